@@ -1,0 +1,38 @@
+//! Checks over the typed model: small rules, each owning one diagnostic code.
+
+mod policy;
+pub mod registry;
+mod rules;
+
+use crate::diagnostic::Sink;
+use crate::model::project::Project;
+use crate::model::ruleset::Ruleset;
+use crate::model::Spanned;
+
+/// What every check may look at.
+pub struct Context<'a> {
+    pub ruleset: &'a Ruleset,
+    pub project: &'a Project,
+}
+
+/// Runs every registered check.
+pub fn run(cx: &Context<'_>, sink: &mut Sink) {
+    for rule in registry::RULES {
+        (rule.run)(cx, sink);
+    }
+}
+
+/// Pairs of (first occurrence, later duplicate) among named things, in input order.
+fn duplicates<'a>(names: impl Iterator<Item = &'a Spanned<String>>) -> Vec<(&'a Spanned<String>, &'a Spanned<String>)> {
+    let mut first: std::collections::BTreeMap<&str, &Spanned<String>> = std::collections::BTreeMap::new();
+    let mut out = Vec::new();
+    for name in names {
+        match first.get(name.value.as_str()) {
+            Some(earlier) => out.push((*earlier, name)),
+            None => {
+                first.insert(&name.value, name);
+            }
+        }
+    }
+    out
+}

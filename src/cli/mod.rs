@@ -1,0 +1,83 @@
+//! The command line: clap types, converted to domain types here and nowhere else.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+/// Validate, compile and render live-game rules before they ship.
+#[derive(Debug, Parser)]
+#[command(name = "rulesctl", version, about, long_about = None)]
+struct Cli {
+    /// The repository root (default: walk up to the first folder holding rulesctl.hcl or rules/)
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+
+    /// Output format for diagnostics
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+
+    #[command(subcommand)]
+    command: CommandArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum CommandArg {
+    /// Validate the rules and the project file; writes nothing
+    Check {
+        /// Fail (exit 1) on warnings too
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Report only diagnostics in these files or folders (the whole repository is always checked)
+        paths: Vec<PathBuf>,
+    },
+    /// Explain a diagnostic code, or list them all
+    Explain {
+        /// A code (X001) or its name (cooldown-below-minimum)
+        code: Option<String>,
+    },
+}
+
+/// What the user asked for, in domain terms.
+#[derive(Debug)]
+pub struct Invocation {
+    pub root: Option<PathBuf>,
+    pub format: Format,
+    pub command: Command,
+}
+
+#[derive(Debug)]
+pub enum Command {
+    Check { deny_warnings: bool, paths: Vec<PathBuf> },
+    Explain { code: Option<String> },
+}
+
+/// Parses the arguments. `color` says whether human output may use colour.
+///
+/// # Errors
+///
+/// clap's error, which also carries `--help` and `--version`.
+pub fn parse<I, T>(args: I, color: bool) -> Result<Invocation, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    let format = match cli.format {
+        FormatArg::Human => Format::Human { color },
+        FormatArg::Json => Format::Json,
+    };
+    let command = match cli.command {
+        CommandArg::Check { deny_warnings, paths } => Command::Check { deny_warnings, paths },
+        CommandArg::Explain { code } => Command::Explain { code },
+    };
+    Ok(Invocation { root: cli.root, format, command })
+}

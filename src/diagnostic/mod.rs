@@ -1,0 +1,66 @@
+//! The one diagnostic model every stage reports through and every output format renders.
+
+pub mod code;
+pub mod codes;
+
+pub use code::{Code, Severity};
+
+use crate::source::Span;
+
+/// A labelled place in a source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: Option<String>,
+}
+
+/// One problem found in the input: data, never printed by the stage that found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static Code,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub related: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `span` with the code's default severity.
+    pub fn new(code: &'static Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.severity,
+            message: message.into(),
+            primary: Label { span, message: None },
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Names what the primary span shows, next to it in the snippet.
+    #[must_use]
+    pub fn label(mut self, message: impl Into<String>) -> Self {
+        self.primary.message = Some(message.into());
+        self
+    }
+
+    #[must_use]
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Label { span, message: Some(message.into()) });
+        self
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Where checks put what they find; the order of arrival does not matter (reports sort).
+pub type Sink = Vec<Diagnostic>;

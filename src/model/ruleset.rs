@@ -1,0 +1,141 @@
+//! The ruleset: every rule file's blocks, merged, typed and spanned.
+
+use crate::diagnostic::Sink;
+use crate::model::decode::{decode, Node, NumberAt};
+use crate::model::dialect::RULES;
+use crate::model::Spanned;
+use crate::parse::{Entry, Num};
+use crate::source::{FileId, Span};
+
+/// A typed attribute, absent when it was missing or invalid (already reported).
+pub type Field<T> = Option<Spanned<T>>;
+
+#[derive(Debug, Clone)]
+pub struct SpawnConfig {
+    pub block: Span,
+    pub region: Field<String>,
+    pub base_rate: Field<i64>,
+    pub max_concurrent: Field<i64>,
+    pub cooldown_ms: Field<i64>,
+    pub loot_table: Field<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LootItem {
+    pub block: Span,
+    pub name: Spanned<String>,
+    pub weight: Field<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LootTable {
+    pub block: Span,
+    pub name: Spanned<String>,
+    pub items: Vec<LootItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventTimers {
+    pub block: Span,
+    pub world_boss_interval: Field<i64>,
+    pub weather_cycle: Field<i64>,
+    pub maintenance_window: Field<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SafetyBounds {
+    pub block: Span,
+    pub max_spawn_rate_multiplier: Field<Num>,
+    pub min_cooldown_override: Field<i64>,
+    pub duplicate_event_window_ms: Field<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventStream {
+    pub block: Span,
+    pub region: Field<String>,
+    pub max_len: Field<i64>,
+    pub max_in_flight: Field<i64>,
+    pub backoff_multiplier: Field<Num>,
+    pub max_backoff_ms: Field<i64>,
+}
+
+/// All rule files together. Blocks that must appear once are kept as lists so the check that
+/// owns "exactly once" can point at every copy.
+#[derive(Debug, Clone, Default)]
+pub struct Ruleset {
+    pub versions: Vec<Spanned<String>>,
+    pub spawns: Vec<SpawnConfig>,
+    pub loot_tables: Vec<LootTable>,
+    pub event_timers: Vec<EventTimers>,
+    pub safety_bounds: Vec<SafetyBounds>,
+    pub streams: Vec<EventStream>,
+    /// Every numeric attribute, for the range and policy checks.
+    pub numbers: Vec<NumberAt>,
+    /// The rule files that parsed, so "exactly once" is not claimed over a file that did not.
+    pub files: Vec<FileId>,
+    /// True when some rule file failed to parse: its blocks are unknown, so checks that need
+    /// the whole ruleset ("exactly once", "resolves") stay quiet rather than guess.
+    pub partial: bool,
+}
+
+impl Ruleset {
+    /// Adds one parsed rule file.
+    pub fn add_file(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
+        let root = decode(entries, &RULES, Span::file(file), sink);
+        root.numbers("", &mut self.numbers);
+        self.files.push(file);
+        self.versions.extend(root.str("ruleset_version"));
+        for node in &root.blocks {
+            match node.spec.name {
+                "spawn_config" => self.spawns.push(SpawnConfig {
+                    block: node.ident_span,
+                    region: node.str("region"),
+                    base_rate: node.int("base_rate"),
+                    max_concurrent: node.int("max_concurrent"),
+                    cooldown_ms: node.int("cooldown_ms"),
+                    loot_table: node.str("loot_table"),
+                }),
+                "loot_table" => {
+                    if let Some(name) = node.label.clone() {
+                        let items = node.children("item").filter_map(item).collect();
+                        self.loot_tables.push(LootTable { block: node.ident_span, name, items });
+                    }
+                }
+                "event_timers" => self.event_timers.push(EventTimers {
+                    block: node.ident_span,
+                    world_boss_interval: node.int("world_boss_interval"),
+                    weather_cycle: node.int("weather_cycle"),
+                    maintenance_window: node.str("maintenance_window"),
+                }),
+                "safety_bounds" => self.safety_bounds.push(SafetyBounds {
+                    block: node.ident_span,
+                    max_spawn_rate_multiplier: node.num("max_spawn_rate_multiplier"),
+                    min_cooldown_override: node.int("min_cooldown_override"),
+                    duplicate_event_window_ms: node.int("duplicate_event_window_ms"),
+                }),
+                "event_stream" => self.streams.push(EventStream {
+                    block: node.ident_span,
+                    region: node.str("region"),
+                    max_len: node.int("max_len"),
+                    max_in_flight: node.int("max_in_flight"),
+                    backoff_multiplier: node.num("backoff_multiplier"),
+                    max_backoff_ms: node.int("max_backoff_ms"),
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    /// The one `safety_bounds` block, when there is exactly one.
+    pub fn bounds(&self) -> Option<&SafetyBounds> {
+        match self.safety_bounds.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+}
+
+fn item(node: &Node) -> Option<LootItem> {
+    Some(LootItem { block: node.ident_span, name: node.label.clone()?, weight: node.int("weight") })
+}

@@ -1,0 +1,198 @@
+//! Lowering hcl-edit's tree to literal data with spans, rejecting everything that computes.
+
+use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl::edit::structure::{Body, Structure};
+use hcl::edit::template::Element;
+use hcl::edit::Span as _;
+
+use crate::declare_code;
+use crate::diagnostic::{Diagnostic, Sink};
+use crate::source::{FileId, Span};
+
+declare_code! {
+    /// A value is not a literal.
+    ///
+    /// The rules dialect is data, not a program: a value is a number, a quoted string, `true`
+    /// or `false`, or an array or object of those. Variables and references, function calls,
+    /// operators, parentheses, conditionals, `for` expressions, splats, `${...}`
+    /// interpolation, `%{...}` directives, heredocs and `null` are rejected, so what is
+    /// reviewed is exactly what ships.
+    ///
+    /// Example:
+    ///
+    /// ```hcl
+    /// base_rate = 6 * 2          # rejected: an operator
+    /// base_rate = 12             # accepted
+    /// ```
+    ///
+    /// Fix: write the value itself. A literal `${` in a string is written `$${`.
+    pub static NON_LITERAL = ("D001", "non-literal-value", Error);
+}
+
+/// A number with the text it was written as, so "integer" can mean "written as an integer".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Num {
+    pub value: f64,
+    pub int: Option<i64>,
+    pub repr: String,
+}
+
+impl Num {
+    /// Whether the literal was written as a whole number (`12`, `-5`), not `12.0` or `1e3`.
+    pub fn is_integer_literal(&self) -> bool {
+        self.int.is_some() && !self.repr.contains(['.', 'e', 'E'])
+    }
+}
+
+/// A literal value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Num(Num),
+    Str(String),
+    Bool(bool),
+    Array(Vec<(Value, Span)>),
+    Object(Vec<(String, Span, Value, Span)>),
+    /// Not a literal; already reported.
+    Invalid,
+}
+
+impl Value {
+    /// How a value is named in "expected X, found Y".
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Value::Num(n) if n.is_integer_literal() => "an integer",
+            Value::Num(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Bool(_) => "a boolean",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+            Value::Invalid => "an invalid value",
+        }
+    }
+}
+
+/// A block with its spans: the identifier's, each label's, and the whole block's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub ident: String,
+    pub ident_span: Span,
+    pub labels: Vec<(String, Span)>,
+    pub body: Vec<Entry>,
+    pub span: Span,
+}
+
+/// One attribute or block of a body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Attribute { key: String, key_span: Span, value: Value, value_span: Span },
+    Block(Block),
+}
+
+/// Lowers a parsed body. Nesting is bounded by the parser's own depth limit (64).
+pub fn lower(file: FileId, body: &Body, sink: &mut Sink) -> Vec<Entry> {
+    let span = |s: Option<std::ops::Range<usize>>| Span::new(file, s.unwrap_or(0..0));
+    body.iter()
+        .map(|structure| match structure {
+            Structure::Attribute(attr) => Entry::Attribute {
+                key: attr.key.as_str().to_string(),
+                key_span: span(attr.key.span()),
+                value: value(file, &attr.value, sink),
+                value_span: span(attr.value.span()),
+            },
+            Structure::Block(block) => Entry::Block(Block {
+                ident: block.ident.as_str().to_string(),
+                ident_span: span(block.ident.span()),
+                labels: block.labels.iter().map(|l| (l.as_str().to_string(), span(l.span()))).collect(),
+                body: lower(file, &block.body, sink),
+                span: span(block.span()),
+            }),
+        })
+        .collect()
+}
+
+fn value(file: FileId, expr: &Expression, sink: &mut Sink) -> Value {
+    let span = |s: Option<std::ops::Range<usize>>| Span::new(file, s.unwrap_or(0..0));
+    match expr {
+        Expression::Number(n) => {
+            let repr = n.as_repr().map_or_else(|| n.value().to_string(), |r| r.to_string());
+            let value = n.value().as_f64().unwrap_or(f64::NAN);
+            Value::Num(Num { value, int: n.value().as_i64(), repr })
+        }
+        Expression::String(s) => Value::Str(s.value().to_string()),
+        Expression::Bool(b) => Value::Bool(*b.value()),
+        Expression::Array(items) => {
+            Value::Array(items.iter().map(|item| (value(file, item, sink), span(item.span()))).collect())
+        }
+        Expression::Object(object) => Value::Object(
+            object
+                .iter()
+                .filter_map(|(key, val)| {
+                    let key_text = match key {
+                        ObjectKey::Ident(ident) => ident.as_str().to_string(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                        ObjectKey::Expression(other) => {
+                            reject(file, other, sink);
+                            return None;
+                        }
+                    };
+                    let val_expr = val.expr();
+                    Some((key_text, span(key.span()), value(file, val_expr, sink), span(val_expr.span())))
+                })
+                .collect(),
+        ),
+        other => {
+            reject(file, other, sink);
+            Value::Invalid
+        }
+    }
+}
+
+/// Reports a non-literal expression at its exact span, saying what construct it is.
+fn reject(file: FileId, expr: &Expression, sink: &mut Sink) {
+    let (what, span, help) = describe(expr);
+    let span = Span::new(file, span.unwrap_or(0..0));
+    sink.push(
+        Diagnostic::new(&NON_LITERAL, span, format!("{what} is not allowed: values must be literals"))
+            .label(what)
+            .help(help),
+    );
+}
+
+fn describe(expr: &Expression) -> (String, Option<std::ops::Range<usize>>, String) {
+    let compute = "compute the value and write the result as a literal".to_string();
+    match expr {
+        Expression::Null(_) => ("`null`".into(), expr.span(), "remove the attribute or give it a value".into()),
+        Expression::StringTemplate(template) => {
+            let element = template.iter().find(|e| !e.is_literal());
+            let (what, span) = match element {
+                Some(Element::Directive(d)) => ("a template directive `%{...}`", d.span()),
+                Some(Element::Interpolation(i)) => ("template interpolation `${...}`", i.span()),
+                _ => ("a string template", expr.span()),
+            };
+            (what.into(), span.or(expr.span()), "write the string literally; a literal `${` is written `$${`".into())
+        }
+        Expression::HeredocTemplate(_) => ("a heredoc".into(), expr.span(), "use a quoted string on one line".into()),
+        Expression::Parenthesis(_) => {
+            ("a parenthesised expression".into(), expr.span(), "remove the parentheses".into())
+        }
+        Expression::Variable(v) => (
+            format!("the variable `{}`", v.as_str()),
+            expr.span(),
+            format!("if you meant the text, quote it: \"{}\"", v.as_str()),
+        ),
+        Expression::Conditional(_) => ("a conditional".into(), expr.span(), compute),
+        Expression::FuncCall(call) => (format!("a call to `{}`", call.name.name.as_str()), expr.span(), compute),
+        Expression::Traversal(t) => {
+            let splat = t
+                .operators
+                .iter()
+                .any(|op| matches!(op.value(), TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)));
+            let what = if splat { "a splat expression" } else { "a reference" };
+            (what.into(), expr.span(), "write the referenced value itself".into())
+        }
+        Expression::UnaryOp(op) => (format!("the operator `{}`", op.operator.value().as_str()), expr.span(), compute),
+        Expression::BinaryOp(op) => (format!("the operator `{}`", op.operator.value().as_str()), expr.span(), compute),
+        Expression::ForExpr(_) => ("a `for` expression".into(), expr.span(), "write out every element".into()),
+        _ => ("this expression".into(), expr.span(), compute),
+    }
+}

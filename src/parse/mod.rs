@@ -1,0 +1,39 @@
+//! Text to spanned trees: HCL through hcl-edit, lowered to literal-only data.
+
+mod literal;
+
+pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
+
+use crate::declare_code;
+use crate::diagnostic::{Diagnostic, Sink};
+use crate::source::{FileId, Span};
+
+declare_code! {
+    /// The file is not valid HCL.
+    ///
+    /// The parser stopped at the position shown. Common causes: a missing closing brace or
+    /// quote, an attribute defined twice in the same block, or nesting deeper than 64 levels.
+    ///
+    /// Fix: correct the syntax at the position shown; `rulesctl fmt` only runs on valid files.
+    pub static SYNTAX = ("S001", "syntax-error", Error);
+}
+
+/// Parses one HCL file into literal blocks and attributes.
+///
+/// Returns `None` when the file is not valid HCL; non-literal values are reported and left out.
+pub fn hcl(file: FileId, text: &str, sink: &mut Sink) -> Option<Vec<Entry>> {
+    match hcl::edit::parser::parse_body(text) {
+        Ok(body) => Some(lower(file, &body, sink)),
+        Err(err) => {
+            let at = err.location().offset().min(text.len());
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let message = err.message().strip_prefix("invalid ").unwrap_or(err.message());
+            sink.push(
+                Diagnostic::new(&SYNTAX, Span::new(file, at..end), format!("syntax error: {message}"))
+                    .label("here")
+                    .help("fix the HCL syntax at this position"),
+            );
+            None
+        }
+    }
+}

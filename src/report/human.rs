@@ -1,0 +1,147 @@
+//! `--format human`: miette snippets for every span, then one summary line.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::report::Summary;
+use crate::source::{FileId, Sources};
+
+pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let report = Report::new(diagnostic, sources);
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!(
+                "{}[{}]: {}\n",
+                diagnostic.severity.as_str(),
+                diagnostic.code.id,
+                diagnostic.message
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary_line(summary));
+    out
+}
+
+/// `checked 5 files: 2 errors, 1 warning`.
+pub fn summary_line(s: Summary) -> String {
+    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    format!("checked {}: {}, {}\n", plural(s.files, "file"), plural(s.errors, "error"), plural(s.warnings, "warning"))
+}
+
+/// One diagnostic as miette sees it: the labels in the primary file, and one nested report per
+/// other file that holds related spans.
+struct Report {
+    code: String,
+    message: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl Report {
+    fn new(d: &Diagnostic, sources: &Sources) -> Self {
+        let severity = match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        };
+        let file = d.primary.span.file;
+        let mut labels = vec![labeled(&d.primary, true)];
+        let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+        for label in &d.related {
+            if label.span.file == file {
+                labels.push(labeled(label, false));
+            } else if let Some((_, group)) = others.iter_mut().find(|(f, _)| *f == label.span.file) {
+                group.push(labeled(label, false));
+            } else {
+                others.push((label.span.file, vec![labeled(label, false)]));
+            }
+        }
+        let related = others
+            .into_iter()
+            .map(|(other, labels)| Report {
+                code: String::new(),
+                message: format!("related location in {}", sources.get(other).path),
+                severity: miette::Severity::Advice,
+                help: None,
+                source: named(sources, other),
+                labels,
+                related: Vec::new(),
+            })
+            .collect();
+        Report {
+            code: format!("{}[{}]", d.severity.as_str(), d.code.id),
+            message: d.message.clone(),
+            severity,
+            help: d.help.clone(),
+            source: named(sources, file),
+            labels,
+            related,
+        }
+    }
+}
+
+fn named(sources: &Sources, id: FileId) -> NamedSource<String> {
+    let file = sources.get(id);
+    NamedSource::new(&file.path, file.text.clone())
+}
+
+fn labeled(label: &Label, primary: bool) -> LabeledSpan {
+    let range = label.span.range();
+    let span = (range.start, range.len());
+    if primary {
+        LabeledSpan::new_primary_with_span(label.message.clone(), span)
+    } else {
+        LabeledSpan::new_with_span(label.message.clone(), span)
+    }
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}

@@ -1,0 +1,73 @@
+//! Renderers: one diagnostic list in, one output format out. Checks never print.
+
+mod human;
+mod json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Sources;
+
+/// The output formats of every command that reports diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human { color: bool },
+    Json,
+}
+
+/// Counts for the summary line and the JSON summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+}
+
+impl Summary {
+    pub fn of(diagnostics: &[Diagnostic], files: usize) -> Self {
+        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        Summary { errors, warnings: diagnostics.len() - errors, files }
+    }
+}
+
+/// Sorts diagnostics into a stable order (file, position, code) so output never depends on
+/// the order checks ran in or files were found.
+pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                sources.get(d.primary.span.file).path.clone(),
+                d.primary.span.start,
+                d.primary.span.end,
+                d.code.id,
+                d.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    diagnostics.dedup();
+}
+
+/// Renders the report in `format`.
+pub fn render(format: Format, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -> String {
+    match format {
+        Format::Human { color } => human::render(diagnostics, sources, summary, color),
+        Format::Json => json::render(diagnostics, sources, summary),
+    }
+}
+
+/// 1-based start and end positions of a span, as every format reports them.
+pub struct Position {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Position {
+    pub fn of(span: crate::source::Span, sources: &Sources) -> Self {
+        let file = sources.get(span.file);
+        let (line, column) = file.position(span.start as usize);
+        let (end_line, end_column) = file.position(span.end as usize);
+        Position { file: file.path.clone(), line, column, end_line, end_column }
+    }
+}

@@ -1,0 +1,9 @@
+//! Everything rulesctl reads, as root-relative files with positions: discovery, loading, limits.
+
+mod files;
+pub mod root;
+pub mod rules;
+pub mod text;
+
+pub use files::{FileId, SourceFile, Sources, Span};
+pub use text::decode;
