@@ -30,3 +30,18 @@ pub fn explain(code: Option<&str>) -> Result<String, String> {
         }
     }
 }
+
+/// The README's table of codes, generated from the same doc comments as `explain`.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | name | severity | what it means |\n| --- | --- | --- | --- |\n");
+    for code in codes::all() {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | {} |\n",
+            code.id,
+            code.name,
+            code.severity.as_str(),
+            code.summary()
+        ));
+    }
+    out
+}

@@ -312,3 +312,27 @@ pub fn describe_range(kind: Kind, (min, max): (f64, f64)) -> String {
         _ => format!("{min:?}..={max:?}"),
     }
 }
+
+/// The README's attribute reference, generated from the table so it cannot drift.
+pub fn markdown_reference() -> String {
+    fn visit(spec: &'static BlockSpec, prefix: &str, out: &mut String) {
+        for attr in spec.attrs {
+            let kind = match (attr.kind, attr.range) {
+                (Kind::Int, Some(range)) => format!("integer `{}`", describe_range(attr.kind, range)),
+                (Kind::Number, Some(range)) => format!("number `{}`", describe_range(attr.kind, range)),
+                (Kind::Int, None) => "integer".into(),
+                (Kind::Number, None) => "number".into(),
+                (Kind::Str(format), _) => format.describe().replace('|', "\\|"),
+                (Kind::Strings, _) => "string or list of strings".into(),
+            };
+            let required = if attr.required { "yes" } else { "no" };
+            out.push_str(&format!("| `{prefix}{}` | {kind} | {required} | {} |\n", attr.name, attr.doc));
+        }
+        for block in spec.blocks {
+            visit(block, &format!("{prefix}{}.", block.name), out);
+        }
+    }
+    let mut out = String::from("| attribute | value | required | notes |\n| --- | --- | --- | --- |\n");
+    visit(&RULES, "", &mut out);
+    out
+}

@@ -27,9 +27,13 @@ pub fn hcl(file: FileId, text: &str, sink: &mut Sink) -> Option<Vec<Entry>> {
         Err(err) => {
             let at = err.location().offset().min(text.len());
             let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-            let message = err.message().strip_prefix("invalid ").unwrap_or(err.message());
+            let raw = err.message();
+            let message = match raw.strip_prefix("invalid ").and_then(|m| m.split_once("; ")) {
+                Some((what, expected)) => format!("syntax error in {what}: {expected}"),
+                None => format!("syntax error: {raw}"),
+            };
             sink.push(
-                Diagnostic::new(&SYNTAX, Span::new(file, at..end), format!("syntax error: {message}"))
+                Diagnostic::new(&SYNTAX, Span::new(file, at..end), message)
                     .label("here")
                     .help("fix the HCL syntax at this position"),
             );

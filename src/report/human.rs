@@ -10,7 +10,8 @@ use crate::source::{FileId, Sources};
 
 pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+    let handler =
+        GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100).with_show_related_as_nested(true);
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = Report::new(diagnostic, sources);

@@ -135,12 +135,8 @@ fn outside_root(root: &Path, path: &Path, id: FileId) -> Option<Diagnostic> {
         return None;
     }
     Some(
-        Diagnostic::new(
-            &SYMLINK_OUTSIDE,
-            Span::file(id),
-            format!("this symbolic link leads outside the repository, to `{}`", target.display()),
-        )
-        .help("copy the file into the repository, or point the link at a file inside it"),
+        Diagnostic::new(&SYMLINK_OUTSIDE, Span::file(id), "this symbolic link leads outside the repository")
+            .help("copy the file into the repository, or point the link at a file inside it"),
     )
 }
 

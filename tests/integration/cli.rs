@@ -1,0 +1,155 @@
+//! The command-line contract: exit codes, root discovery, paths, formats, determinism.
+
+use crate::support::{run_at, Repo};
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let run = Repo::base().run(&["check", "--no-such-flag"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--no-such-flag"), "{}", run.stderr);
+}
+
+#[test]
+fn no_repository_is_exit_2_with_advice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_at(dir.path(), &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("no rules repository found") && run.stderr.contains("--root"), "{}", run.stderr);
+}
+
+#[test]
+fn root_flag_overrides_discovery() {
+    let repo = Repo::base();
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let root = repo.path().to_string_lossy().into_owned();
+    let run = run_at(elsewhere.path(), &["check", "--root", &root]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let missing = run_at(elsewhere.path(), &["check", "--root", "/no/such/dir"]);
+    assert_eq!(missing.code, 2);
+}
+
+#[test]
+fn root_is_found_from_a_subfolder_and_paths_stay_root_relative() {
+    let repo = Repo::base();
+    repo.write("rules/deeper/more.hcl", "spawn_confg {}\n");
+    let run = repo.run_in(&repo.path().join("rules/deeper"), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["diagnostics"][0]["file"], "rules/deeper/more.hcl");
+}
+
+#[test]
+fn project_file_wins_over_a_rules_folder_at_the_same_level() {
+    let repo = Repo::base();
+    std::fs::rename(repo.path().join("rules"), repo.path().join("game_rules")).expect("rename");
+    std::fs::create_dir(repo.path().join("rules")).expect("mkdir");
+    repo.write("rulesctl.hcl", "paths {\n  rules = \"game_rules\"\n}\n");
+    let run = repo.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let repo = Repo::base();
+    repo.write("rules/unused.hcl", "loot_table \"spare\" {\n  item \"rock\" { weight = 1 }\n}\n");
+    assert_eq!(repo.run(&["check"]).code, 0);
+    let denied = repo.run(&["check", "--deny-warnings"]);
+    assert_eq!(denied.code, 1);
+    assert!(denied.stdout.ends_with("checked 4 files: 0 errors, 1 warning\n"), "{}", denied.stdout);
+}
+
+#[test]
+fn path_arguments_filter_the_report_not_the_check() {
+    let repo = Repo::base();
+    repo.write(
+        "rules/caves.hcl",
+        repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 3000"),
+    );
+    repo.write("rules/loot.hcl", repo.read("rules/loot.hcl").replace("weight = 5 ", "weight = 0 "));
+    let all = repo.run(&["check", "--format", "json"]).codes();
+    assert_eq!(all, ["X001", "B001"]);
+    let only = repo.run(&["check", "--format", "json", "rules/loot.hcl"]);
+    assert_eq!(only.code, 1);
+    assert_eq!(only.codes(), ["B001"]);
+    let missing = repo.run(&["check", "rules/nope.hcl"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("rules/nope.hcl"), "{}", missing.stderr);
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let repo = Repo::base();
+    repo.write(
+        "rules/caves.hcl",
+        repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 3000"),
+    );
+    let report = repo.run(&["check", "--format", "json"]).json();
+    let d = &report["diagnostics"][0];
+    for key in ["severity", "code", "message", "file", "line", "column", "end_line", "end_column", "help", "related"] {
+        assert!(d.get(key).is_some(), "missing {key} in {d}");
+    }
+    assert_eq!((d["severity"].as_str(), d["code"].as_str()), (Some("error"), Some("X001")));
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()), (Some(5), Some(20), Some(24)));
+    let related = &d["related"][0];
+    assert_eq!(related["file"], "rules/ruleset.hcl");
+    assert_eq!((related["line"].as_u64(), related["column"].as_u64()), (Some(11), Some(31)));
+    assert_eq!(report["summary"], serde_json::json!({"errors": 1, "warnings": 0, "files": 3}));
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let repo = Repo::base();
+    repo.write(
+        "rules/caves.hcl",
+        repo.read("rules/caves.hcl").replace("max_in_flight      = 32", "max_in_flight = /* ✓✓ */ 0"),
+    );
+    let report = repo.run(&["check", "--format", "json"]).json();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "B001");
+    // 27 characters precede the 0, but 31 bytes do: the two check marks are 3 bytes each.
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(12), Some(28)));
+}
+
+#[test]
+fn human_output_has_no_colour_when_piped_and_ends_with_one_summary() {
+    let repo = Repo::base();
+    repo.write(
+        "rules/caves.hcl",
+        repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 3000"),
+    );
+    let run = repo.run(&["check"]);
+    assert!(!run.stdout.contains('\x1b'), "escape codes in piped output");
+    let last = run.stdout.lines().last().unwrap_or_default();
+    assert_eq!(last, "checked 3 files: 1 error, 0 warnings");
+    assert_eq!(run.stdout.matches("checked ").count(), 1);
+    assert!(run.stdout.contains("rules/caves.hcl:5:20"), "{}", run.stdout);
+    assert!(run.stdout.contains("rules/ruleset.hcl:11:31"), "related span in another file is shown:\n{}", run.stdout);
+}
+
+#[test]
+fn output_does_not_depend_on_file_creation_order() {
+    let names = ["a.hcl", "b.hcl", "c.hcl", "d.hcl"];
+    let body = |n: &str| format!("loot_table \"t_{}\" {{\n}}\n", n.trim_end_matches(".hcl"));
+    let forward = Repo::base();
+    for n in names {
+        forward.write(&format!("rules/x/{n}"), body(n));
+    }
+    let backward = Repo::base();
+    for n in names.iter().rev() {
+        backward.write(&format!("rules/x/{n}"), body(n));
+    }
+    let a = forward.run(&["check", "--format", "json"]);
+    let b = backward.run(&["check", "--format", "json"]);
+    assert_eq!(a.code, 1);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(forward.run(&["check"]).stdout, backward.run(&["check"]).stdout);
+}
+
+#[test]
+fn hidden_files_are_skipped() {
+    let repo = Repo::base();
+    repo.write("rules/.#caves.hcl", "garbage {");
+    repo.write("rules/.cache/x.hcl", "garbage {");
+    let run = repo.run(&["check", "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

@@ -1,0 +1,73 @@
+//! One fixture per diagnostic code: the code fires, and its human and JSON output are pinned.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::snapshot;
+use crate::support::{Repo, Run, FIXTURES};
+
+/// Codes whose input cannot live in git portably (links, FIFOs); `bad_input` builds them.
+const BUILT_IN_TESTS: &[&str] = &["L001", "L005"];
+
+fn fixture_dirs() -> Vec<(String, std::path::PathBuf)> {
+    let mut dirs: Vec<_> = std::fs::read_dir(Path::new(FIXTURES).join("codes"))
+        .expect("fixtures/codes")
+        .map(|e| e.expect("entry"))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Snapshots the human and JSON reports of `repo` under `name`.
+pub fn pin(name: &str, repo: &Repo) -> (Run, Run) {
+    let human = repo.run(&["check"]);
+    let json = repo.run(&["check", "--format", "json"]);
+    assert_eq!(human.code, json.code, "{name}: human and json exit codes differ");
+    snapshot!(format!("{name}.human"), format!("exit: {}\n{}", human.code, human.stdout));
+    snapshot!(format!("{name}.json"), format!("exit: {}\n{}", json.code, json.stdout));
+    (human, json)
+}
+
+#[test]
+fn every_code_fires_on_its_fixture() {
+    for (name, dir) in fixture_dirs() {
+        let code = name.split('-').next().expect("code prefix");
+        let repo = Repo::base();
+        repo.overlay(&dir);
+        let (human, json) = pin(&name, &repo);
+        assert!(json.codes().iter().any(|c| c == code), "{name}: expected {code}, got {:?}", json.codes());
+        let severity = rulesctl::diagnostic::codes::find(code).expect("known code").severity;
+        let expected_exit = if severity == rulesctl::diagnostic::Severity::Warning { 0 } else { 1 };
+        assert_eq!(human.code, expected_exit, "{name}: exit code\n{}", human.stdout);
+        assert!(human.stdout.contains(&format!("[{code}]")), "{name}: human output lacks {code}");
+    }
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let covered: BTreeSet<String> = fixture_dirs()
+        .into_iter()
+        .map(|(name, _)| name.split('-').next().unwrap_or_default().to_string())
+        .chain(BUILT_IN_TESTS.iter().map(|s| (*s).to_string()))
+        .collect();
+    for code in rulesctl::diagnostic::codes::all() {
+        assert!(covered.contains(code.id), "{} ({}) has no fixture under tests/fixtures/codes", code.id, code.name);
+    }
+}
+
+#[test]
+fn fixture_names_match_code_names() {
+    for (name, _) in fixture_dirs() {
+        let (id, rest) = name.split_once('-').expect("ID-name");
+        let code = rulesctl::diagnostic::codes::find(id).unwrap_or_else(|| panic!("{name}: unknown code"));
+        assert_eq!(rest, code.name, "fixture {name} should be named {id}-{}", code.name);
+    }
+}
+
+#[test]
+fn base_fixture_is_clean() {
+    let run = Repo::base().run(&["check", "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout.trim(), "checked 3 files: 0 errors, 0 warnings");
+}

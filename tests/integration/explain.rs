@@ -1,0 +1,56 @@
+//! `rulesctl explain` covers every code, and the README's table matches it.
+
+use std::path::Path;
+
+use crate::support::run_at;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[test]
+fn explain_every_code() {
+    for code in rulesctl::diagnostic::codes::all() {
+        let run = run_at(Path::new(ROOT), &["explain", code.id]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.starts_with(&format!("{} {} (", code.id, code.name)), "{}", run.stdout);
+        assert!(run.stdout.contains(code.summary()), "{}", run.stdout);
+        assert!(run.stdout.lines().count() > 4, "{} needs more than a summary:\n{}", code.id, run.stdout);
+        let by_name = run_at(Path::new(ROOT), &["explain", code.name]);
+        assert_eq!(by_name.stdout, run.stdout);
+    }
+}
+
+#[test]
+fn explain_unknown_code_is_a_usage_error() {
+    let run = run_at(Path::new(ROOT), &["explain", "cooldown-below-minimun"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("did you mean `cooldown-below-minimum`?"), "{}", run.stderr);
+}
+
+#[test]
+fn codes_are_unique() {
+    let codes = rulesctl::diagnostic::codes::all();
+    let mut ids: Vec<_> = codes.iter().map(|c| c.id).collect();
+    let mut names: Vec<_> = codes.iter().map(|c| c.name).collect();
+    ids.dedup();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(ids.len(), codes.len(), "duplicate code ids");
+    assert_eq!(names.len(), codes.len(), "duplicate code names");
+}
+
+/// The README's code table is generated from `rulesctl explain`; this fails when it is stale.
+#[test]
+fn readme_code_table_is_current() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README.md");
+    let table = rulesctl::commands::explain::markdown_table();
+    assert!(readme.contains(&table), "README.md's diagnostic code table is stale; replace it with:\n\n{table}");
+}
+
+/// The README's dialect table is generated from the dialect table; this fails when it is stale.
+#[test]
+fn readme_dialect_table_is_current() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README.md");
+    let table = rulesctl::model::dialect::markdown_reference();
+    assert!(readme.contains(&table), "README.md's dialect table is stale; replace it with:\n\n{table}");
+}

@@ -1,0 +1,8 @@
+//! The one integration target: every test runs the real `rulesctl` binary on real files.
+
+mod bad_input;
+mod cli;
+mod codes;
+mod example;
+mod explain;
+mod support;

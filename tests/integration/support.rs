@@ -1,0 +1,118 @@
+//! A temporary rules repository and a way to run the binary in it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// A rules repository in a temporary folder, removed when dropped.
+pub struct Repo {
+    dir: tempfile::TempDir,
+}
+
+/// What one run printed and how it exited.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Parses stdout as the `--format json` report.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// The codes of every diagnostic in a JSON report.
+    pub fn codes(&self) -> Vec<String> {
+        self.json()["diagnostics"]
+            .as_array()
+            .map(|d| d.iter().map(|d| d["code"].as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Repo {
+    pub fn empty() -> Self {
+        Repo { dir: tempfile::tempdir().expect("temporary folder") }
+    }
+
+    /// The valid base fixture: every check passes on it.
+    pub fn base() -> Self {
+        let repo = Repo::empty();
+        copy_tree(&Path::new(FIXTURES).join("base"), repo.path());
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating folders), replacing any file of the same name.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("create folders");
+        std::fs::write(&path, contents).expect("write file");
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).expect("read file")
+    }
+
+    /// Overlays a fixture folder on this repository.
+    pub fn overlay(&self, fixture: &Path) -> &Self {
+        copy_tree(fixture, self.path());
+        self
+    }
+
+    /// Runs `rulesctl ARGS` in the repository root.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(self.path(), args)
+    }
+
+    /// Runs `rulesctl ARGS` with `cwd` as working directory, colour off as `NO_COLOR` demands.
+    pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        run_at(cwd, args)
+    }
+}
+
+pub fn run_at(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_rulesctl"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run rulesctl");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("fixture entry");
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("create folder");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// Asserts a snapshot under `tests/snapshots/`.
+#[macro_export]
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!($name, $value));
+    }};
+}
