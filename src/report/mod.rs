@@ -31,17 +31,9 @@ impl Summary {
 /// Sorts diagnostics into a stable order (file, position, code) so output never depends on
 /// the order checks ran in or files were found.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                sources.get(d.primary.span.file).path.clone(),
-                d.primary.span.start,
-                d.primary.span.end,
-                d.code.id,
-                d.message.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    diagnostics.sort_by_cached_key(|d| {
+        let path = sources.get(d.primary.span.file).path.clone();
+        (path, d.primary.span.start, d.primary.span.end, d.code.id, d.message.clone())
     });
     diagnostics.dedup();
 }

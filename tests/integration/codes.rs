@@ -41,6 +41,11 @@ fn every_code_fires_on_its_fixture() {
         let expected_exit = if severity == rulesctl::diagnostic::Severity::Warning { 0 } else { 1 };
         assert_eq!(human.code, expected_exit, "{name}: exit code\n{}", human.stdout);
         assert!(human.stdout.contains(&format!("[{code}]")), "{name}: human output lacks {code}");
+        for d in json.json()["diagnostics"].as_array().into_iter().flatten() {
+            assert!(d["help"].as_str().is_some_and(|h| !h.is_empty()), "{name}: a diagnostic without help: {d}");
+            assert!(d["file"].as_str().is_some_and(|f| !f.is_empty()), "{name}: a diagnostic without a file: {d}");
+            assert!(d["line"].as_u64() >= Some(1) && d["column"].as_u64() >= Some(1), "{name}: {d}");
+        }
     }
 }
 

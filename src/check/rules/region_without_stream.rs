@@ -1,5 +1,7 @@
 //! Every spawn region has its own event stream.
 
+use std::collections::BTreeSet;
+
 use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -18,10 +20,10 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial {
         return;
     }
+    let streams: BTreeSet<&str> =
+        cx.ruleset.streams.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
     for region in cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()) {
-        let has_stream =
-            cx.ruleset.streams.iter().any(|st| st.region.as_ref().is_some_and(|r| r.value == region.value));
-        if !has_stream {
+        if !streams.contains(region.value.as_str()) {
             sink.push(
                 Diagnostic::new(&CODE, region.span, format!("region `{}` has no event_stream", region.value))
                     .label("no stream for this region")

@@ -1,5 +1,7 @@
 //! Every event stream belongs to a spawn region.
 
+use std::collections::BTreeSet;
+
 use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -19,10 +21,10 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial {
         return;
     }
-    let regions: Vec<&str> =
+    let regions: BTreeSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
     for region in cx.ruleset.streams.iter().filter_map(|s| s.region.as_ref()) {
-        if !regions.contains(&region.value.as_str()) {
+        if !regions.contains(region.value.as_str()) {
             let help = if regions.is_empty() {
                 "add a spawn_config for this region, or delete the stream".to_string()
             } else {

@@ -1,5 +1,7 @@
 //! Every `loot_table` reference names a `loot_table` block.
 
+use std::collections::BTreeSet;
+
 use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -21,10 +23,10 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial {
         return;
     }
-    let names: Vec<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
+    let names: BTreeSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
     for spawn in &cx.ruleset.spawns {
         let Some(reference) = &spawn.loot_table else { continue };
-        if !names.contains(&reference.value.as_str()) {
+        if !names.contains(reference.value.as_str()) {
             let help = if names.is_empty() {
                 "add a `loot_table` block with this name".to_string()
             } else {

@@ -1,5 +1,7 @@
 //! A loot table nothing references is probably a leftover.
 
+use std::collections::BTreeSet;
+
 use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -19,9 +21,10 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial {
         return;
     }
+    let used: BTreeSet<&str> =
+        cx.ruleset.spawns.iter().filter_map(|s| s.loot_table.as_ref()).map(|r| r.value.as_str()).collect();
     for table in &cx.ruleset.loot_tables {
-        let used = cx.ruleset.spawns.iter().any(|s| s.loot_table.as_ref().is_some_and(|r| r.value == table.name.value));
-        if !used {
+        if !used.contains(table.name.value.as_str()) {
             sink.push(
                 Diagnostic::new(
                     &CODE,
