@@ -43,11 +43,15 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 
 fn time(runs: usize, mut f: impl FnMut()) -> Duration {
     f();
-    median((0..runs).map(|_| {
-        let start = Instant::now();
-        f();
-        start.elapsed()
-    }).collect())
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -60,7 +64,13 @@ fn main() {
             let analysis = rulesctl::commands::check::analyze(dir.path());
             assert_eq!(analysis.errors(), 0, "generated ruleset must be valid");
         });
-        let _ = writeln!(out, "| {regions} regions | {} | {} KiB | {:.1} ms |", files + 1, bytes / 1024, took.as_secs_f64() * 1e3);
+        let _ = writeln!(
+            out,
+            "| {regions} regions | {} | {} KiB | {:.1} ms |",
+            files + 1,
+            bytes / 1024,
+            took.as_secs_f64() * 1e3
+        );
     }
     let example = Path::new(env!("CARGO_MANIFEST_DIR"));
     let took = time(20, || {
@@ -72,6 +82,10 @@ fn main() {
             .expect("run rulesctl");
         assert!(status.success());
     });
-    let _ = writeln!(out, "| bundled example, `rulesctl check` as a process | 6 | – | {:.1} ms |", took.as_secs_f64() * 1e3);
+    let _ = writeln!(
+        out,
+        "| bundled example, `rulesctl check` as a process | 6 | – | {:.1} ms |",
+        took.as_secs_f64() * 1e3
+    );
     print!("{out}");
 }

@@ -153,3 +153,44 @@ fn hidden_files_are_skipped() {
     let run = repo.run(&["check", "--deny-warnings"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+/// Runs `rulesctl check` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` as given.
+#[cfg(unix)]
+fn check_on_a_terminal(repo: &Repo, no_color: Option<&str>) -> String {
+    let command = format!("{} check", env!("CARGO_BIN_EXE_rulesctl"));
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]).current_dir(repo.path()).env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        script.env("NO_COLOR", value);
+    }
+    let out = script.output().expect("util-linux script");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let repo = Repo::base();
+    repo.write(
+        "rules/caves.hcl",
+        repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 3000"),
+    );
+    let coloured = check_on_a_terminal(&repo, None);
+    assert!(coloured.contains("X001"), "{coloured}");
+    assert!(coloured.contains('\x1b'), "a terminal gets colour:\n{coloured}");
+    let plain = check_on_a_terminal(&repo, Some("1"));
+    assert!(plain.contains("X001"), "{plain}");
+    assert!(!plain.contains('\x1b'), "NO_COLOR turns colour off:\n{plain}");
+}
+
+#[test]
+fn rules_path_may_list_files_and_folders() {
+    let repo = Repo::base();
+    std::fs::create_dir(repo.path().join("more")).expect("mkdir");
+    std::fs::rename(repo.path().join("rules/loot.hcl"), repo.path().join("more/loot.hcl")).expect("move");
+    std::fs::rename(repo.path().join("rules/caves.hcl"), repo.path().join("caves.hcl")).expect("move");
+    repo.write("rulesctl.hcl", "paths {\n  rules = [\"rules\", \"caves.hcl\", \"more\"]\n}\n");
+    let run = repo.run(&["check", "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("checked 4 files"), "{}", run.stdout);
+}
