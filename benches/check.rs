@@ -61,7 +61,8 @@ fn main() {
         let bytes = generate(dir.path(), regions, files);
         let runs = if regions >= 4_000 { 5 } else { 15 };
         let took = time(runs, || {
-            let analysis = rulesctl::commands::check::analyze(dir.path());
+            let analysis =
+                rulesctl::commands::check::analyze(&rulesctl::source::WorkTree { root: dir.path().to_path_buf() });
             assert_eq!(analysis.errors(), 0, "generated ruleset must be valid");
         });
         let _ = writeln!(

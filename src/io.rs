@@ -15,6 +15,8 @@ pub enum ReadError {
         size: u64,
         limit: u64,
     },
+    /// A symbolic link that resolves outside the repository; its target is never read.
+    OutsideRoot,
     Io(io::Error),
 }
 

@@ -49,7 +49,7 @@ where
                 Ok(filters) => filters,
                 Err(message) => return fail(&message),
             };
-            let mut analysis = commands::check::analyze(&root);
+            let mut analysis = commands::check::analyze(&source::WorkTree { root: root.clone() });
             if !filters.is_empty() {
                 analysis.diagnostics.retain(|d| {
                     let path = &analysis.sources.get(d.primary.span.file).path;
@@ -108,3 +108,4 @@ fn relative_filters(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, Strin
         })
         .collect()
 }
+pub mod emit;

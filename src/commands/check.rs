@@ -1,7 +1,5 @@
 //! `rulesctl check`: load → parse → model → check, writing nothing.
 
-use std::path::Path;
-
 use crate::check::{self, Context};
 use crate::diagnostic::code::Class;
 use crate::diagnostic::{Diagnostic, Severity, Sink};
@@ -9,8 +7,8 @@ use crate::model::project::Project;
 use crate::model::ruleset::Ruleset;
 use crate::report;
 use crate::source::root::PROJECT_FILE;
-use crate::source::rules::{collect, load, EMPTY_FILE, NO_RULES};
-use crate::source::{Sources, Span};
+use crate::source::rules::{load, EMPTY_FILE, NO_RULES};
+use crate::source::{Sources, Span, Tree};
 
 /// Everything a run learned about the repository.
 pub struct Analysis {
@@ -40,15 +38,15 @@ impl Analysis {
     }
 }
 
-/// Loads and checks the repository at `root`.
-pub fn analyze(root: &Path) -> Analysis {
+/// Loads and checks the repository in `tree`.
+pub fn analyze(tree: &dyn Tree) -> Analysis {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;
 
-    let project = if root.join(PROJECT_FILE).symlink_metadata().is_ok() {
+    let project = if tree.exists(PROJECT_FILE) {
         files += 1;
-        let (id, ok) = load(&mut sources, &mut sink, root, PROJECT_FILE, crate::model::project::DEFAULT_MAX_FILE_BYTES);
+        let (id, ok) = load(&mut sources, &mut sink, tree, PROJECT_FILE, crate::model::project::DEFAULT_MAX_FILE_BYTES);
         let entries = if ok { crate::parse::hcl(id, &sources.get(id).text, &mut sink) } else { None };
         match entries {
             Some(entries) => Project::from_entries(id, &entries, &mut sink),
@@ -60,12 +58,12 @@ pub fn analyze(root: &Path) -> Analysis {
 
     let mut ruleset = Ruleset::default();
     let paths: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
-    match collect(root, &paths) {
+    match tree.collect(&paths, ".hcl") {
         Ok(rule_files) if rule_files.is_empty() => no_rules(&mut sources, &mut sink, &project, None),
         Ok(rule_files) => {
             for rel in rule_files {
                 files += 1;
-                let (id, ok) = load(&mut sources, &mut sink, root, &rel, project.max_file_bytes);
+                let (id, ok) = load(&mut sources, &mut sink, tree, &rel, project.max_file_bytes);
                 if !ok {
                     ruleset.partial = true;
                     continue;

@@ -36,13 +36,15 @@ impl Span {
 pub struct SourceFile {
     pub path: String,
     pub text: String,
+    /// The sha256 of the file's bytes as read (before BOM and CRLF normalisation), in hex.
+    pub sha256: Option<String>,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { path, text, line_starts }
+        SourceFile { path, text, sha256: None, line_starts }
     }
 
     /// 1-based line and column of a byte offset; columns count characters, not bytes.
@@ -75,7 +77,14 @@ impl Sources {
     /// Replaces a file's text once it has been read and decoded.
     pub fn set_text(&mut self, id: FileId, text: String) {
         let file = &mut self.files[id.0 as usize];
+        let sha256 = file.sha256.take();
         *file = SourceFile::new(std::mem::take(&mut file.path), text);
+        file.sha256 = sha256;
+    }
+
+    /// Records the hash of a file's raw bytes, for provenance.
+    pub fn set_sha256(&mut self, id: FileId, bytes: &[u8]) {
+        self.files[id.0 as usize].sha256 = Some(crate::emit::hash::hex(bytes));
     }
 
     pub fn len(&self) -> usize {

@@ -4,6 +4,8 @@ mod files;
 pub mod root;
 pub mod rules;
 pub mod text;
+mod tree;
 
 pub use files::{FileId, SourceFile, Sources, Span};
 pub use text::decode;
+pub use tree::{Tree, WorkTree};

@@ -1,12 +1,9 @@
-//! Loading input files under the root: the rule-file walk, limits, symlinks and decoding.
-
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+//! Loading input files: limits, symlinks and decoding, each failure a diagnostic.
 
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::io::{read_limited, ReadError};
-use crate::source::{decode, FileId, Sources, Span};
+use crate::io::ReadError;
+use crate::source::{decode, FileId, Sources, Span, Tree};
 
 declare_code! {
     /// A file could not be read.
@@ -71,27 +68,20 @@ declare_code! {
     pub static EMPTY_FILE = ("L008", "empty-file", Warning);
 }
 
-/// How deep the rule-folder walk goes; deeper trees are almost certainly a symlink loop.
-const MAX_WALK_DEPTH: usize = 32;
-
-/// Reads one file under `root` into `sources`, reporting what keeps it from being read.
+/// Reads one file of `tree` into `sources`, reporting what keeps it from being read.
 ///
 /// Returns the file's id in every case (so later diagnostics can name it) and whether its text is
 /// usable.
-pub fn load(sources: &mut Sources, sink: &mut Sink, root: &Path, rel: &str, limit: u64) -> (FileId, bool) {
+pub fn load(sources: &mut Sources, sink: &mut Sink, tree: &dyn Tree, rel: &str, limit: u64) -> (FileId, bool) {
     let id = sources.add(rel.to_string(), String::new());
-    let path = root.join(rel);
-    if let Some(diagnostic) = outside_root(root, &path, id) {
-        sink.push(diagnostic);
-        return (id, false);
-    }
-    let bytes = match read_limited(&path, limit) {
+    let bytes = match tree.read(rel, limit) {
         Ok(bytes) => bytes,
         Err(err) => {
             sink.push(read_error(id, rel, err));
             return (id, false);
         }
     };
+    sources.set_sha256(id, &bytes);
     match decode(id, bytes) {
         Ok(text) => {
             sources.set_text(id, text);
@@ -117,78 +107,12 @@ fn read_error(id: FileId, rel: &str, err: ReadError) -> Diagnostic {
             Diagnostic::new(&TOO_LARGE, at, format!("`{rel}` is {size} bytes, over the limit of {limit} bytes"))
                 .help("split it into smaller files, or raise `limits { max_file_bytes = ... }` in rulesctl.hcl")
         }
+        ReadError::OutsideRoot => {
+            Diagnostic::new(&SYMLINK_OUTSIDE, at, "this symbolic link leads outside the repository")
+                .help("copy the file into the repository, or point the link at a file inside it")
+        }
         ReadError::Io(err) => {
             Diagnostic::new(&UNREADABLE, at, format!("cannot read `{rel}`: {err}")).help("check the file's permissions")
-        }
-    }
-}
-
-/// A diagnostic when `path` resolves (through symbolic links) to somewhere outside `root`.
-fn outside_root(root: &Path, path: &Path, id: FileId) -> Option<Diagnostic> {
-    let is_link = path.ancestors().take_while(|p| p.starts_with(root) && *p != root).any(Path::is_symlink);
-    if !is_link {
-        return None;
-    }
-    let target = std::fs::canonicalize(path).ok()?;
-    let root = std::fs::canonicalize(root).ok()?;
-    if target.starts_with(&root) {
-        return None;
-    }
-    Some(
-        Diagnostic::new(&SYMLINK_OUTSIDE, Span::file(id), "this symbolic link leads outside the repository")
-            .help("copy the file into the repository, or point the link at a file inside it"),
-    )
-}
-
-/// Lists the `*.hcl` files under each of `paths` (relative to `root`), recursively, as sorted
-/// root-relative paths. Hidden files and folders (`.git`, editor swap files) are skipped.
-///
-/// # Errors
-///
-/// Returns `Err(missing)` with the paths that do not exist.
-pub fn collect(root: &Path, paths: &[String]) -> Result<Vec<String>, Vec<String>> {
-    let mut found = Vec::new();
-    let mut missing = Vec::new();
-    let mut seen = HashSet::new();
-    for rel in paths {
-        let rel = rel.trim_end_matches('/');
-        let path = root.join(rel);
-        if path.is_dir() {
-            walk(&path, rel, 0, &mut seen, &mut found);
-        } else if path.exists() || path.is_symlink() {
-            found.push(rel.to_string());
-        } else {
-            missing.push(rel.to_string());
-        }
-    }
-    found.sort();
-    found.dedup();
-    if missing.is_empty() {
-        Ok(found)
-    } else {
-        Err(missing)
-    }
-}
-
-fn walk(dir: &Path, rel: &str, depth: usize, seen: &mut HashSet<PathBuf>, found: &mut Vec<String>) {
-    let Ok(canonical) = std::fs::canonicalize(dir) else { return };
-    if depth > MAX_WALK_DEPTH || !seen.insert(canonical) {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    for name in names {
-        if name.starts_with('.') {
-            continue;
-        }
-        let child_rel = if rel.is_empty() || rel == "." { name.clone() } else { format!("{rel}/{name}") };
-        let child = dir.join(&name);
-        if name.ends_with(".hcl") {
-            // Directories named like rule files are reported by `load`, not walked into.
-            found.push(child_rel);
-        } else if child.is_dir() {
-            walk(&child, &child_rel, depth + 1, seen, found);
         }
     }
 }

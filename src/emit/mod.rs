@@ -1,0 +1,3 @@
+//! What rulesctl writes: canonical JSON, hashes, the Merkle tree and the artifact.
+
+pub mod hash;

@@ -1,0 +1,108 @@
+//! Where input files come from: the working tree or a git tree, behind one small interface.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::io::{read_limited, ReadError};
+
+/// A read-only view of a repository's files, addressed by root-relative `/` paths.
+pub trait Tree {
+    /// Reads a file of at most `limit` bytes.
+    ///
+    /// # Errors
+    ///
+    /// See [`ReadError`].
+    fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError>;
+
+    /// Lists the files ending in `suffix` under each path (a file is listed as itself), sorted.
+    /// Hidden files and folders are skipped.
+    ///
+    /// # Errors
+    ///
+    /// The paths that do not exist.
+    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>>;
+
+    /// Whether something exists at `rel`.
+    fn exists(&self, rel: &str) -> bool;
+}
+
+/// The files on disk under a root folder.
+pub struct WorkTree {
+    pub root: PathBuf,
+}
+
+/// How deep the folder walk goes; deeper trees are almost certainly a symlink loop.
+const MAX_WALK_DEPTH: usize = 32;
+
+impl Tree for WorkTree {
+    fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let path = self.root.join(rel);
+        if leaves_root(&self.root, &path) {
+            return Err(ReadError::OutsideRoot);
+        }
+        read_limited(&path, limit)
+    }
+
+    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        let mut seen = HashSet::new();
+        for rel in paths {
+            let rel = rel.trim_end_matches('/');
+            let path = self.root.join(rel);
+            if path.is_dir() {
+                walk(&path, rel, suffix, 0, &mut seen, &mut found);
+            } else if path.exists() || path.is_symlink() {
+                found.push(rel.to_string());
+            } else {
+                missing.push(rel.to_string());
+            }
+        }
+        found.sort();
+        found.dedup();
+        if missing.is_empty() {
+            Ok(found)
+        } else {
+            Err(missing)
+        }
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.root.join(rel).symlink_metadata().is_ok()
+    }
+}
+
+/// Whether `path`, below `root`, passes through a symbolic link that resolves outside `root`.
+fn leaves_root(root: &Path, path: &Path) -> bool {
+    let is_link = path.ancestors().take_while(|p| p.starts_with(root) && *p != root).any(Path::is_symlink);
+    if !is_link {
+        return false;
+    }
+    match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
+        (Ok(target), Ok(root)) => !target.starts_with(root),
+        _ => false,
+    }
+}
+
+fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, seen: &mut HashSet<PathBuf>, found: &mut Vec<String>) {
+    let Ok(canonical) = std::fs::canonicalize(dir) else { return };
+    if depth > MAX_WALK_DEPTH || !seen.insert(canonical) {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    for name in names {
+        if name.starts_with('.') {
+            continue;
+        }
+        let child_rel = if rel.is_empty() || rel == "." { name.clone() } else { format!("{rel}/{name}") };
+        let child = dir.join(&name);
+        if name.ends_with(suffix) {
+            // Directories named like input files are reported when read, not walked into.
+            found.push(child_rel);
+        } else if child.is_dir() {
+            walk(&child, &child_rel, suffix, depth + 1, seen, found);
+        }
+    }
+}
