@@ -42,9 +42,75 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge { size: meta.len(), limit });
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    File::open(path).and_then(|file| file.take(limit + 1).read_to_end(&mut bytes)).map_err(ReadError::Io)?;
+    File::open(path)
+        .and_then(|file| file.take(limit.saturating_add(1)).read_to_end(&mut bytes))
+        .map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { size: bytes.len() as u64, limit });
     }
     Ok(bytes)
+}
+
+/// Suffix of the temporary files `write_atomic` leaves only if it is killed.
+const TEMP_SUFFIX: &str = ".rulesctl-tmp";
+
+/// Writes `bytes` to `path` so that a crash or kill at any moment leaves the old file or the new
+/// one, never a torn one: a temporary file in the same folder, flushed to disk, renamed over
+/// `path`, then the folder synced so the rename itself survives a power loss.
+///
+/// # Errors
+///
+/// Any I/O error; the temporary file is removed when the error happens before the rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (tmp, mut file) = loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}.{n}{TEMP_SUFFIX}", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    // Syncing a folder is not possible on every platform; the rename has happened either way.
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Removes temporary files left in `dir` by `write_atomic` runs that were killed. A file is left
+/// alone while the process that made it is alive (on Linux), or for an hour elsewhere, so builds
+/// running at the same time never delete each other's work in progress.
+pub fn clean_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(TEMP_SUFFIX) else { continue };
+        let pid = stem.rsplit('.').nth(1).and_then(|p| p.parse::<u32>().ok());
+        let proc = Path::new("/proc");
+        let alive = match pid {
+            Some(pid) if proc.is_dir() => proc.join(pid.to_string()).exists(),
+            _ => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() < 3600),
+        };
+        if !alive {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

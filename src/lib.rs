@@ -1,13 +1,15 @@
 //! rulesctl proves live-game rules valid and within safety bounds before they are committed.
 //!
 //! The modules follow the pipeline: [`source`] loads files, [`parse`] turns HCL into spanned
-//! literal trees, [`model`] types them, [`check`] runs one small rule per diagnostic code, and
-//! [`report`] renders the one [`diagnostic::Diagnostic`] list in every output format.
+//! literal trees, [`model`] types them, [`check`] runs one small rule per diagnostic code,
+//! [`report`] renders the one [`diagnostic::Diagnostic`] list in every output format, and
+//! [`emit`] writes what a valid ruleset compiles to.
 
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod diagnostic;
+pub mod emit;
 pub mod io;
 pub mod model;
 pub mod parse;
@@ -18,7 +20,9 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use cli::Command;
+use cli::{Command, Invocation};
+use report::{Extra, Format, Summary};
+use serde_json::json;
 
 /// Runs rulesctl with `args` (program name first) and returns the exit status: 0 success,
 /// 1 invalid input, 2 usage error, unreadable input or internal failure.
@@ -35,20 +39,23 @@ where
             return if err.use_stderr() { 2 } else { 0 };
         }
     };
+    match dispatch(invocation) {
+        Ok((text, code)) => out(&text, code),
+        Err(message) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+            2
+        }
+    }
+}
+
+/// Runs one command: the text for stdout and the exit status, or a usage-level error (exit 2).
+fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
+    let format = invocation.format;
     match invocation.command {
-        Command::Explain { code } => match commands::explain::explain(code.as_deref()) {
-            Ok(text) => out(&text, 0),
-            Err(message) => fail(&message),
-        },
+        Command::Explain { code } => commands::explain::explain(code.as_deref()).map(|text| (text, 0)),
         Command::Check { deny_warnings, paths } => {
-            let root = match find_root(invocation.root.as_deref()) {
-                Ok(root) => root,
-                Err(message) => return fail(&message),
-            };
-            let filters = match relative_filters(&root, &paths) {
-                Ok(filters) => filters,
-                Err(message) => return fail(&message),
-            };
+            let root = find_root(invocation.root.as_deref())?;
+            let filters = relative_filters(&root, &paths)?;
             let mut analysis = commands::check::analyze(&source::WorkTree { root: root.clone() });
             if !filters.is_empty() {
                 analysis.diagnostics.retain(|d| {
@@ -56,9 +63,68 @@ where
                     filters.iter().any(|f| f.is_empty() || path == f || path.starts_with(&format!("{f}/")))
                 });
             }
-            let summary = report::Summary::of(&analysis.diagnostics, analysis.files);
-            let text = report::render(invocation.format, &analysis.diagnostics, &analysis.sources, summary);
-            out(&text, analysis.exit_code(deny_warnings))
+            let summary = Summary::of(&analysis.diagnostics, analysis.files);
+            let text = report::render(format, &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
+            Ok((text, analysis.exit_code(deny_warnings)))
+        }
+        Command::Build { deny_warnings } => {
+            let root = find_root(invocation.root.as_deref())?;
+            let (analysis, outputs) = commands::build::build(&root);
+            let lines = outputs
+                .iter()
+                .map(|o| format!("{} {}", if o.written { "wrote" } else { "unchanged" }, o.path))
+                .chain(outputs.first().map(|o| format!("digest {}", o.digest)))
+                .collect();
+            let json_outputs = outputs.iter().map(|o| json!({ "path": o.path, "written": o.written })).collect();
+            let digest = outputs.first().map(|o| o.digest.clone());
+            let extra = Extra {
+                lines,
+                json: vec![("outputs", serde_json::Value::Array(json_outputs)), ("digest", json!(digest))],
+            };
+            let summary = Summary::of(&analysis.diagnostics, analysis.files);
+            let text = report::render(format, &analysis.diagnostics, &analysis.sources, summary, &extra);
+            Ok((text, analysis.exit_code(deny_warnings)))
+        }
+        Command::Verify { artifact } => {
+            let verified = commands::verify::verify(&artifact, &artifact.to_string_lossy());
+            if let Some(message) = verified.unreadable {
+                return Err(message);
+            }
+            let mut extra = Extra::default();
+            if let Some((digest, root, sections)) = &verified.ok {
+                extra.lines.push(format!(
+                    "verified {}: {sections} sections, digest {digest}, root {root}",
+                    artifact.display()
+                ));
+                extra.json.push(("verified", json!({ "digest": digest, "root": root, "sections": sections })));
+            }
+            let summary = Summary::of(&verified.diagnostics, 1);
+            let text = report::render(format, &verified.diagnostics, &verified.sources, summary, &extra);
+            Ok((text, u8::from(verified.ok.is_none())))
+        }
+        Command::Diff { old, new, exit_code } => {
+            let root = find_root(invocation.root.as_deref()).ok();
+            let load = |arg: &str| commands::diff::load(arg, root.as_deref());
+            let (old, new) = match (load(&old), load(&new)) {
+                (Ok(old), Ok(new)) => (old, new),
+                (Err(failure), _) | (_, Err(failure)) => return diff_failure(failure, format),
+            };
+            let changes = commands::diff::compare(&old, &new);
+            let text = match format {
+                Format::Json => report::changes::json(&old, &new, &changes),
+                Format::Human { .. } => report::changes::human(&old, &new, &changes),
+            };
+            Ok((text, u8::from(exit_code && !changes.is_empty())))
+        }
+    }
+}
+
+fn diff_failure(failure: commands::diff::Failure, format: Format) -> Result<(String, u8), String> {
+    match failure {
+        commands::diff::Failure::Unusable(message) => Err(message),
+        commands::diff::Failure::Invalid(analysis) => {
+            let summary = Summary::of(&analysis.diagnostics, analysis.files);
+            Ok((report::render(format, &analysis.diagnostics, &analysis.sources, summary, &Extra::default()), 1))
         }
     }
 }
@@ -69,11 +135,6 @@ fn out(text: &str, code: u8) -> u8 {
         return 2;
     }
     code
-}
-
-fn fail(message: &str) -> u8 {
-    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
-    2
 }
 
 /// The repository root: `--root`, else discovered from the working directory.
@@ -108,4 +169,3 @@ fn relative_filters(root: &Path, paths: &[PathBuf]) -> Result<Vec<String>, Strin
         })
         .collect()
 }
-pub mod emit;

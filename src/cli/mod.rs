@@ -39,6 +39,27 @@ enum CommandArg {
         /// Report only diagnostics in these files or folders (the whole repository is always checked)
         paths: Vec<PathBuf>,
     },
+    /// Check, then write the artifact and its checksum under dist/
+    Build {
+        /// Fail (exit 1) on warnings too
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Recompute an artifact's digest, Merkle leaves and root, and compare with its .sha256 file
+    Verify {
+        /// The artifact file (dist/ruleset-<version>.json)
+        artifact: PathBuf,
+    },
+    /// Show which sections differ between two artifacts or two git revisions
+    Diff {
+        /// The old side: an artifact file or a git revision
+        old: String,
+        /// The new side: an artifact file or a git revision
+        new: String,
+        /// Exit 1 when the two differ, like `git diff --exit-code`
+        #[arg(long)]
+        exit_code: bool,
+    },
     /// Explain a diagnostic code, or list them all
     Explain {
         /// A code (X001) or its name (cooldown-below-minimum)
@@ -57,6 +78,9 @@ pub struct Invocation {
 #[derive(Debug)]
 pub enum Command {
     Check { deny_warnings: bool, paths: Vec<PathBuf> },
+    Build { deny_warnings: bool },
+    Verify { artifact: PathBuf },
+    Diff { old: String, new: String, exit_code: bool },
     Explain { code: Option<String> },
 }
 
@@ -77,6 +101,9 @@ where
     };
     let command = match cli.command {
         CommandArg::Check { deny_warnings, paths } => Command::Check { deny_warnings, paths },
+        CommandArg::Build { deny_warnings } => Command::Build { deny_warnings },
+        CommandArg::Verify { artifact } => Command::Verify { artifact },
+        CommandArg::Diff { old, new, exit_code } => Command::Diff { old, new, exit_code },
         CommandArg::Explain { code } => Command::Explain { code },
     };
     Ok(Invocation { root: cli.root, format, command })

@@ -1,4 +1,7 @@
 //! One file per subcommand: orchestration only. They return data; `lib.rs` prints it.
 
+pub mod build;
 pub mod check;
+pub mod diff;
 pub mod explain;
+pub mod verify;

@@ -1,7 +1,7 @@
 //! The table of every diagnostic code, for `explain`, the README and the uniqueness test.
 
 use crate::diagnostic::Code;
-use crate::{check, model, parse, source};
+use crate::{check, commands, model, parse, source};
 
 /// Every code rulesctl can emit, sorted by id.
 pub fn all() -> Vec<&'static Code> {
@@ -23,6 +23,12 @@ pub fn all() -> Vec<&'static Code> {
         &model::decode::MISSING_ATTRIBUTE,
         &model::decode::INVALID_FORMAT,
         &model::decode::REPEATED_BLOCK,
+        &commands::build::VERSION_EXISTS,
+        &commands::build::WRITE_FAILED,
+        &commands::verify::DIGEST_MISMATCH,
+        &commands::verify::MERKLE_MISMATCH,
+        &commands::verify::CHECKSUM_MISMATCH,
+        &commands::verify::NOT_AN_ARTIFACT,
     ];
     codes.extend(check::registry::RULES.iter().map(|rule| rule.code));
     codes.sort_by_key(|c| c.id);

@@ -1,3 +1,7 @@
 //! What rulesctl writes: canonical JSON, hashes, the Merkle tree and the artifact.
 
+pub mod artifact;
+pub mod canonical;
 pub mod hash;
+pub mod locate;
+pub mod merkle;

@@ -8,7 +8,13 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::report::Summary;
 use crate::source::{FileId, Sources};
 
-pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, color: bool) -> String {
+pub fn render(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    summary: Summary,
+    color: bool,
+    lines: &[String],
+) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler =
         GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100).with_show_related_as_nested(true);
@@ -23,6 +29,10 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, c
                 diagnostic.message
             ));
         }
+        out.push('\n');
+    }
+    for line in lines {
+        out.push_str(line);
         out.push('\n');
     }
     out.push_str(&summary_line(summary));

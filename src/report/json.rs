@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::report::{Position, Summary};
 use crate::source::Sources;
 
-pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -> String {
+pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, extra: &[(&str, Value)]) -> String {
     let location = |label: &Label| {
         let p = Position::of(label.span, sources);
         json!({
@@ -30,10 +30,13 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -
             })
         })
         .collect();
-    let report = json!({
+    let mut report = json!({
         "diagnostics": items,
         "summary": { "errors": summary.errors, "warnings": summary.warnings, "files": summary.files },
     });
+    for (key, value) in extra {
+        report[*key] = value.clone();
+    }
     let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
     out.push('\n');
     out

@@ -1,5 +1,6 @@
 //! Renderers: one diagnostic list in, one output format out. Checks never print.
 
+pub mod changes;
 mod human;
 mod json;
 
@@ -38,11 +39,24 @@ pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
     diagnostics.dedup();
 }
 
+/// What a command adds to its report: lines before the human summary, keys in the JSON object.
+#[derive(Debug, Default)]
+pub struct Extra {
+    pub lines: Vec<String>,
+    pub json: Vec<(&'static str, serde_json::Value)>,
+}
+
 /// Renders the report in `format`.
-pub fn render(format: Format, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -> String {
+pub fn render(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    summary: Summary,
+    extra: &Extra,
+) -> String {
     match format {
-        Format::Human { color } => human::render(diagnostics, sources, summary, color),
-        Format::Json => json::render(diagnostics, sources, summary),
+        Format::Human { color } => human::render(diagnostics, sources, summary, color, &extra.lines),
+        Format::Json => json::render(diagnostics, sources, summary, &extra.json),
     }
 }
 

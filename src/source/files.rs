@@ -82,6 +82,13 @@ impl Sources {
         file.sha256 = sha256;
     }
 
+    /// Prefixes every path, so files read from a git revision print as `REV:path`.
+    pub fn prefix_paths(&mut self, prefix: &str) {
+        for file in &mut self.files {
+            file.path.insert_str(0, prefix);
+        }
+    }
+
     /// Records the hash of a file's raw bytes, for provenance.
     pub fn set_sha256(&mut self, id: FileId, bytes: &[u8]) {
         self.files[id.0 as usize].sha256 = Some(crate::emit::hash::hex(bytes));

@@ -1,6 +1,7 @@
 //! Everything rulesctl reads, as root-relative files with positions: discovery, loading, limits.
 
 mod files;
+pub mod git;
 pub mod root;
 pub mod rules;
 pub mod text;
