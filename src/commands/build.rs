@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::commands::check::{analyze, Analysis};
 use crate::declare_code;
-use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::Diagnostic;
 use crate::emit::artifact::{file_name, ruleset_value, Compiled, MAX_ARTIFACT_BYTES};
 use crate::emit::locate::Located;
 use crate::emit::{canonical, hash};
@@ -54,105 +54,89 @@ pub fn build(root: &Path) -> (Analysis, Vec<Output>) {
     };
     let compiled = Compiled::new(ruleset);
     let (text, _) = canonical::pretty(&compiled.artifact(provenance(root, &analysis)));
-    let dist_rel = analysis.project.dist.value.trim_end_matches('/').to_string();
-    let name = file_name(compiled.version());
-    let rel = format!("{dist_rel}/{name}");
-    let mut sink = Sink::new();
-    let outputs = write_artifact(root, &dist_rel, &rel, &name, &text, &compiled, &mut analysis, &mut sink);
-    analysis.diagnostics.extend(sink);
-    crate::report::sort(&mut analysis.diagnostics, &analysis.sources);
-    (analysis, outputs)
+    let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
+    match write(root, &dist, &text, &compiled, &mut analysis) {
+        Ok(outputs) => (analysis, outputs),
+        Err(diagnostic) => {
+            analysis.diagnostics.push(*diagnostic);
+            crate::report::sort(&mut analysis.diagnostics, &analysis.sources);
+            (analysis, Vec::new())
+        }
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_artifact(
+/// Writes the artifact unless one of the same version exists (identical: left untouched;
+/// different: refused), then makes sure the `.sha256` file matches what is on disk.
+fn write(
     root: &Path,
-    dist_rel: &str,
-    rel: &str,
-    name: &str,
+    dist: &str,
     text: &str,
     compiled: &Compiled,
     analysis: &mut Analysis,
-    sink: &mut Sink,
-) -> Vec<Output> {
-    let dist = root.join(dist_rel);
-    if let Err(err) = std::fs::create_dir_all(&dist) {
-        sink.push(write_failed(analysis, dist_rel, &err));
-        return Vec::new();
-    }
-    clean_stale_temps(&dist);
-    let path = root.join(rel);
-    let checksum_rel = format!("{rel}.sha256");
-    let existing = read_limited(&path, MAX_ARTIFACT_BYTES).ok().and_then(|bytes| String::from_utf8(bytes).ok());
-    let artifact_text = match existing {
+) -> Result<Vec<Output>, Box<Diagnostic>> {
+    let dir = root.join(dist);
+    std::fs::create_dir_all(&dir).map_err(|e| write_failed(analysis, dist, &e))?;
+    clean_stale_temps(&dir);
+    let name = file_name(compiled.version());
+    let rel = format!("{dist}/{name}");
+    let existing = read_limited(&dir.join(&name), MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
+    let (on_disk, written) = match existing {
         Some(old) => {
-            let located = Located::parse(&old).ok();
-            let old_digest = located.as_ref().and_then(|l| l.str("/digest")).map(str::to_string);
-            if old_digest.as_deref() != Some(compiled.digest.as_str()) {
-                let id = analysis.sources.add(rel.to_string(), old.clone());
-                let span = located.as_ref().map_or(0..0, |l| l.span("/digest"));
-                let version = analysis.ruleset.versions.first().map_or(Span::file(id), |v| v.span);
-                sink.push(
-                    Diagnostic::new(
-                        &VERSION_EXISTS,
-                        version,
-                        format!(
-                            "{rel} already exists with a different ruleset: it has {}, these rules are {}",
-                            old_digest.as_deref().unwrap_or("no valid digest"),
-                            compiled.digest
-                        ),
-                    )
-                    .label("bump this version")
-                    .related(Span::new(id, span), "the existing artifact's digest")
-                    .help("artifacts are immutable: raise `ruleset_version`, then build again"),
-                );
-                return Vec::new();
-            }
-            old
+            refuse_if_different(&rel, old.clone(), compiled, analysis)?;
+            (old, false)
         }
         None => {
-            if let Err(err) = write_atomic(&path, text.as_bytes()) {
-                sink.push(write_failed(analysis, rel, &err));
-                return Vec::new();
-            }
-            return finish(root, rel, &checksum_rel, name, text, compiled, true, analysis, sink);
+            write_atomic(&dir.join(&name), text.as_bytes()).map_err(|e| write_failed(analysis, &rel, &e))?;
+            (text.to_string(), true)
         }
     };
-    finish(root, rel, &checksum_rel, name, &artifact_text, compiled, false, analysis, sink)
-}
-
-/// Writes the `.sha256` file when it is missing or does not match the artifact on disk.
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    root: &Path,
-    rel: &str,
-    checksum_rel: &str,
-    name: &str,
-    artifact_text: &str,
-    compiled: &Compiled,
-    written: bool,
-    analysis: &mut Analysis,
-    sink: &mut Sink,
-) -> Vec<Output> {
-    let checksum = format!("{}  {name}\n", hash::hex(artifact_text.as_bytes()));
-    let checksum_path = root.join(checksum_rel);
-    let current = std::fs::read(&checksum_path).ok();
-    let checksum_written = current.as_deref() != Some(checksum.as_bytes());
-    if checksum_written {
-        if let Err(err) = write_atomic(&checksum_path, checksum.as_bytes()) {
-            sink.push(write_failed(analysis, checksum_rel, &err));
-        }
+    let checksum = format!("{}  {name}\n", hash::hex(on_disk.as_bytes()));
+    let sums = dir.join(format!("{name}.sha256"));
+    let sums_written = std::fs::read(&sums).ok().as_deref() != Some(checksum.as_bytes());
+    if sums_written {
+        write_atomic(&sums, checksum.as_bytes()).map_err(|e| write_failed(analysis, &format!("{rel}.sha256"), &e))?;
     }
-    vec![
-        Output { path: rel.to_string(), written, digest: compiled.digest.clone() },
-        Output { path: checksum_rel.to_string(), written: checksum_written, digest: compiled.digest.clone() },
-    ]
+    let digest = compiled.digest.clone();
+    Ok(vec![
+        Output { path: rel.clone(), written, digest: digest.clone() },
+        Output { path: format!("{rel}.sha256"), written: sums_written, digest },
+    ])
 }
 
-fn write_failed(analysis: &mut Analysis, rel: &str, err: &std::io::Error) -> Diagnostic {
+/// The A001 refusal when the artifact on disk holds another ruleset under this version.
+fn refuse_if_different(
+    rel: &str,
+    old: String,
+    compiled: &Compiled,
+    analysis: &mut Analysis,
+) -> Result<(), Box<Diagnostic>> {
+    let located = Located::parse(&old).ok();
+    let old_digest = located.as_ref().and_then(|l| l.str("/digest")).map(str::to_string);
+    if old_digest.as_deref() == Some(compiled.digest.as_str()) {
+        return Ok(());
+    }
+    let span = located.as_ref().map_or(0..0, |l| l.span("/digest"));
+    let id = analysis.sources.add(rel.to_string(), old);
+    let version = analysis.ruleset.versions.first().map_or(Span::file(id), |v| v.span);
+    let message = format!(
+        "{rel} already exists with a different ruleset: it has {}, these rules are {}",
+        old_digest.as_deref().unwrap_or("no valid digest"),
+        compiled.digest
+    );
+    Err(Box::new(
+        Diagnostic::new(&VERSION_EXISTS, version, message)
+            .label("bump this version")
+            .related(Span::new(id, span), "the existing artifact's digest")
+            .help("artifacts are immutable: raise `ruleset_version`, then build again"),
+    ))
+}
+
+fn write_failed(analysis: &mut Analysis, rel: &str, err: &std::io::Error) -> Box<Diagnostic> {
     let id = analysis.sources.add(rel.to_string(), String::new());
-    Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
-        .help("make the output folder writable, or set `paths { dist = ... }` in rulesctl.hcl")
+    Box::new(
+        Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
+            .help("make the output folder writable, or set `paths { dist = ... }` in rulesctl.hcl"),
+    )
 }
 
 /// Where the artifact came from. Never part of the digest.
