@@ -1,10 +1,13 @@
 //! Checks over the typed model: small rules, each owning one diagnostic code.
 
+mod credentials;
 mod policy;
+pub use credentials::find as find_credentials;
 pub mod registry;
 mod rules;
 
 use crate::diagnostic::Sink;
+use crate::model::deploy::Deploy;
 use crate::model::project::Project;
 use crate::model::ruleset::Ruleset;
 use crate::model::Spanned;
@@ -13,6 +16,7 @@ use crate::model::Spanned;
 pub struct Context<'a> {
     pub ruleset: &'a Ruleset,
     pub project: &'a Project,
+    pub deploy: &'a Deploy,
 }
 
 /// Runs every registered check.

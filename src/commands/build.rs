@@ -139,10 +139,15 @@ fn write_failed(analysis: &mut Analysis, rel: &str, err: &std::io::Error) -> Box
     )
 }
 
-/// Where the artifact came from. Never part of the digest.
+/// Where the artifact came from: the project file and the rule files (values and environments
+/// are not part of the ruleset). Never part of the digest.
 fn provenance(root: &Path, analysis: &Analysis) -> Value {
-    let mut sources: Vec<(&str, &str)> =
-        analysis.sources.iter().filter_map(|(_, f)| Some((f.path.as_str(), f.sha256.as_deref()?))).collect();
+    let inputs: Vec<_> = analysis.project.file.iter().chain(&analysis.ruleset.files).copied().collect();
+    let mut sources: Vec<(&str, &str)> = inputs
+        .iter()
+        .map(|id| analysis.sources.get(*id))
+        .filter_map(|f| Some((f.path.as_str(), f.sha256.as_deref()?)))
+        .collect();
     sources.sort_unstable();
     let paths: Vec<&str> = sources.iter().map(|(p, _)| *p).collect();
     let mut provenance = json!({

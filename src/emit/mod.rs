@@ -5,3 +5,4 @@ pub mod canonical;
 pub mod hash;
 pub mod locate;
 pub mod merkle;
+pub mod schema;

@@ -1,9 +1,12 @@
 //! Typed models of the inputs; every value keeps the span it was written at.
 
 pub mod decode;
+pub mod deploy;
 pub mod dialect;
 pub mod project;
+pub mod quantity;
 pub mod ruleset;
+pub mod values;
 
 use crate::source::Span;
 

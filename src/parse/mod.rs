@@ -1,6 +1,7 @@
 //! Text to spanned trees: HCL through hcl-edit, lowered to literal-only data.
 
 mod literal;
+pub mod yaml;
 
 pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
 

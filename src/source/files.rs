@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 /// Index of a file in [`Sources`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct FileId(u32);
 
 /// A byte range in one file. An empty range at 0 means "the file as a whole".
@@ -80,6 +80,17 @@ impl Sources {
         let sha256 = file.sha256.take();
         *file = SourceFile::new(std::mem::take(&mut file.path), text);
         file.sha256 = sha256;
+    }
+
+    /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
+    /// renderer can ever show what was there: used for literal credentials.
+    pub fn mask(&mut self, span: Span) {
+        let file = &mut self.files[span.file.0 as usize];
+        let range = span.range();
+        if let Some(secret) = file.text.get(range.clone()) {
+            let stars = "*".repeat(secret.len());
+            file.text.replace_range(range, &stars);
+        }
     }
 
     /// Prefixes every path, so files read from a git revision print as `REV:path`.

@@ -1,0 +1,58 @@
+//! Environments override only the allowed paths.
+
+use serde_json::Value;
+
+use crate::check::Context;
+use crate::declare_code;
+use crate::diagnostic::{Diagnostic, Sink};
+
+declare_code! {
+    /// An environment overrides a value it is not allowed to change (drift).
+    ///
+    /// Environments differ only where the team allows: by default `gameServer.replicaCount`
+    /// and `gameServer.sidecar.resources`; `render { allow_overrides = [...] }` in
+    /// `rulesctl.hcl` changes the list. Anything else overridden per environment is drift: the
+    /// environments stop running what was tested.
+    ///
+    /// Fix: change the value in `values.yaml` for every environment, or allow the path in
+    /// `rulesctl.hcl` after review.
+    pub static CODE = ("H002", "override-not-allowed", Error);
+}
+
+/// The paths environments may override when `rulesctl.hcl` does not say.
+pub const DEFAULT_ALLOWED: [&str; 2] = ["gameServer.replicaCount", "gameServer.sidecar.resources"];
+
+pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+    let allowed: Vec<String> = match &cx.project.allow_overrides {
+        Some(list) => list.iter().map(|s| s.value.clone()).collect(),
+        None => DEFAULT_ALLOWED.iter().map(|s| (*s).to_string()).collect(),
+    };
+    for env in &cx.deploy.environments {
+        let Some(overrides) = env.doc.value.get("overrides") else { continue };
+        let mut leaves = Vec::new();
+        leaf_paths(overrides, "", &mut leaves);
+        for (path, pointer) in leaves {
+            let ok = allowed.iter().any(|a| path == *a || path.starts_with(&format!("{a}.")));
+            if !ok {
+                sink.push(
+                    Diagnostic::new(&CODE, env.doc.key_span(&format!("/overrides{pointer}")), format!("environment `{}` overrides `{path}`, which is not an allowed override", env.name))
+                        .label("not allowed to differ per environment")
+                        .help(format!("allowed: {}; change it in values.yaml, or add it to `render {{ allow_overrides }}` in rulesctl.hcl", allowed.join(", "))),
+                );
+            }
+        }
+    }
+}
+
+/// Dotted paths (and JSON pointers) of every overridden leaf; an empty map counts as a leaf.
+fn leaf_paths(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                leaf_paths(v, &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+            }
+        }
+        _ if !pointer.is_empty() => out.push((crate::model::deploy::dotted(pointer), pointer.to_string())),
+        _ => {}
+    }
+}

@@ -1,0 +1,393 @@
+//! YAML to spanned data: saphyr-parser's events become a tree whose every node keeps its span,
+//! then JSON data (YAML 1.2 core schema) with an index from JSON pointer to span.
+//!
+//! Built iteratively from events, so nesting depth is a counted limit, never stack depth; alias
+//! expansion is budgeted, so a "billion laughs" file is a diagnostic, not an out-of-memory kill.
+
+use std::collections::BTreeMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use serde_json::{Map, Number, Value};
+
+use crate::declare_code;
+use crate::diagnostic::{Diagnostic, Sink};
+use crate::source::{FileId, Span};
+
+declare_code! {
+    /// The file is not valid YAML.
+    ///
+    /// The YAML parser stopped at the position shown: a bad indent, an unclosed quote or
+    /// bracket, a tab used for indentation, or more than one document in the file.
+    ///
+    /// Fix: correct the YAML at the position shown.
+    pub static SYNTAX = ("Y001", "yaml-syntax", Error);
+}
+
+declare_code! {
+    /// A mapping has the same key twice.
+    ///
+    /// Most YAML loaders silently keep the last value, so an environment can end up with a
+    /// different value from the one a reviewer read. rulesctl rejects every duplicate.
+    ///
+    /// Fix: delete one of the two keys.
+    pub static DUPLICATE_KEY = ("Y002", "duplicate-key", Error);
+}
+
+declare_code! {
+    /// YAML anchors and aliases expand beyond the limit.
+    ///
+    /// Each alias (`*name`) copies its anchor's content. Nested aliases grow exponentially
+    /// (the "billion laughs" attack), so the expanded document is capped at 100,000 nodes.
+    ///
+    /// Fix: write the values out, or use fewer nested aliases.
+    pub static ALIAS_LIMIT = ("Y003", "alias-limit", Error);
+}
+
+declare_code! {
+    /// The YAML nests too deeply.
+    ///
+    /// Values and environment files nest a handful of levels; more than 64 is refused so a
+    /// hostile file cannot exhaust memory or stack.
+    ///
+    /// Fix: flatten the structure.
+    pub static TOO_DEEP = ("Y004", "yaml-too-deep", Error);
+}
+
+declare_code! {
+    /// A plain (unquoted) value that YAML 1.1 reads differently from YAML 1.2.
+    ///
+    /// Helm reads values as YAML 1.1, where `yes`, `no`, `on`, `off`, `y` and `n` are booleans,
+    /// `0755` is octal 493, `1:30` is the number 90 and `1e3` is a string. Other tools read them
+    /// as YAML 1.2. Quoting the value makes every reader agree.
+    ///
+    /// Fix: quote the value (`"on"`), or write the unambiguous form (`true`, `493`).
+    pub static YAML11_AMBIGUOUS = ("Y005", "yaml11-ambiguous", Warning);
+}
+
+declare_code! {
+    /// The file is empty or its top level is not a mapping.
+    ///
+    /// `values.yaml` and every `environments/<env>.yaml` are mappings of keys to values.
+    ///
+    /// Fix: write the file as `key: value` pairs at the top level.
+    pub static NOT_A_MAPPING = ("Y006", "not-a-mapping", Error);
+}
+
+/// Deeper nesting than this is refused.
+pub const MAX_DEPTH: usize = 64;
+/// The most nodes a document may have once aliases are expanded.
+pub const MAX_NODES: usize = 100_000;
+
+/// A YAML node and where it was written.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: Kind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Map(Vec<(String, Span, Node)>),
+    Seq(Vec<Node>),
+    Scalar { text: String, plain: bool },
+}
+
+impl Node {
+    fn size(&self) -> usize {
+        match &self.kind {
+            Kind::Map(entries) => 1 + entries.iter().map(|(_, _, v)| v.size()).sum::<usize>(),
+            Kind::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
+            Kind::Scalar { .. } => 1,
+        }
+    }
+}
+
+/// A parsed YAML document as JSON data, with where every value and key was written.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub value: Value,
+    /// JSON pointer → (span of the value, span of its key when it is a mapping entry).
+    pub spans: BTreeMap<String, (Span, Option<Span>)>,
+    /// The whole file, for problems with no better place.
+    pub file: Option<FileId>,
+}
+
+impl Document {
+    /// The span of the value at `pointer`, or of its nearest parent that has one.
+    pub fn span(&self, pointer: &str) -> Span {
+        let mut p = pointer;
+        loop {
+            if let Some((span, _)) = self.spans.get(p) {
+                return *span;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return self.file.map_or(Span { file: FileId::default(), start: 0, end: 0 }, Span::file),
+            }
+        }
+    }
+
+    /// The span of the key at `pointer`, falling back to the value's.
+    pub fn key_span(&self, pointer: &str) -> Span {
+        self.spans.get(pointer).and_then(|(_, k)| *k).unwrap_or_else(|| self.span(pointer))
+    }
+}
+
+enum Frame {
+    Map { start: usize, anchor: usize, entries: Vec<(String, Span, Node)>, key: Option<(String, Span)> },
+    Seq { start: usize, anchor: usize, items: Vec<Node> },
+}
+
+/// Parses one YAML file. `None` when it cannot be used (already reported).
+pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
+    let offsets = ByteOffsets::new(text);
+    let span = |start: usize, end: usize| Span::new(file, offsets.byte(start)..offsets.byte(end));
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: BTreeMap<usize, Node> = BTreeMap::new();
+    let mut nodes = 0usize;
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+    while let Some(next) = parser.next_event() {
+        let (event, at) = match next {
+            Ok(pair) => pair,
+            Err(err) => {
+                let index = err.marker().index();
+                sink.push(
+                    Diagnostic::new(&SYNTAX, span(index, index), format!("YAML syntax error: {}", err.info()))
+                        .label("here")
+                        .help("fix the YAML at this position"),
+                );
+                return None;
+            }
+        };
+        let (start, end) = (at.start.index(), at.end.index());
+        let node = match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    sink.push(
+                        Diagnostic::new(&SYNTAX, span(start, end), "a second YAML document: this file may hold only one")
+                            .label("second document")
+                            .help("remove the `---` and everything after it, or move it to its own file"),
+                    );
+                    return None;
+                }
+                continue;
+            }
+            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    sink.push(
+                        Diagnostic::new(&TOO_DEEP, span(start, end), format!("nested more than {MAX_DEPTH} levels deep"))
+                            .label("too deep")
+                            .help("flatten the structure"),
+                    );
+                    return None;
+                }
+                stack.push(match event {
+                    Event::MappingStart(..) => Frame::Map { start, anchor, entries: Vec::new(), key: None },
+                    _ => Frame::Seq { start, anchor, items: Vec::new() },
+                });
+                continue;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let (node, anchor) = match stack.pop() {
+                    Some(Frame::Map { start: s, anchor, entries, .. }) => (Node { kind: Kind::Map(entries), span: span(s, end) }, anchor),
+                    Some(Frame::Seq { start: s, anchor, items }) => (Node { kind: Kind::Seq(items), span: span(s, end) }, anchor),
+                    None => continue,
+                };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let node = Node {
+                    kind: Kind::Scalar { text: text.into_owned(), plain: style == ScalarStyle::Plain && !forced_string },
+                    span: span(start, end),
+                };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::Alias(id) => {
+                let Some(target) = anchors.get(&id) else { continue };
+                nodes += target.size();
+                if nodes > MAX_NODES {
+                    sink.push(
+                        Diagnostic::new(&ALIAS_LIMIT, span(start, end), format!("aliases expand this document beyond {MAX_NODES} nodes"))
+                            .label("expansion limit reached here")
+                            .help("write the values out instead of nesting aliases"),
+                    );
+                    return None;
+                }
+                Node { kind: target.kind.clone(), span: span(start, end) }
+            }
+            _ => continue,
+        };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            sink.push(
+                Diagnostic::new(&ALIAS_LIMIT, span(start, end), format!("the document has more than {MAX_NODES} nodes"))
+                    .help("split the file or remove repeated content"),
+            );
+            return None;
+        }
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => match node.kind {
+                    Kind::Scalar { text, .. } => {
+                        if let Some((_, first, _)) = entries.iter().find(|(k, _, _)| *k == text) {
+                            sink.push(
+                                Diagnostic::new(&DUPLICATE_KEY, node.span, format!("the key `{text}` appears twice in this mapping"))
+                                    .label("repeated here")
+                                    .related(*first, "first here")
+                                    .help("delete one of the two keys; YAML loaders disagree on which one wins"),
+                            );
+                        }
+                        *key = Some((text, node.span));
+                    }
+                    _ => {
+                        sink.push(
+                            Diagnostic::new(&SYNTAX, node.span, "a mapping key must be a plain value, not a mapping or list")
+                                .help("use a string key"),
+                        );
+                        return None;
+                    }
+                },
+                Some((k, key_span)) => entries.push((k, key_span, node)),
+            },
+        }
+    }
+    let Some(root) = root else {
+        sink.push(
+            Diagnostic::new(&NOT_A_MAPPING, Span::file(file), "the file is empty")
+                .help("write the file's settings as `key: value` pairs"),
+        );
+        return None;
+    };
+    if !matches!(root.kind, Kind::Map(_)) {
+        sink.push(
+            Diagnostic::new(&NOT_A_MAPPING, root.span, "the top level must be a mapping of keys to values")
+                .label("not a mapping")
+                .help("write the file's settings as `key: value` pairs"),
+        );
+        return None;
+    }
+    let mut doc = Document { value: Value::Null, spans: BTreeMap::new(), file: Some(file) };
+    doc.value = to_json(&root, String::new(), None, &mut doc.spans, sink);
+    Some(doc)
+}
+
+/// Converts under the YAML 1.2 core schema, recording spans and warning on YAML 1.1 ambiguity.
+fn to_json(node: &Node, pointer: String, key: Option<Span>, spans: &mut BTreeMap<String, (Span, Option<Span>)>, sink: &mut Sink) -> Value {
+    spans.insert(pointer.clone(), (node.span, key));
+    match &node.kind {
+        Kind::Map(entries) => {
+            let mut map = Map::new();
+            for (k, key_span, v) in entries {
+                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                map.insert(k.clone(), to_json(v, child, Some(*key_span), spans, sink));
+            }
+            Value::Object(map)
+        }
+        Kind::Seq(items) => Value::Array(
+            items.iter().enumerate().map(|(i, v)| to_json(v, format!("{pointer}/{i}"), None, spans, sink)).collect(),
+        ),
+        Kind::Scalar { text, plain: false } => Value::String(text.clone()),
+        Kind::Scalar { text, plain: true } => {
+            if let Some(yaml11) = yaml11_reading(text) {
+                sink.push(
+                    Diagnostic::new(&YAML11_AMBIGUOUS, node.span, format!("`{text}` reads as {yaml11} in YAML 1.1 (Helm) but not in YAML 1.2"))
+                        .label("ambiguous plain value")
+                        .help(format!("quote it: \"{text}\"")),
+                );
+            }
+            core_scalar(text)
+        }
+    }
+}
+
+/// A plain scalar under the YAML 1.2 core schema.
+pub fn core_scalar(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::Number(i.into());
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return Value::Number(i.into());
+        }
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Value::Number(i.into());
+        }
+    }
+    let is_float = digits.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+    if is_float {
+        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+            return Value::Number(n);
+        }
+    }
+    Value::String(text.to_string())
+}
+
+/// What YAML 1.1 reads a plain scalar as, when that differs from YAML 1.2's reading.
+fn yaml11_reading(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    if matches!(lower.as_str(), "y" | "yes" | "on") && matches!(text, "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON") {
+        return Some("the boolean true");
+    }
+    if matches!(lower.as_str(), "n" | "no" | "off") && matches!(text, "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF") {
+        return Some("the boolean false");
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("an octal number");
+    }
+    if digits.starts_with("0o") {
+        return Some("a string");
+    }
+    let parts: Vec<&str> = digits.split(':').collect();
+    if parts.len() > 1 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) && parts[1..].iter().all(|p| p.len() <= 2) {
+        return Some("a base-60 number");
+    }
+    if !digits.contains('.') && digits.contains(['e', 'E']) && matches!(core_scalar(text), Value::Number(_)) {
+        return Some("a string");
+    }
+    None
+}
+
+/// saphyr's markers count characters; spans count bytes.
+struct ByteOffsets {
+    table: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl ByteOffsets {
+    fn new(text: &str) -> Self {
+        let table = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
+        ByteOffsets { table, len: text.len() }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.table {
+            None => char_index.min(self.len),
+            Some(table) => table.get(char_index).copied().unwrap_or(self.len),
+        }
+    }
+}
