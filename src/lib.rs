@@ -102,6 +102,52 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
             let text = report::render(format, &verified.diagnostics, &verified.sources, summary, &extra);
             Ok((text, u8::from(verified.ok.is_none())))
         }
+        Command::Schema { out } => {
+            let (dir, shown) = match out {
+                Some(dir) => (dir.clone(), dir.display().to_string()),
+                None => (find_root(invocation.root.as_deref())?.join("schema"), "schema".to_string()),
+            };
+            let written = commands::schema::write(&dir, &shown)?;
+            let lines: String =
+                written.iter().map(|(p, w)| format!("{} {p}\n", if *w { "wrote" } else { "unchanged" })).collect();
+            Ok((lines, 0))
+        }
+        Command::Render { env } => {
+            let root = find_root(invocation.root.as_deref())?;
+            match commands::render::render(&root, &env) {
+                Ok(text) => Ok((text, 0)),
+                Err(commands::render::Failure::Usage(message)) => Err(message),
+                Err(commands::render::Failure::Invalid(analysis)) => {
+                    // stdout carries only values; the report goes to stderr.
+                    let summary = Summary::of(&analysis.diagnostics, analysis.files);
+                    let report =
+                        report::render(format, &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
+                    let _ = std::io::stderr().lock().write_all(report.as_bytes());
+                    Ok((String::new(), 1))
+                }
+            }
+        }
+        Command::DiffEnv { a, b, exit_code } => {
+            let root = find_root(invocation.root.as_deref())?;
+            let analysis = commands::check::analyze(&source::WorkTree { root });
+            let side = |name: &str| commands::diff::environment(&analysis, name);
+            let (old, new) = match (side(&a), side(&b)) {
+                (Ok(old), Ok(new)) => (old, new),
+                (Err(commands::diff::Failure::Blocked), _) | (_, Err(commands::diff::Failure::Blocked)) => {
+                    let summary = Summary::of(&analysis.diagnostics, analysis.files);
+                    let text =
+                        report::render(format, &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
+                    return Ok((text, 1));
+                }
+                (Err(failure), _) | (_, Err(failure)) => return diff_failure(failure, format),
+            };
+            let changes = commands::diff::compare(&old, &new);
+            let text = match format {
+                Format::Json => report::changes::json(&old, &new, &changes),
+                Format::Human { .. } => report::changes::human(&old, &new, &changes),
+            };
+            Ok((text, u8::from(exit_code && !changes.is_empty())))
+        }
         Command::Diff { old, new, exit_code } => {
             let root = find_root(invocation.root.as_deref()).ok();
             let load = |arg: &str| commands::diff::load(arg, root.as_deref());
@@ -122,6 +168,7 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
 fn diff_failure(failure: commands::diff::Failure, format: Format) -> Result<(String, u8), String> {
     match failure {
         commands::diff::Failure::Unusable(message) => Err(message),
+        commands::diff::Failure::Blocked => Err("the inputs have errors; run `rulesctl check`".into()),
         commands::diff::Failure::Invalid(analysis) => {
             let summary = Summary::of(&analysis.diagnostics, analysis.files);
             Ok((report::render(format, &analysis.diagnostics, &analysis.sources, summary, &Extra::default()), 1))

@@ -19,7 +19,8 @@ fn walk(value: &Value, pointer: String, out: &mut Vec<(String, &'static str)>) {
             for (key, v) in map {
                 let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
                 let word = key.to_ascii_lowercase().replace(['_', '-'], "");
-                let is_secret_key = SECRET_WORDS.iter().any(|w| word.contains(w)) && word != "secretref" && word != "secrets";
+                let is_secret_key =
+                    SECRET_WORDS.iter().any(|w| word.contains(w)) && word != "secretref" && word != "secrets";
                 if is_secret_key && !v.is_object() && !v.is_null() {
                     out.push((child, "a literal secret value"));
                 } else if let Value::String(s) = v {

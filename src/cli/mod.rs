@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::report::Format;
 
@@ -50,15 +50,30 @@ enum CommandArg {
         /// The artifact file (dist/ruleset-<version>.json)
         artifact: PathBuf,
     },
-    /// Show which sections differ between two artifacts or two git revisions
+    /// Print one environment's rendered Helm values to stdout
+    Render {
+        /// The environment (the name of a file in environments/)
+        #[arg(long, value_name = "ENV")]
+        env: String,
+    },
+    /// Show how two artifacts, git revisions (OLD NEW) or environments (--env A --env B) differ
     Diff {
         /// The old side: an artifact file or a git revision
-        old: String,
+        old: Option<String>,
         /// The new side: an artifact file or a git revision
-        new: String,
+        new: Option<String>,
+        /// Compare two environments' rendered values instead (give it twice)
+        #[arg(long, value_name = "ENV", conflicts_with_all = ["old", "new"])]
+        env: Vec<String>,
         /// Exit 1 when the two differ, like `git diff --exit-code`
         #[arg(long)]
         exit_code: bool,
+    },
+    /// Write the JSON Schemas of the rules, values and environment files
+    Schema {
+        /// Where to write them (default: schema/ in the repository root)
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Explain a diagnostic code, or list them all
     Explain {
@@ -80,7 +95,10 @@ pub enum Command {
     Check { deny_warnings: bool, paths: Vec<PathBuf> },
     Build { deny_warnings: bool },
     Verify { artifact: PathBuf },
+    Render { env: String },
+    Schema { out: Option<PathBuf> },
     Diff { old: String, new: String, exit_code: bool },
+    DiffEnv { a: String, b: String, exit_code: bool },
     Explain { code: Option<String> },
 }
 
@@ -103,7 +121,18 @@ where
         CommandArg::Check { deny_warnings, paths } => Command::Check { deny_warnings, paths },
         CommandArg::Build { deny_warnings } => Command::Build { deny_warnings },
         CommandArg::Verify { artifact } => Command::Verify { artifact },
-        CommandArg::Diff { old, new, exit_code } => Command::Diff { old, new, exit_code },
+        CommandArg::Render { env } => Command::Render { env },
+        CommandArg::Schema { out } => Command::Schema { out },
+        CommandArg::Diff { old, new, env, exit_code } => match (old, new, env.as_slice()) {
+            (None, None, [a, b]) => Command::DiffEnv { a: a.clone(), b: b.clone(), exit_code },
+            (Some(old), Some(new), []) => Command::Diff { old, new, exit_code },
+            _ => {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "diff takes OLD NEW (artifacts or git revisions), or --env A --env B",
+                ))
+            }
+        },
         CommandArg::Explain { code } => Command::Explain { code },
     };
     Ok(Invocation { root: cli.root, format, command })

@@ -56,7 +56,16 @@ pub fn build(root: &Path) -> (Analysis, Vec<Output>) {
     let (text, _) = canonical::pretty(&compiled.artifact(provenance(root, &analysis)));
     let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
     match write(root, &dist, &text, &compiled, &mut analysis) {
-        Ok(outputs) => (analysis, outputs),
+        Ok(mut outputs) => match write_environments(root, &dist, &compiled, &mut analysis) {
+            Ok(more) => {
+                outputs.extend(more);
+                (analysis, outputs)
+            }
+            Err(diagnostic) => {
+                analysis.diagnostics.push(*diagnostic);
+                (analysis, outputs)
+            }
+        },
         Err(diagnostic) => {
             analysis.diagnostics.push(*diagnostic);
             crate::report::sort(&mut analysis.diagnostics, &analysis.sources);
@@ -101,6 +110,31 @@ fn write(
         Output { path: rel.clone(), written, digest: digest.clone() },
         Output { path: format!("{rel}.sha256"), written: sums_written, digest },
     ])
+}
+
+/// Writes `dist/<env>/values.yaml` for every environment; an unchanged file is left alone.
+fn write_environments(
+    root: &Path,
+    dist: &str,
+    compiled: &Compiled,
+    analysis: &mut Analysis,
+) -> Result<Vec<Output>, Box<Diagnostic>> {
+    let mut outputs = Vec::new();
+    let names: Vec<String> = analysis.deploy.environments.iter().map(|e| e.name.clone()).collect();
+    for name in names {
+        let Ok(text) = crate::commands::render::rendered(analysis, &name) else { continue };
+        let rel = format!("{dist}/{name}/values.yaml");
+        let path = root.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| write_failed(analysis, &rel, &e))?;
+        }
+        let written = std::fs::read(&path).ok().as_deref() != Some(text.as_bytes());
+        if written {
+            write_atomic(&path, text.as_bytes()).map_err(|e| write_failed(analysis, &rel, &e))?;
+        }
+        outputs.push(Output { path: rel, written, digest: compiled.digest.clone() });
+    }
+    Ok(outputs)
 }
 
 /// The A001 refusal when the artifact on disk holds another ruleset under this version.

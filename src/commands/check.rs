@@ -8,8 +8,8 @@ use crate::diagnostic::{Diagnostic, Severity, Sink};
 use crate::emit::schema;
 use crate::model::deploy::{is_env_name, merge, validate, Deploy, EnvDoc, ENV_NAME, VALUES_MISSING};
 use crate::model::project::Project;
-use crate::parse::yaml;
 use crate::model::ruleset::Ruleset;
+use crate::parse::yaml;
 use crate::report;
 use crate::source::root::PROJECT_FILE;
 use crate::source::rules::{load, EMPTY_FILE, NO_RULES};
@@ -107,21 +107,33 @@ pub fn analyze(tree: &dyn Tree) -> Analysis {
 
 /// Loads values.yaml and every environment, merging each environment's overrides. Both are
 /// optional for a rules-only repository; environments without values are an error.
-fn load_deploy(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: &mut Sink, files: &mut usize) -> Deploy {
+fn load_deploy(
+    tree: &dyn Tree,
+    project: &Project,
+    sources: &mut Sources,
+    sink: &mut Sink,
+    files: &mut usize,
+) -> Deploy {
     let env_root = project.environments.value.trim_end_matches('/').to_string();
     let env_files = tree.collect(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default();
     let values_rel = project.values.value.clone();
     if !tree.exists(&values_rel) {
         if project.values.span.is_some() || !env_files.is_empty() {
-            let span = project.values.span.unwrap_or_else(|| Span::file(sources.add(values_rel.clone(), String::new())));
+            let span =
+                project.values.span.unwrap_or_else(|| Span::file(sources.add(values_rel.clone(), String::new())));
             sink.push(
-                Diagnostic::new(&VALUES_MISSING, span, format!("`{values_rel}` does not exist, so no environment can be rendered"))
-                    .help("create values.yaml, or correct `paths { values = ... }` in rulesctl.hcl"),
+                Diagnostic::new(
+                    &VALUES_MISSING,
+                    span,
+                    format!("`{values_rel}` does not exist, so no environment can be rendered"),
+                )
+                .help("create values.yaml, or correct `paths { values = ... }` in rulesctl.hcl"),
             );
         }
         return Deploy::default();
     }
-    let Some((validators, schemas)) = schema::validators().map(|v| (v, (schema::values(), schema::environment()))) else {
+    let Some((validators, schemas)) = schema::validators().map(|v| (v, (schema::values(), schema::environment())))
+    else {
         return Deploy::default();
     };
     let mut deploy = Deploy::default();
@@ -158,10 +170,18 @@ fn load_deploy(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: 
             .flatten();
         let merged = deploy.values.as_ref().map(|values| {
             let merged = merge(values, &doc);
-            let over: BTreeSet<String> = skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)).collect();
+            let over: BTreeSet<String> =
+                skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)).collect();
             let mut quiet = credential_pointers(&merged.value);
             quiet.extend(over);
-            validate(&merged, &validators.0, &schemas.0, &format!("environment `{name}` merged over values"), &quiet, sink);
+            validate(
+                &merged,
+                &validators.0,
+                &schemas.0,
+                &format!("environment `{name}` merged over values"),
+                &quiet,
+                sink,
+            );
             merged
         });
         deploy.environments.push(EnvDoc { name, file: id, doc, env, merged });

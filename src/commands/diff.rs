@@ -25,6 +25,8 @@ pub enum Failure {
     Unusable(String),
     /// Exit 1: the rules at that revision do not pass the check.
     Invalid(Box<Analysis>),
+    /// Exit 1: the caller's own analysis has errors that stop this side; report it.
+    Blocked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +82,29 @@ pub fn load(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
     }
     let ruleset = ruleset_value(&analysis.ruleset).ok_or_else(|| Failure::Invalid(Box::new(analysis)))?;
     Ok(side(arg, ruleset))
+}
+
+/// One environment's rendered values as a side: its sections are the top-level keys.
+///
+/// # Errors
+///
+/// See [`Failure`].
+pub fn environment(analysis: &Analysis, name: &str) -> Result<Side, Failure> {
+    let env = analysis.deploy.environments.iter().find(|e| e.name == name);
+    let merged = env.and_then(|e| e.merged.as_ref().map(|m| (e, m)));
+    let Some((env, merged)) = merged else {
+        return match crate::commands::render::rendered(analysis, name) {
+            Err(Some(message)) => Err(Failure::Unusable(message)),
+            _ => Err(Failure::Unusable(format!("environment `{name}` cannot be rendered"))),
+        };
+    };
+    if crate::commands::render::blocking_errors(analysis, env) > 0 {
+        return Err(Failure::Blocked);
+    }
+    let sections =
+        merged.value.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+    let digest = crate::emit::hash::prefixed(crate::emit::canonical::compact(&merged.value).as_bytes());
+    Ok(Side { label: format!("environment {name}"), version: String::new(), digest, sections })
 }
 
 fn side(label: &str, ruleset: Value) -> Side {

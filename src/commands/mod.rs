@@ -4,4 +4,6 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod explain;
+pub mod render;
+pub mod schema;
 pub mod verify;

@@ -6,3 +6,4 @@ pub mod hash;
 pub mod locate;
 pub mod merkle;
 pub mod schema;
+pub mod values;

@@ -11,11 +11,7 @@ use crate::model::values::{Environment, Values};
 
 /// File name → schema, in the order `rulesctl schema` writes them.
 pub fn all() -> Vec<(&'static str, Value)> {
-    vec![
-        ("rules.schema.json", rules()),
-        ("values.schema.json", values()),
-        ("environment.schema.json", environment()),
-    ]
+    vec![("rules.schema.json", rules()), ("values.schema.json", values()), ("environment.schema.json", environment())]
 }
 
 pub fn values() -> Value {
@@ -85,6 +81,8 @@ fn attrs(spec: &BlockSpec, skip: &[&str]) -> Value {
 pub fn validators() -> Option<&'static (jsonschema::Validator, jsonschema::Validator)> {
     static VALIDATORS: OnceLock<Option<(jsonschema::Validator, jsonschema::Validator)>> = OnceLock::new();
     VALIDATORS
-        .get_or_init(|| Some((jsonschema::validator_for(&values()).ok()?, jsonschema::validator_for(&environment()).ok()?)))
+        .get_or_init(|| {
+            Some((jsonschema::validator_for(&values()).ok()?, jsonschema::validator_for(&environment()).ok()?))
+        })
         .as_ref()
 }

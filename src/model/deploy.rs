@@ -105,7 +105,14 @@ fn merge_into(merged: &mut Document, pointer: &str, over: &Value, env: &Document
 
 /// Validates `doc` against `validator`, reporting at YAML positions; pointers in `skip` (already
 /// reported as literal credentials) are left alone. Returns whether it is valid.
-pub fn validate(doc: &Document, validator: &jsonschema::Validator, schema: &Value, what: &str, skip: &BTreeSet<String>, sink: &mut Sink) -> bool {
+pub fn validate(
+    doc: &Document,
+    validator: &jsonschema::Validator,
+    schema: &Value,
+    what: &str,
+    skip: &BTreeSet<String>,
+    sink: &mut Sink,
+) -> bool {
     let mut valid = true;
     for err in validator.iter_errors(&doc.value) {
         valid = false;
@@ -134,9 +141,13 @@ pub fn validate(doc: &Document, validator: &jsonschema::Validator, schema: &Valu
                 let key = property.as_str().unwrap_or_default();
                 let place = if at.is_empty() { what.to_string() } else { format!("`{at}`") };
                 sink.push(
-                    Diagnostic::new(&SCHEMA, doc.key_span(&pointer), format!("{place} is missing the required key `{key}`"))
-                        .label(format!("`{key}` missing"))
-                        .help(format!("add `{key}:`; see schema/{}", schema_file(what))),
+                    Diagnostic::new(
+                        &SCHEMA,
+                        doc.key_span(&pointer),
+                        format!("{place} is missing the required key `{key}`"),
+                    )
+                    .label(format!("`{key}` missing"))
+                    .help(format!("add `{key}:`; see schema/{}", schema_file(what))),
                 );
             }
             _ => {
@@ -153,7 +164,11 @@ pub fn validate(doc: &Document, validator: &jsonschema::Validator, schema: &Valu
 }
 
 fn schema_file(what: &str) -> &'static str {
-    if what.contains("environment") { "environment.schema.json" } else { "values.schema.json" }
+    if what.contains("environment") {
+        "environment.schema.json"
+    } else {
+        "values.schema.json"
+    }
 }
 
 /// The property names next to a failing `additionalProperties`, following one `$ref`.
@@ -163,12 +178,20 @@ fn known_keys(schema: &Value, schema_path: &str) -> Vec<String> {
     if let Some(reference) = node.and_then(|n| n.get("$ref")).and_then(Value::as_str) {
         node = schema.pointer(reference.trim_start_matches('#'));
     }
-    node.and_then(|n| n.get("properties")).and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    node.and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// `/gameServer/sidecar/image` → `gameServer.sidecar.image`.
 pub fn dotted(pointer: &str) -> String {
-    pointer.trim_start_matches('/').split('/').map(|p| p.replace("~1", "/").replace("~0", "~")).collect::<Vec<_>>().join(".")
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 declare_code! {

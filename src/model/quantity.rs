@@ -8,7 +8,11 @@ pub fn quantity(s: &str) -> Option<Nanos> {
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (number, suffix) = s.split_at(split);
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-    if int.is_empty() || frac.len() > 9 || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty()
+        || frac.len() > 9
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     if number.ends_with('.') {

@@ -167,9 +167,13 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
                 documents += 1;
                 if documents > 1 {
                     sink.push(
-                        Diagnostic::new(&SYNTAX, span(start, end), "a second YAML document: this file may hold only one")
-                            .label("second document")
-                            .help("remove the `---` and everything after it, or move it to its own file"),
+                        Diagnostic::new(
+                            &SYNTAX,
+                            span(start, end),
+                            "a second YAML document: this file may hold only one",
+                        )
+                        .label("second document")
+                        .help("remove the `---` and everything after it, or move it to its own file"),
                     );
                     return None;
                 }
@@ -178,9 +182,13 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
                     sink.push(
-                        Diagnostic::new(&TOO_DEEP, span(start, end), format!("nested more than {MAX_DEPTH} levels deep"))
-                            .label("too deep")
-                            .help("flatten the structure"),
+                        Diagnostic::new(
+                            &TOO_DEEP,
+                            span(start, end),
+                            format!("nested more than {MAX_DEPTH} levels deep"),
+                        )
+                        .label("too deep")
+                        .help("flatten the structure"),
                     );
                     return None;
                 }
@@ -192,8 +200,12 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 let (node, anchor) = match stack.pop() {
-                    Some(Frame::Map { start: s, anchor, entries, .. }) => (Node { kind: Kind::Map(entries), span: span(s, end) }, anchor),
-                    Some(Frame::Seq { start: s, anchor, items }) => (Node { kind: Kind::Seq(items), span: span(s, end) }, anchor),
+                    Some(Frame::Map { start: s, anchor, entries, .. }) => {
+                        (Node { kind: Kind::Map(entries), span: span(s, end) }, anchor)
+                    }
+                    Some(Frame::Seq { start: s, anchor, items }) => {
+                        (Node { kind: Kind::Seq(items), span: span(s, end) }, anchor)
+                    }
                     None => continue,
                 };
                 if anchor > 0 {
@@ -204,7 +216,10 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
             Event::Scalar(text, style, anchor, tag) => {
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let node = Node {
-                    kind: Kind::Scalar { text: text.into_owned(), plain: style == ScalarStyle::Plain && !forced_string },
+                    kind: Kind::Scalar {
+                        text: text.into_owned(),
+                        plain: style == ScalarStyle::Plain && !forced_string,
+                    },
                     span: span(start, end),
                 };
                 if anchor > 0 {
@@ -217,9 +232,13 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
                 nodes += target.size();
                 if nodes > MAX_NODES {
                     sink.push(
-                        Diagnostic::new(&ALIAS_LIMIT, span(start, end), format!("aliases expand this document beyond {MAX_NODES} nodes"))
-                            .label("expansion limit reached here")
-                            .help("write the values out instead of nesting aliases"),
+                        Diagnostic::new(
+                            &ALIAS_LIMIT,
+                            span(start, end),
+                            format!("aliases expand this document beyond {MAX_NODES} nodes"),
+                        )
+                        .label("expansion limit reached here")
+                        .help("write the values out instead of nesting aliases"),
                     );
                     return None;
                 }
@@ -230,8 +249,12 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
         nodes += 1;
         if nodes > MAX_NODES {
             sink.push(
-                Diagnostic::new(&ALIAS_LIMIT, span(start, end), format!("the document has more than {MAX_NODES} nodes"))
-                    .help("split the file or remove repeated content"),
+                Diagnostic::new(
+                    &ALIAS_LIMIT,
+                    span(start, end),
+                    format!("the document has more than {MAX_NODES} nodes"),
+                )
+                .help("split the file or remove repeated content"),
             );
             return None;
         }
@@ -243,18 +266,26 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
                     Kind::Scalar { text, .. } => {
                         if let Some((_, first, _)) = entries.iter().find(|(k, _, _)| *k == text) {
                             sink.push(
-                                Diagnostic::new(&DUPLICATE_KEY, node.span, format!("the key `{text}` appears twice in this mapping"))
-                                    .label("repeated here")
-                                    .related(*first, "first here")
-                                    .help("delete one of the two keys; YAML loaders disagree on which one wins"),
+                                Diagnostic::new(
+                                    &DUPLICATE_KEY,
+                                    node.span,
+                                    format!("the key `{text}` appears twice in this mapping"),
+                                )
+                                .label("repeated here")
+                                .related(*first, "first here")
+                                .help("delete one of the two keys; YAML loaders disagree on which one wins"),
                             );
                         }
                         *key = Some((text, node.span));
                     }
                     _ => {
                         sink.push(
-                            Diagnostic::new(&SYNTAX, node.span, "a mapping key must be a plain value, not a mapping or list")
-                                .help("use a string key"),
+                            Diagnostic::new(
+                                &SYNTAX,
+                                node.span,
+                                "a mapping key must be a plain value, not a mapping or list",
+                            )
+                            .help("use a string key"),
                         );
                         return None;
                     }
@@ -284,7 +315,13 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
 }
 
 /// Converts under the YAML 1.2 core schema, recording spans and warning on YAML 1.1 ambiguity.
-fn to_json(node: &Node, pointer: String, key: Option<Span>, spans: &mut BTreeMap<String, (Span, Option<Span>)>, sink: &mut Sink) -> Value {
+fn to_json(
+    node: &Node,
+    pointer: String,
+    key: Option<Span>,
+    spans: &mut BTreeMap<String, (Span, Option<Span>)>,
+    sink: &mut Sink,
+) -> Value {
     spans.insert(pointer.clone(), (node.span, key));
     match &node.kind {
         Kind::Map(entries) => {
@@ -302,9 +339,13 @@ fn to_json(node: &Node, pointer: String, key: Option<Span>, spans: &mut BTreeMap
         Kind::Scalar { text, plain: true } => {
             if let Some(yaml11) = yaml11_reading(text) {
                 sink.push(
-                    Diagnostic::new(&YAML11_AMBIGUOUS, node.span, format!("`{text}` reads as {yaml11} in YAML 1.1 (Helm) but not in YAML 1.2"))
-                        .label("ambiguous plain value")
-                        .help(format!("quote it: \"{text}\"")),
+                    Diagnostic::new(
+                        &YAML11_AMBIGUOUS,
+                        node.span,
+                        format!("`{text}` reads as {yaml11} in YAML 1.1 (Helm) but not in YAML 1.2"),
+                    )
+                    .label("ambiguous plain value")
+                    .help(format!("quote it: \"{text}\"")),
                 );
             }
             core_scalar(text)
@@ -349,10 +390,14 @@ pub fn core_scalar(text: &str) -> Value {
 /// What YAML 1.1 reads a plain scalar as, when that differs from YAML 1.2's reading.
 fn yaml11_reading(text: &str) -> Option<&'static str> {
     let lower = text.to_ascii_lowercase();
-    if matches!(lower.as_str(), "y" | "yes" | "on") && matches!(text, "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON") {
+    if matches!(lower.as_str(), "y" | "yes" | "on")
+        && matches!(text, "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON")
+    {
         return Some("the boolean true");
     }
-    if matches!(lower.as_str(), "n" | "no" | "off") && matches!(text, "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF") {
+    if matches!(lower.as_str(), "n" | "no" | "off")
+        && matches!(text, "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF")
+    {
         return Some("the boolean false");
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
@@ -363,7 +408,10 @@ fn yaml11_reading(text: &str) -> Option<&'static str> {
         return Some("a string");
     }
     let parts: Vec<&str> = digits.split(':').collect();
-    if parts.len() > 1 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) && parts[1..].iter().all(|p| p.len() <= 2) {
+    if parts.len() > 1
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts[1..].iter().all(|p| p.len() <= 2)
+    {
         return Some("a base-60 number");
     }
     if !digits.contains('.') && digits.contains(['e', 'E']) && matches!(core_scalar(text), Value::Number(_)) {

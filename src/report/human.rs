@@ -16,8 +16,10 @@ pub fn render(
     lines: &[String],
 ) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler =
-        GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100).with_show_related_as_nested(true)
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100)
+        .with_show_related_as_nested(true)
         .with_primary_span_start();
     let mut out = String::new();
     for diagnostic in diagnostics {

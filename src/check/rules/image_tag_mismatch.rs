@@ -23,10 +23,18 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         let tag = image.rsplit_once(':').map(|(_, t)| t).filter(|t| !t.contains('/'));
         if tag != Some(version.value.as_str()) {
             sink.push(
-                Diagnostic::new(&CODE, target.doc.span(pointer), format!("the sidecar image tag is `{}`, but the ruleset is {}", tag.unwrap_or("(none)"), version.value))
-                    .label("image tag")
-                    .related(version.span, "ruleset_version")
-                    .help(format!("tag the sidecar image `:{}`", version.value)),
+                Diagnostic::new(
+                    &CODE,
+                    target.doc.span(pointer),
+                    format!(
+                        "the sidecar image tag is `{}`, but the ruleset is {}",
+                        tag.unwrap_or("(none)"),
+                        version.value
+                    ),
+                )
+                .label("image tag")
+                .related(version.span, "ruleset_version")
+                .help(format!("tag the sidecar image `:{}`", version.value)),
             );
         }
     }

@@ -20,9 +20,13 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         let Some(text) = target.doc.value.pointer(pointer).and_then(|v| v.as_str()) else { continue };
         if let Err(why) = endpoint(text) {
             sink.push(
-                Diagnostic::new(&CODE, target.doc.span(pointer), format!("`config.gossipEndpoint` is not host:port: {why}"))
-                    .label("invalid endpoint")
-                    .help("write `host:port`, such as etcd-cluster.default.svc:2379"),
+                Diagnostic::new(
+                    &CODE,
+                    target.doc.span(pointer),
+                    format!("`config.gossipEndpoint` is not host:port: {why}"),
+                )
+                .label("invalid endpoint")
+                .help("write `host:port`, such as etcd-cluster.default.svc:2379"),
             );
         }
     }

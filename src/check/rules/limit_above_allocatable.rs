@@ -21,14 +21,23 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         for resource in ["cpu", "memory"] {
             let lim_p = format!("/gameServer/sidecar/resources/limits/{resource}");
             let alloc_p = format!("/cluster/allocatable/{resource}");
-            let (Some(lim), Some(alloc)) = (target.doc.value.pointer(&lim_p).and_then(|v| v.as_str()), env.doc.value.pointer(&alloc_p).and_then(|v| v.as_str())) else { continue };
+            let (Some(lim), Some(alloc)) = (
+                target.doc.value.pointer(&lim_p).and_then(|v| v.as_str()),
+                env.doc.value.pointer(&alloc_p).and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
             let (Some(l), Some(a)) = (quantity(lim), quantity(alloc)) else { continue };
             if l > a {
                 sink.push(
-                    Diagnostic::new(&CODE, target.doc.span(&lim_p), format!("the {resource} limit {lim} is above what a node of `{}` can give ({alloc})", env.name))
-                        .label("limit")
-                        .related(env.doc.span(&alloc_p), "allocatable per node")
-                        .help(format!("lower the {resource} limit to at most {alloc}")),
+                    Diagnostic::new(
+                        &CODE,
+                        target.doc.span(&lim_p),
+                        format!("the {resource} limit {lim} is above what a node of `{}` can give ({alloc})", env.name),
+                    )
+                    .label("limit")
+                    .related(env.doc.span(&alloc_p), "allocatable per node")
+                    .help(format!("lower the {resource} limit to at most {alloc}")),
                 );
             }
         }

@@ -24,9 +24,13 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     for doc in docs {
         for (pointer, what) in find_credentials(&doc.value) {
             sink.push(
-                Diagnostic::new(&CODE, doc.span(&pointer), format!("`{}` holds {what}; credentials must be secretRefs", dotted(&pointer)))
-                    .label("literal credential (value not shown)")
-                    .help("move the value into a Kubernetes Secret and write `secretRef: {name: <secret>, key: <key>}`"),
+                Diagnostic::new(
+                    &CODE,
+                    doc.span(&pointer),
+                    format!("`{}` holds {what}; credentials must be secretRefs", dotted(&pointer)),
+                )
+                .label("literal credential (value not shown)")
+                .help("move the value into a Kubernetes Secret and write `secretRef: {name: <secret>, key: <key>}`"),
             );
         }
     }

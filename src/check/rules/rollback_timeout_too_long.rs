@@ -21,9 +21,13 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         let Some(text) = target.doc.value.pointer(pointer).and_then(|v| v.as_str()) else { continue };
         if duration_ms(text).is_some_and(|ms| ms > 300_000) {
             sink.push(
-                Diagnostic::new(&CODE, target.doc.span(pointer), format!("`deployment.rollbackTimeout` is {text}, longer than 5m"))
-                    .label("at most 5m")
-                    .help("set `rollbackTimeout: \"5m\"` or less"),
+                Diagnostic::new(
+                    &CODE,
+                    target.doc.span(pointer),
+                    format!("`deployment.rollbackTimeout` is {text}, longer than 5m"),
+                )
+                .label("at most 5m")
+                .help("set `rollbackTimeout: \"5m\"` or less"),
             );
         }
     }

@@ -21,10 +21,14 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         let Some(found) = target.doc.value.pointer(pointer).and_then(|v| v.as_str()) else { continue };
         if found != version.value {
             sink.push(
-                Diagnostic::new(&CODE, target.doc.span(pointer), format!("`config.rulesetVersion` is {found}, but the ruleset is {}", version.value))
-                    .label("values say")
-                    .related(version.span, "ruleset_version")
-                    .help(format!("set `rulesetVersion: \"{}\"`", version.value)),
+                Diagnostic::new(
+                    &CODE,
+                    target.doc.span(pointer),
+                    format!("`config.rulesetVersion` is {found}, but the ruleset is {}", version.value),
+                )
+                .label("values say")
+                .related(version.span, "ruleset_version")
+                .help(format!("set `rulesetVersion: \"{}\"`", version.value)),
             );
         }
     }

@@ -28,10 +28,17 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             if !facts.cluster.secrets.iter().any(|s| *s == name) {
                 let listed = env.doc.span("/cluster/secrets");
                 sink.push(
-                    Diagnostic::new(&CODE, target.doc.span(&pointer), format!("secret `{name}` does not exist in environment `{}`", env.name))
-                        .label("unknown secret")
-                        .related(listed, format!("secrets of `{}`", env.name))
-                        .help(format!("create `{name}` in `{}` and list it in `cluster.secrets`, or reference an existing secret", env.name)),
+                    Diagnostic::new(
+                        &CODE,
+                        target.doc.span(&pointer),
+                        format!("secret `{name}` does not exist in environment `{}`", env.name),
+                    )
+                    .label("unknown secret")
+                    .related(listed, format!("secrets of `{}`", env.name))
+                    .help(format!(
+                        "create `{name}` in `{}` and list it in `cluster.secrets`, or reference an existing secret",
+                        env.name
+                    )),
                 );
             }
         }

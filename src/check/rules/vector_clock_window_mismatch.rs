@@ -25,10 +25,17 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         let Some(ms) = duration_ms(text) else { continue };
         if i64::try_from(ms).ok() != Some(window.value) {
             sink.push(
-                Diagnostic::new(&CODE, target.doc.span(pointer), format!("`config.vectorClockWindow` is {text}, but `duplicate_event_window_ms` is {} ms", window.value))
-                    .label("values say")
-                    .related(window.span, "duplicate_event_window_ms")
-                    .help(format!("set `vectorClockWindow: \"{}ms\"`", window.value)),
+                Diagnostic::new(
+                    &CODE,
+                    target.doc.span(pointer),
+                    format!(
+                        "`config.vectorClockWindow` is {text}, but `duplicate_event_window_ms` is {} ms",
+                        window.value
+                    ),
+                )
+                .label("values say")
+                .related(window.span, "duplicate_event_window_ms")
+                .help(format!("set `vectorClockWindow: \"{}ms\"`", window.value)),
             );
         }
     }
