@@ -153,11 +153,17 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
             Ok(pair) => pair,
             Err(err) => {
                 let index = err.marker().index();
-                sink.push(
+                // saphyr's own guard against deep flow nesting: the same problem as ours.
+                let diagnostic = if err.info().contains("recursion limit") {
+                    Diagnostic::new(&TOO_DEEP, span(index, index), format!("nested more than {MAX_DEPTH} levels deep"))
+                        .label("too deep")
+                        .help("flatten the structure")
+                } else {
                     Diagnostic::new(&SYNTAX, span(index, index), format!("YAML syntax error: {}", err.info()))
                         .label("here")
-                        .help("fix the YAML at this position"),
-                );
+                        .help("fix the YAML at this position")
+                };
+                sink.push(diagnostic);
                 return None;
             }
         };

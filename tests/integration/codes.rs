@@ -34,7 +34,7 @@ pub fn pin(name: &str, repo: &Repo) -> (Run, Run) {
 fn every_code_fires_on_its_fixture() {
     for (name, dir) in fixture_dirs() {
         let code = name.split('-').next().expect("code prefix");
-        let repo = Repo::base();
+        let repo = if code.starts_with(['H', 'Y']) { Repo::helm() } else { Repo::base() };
         repo.overlay(&dir);
         let (human, json) = pin(&name, &repo);
         assert!(json.codes().iter().any(|c| c == code), "{name}: expected {code}, got {:?}", json.codes());
@@ -42,6 +42,7 @@ fn every_code_fires_on_its_fixture() {
         let expected_exit = if severity == rulesctl::diagnostic::Severity::Warning { 0 } else { 1 };
         assert_eq!(human.code, expected_exit, "{name}: exit code\n{}", human.stdout);
         assert!(human.stdout.contains(&format!("[{code}]")), "{name}: human output lacks {code}");
+        assert!(!human.stdout.contains("hunter2") && !json.stdout.contains("hunter2"), "{name}: a secret was printed");
         for d in json.json()["diagnostics"].as_array().into_iter().flatten() {
             assert!(d["help"].as_str().is_some_and(|h| !h.is_empty()), "{name}: a diagnostic without help: {d}");
             assert!(d["file"].as_str().is_some_and(|f| !f.is_empty()), "{name}: a diagnostic without a file: {d}");
@@ -69,6 +70,13 @@ fn fixture_names_match_code_names() {
         let code = rulesctl::diagnostic::codes::find(id).unwrap_or_else(|| panic!("{name}: unknown code"));
         assert_eq!(rest, code.name, "fixture {name} should be named {id}-{}", code.name);
     }
+}
+
+#[test]
+fn helm_fixture_is_clean() {
+    let run = Repo::helm().run(&["check", "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout.trim(), "checked 6 files: 0 errors, 0 warnings");
 }
 
 #[test]

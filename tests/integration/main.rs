@@ -8,3 +8,4 @@ mod dialect;
 mod example;
 mod explain;
 mod support;
+mod values;

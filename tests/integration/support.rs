@@ -45,6 +45,13 @@ impl Repo {
         repo
     }
 
+    /// The base fixture plus values.yaml and two environments (dev, prod).
+    pub fn helm() -> Self {
+        let repo = Repo::base();
+        copy_tree(&Path::new(FIXTURES).join("helm"), repo.path());
+        repo
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -145,4 +152,16 @@ macro_rules! snapshot {
         settings.set_prepend_module_to_snapshot(false);
         settings.bind(|| insta::assert_snapshot!($name, $value));
     }};
+}
+
+/// Runs Python from the test environment `.ci/run` prepares (tests/python-env.sh), creating it
+/// first when missing so `cargo test` works on a fresh machine too. Returns stdout.
+pub fn python(args: &[&str]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let setup = Command::new("bash").arg(root.join("tests/python-env.sh")).output().expect("bash tests/python-env.sh");
+    assert!(setup.status.success(), "tests/python-env.sh failed: {}", String::from_utf8_lossy(&setup.stderr));
+    let python = String::from_utf8_lossy(&setup.stdout).trim().to_string();
+    let out = Command::new(&python).args(args).output().expect("run python");
+    assert!(out.status.success(), "python {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -30,7 +30,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                     format!("`{}` holds {what}; credentials must be secretRefs", dotted(&pointer)),
                 )
                 .label("literal credential (value not shown)")
-                .help("move the value into a Kubernetes Secret and write `secretRef: {name: <secret>, key: <key>}`"),
+                .help("move the value into a Kubernetes Secret and reference it with `secretRef: {name, key}`"),
             );
         }
     }

@@ -25,7 +25,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         let mut refs = Vec::new();
         find_refs(&target.doc.value, String::new(), &mut refs);
         for (pointer, name) in refs {
-            if !facts.cluster.secrets.iter().any(|s| *s == name) {
+            if !facts.cluster.secrets.contains(&name) {
                 let listed = env.doc.span("/cluster/secrets");
                 sink.push(
                     Diagnostic::new(
