@@ -115,7 +115,7 @@ fn rendered_values_mean_the_same_under_yaml_1_1() {
             "import json,sys,yaml\ndata=yaml.safe_load(open(sys.argv[1]))\nprint(json.dumps(data, sort_keys=True))";
         let out = crate::support::python(&[
             "-c",
-            &script,
+            script,
             &repo.path().join(format!("dist/{env}/values.yaml")).to_string_lossy(),
         ]);
         let read: serde_json::Value = serde_json::from_str(&out).expect("python printed JSON");
