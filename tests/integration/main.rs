@@ -7,5 +7,6 @@ mod codes;
 mod dialect;
 mod example;
 mod explain;
+mod helm;
 mod support;
 mod values;
