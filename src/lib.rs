@@ -53,10 +53,21 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
     let format = invocation.format;
     match invocation.command {
         Command::Explain { code } => commands::explain::explain(code.as_deref()).map(|text| (text, 0)),
-        Command::Check { deny_warnings, paths } => {
+        Command::Check { deny_warnings, staged, base, paths } => {
             let root = find_root(invocation.root.as_deref())?;
             let filters = relative_filters(&root, &paths)?;
-            let mut analysis = commands::check::analyze(&source::WorkTree { root: root.clone() });
+            let tree: Box<dyn source::Tree> = if staged {
+                Box::new(source::git::Snapshot::index(&root)?)
+            } else {
+                Box::new(source::WorkTree { root: root.clone() })
+            };
+            let mut analysis = match base {
+                Some(rev) => {
+                    let base_tree = source::git::Snapshot::revision(&root, &rev)?;
+                    commands::check::analyze_against(tree.as_ref(), &base_tree, &rev)
+                }
+                None => commands::check::analyze(tree.as_ref()),
+            };
             if !filters.is_empty() {
                 analysis.diagnostics.retain(|d| {
                     let path = &analysis.sources.get(d.primary.span.file).path;
@@ -102,6 +113,11 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
             let text = report::render(format, &verified.diagnostics, &verified.sources, summary, &extra);
             Ok((text, u8::from(verified.ok.is_none())))
         }
+        Command::HooksInstall { chain } => {
+            hooks(invocation.root.as_deref(), |root| commands::hooks::install(root, chain))
+        }
+        Command::HooksUninstall => hooks(invocation.root.as_deref(), commands::hooks::uninstall),
+        Command::HooksStatus => hooks(invocation.root.as_deref(), commands::hooks::status),
         Command::Schema { out } => {
             let (dir, shown) = match out {
                 Some(dir) => (dir.clone(), dir.display().to_string()),
@@ -163,6 +179,19 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
             Ok((text, u8::from(exit_code && !changes.is_empty())))
         }
     }
+}
+
+/// Runs a hooks action from the repository root (or, outside one, the working directory).
+fn hooks(
+    root: Option<&Path>,
+    action: impl Fn(&Path) -> Result<commands::hooks::Outcome, String>,
+) -> Result<(String, u8), String> {
+    let root = match find_root(root) {
+        Ok(root) => root,
+        Err(_) => std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?,
+    };
+    let outcome = action(&root)?;
+    Ok((format!("{}\n", outcome.message), outcome.code))
 }
 
 fn diff_failure(failure: commands::diff::Failure, format: Format) -> Result<(String, u8), String> {

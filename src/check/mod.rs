@@ -4,7 +4,7 @@ mod credentials;
 mod policy;
 pub use credentials::find as find_credentials;
 pub mod registry;
-mod rules;
+pub mod rules;
 
 use crate::diagnostic::Sink;
 use crate::model::deploy::Deploy;
@@ -17,6 +17,8 @@ pub struct Context<'a> {
     pub ruleset: &'a Ruleset,
     pub project: &'a Project,
     pub deploy: &'a Deploy,
+    /// The `--base REV` revision, when checking a version bump.
+    pub base: Option<&'a rules::version_not_bumped::Base>,
 }
 
 /// Runs every registered check.

@@ -40,4 +40,5 @@ pub static RULES: &[Rule] = &[
     Rule { code: &rules::ruleset_version_mismatch::CODE, run: rules::ruleset_version_mismatch::check },
     Rule { code: &rules::vector_clock_window_mismatch::CODE, run: rules::vector_clock_window_mismatch::check },
     Rule { code: &rules::generated_field::CODE, run: rules::generated_field::check },
+    Rule { code: &rules::version_not_bumped::CODE, run: rules::version_not_bumped::check },
 ];

@@ -36,6 +36,12 @@ enum CommandArg {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
         deny_warnings: bool,
+        /// Check what is staged in the git index instead of the working tree
+        #[arg(long)]
+        staged: bool,
+        /// Also fail when the ruleset changed since REV without a higher ruleset_version
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
         /// Report only diagnostics in these files or folders (the whole repository is always checked)
         paths: Vec<PathBuf>,
     },
@@ -75,11 +81,30 @@ enum CommandArg {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Manage the git pre-commit hook that runs `rulesctl check --staged`
+    Hooks {
+        #[command(subcommand)]
+        action: HooksArg,
+    },
     /// Explain a diagnostic code, or list them all
     Explain {
         /// A code (X001) or its name (cooldown-below-minimum)
         code: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum HooksArg {
+    /// Install the hook where git looks for it (core.hooksPath, worktrees)
+    Install {
+        /// Keep an existing hook that rulesctl did not write, and run it first
+        #[arg(long)]
+        chain: bool,
+    },
+    /// Remove the hook, restoring a chained one
+    Uninstall,
+    /// Say what is installed where
+    Status,
 }
 
 /// What the user asked for, in domain terms.
@@ -92,11 +117,14 @@ pub struct Invocation {
 
 #[derive(Debug)]
 pub enum Command {
-    Check { deny_warnings: bool, paths: Vec<PathBuf> },
+    Check { deny_warnings: bool, staged: bool, base: Option<String>, paths: Vec<PathBuf> },
     Build { deny_warnings: bool },
     Verify { artifact: PathBuf },
     Render { env: String },
     Schema { out: Option<PathBuf> },
+    HooksInstall { chain: bool },
+    HooksUninstall,
+    HooksStatus,
     Diff { old: String, new: String, exit_code: bool },
     DiffEnv { a: String, b: String, exit_code: bool },
     Explain { code: Option<String> },
@@ -118,11 +146,16 @@ where
         FormatArg::Json => Format::Json,
     };
     let command = match cli.command {
-        CommandArg::Check { deny_warnings, paths } => Command::Check { deny_warnings, paths },
+        CommandArg::Check { deny_warnings, staged, base, paths } => {
+            Command::Check { deny_warnings, staged, base, paths }
+        }
         CommandArg::Build { deny_warnings } => Command::Build { deny_warnings },
         CommandArg::Verify { artifact } => Command::Verify { artifact },
         CommandArg::Render { env } => Command::Render { env },
         CommandArg::Schema { out } => Command::Schema { out },
+        CommandArg::Hooks { action: HooksArg::Install { chain } } => Command::HooksInstall { chain },
+        CommandArg::Hooks { action: HooksArg::Uninstall } => Command::HooksUninstall,
+        CommandArg::Hooks { action: HooksArg::Status } => Command::HooksStatus,
         CommandArg::Diff { old, new, env, exit_code } => match (old, new, env.as_slice()) {
             (None, None, [a, b]) => Command::DiffEnv { a: a.clone(), b: b.clone(), exit_code },
             (Some(old), Some(new), []) => Command::Diff { old, new, exit_code },

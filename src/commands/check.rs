@@ -2,9 +2,11 @@
 
 use std::collections::BTreeSet;
 
+use crate::check::rules::version_not_bumped::Base;
 use crate::check::{self, Context};
 use crate::diagnostic::code::Class;
 use crate::diagnostic::{Diagnostic, Severity, Sink};
+use crate::emit::artifact::{ruleset_value, Compiled};
 use crate::emit::schema;
 use crate::model::deploy::{is_env_name, merge, validate, Deploy, EnvDoc, ENV_NAME, VALUES_MISSING};
 use crate::model::project::Project;
@@ -46,6 +48,27 @@ impl Analysis {
 
 /// Loads and checks the repository in `tree`.
 pub fn analyze(tree: &dyn Tree) -> Analysis {
+    analyze_with(tree, None)
+}
+
+/// Like [`analyze`], also judging the version bump against `base` (the rules at `--base REV`).
+pub fn analyze_against(tree: &dyn Tree, base_tree: &dyn Tree, label: &str) -> Analysis {
+    let old = analyze(base_tree);
+    let compiled = if old.errors() == 0 { ruleset_value(&old.ruleset).map(Compiled::new) } else { None };
+    let version = old.ruleset.versions.first().cloned();
+    // The base's version line, carried over so a diagnostic can show it as `REV:path`.
+    let carried = version.map(|v| {
+        let file = old.sources.get(v.span.file);
+        (format!("{label}:{}", file.path), file.text.clone(), v)
+    });
+    let base = Base { label: label.to_string(), compiled, version: None };
+    analyze_with(tree, Some((base, carried)))
+}
+
+fn analyze_with(
+    tree: &dyn Tree,
+    base: Option<(Base, Option<(String, String, crate::model::Spanned<String>)>)>,
+) -> Analysis {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;
@@ -100,7 +123,14 @@ pub fn analyze(tree: &dyn Tree) -> Analysis {
         // Without a single readable rule file, checks that need the whole ruleset stay quiet.
         ruleset.partial = true;
     }
-    check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy }, &mut sink);
+    let base = base.map(|(mut base, carried)| {
+        if let Some((path, text, version)) = carried {
+            let id = sources.add(path, text);
+            base.version = Some(crate::model::Spanned::new(version.value, Span { file: id, ..version.span }));
+        }
+        base
+    });
+    check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
     report::sort(&mut sink, &sources);
     Analysis { sources, project, ruleset, deploy, diagnostics: sink, files }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::commands::check::{analyze, Analysis};
 use crate::emit::artifact::{ruleset_value, sections, Compiled};
 use crate::emit::locate::Located;
-use crate::source::git::GitTree;
+use crate::source::git::Snapshot;
 
 /// One side of a diff, compiled.
 #[derive(Debug)]
@@ -73,8 +73,8 @@ pub fn load(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
             "`{arg}` is neither an artifact file nor, outside a rules repository, a git revision"
         )));
     };
-    let tree =
-        GitTree::open(root, arg).map_err(|e| Failure::Unusable(format!("`{arg}` is not an artifact file, and {e}")))?;
+    let tree = Snapshot::revision(root, arg)
+        .map_err(|e| Failure::Unusable(format!("`{arg}` is not an artifact file, and {e}")))?;
     let mut analysis = analyze(&tree);
     analysis.sources.prefix_paths(&format!("{arg}:"));
     if analysis.errors() > 0 {

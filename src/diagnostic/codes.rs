@@ -32,6 +32,8 @@ pub fn all() -> Vec<&'static Code> {
         &parse::yaml::TOO_DEEP,
         &parse::yaml::YAML11_AMBIGUOUS,
         &parse::yaml::NOT_A_MAPPING,
+        &check::rules::version_not_bumped::LOWERED,
+        &check::rules::version_not_bumped::NOT_COMPARABLE,
         &commands::build::VERSION_EXISTS,
         &commands::build::WRITE_FAILED,
         &commands::verify::DIGEST_MISMATCH,

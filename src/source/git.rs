@@ -1,5 +1,6 @@
 //! Git: provenance of the working tree, and a revision's files as a [`Tree`].
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, Status};
@@ -31,64 +32,114 @@ pub fn state(root: &Path, inputs: &[&str]) -> Option<GitState> {
     Some(GitState { commit, dirty })
 }
 
-/// One revision's files below the rules root, read from git's object database.
-pub struct GitTree {
+/// A git snapshot of the files below the rules root: a revision's tree or the index, as a map
+/// from root-relative path to blob, read from git's object database (never the working tree).
+pub struct Snapshot {
     repo: Repository,
-    tree: Oid,
-    /// The rules root relative to the repository's top, as `/` path ("" at the top).
-    prefix: String,
+    /// Root-relative path → (blob id, git file mode).
+    entries: BTreeMap<String, (Oid, u32)>,
 }
 
 /// How many symbolic links a path may pass through before it is taken for a loop.
 const MAX_LINKS: usize = 8;
+const MODE_LINK: u32 = 0o120_000;
+const MODE_SUBMODULE: u32 = 0o160_000;
 
-impl GitTree {
-    /// Opens revision `rev` (anything `git rev-parse` takes) of the repository holding `root`.
+impl Snapshot {
+    /// Revision `rev` (anything `git rev-parse` takes) of the repository holding `root`.
     ///
     /// # Errors
     ///
     /// A message saying why: no repository, or an unknown revision.
-    pub fn open(root: &Path, rev: &str) -> Result<Self, String> {
-        let repo =
-            Repository::discover(root).map_err(|_| format!("{} is not inside a git repository", root.display()))?;
+    pub fn revision(root: &Path, rev: &str) -> Result<Self, String> {
+        let repo = open(root)?;
         let tree = repo
             .revparse_single(rev)
             .and_then(|object| object.peel_to_tree())
-            .map_err(|e| format!("unknown revision `{rev}`: {}", e.message()))?
-            .id();
+            .map_err(|e| format!("unknown revision `{rev}`: {}", e.message()))?;
         let prefix = prefix_of(&repo, root)?;
-        Ok(GitTree { repo, tree, prefix })
+        let mut entries = BTreeMap::new();
+        let walked = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() != Some(ObjectType::Tree) {
+                let path = format!("{dir}{}", entry.name().unwrap_or_default());
+                if let Some(rel) = relative(&prefix, &path) {
+                    entries.insert(rel, (entry.id(), u32::try_from(entry.filemode()).unwrap_or(0)));
+                }
+            }
+            git2::TreeWalkResult::Ok
+        });
+        walked.map_err(|e| format!("cannot read revision `{rev}`: {}", e.message()))?;
+        drop(tree);
+        Ok(Snapshot { repo, entries })
     }
 
-    /// Wraps an already built tree (the index, written as a tree).
-    pub fn from_tree(repo: Repository, tree: Oid, root: &Path) -> Result<Self, String> {
-        let prefix = prefix_of(&repo, root)?;
-        Ok(GitTree { repo, tree, prefix })
-    }
-
-    fn full(&self, rel: &str) -> String {
-        if self.prefix.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", self.prefix)
+    /// What is staged in the index: what `git commit` would record.
+    ///
+    /// # Errors
+    ///
+    /// A message saying why: no repository, an unreadable index, or unmerged entries.
+    pub fn index(root: &Path) -> Result<Self, String> {
+        let repo = open(root)?;
+        let index = repo.index().map_err(|e| format!("cannot read the git index: {}", e.message()))?;
+        if index.has_conflicts() {
+            let paths: Vec<String> = index
+                .conflicts()
+                .map(|conflicts| {
+                    conflicts
+                        .flatten()
+                        .filter_map(|c| c.our.or(c.their).or(c.ancestor))
+                        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Err(format!(
+                "the index has unmerged entries ({}): resolve the conflicts and `git add` the files first",
+                paths.join(", ")
+            ));
         }
+        let prefix = prefix_of(&repo, root)?;
+        let entries = index
+            .iter()
+            .filter_map(|e| Some((relative(&prefix, &String::from_utf8_lossy(&e.path))?, (e.id, e.mode))))
+            .collect();
+        drop(index);
+        Ok(Snapshot { repo, entries })
     }
 
-    /// Follows symbolic links inside the tree; `None` when a link leaves the rules root.
-    fn resolve(&self, rel: &str) -> Result<Option<(git2::TreeEntry<'static>, String)>, ReadError> {
-        let tree = self.repo.find_tree(self.tree).map_err(io)?;
+    /// Follows symbolic links inside the snapshot; `None` when nothing is there.
+    fn resolve(&self, rel: &str) -> Result<Option<(String, Oid, u32)>, ReadError> {
         let mut path = rel.to_string();
         for _ in 0..MAX_LINKS {
-            let Ok(entry) = tree.get_path(Path::new(&self.full(&path))) else { return Ok(None) };
-            if entry.filemode() != 0o120_000 {
-                return Ok(Some((entry.to_owned(), path)));
+            let Some(&(id, mode)) = self.entries.get(&path) else {
+                return Ok(None);
+            };
+            if mode != MODE_LINK {
+                return Ok(Some((path, id, mode)));
             }
-            let blob = self.repo.find_blob(entry.id()).map_err(io)?;
+            let blob = self.repo.find_blob(id).map_err(io)?;
             let target = String::from_utf8_lossy(blob.content()).into_owned();
             let base = Path::new(&path).parent().map(Path::to_path_buf).unwrap_or_default();
             path = normalize(&base.join(target)).ok_or(ReadError::OutsideRoot)?;
         }
         Err(ReadError::Io(std::io::Error::other("too many levels of symbolic links")))
+    }
+
+    fn is_dir(&self, rel: &str) -> bool {
+        let prefix = if rel.is_empty() || rel == "." { String::new() } else { format!("{rel}/") };
+        self.entries.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
+    }
+}
+
+fn open(root: &Path) -> Result<Repository, String> {
+    Repository::discover(root).map_err(|_| format!("{} is not inside a git repository", root.display()))
+}
+
+/// `path` (relative to the repository's top) relative to the rules root, when it is below it.
+fn relative(prefix: &str, path: &str) -> Option<String> {
+    if prefix.is_empty() {
+        Some(path.to_string())
+    } else {
+        path.strip_prefix(prefix)?.strip_prefix('/').map(str::to_string)
     }
 }
 
@@ -121,20 +172,20 @@ fn io(err: git2::Error) -> ReadError {
     ReadError::Io(std::io::Error::other(err.message().to_string()))
 }
 
-impl Tree for GitTree {
+impl Tree for Snapshot {
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let Some((entry, _)) = self.resolve(rel)? else { return Err(ReadError::Missing) };
-        match entry.kind() {
-            Some(ObjectType::Blob) => {
-                let blob = self.repo.find_blob(entry.id()).map_err(io)?;
+        match self.resolve(rel)? {
+            Some((_, _, MODE_SUBMODULE)) => Err(ReadError::NotAFile("a submodule")),
+            Some((_, id, _)) => {
+                let blob = self.repo.find_blob(id).map_err(io)?;
                 let size = blob.size() as u64;
                 if size > limit {
                     return Err(ReadError::TooLarge { size, limit });
                 }
                 Ok(blob.content().to_vec())
             }
-            Some(ObjectType::Tree) => Err(ReadError::NotAFile("a directory")),
-            _ => Err(ReadError::NotAFile("a submodule")),
+            None if self.is_dir(rel) => Err(ReadError::NotAFile("a directory")),
+            None => Err(ReadError::Missing),
         }
     }
 
@@ -143,25 +194,27 @@ impl Tree for GitTree {
         let mut missing = Vec::new();
         for rel in paths {
             let rel = rel.trim_end_matches('/');
-            match self.resolve(rel) {
-                Ok(Some((entry, _))) if entry.kind() == Some(ObjectType::Tree) => {
-                    if let Ok(tree) = self.repo.find_tree(entry.id()) {
-                        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-                            let name = e.name().unwrap_or_default();
-                            if name.starts_with('.') {
-                                return git2::TreeWalkResult::Skip;
-                            }
-                            if name.ends_with(suffix) {
-                                let base = if rel.is_empty() || rel == "." { String::new() } else { format!("{rel}/") };
-                                found.push(format!("{base}{dir}{name}"));
-                                return git2::TreeWalkResult::Skip;
-                            }
-                            git2::TreeWalkResult::Ok
-                        });
+            if self.entries.contains_key(rel) {
+                found.push(rel.to_string());
+            } else if self.is_dir(rel) {
+                let prefix = if rel.is_empty() || rel == "." { String::new() } else { format!("{rel}/") };
+                for key in self.entries.range(prefix.clone()..).map(|(k, _)| k).take_while(|k| k.starts_with(&prefix)) {
+                    let below = &key[prefix.len()..];
+                    let hidden = below.split('/').any(|part| part.starts_with('.'));
+                    // A folder named like a rule file is listed as itself, and reported when read.
+                    let named_dir = below.split('/').position(|part| part.ends_with(suffix));
+                    match named_dir {
+                        Some(i) if !hidden => {
+                            found.push(format!(
+                                "{prefix}{}",
+                                below.split('/').take(i + 1).collect::<Vec<_>>().join("/")
+                            ));
+                        }
+                        _ => {}
                     }
                 }
-                Ok(Some(_)) | Err(_) => found.push(rel.to_string()),
-                Ok(None) => missing.push(rel.to_string()),
+            } else {
+                missing.push(rel.to_string());
             }
         }
         found.sort();
@@ -174,7 +227,7 @@ impl Tree for GitTree {
     }
 
     fn exists(&self, rel: &str) -> bool {
-        matches!(self.resolve(rel), Ok(Some(_)))
+        self.entries.contains_key(rel) || self.is_dir(rel)
     }
 }
 

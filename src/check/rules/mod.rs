@@ -28,4 +28,5 @@ pub mod unknown_secret;
 pub mod unresolved_loot_table;
 pub mod unused_loot_table;
 pub mod vector_clock_window_mismatch;
+pub mod version_not_bumped;
 pub mod window_not_below_cooldown;

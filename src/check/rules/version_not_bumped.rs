@@ -1,0 +1,107 @@
+//! A ruleset that changed since `--base REV` carries a higher `ruleset_version`.
+
+use semver::Version;
+
+use crate::check::Context;
+use crate::declare_code;
+use crate::diagnostic::{Diagnostic, Sink};
+use crate::emit::artifact::{ruleset_value, sections, Compiled};
+use crate::model::Spanned;
+
+declare_code! {
+    /// The ruleset changed since the base revision but `ruleset_version` did not go up.
+    ///
+    /// An artifact's version names one ruleset forever (see `A001`). `rulesctl check --base
+    /// REV` compiles the rules at REV and now; when the canonical ruleset differs, the version
+    /// must be strictly greater by semantic-version order. Comments and layout are not changes.
+    ///
+    /// Example: a cooldown changed in a commit that kept `ruleset_version = "v2.4.1"`.
+    ///
+    /// Fix: raise `ruleset_version` (v2.4.1 → v2.4.2 for a tuning change).
+    pub static CODE = ("G001", "version-not-bumped", Error);
+}
+
+declare_code! {
+    /// `ruleset_version` is lower than at the base revision.
+    ///
+    /// Versions only go up: a lower version could name an artifact that already exists with
+    /// other content, and sidecars comparing versions would roll backwards.
+    ///
+    /// Fix: set a version greater than the base revision's.
+    pub static LOWERED = ("G002", "version-lowered", Error);
+}
+
+declare_code! {
+    /// The ruleset at the base revision cannot be compiled, so the version bump is not checked.
+    ///
+    /// `--base REV` compares with the rules at REV; when they do not pass the check themselves
+    /// (or there are none), there is nothing to compare with.
+    ///
+    /// Fix: pick a base revision whose rules are valid, or ignore this on the first commit.
+    pub static NOT_COMPARABLE = ("G003", "base-not-comparable", Warning);
+}
+
+/// The base revision as the bump check needs it.
+pub struct Base {
+    pub label: String,
+    /// The compiled base ruleset, or `None` when it does not compile.
+    pub compiled: Option<Compiled>,
+    /// Where the base declares its version (a span in this run's sources).
+    pub version: Option<Spanned<String>>,
+}
+
+pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+    let Some(base) = cx.base else { return };
+    let Some(now) = cx.ruleset.versions.first() else { return };
+    let Some(current) = ruleset_value(cx.ruleset).map(Compiled::new) else { return };
+    let Some(old) = &base.compiled else {
+        sink.push(
+            Diagnostic::new(
+                &NOT_COMPARABLE,
+                now.span,
+                format!("the rules at `{}` do not compile, so the version bump cannot be checked", base.label),
+            )
+            .help(format!("run `rulesctl check` at `{}` to see why, or compare with another revision", base.label)),
+        );
+        return;
+    };
+    let parse = |v: &str| Version::parse(v.trim_start_matches('v')).ok();
+    let (Some(new_v), Some(old_v)) = (parse(&now.value), parse(old.version())) else { return };
+    let with_base = |d: Diagnostic| match &base.version {
+        Some(v) => d.related(v.span, format!("`{}` at {}", v.value, base.label)),
+        None => d,
+    };
+    if new_v < old_v {
+        sink.push(with_base(
+            Diagnostic::new(
+                &LOWERED,
+                now.span,
+                format!("`ruleset_version` went down from {} at `{}` to {}", old.version(), base.label, now.value),
+            )
+            .label("lower than the base")
+            .help(format!("versions only go up: choose one greater than {}", old.version())),
+        ));
+    } else if current.digest != old.digest && new_v == old_v {
+        let (a, b) = (sections(&old.ruleset), sections(&current.ruleset));
+        let mut changed: Vec<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+        changed.sort();
+        changed.dedup();
+        let list: Vec<&str> = changed.iter().map(|s| s.as_str()).collect();
+        let what = if list.is_empty() { "the ruleset".to_string() } else { list.join(", ") };
+        let mut next = new_v.clone();
+        next.patch += 1;
+        next.pre = semver::Prerelease::EMPTY;
+        sink.push(with_base(
+            Diagnostic::new(
+                &CODE,
+                now.span,
+                format!(
+                    "the ruleset changed since `{}` ({what}) but `ruleset_version` is still {}",
+                    base.label, now.value
+                ),
+            )
+            .label("bump this version")
+            .help(format!("raise `ruleset_version`, for example to \"v{next}\"")),
+        ));
+    }
+}
