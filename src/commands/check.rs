@@ -124,7 +124,7 @@ fn analyze_with(
         ruleset.partial = true;
     }
     let base = base.map(|(mut base, carried)| {
-        if let Some((path, text, version)) = carried {
+        if let Some(Carried { path, text, version }) = carried {
             let id = sources.add(path, text);
             base.version = Some(crate::model::Spanned::new(version.value, Span { file: id, ..version.span }));
         }
