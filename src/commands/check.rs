@@ -57,18 +57,22 @@ pub fn analyze_against(tree: &dyn Tree, base_tree: &dyn Tree, label: &str) -> An
     let compiled = if old.errors() == 0 { ruleset_value(&old.ruleset).map(Compiled::new) } else { None };
     let version = old.ruleset.versions.first().cloned();
     // The base's version line, carried over so a diagnostic can show it as `REV:path`.
-    let carried = version.map(|v| {
-        let file = old.sources.get(v.span.file);
-        (format!("{label}:{}", file.path), file.text.clone(), v)
+    let carried = version.map(|version| {
+        let file = old.sources.get(version.span.file);
+        Carried { path: format!("{label}:{}", file.path), text: file.text.clone(), version }
     });
     let base = Base { label: label.to_string(), compiled, version: None };
     analyze_with(tree, Some((base, carried)))
 }
 
-fn analyze_with(
-    tree: &dyn Tree,
-    base: Option<(Base, Option<(String, String, crate::model::Spanned<String>)>)>,
-) -> Analysis {
+/// The base revision's `ruleset_version` and the file it is in, to be shown as `REV:path`.
+struct Carried {
+    path: String,
+    text: String,
+    version: crate::model::Spanned<String>,
+}
+
+fn analyze_with(tree: &dyn Tree, base: Option<(Base, Option<Carried>)>) -> Analysis {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;

@@ -1,0 +1,291 @@
+//! Git-native: staged checks, the version-bump guard, and the pre-commit hook in real repositories.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::snapshot;
+use crate::support::{git, Repo, Run};
+
+/// A repository with the base fixture committed.
+fn committed() -> Repo {
+    let repo = Repo::base();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-qm", "base"]);
+    repo
+}
+
+fn edit(repo: &Repo, rel: &str, from: &str, to: &str) {
+    let text = repo.read(rel);
+    assert!(text.contains(from), "{rel} lacks {from:?}");
+    repo.write(rel, text.replace(from, to));
+}
+
+fn pin(name: &str, repo: &Repo, args: &[&str]) -> Run {
+    let human = repo.run(args);
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = repo.run(&json_args);
+    snapshot!(format!("{name}.human"), format!("exit: {}\n{}", human.code, human.stdout));
+    snapshot!(format!("{name}.json"), format!("exit: {}\n{}", json.code, json.stdout));
+    human
+}
+
+/// `git commit` with a PATH that has no rulesctl on it, so the hook uses its installed path.
+fn commit(repo: &Repo, message: &str) -> std::process::Output {
+    Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-qm", message])
+        .current_dir(repo.path())
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("git commit")
+}
+
+#[test]
+fn staged_content_is_checked_not_the_working_tree() {
+    let repo = committed();
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 3000");
+    assert_eq!(repo.run(&["check", "--staged"]).code, 0, "nothing bad is staged yet");
+    assert_eq!(repo.run(&["check"]).code, 1);
+    git(repo.path(), &["add", "rules/caves.hcl"]);
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 3000", "cooldown_ms    = 8000");
+    let staged = repo.run(&["check", "--staged", "--format", "json"]);
+    assert_eq!(staged.code, 1, "the bad version is staged");
+    assert_eq!(staged.codes(), ["X001"]);
+    assert_eq!(staged.json()["diagnostics"][0]["file"], "rules/caves.hcl");
+    assert_eq!(repo.run(&["check"]).code, 0, "the working tree is fine");
+}
+
+#[test]
+fn staged_covers_the_project_file_and_new_files() {
+    let repo = committed();
+    repo.write("rulesctl.hcl", "policy \"spawn_config.base_rate\" {\n  max = 10\n}\n");
+    repo.write("rules/extra.hcl", "spawn_confg {}\n");
+    assert_eq!(repo.run(&["check", "--staged"]).code, 0, "untracked files are not staged");
+    git(repo.path(), &["add", "."]);
+    let codes = repo.run(&["check", "--staged", "--format", "json"]).codes();
+    assert_eq!(codes, ["B002", "D002"]);
+    git(repo.path(), &["rm", "-q", "--cached", "rules/loot.hcl"]);
+    let codes = repo.run(&["check", "--staged", "--format", "json"]).codes();
+    assert!(codes.contains(&"X004".to_string()), "a file removed from the index is gone: {codes:?}");
+}
+
+#[test]
+fn unmerged_index_entries_are_a_clear_error() {
+    let repo = committed();
+    git(repo.path(), &["checkout", "-qb", "other"]);
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    git(repo.path(), &["commit", "-qam", "other"]);
+    git(repo.path(), &["checkout", "-q", "-"]);
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 7000");
+    git(repo.path(), &["commit", "-qam", "main"]);
+    let merge =
+        Command::new("git").args(["merge", "-q", "other"]).current_dir(repo.path()).output().expect("git merge");
+    assert!(!merge.status.success(), "the merge conflicts");
+    let run = repo.run(&["check", "--staged"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("unmerged entries (rules/caves.hcl)"), "{}", run.stderr);
+}
+
+#[test]
+fn a_changed_ruleset_needs_a_higher_version() {
+    let repo = committed();
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    let run = pin("G001-version-not-bumped", &repo, &["check", "--base", "HEAD"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("(spawn_config/crystal_caves)") && run.stdout.contains("HEAD:rules/ruleset.hcl:1:19"),
+        "{}",
+        run.stdout
+    );
+    edit(&repo, "rules/ruleset.hcl", "v1.0.0", "v1.0.1");
+    assert_eq!(repo.run(&["check", "--base", "HEAD"]).code, 0, "bumped");
+    edit(&repo, "rules/ruleset.hcl", "v1.0.1", "v1.0.0-rc.1");
+    let run = repo.run(&["check", "--base", "HEAD", "--format", "json"]);
+    assert_eq!(run.codes(), ["G002"], "a pre-release of the same version is lower");
+}
+
+#[test]
+fn a_lowered_version_is_refused_even_without_changes() {
+    let repo = committed();
+    edit(&repo, "rules/ruleset.hcl", "v1.0.0", "v0.9.9");
+    let run = pin("G002-version-lowered", &repo, &["check", "--base", "HEAD"]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn comments_and_layout_are_not_changes() {
+    let repo = committed();
+    repo.write(
+        "rules/caves.hcl",
+        format!("# retuned later\n\n{}", repo.read("rules/caves.hcl").replace("base_rate      = 12", "base_rate = 12")),
+    );
+    assert_eq!(repo.run(&["check", "--base", "HEAD"]).code, 0);
+}
+
+#[test]
+fn base_combines_with_staged_and_unknown_revisions_exit_2() {
+    let repo = committed();
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    assert_eq!(repo.run(&["check", "--staged", "--base", "HEAD"]).code, 0, "the change is not staged");
+    git(repo.path(), &["add", "."]);
+    assert_eq!(repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]).codes(), ["G001"]);
+    let unknown = repo.run(&["check", "--base", "no-such-branch"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("unknown revision `no-such-branch`"), "{}", unknown.stderr);
+}
+
+#[test]
+fn a_base_without_valid_rules_is_a_warning() {
+    let repo = Repo::base();
+    git(repo.path(), &["init", "-q"]);
+    repo.write("README.md", "rules come next\n");
+    git(repo.path(), &["add", "README.md"]);
+    git(repo.path(), &["commit", "-qm", "first"]);
+    let run = pin("G003-base-not-comparable", &repo, &["check", "--base", "HEAD"]);
+    assert_eq!(run.code, 0);
+}
+
+fn hook_text(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("pre-commit")).unwrap_or_default()
+}
+
+#[test]
+fn installed_hook_stops_a_bad_commit_and_lets_a_good_one_through() {
+    let repo = committed();
+    let install = repo.run(&["hooks", "install"]);
+    assert_eq!(install.code, 0, "{}{}", install.stdout, install.stderr);
+    let hooks = repo.path().join(".git/hooks");
+    let first = hook_text(&hooks);
+    assert!(first.contains("rulesctl-hook"));
+    let again = repo.run(&["hooks", "install"]);
+    assert!(again.stdout.contains("nothing changed"));
+    assert_eq!(hook_text(&hooks), first, "installing twice changes nothing");
+
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 3000");
+    git(repo.path(), &["add", "."]);
+    let bad = commit(&repo, "bad");
+    assert!(!bad.status.success(), "the hook stops the commit");
+    // git passes a hook's output on through its own stderr.
+    let output = format!("{}{}", String::from_utf8_lossy(&bad.stdout), String::from_utf8_lossy(&bad.stderr));
+    assert!(output.contains("error[X001]") && output.contains("rules/caves.hcl:5:20"), "{output}");
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 3000", "cooldown_ms    = 9000");
+    edit(&repo, "rules/ruleset.hcl", "v1.0.0", "v1.0.1");
+    git(repo.path(), &["add", "."]);
+    let good = commit(&repo, "good");
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+}
+
+#[test]
+fn hooks_path_relative_and_absolute_is_honoured() {
+    let repo = committed();
+    git(repo.path(), &["config", "core.hooksPath", ".githooks"]);
+    assert_eq!(repo.run(&["hooks", "install"]).code, 0);
+    assert!(hook_text(&repo.path().join(".githooks")).contains("rulesctl-hook"));
+    assert!(!repo.path().join(".git/hooks/pre-commit").exists());
+    assert!(repo.run(&["hooks", "status"]).stdout.contains("(core.hooksPath)"));
+
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    git(repo.path(), &["config", "core.hooksPath", &elsewhere.path().to_string_lossy()]);
+    assert_eq!(repo.run(&["hooks", "install"]).code, 0);
+    assert!(hook_text(elsewhere.path()).contains("rulesctl-hook"));
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 3000");
+    git(repo.path(), &["add", "."]);
+    assert!(!commit(&repo, "bad").status.success(), "git runs the hook from core.hooksPath");
+}
+
+#[test]
+fn linked_worktrees_share_the_common_hooks_folder() {
+    let repo = committed();
+    let tree = tempfile::tempdir().expect("tempdir");
+    let linked = tree.path().join("linked");
+    git(repo.path(), &["worktree", "add", "-q", &linked.to_string_lossy()]);
+    let run = crate::support::run_at(&linked, &["hooks", "install"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(hook_text(&repo.path().join(".git/hooks")).contains("rulesctl-hook"), "installed in the common folder");
+    std::fs::write(
+        linked.join("rules/caves.hcl"),
+        repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 3000"),
+    )
+    .expect("write");
+    git(&linked, &["add", "."]);
+    let out = Command::new("git")
+        .args(["-c", "user.name=T", "-c", "user.email=t@e", "commit", "-qm", "bad"])
+        .current_dir(&linked)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("git");
+    assert!(!out.status.success(), "the hook runs for the linked worktree too");
+}
+
+#[test]
+fn a_foreign_hook_is_never_destroyed() {
+    let repo = committed();
+    let hooks = repo.path().join(".git/hooks");
+    let foreign = "#!/bin/sh\necho foreign hook ran\nexit 0\n";
+    std::fs::write(hooks.join("pre-commit"), foreign).expect("write");
+    set_executable(&hooks.join("pre-commit"));
+    let refused = repo.run(&["hooks", "install"]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stdout.contains("--chain"), "{}", refused.stdout);
+    assert_eq!(hook_text(&hooks), foreign);
+    assert_eq!(repo.run(&["hooks", "uninstall"]).code, 1, "uninstall leaves a foreign hook alone");
+    assert_eq!(hook_text(&hooks), foreign);
+
+    assert_eq!(repo.run(&["hooks", "install", "--chain"]).code, 0);
+    assert!(repo.run(&["hooks", "status"]).stdout.contains("runs first"));
+    repo.write("rules/note.hcl", "# a comment\n");
+    git(repo.path(), &["add", "."]);
+    let ok = commit(&repo, "ok");
+    assert!(ok.status.success());
+    let output = format!("{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
+    assert!(output.contains("foreign hook ran"), "the chained hook ran first: {output}");
+
+    std::fs::write(hooks.join("pre-commit.rulesctl-chained"), "#!/bin/sh\necho foreign says no >&2\nexit 3\n")
+        .expect("write");
+    repo.write("rules/note.hcl", "# another comment\n");
+    git(repo.path(), &["add", "."]);
+    let stopped = commit(&repo, "stopped");
+    assert!(!stopped.status.success(), "a failing chained hook stops the commit");
+    assert!(String::from_utf8_lossy(&stopped.stderr).contains("foreign says no"));
+
+    assert_eq!(repo.run(&["hooks", "uninstall"]).code, 0);
+    assert!(hook_text(&hooks).contains("foreign says no"), "uninstall restores the chained hook");
+    assert!(!hooks.join("pre-commit.rulesctl-chained").exists());
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_missing_rulesctl_fails_the_commit_clearly() {
+    let repo = committed();
+    let bin = tempfile::tempdir().expect("tempdir");
+    let copy = bin.path().join("rulesctl");
+    std::fs::copy(env!("CARGO_BIN_EXE_rulesctl"), &copy).expect("copy binary");
+    let out = Command::new(&copy).args(["hooks", "install"]).current_dir(repo.path()).output().expect("install");
+    assert!(out.status.success());
+    drop(bin);
+    repo.write("rules/note.hcl", "# a comment\n");
+    git(repo.path(), &["add", "."]);
+    let failed = commit(&repo, "no rulesctl");
+    assert!(!failed.status.success());
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains("rulesctl is not on PATH"),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+}
+
+#[test]
+fn hooks_outside_a_git_repository_is_exit_2() {
+    let run = Repo::base().run(&["hooks", "install"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not inside a git repository"), "{}", run.stderr);
+}
