@@ -118,6 +118,18 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
         }
         Command::HooksUninstall => hooks(invocation.root.as_deref(), commands::hooks::uninstall),
         Command::HooksStatus => hooks(invocation.root.as_deref(), commands::hooks::status),
+        Command::Fmt { check, paths } => {
+            let root = find_root(invocation.root.as_deref())?;
+            let targets = relative_filters(&root, &paths)?;
+            let done = commands::fmt::fmt(&root, &targets, check);
+            let verb = if check { "would reformat" } else { "reformatted" };
+            let lines = done.changed.iter().map(|p| format!("{verb} {p}")).collect();
+            let extra = Extra { lines, json: vec![("changed", json!(done.changed))] };
+            let summary = Summary::of(&done.diagnostics, done.files);
+            let text = report::render(format, &done.diagnostics, &done.sources, summary, &extra);
+            let failed = !done.diagnostics.is_empty() || (check && !done.changed.is_empty());
+            Ok((text, u8::from(failed)))
+        }
         Command::Schema { out } => {
             let (dir, shown) = match out {
                 Some(dir) => (dir.clone(), dir.display().to_string()),

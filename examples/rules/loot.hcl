@@ -1,7 +1,7 @@
 # Loot tables, referenced by name from spawn_config.loot_table.
 
 loot_table "tier_1_drops" {
-  item "iron_ore"   { weight = 70 }
+  item "iron_ore" { weight = 70 }
   item "frost_herb" { weight = 30 }
 }
 
@@ -12,5 +12,5 @@ loot_table "tier_2_drops" {
 
 loot_table "tier_3_drops" {
   item "dragon_scale" { weight = 5 }
-  item "gold_coin"    { weight = 95 }
+  item "gold_coin" { weight = 95 }
 }

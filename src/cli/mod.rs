@@ -75,6 +75,14 @@ enum CommandArg {
         #[arg(long)]
         exit_code: bool,
     },
+    /// Lay out HCL files canonically (comments kept); --check lists the files that differ
+    Fmt {
+        /// List the files that differ and exit 1, without writing
+        #[arg(long)]
+        check: bool,
+        /// Files or folders (default: rulesctl.hcl and every rule file)
+        paths: Vec<PathBuf>,
+    },
     /// Write the JSON Schemas of the rules, values and environment files
     Schema {
         /// Where to write them (default: schema/ in the repository root)
@@ -122,6 +130,7 @@ pub enum Command {
     Verify { artifact: PathBuf },
     Render { env: String },
     Schema { out: Option<PathBuf> },
+    Fmt { check: bool, paths: Vec<PathBuf> },
     HooksInstall { chain: bool },
     HooksUninstall,
     HooksStatus,
@@ -153,6 +162,7 @@ where
         CommandArg::Verify { artifact } => Command::Verify { artifact },
         CommandArg::Render { env } => Command::Render { env },
         CommandArg::Schema { out } => Command::Schema { out },
+        CommandArg::Fmt { check, paths } => Command::Fmt { check, paths },
         CommandArg::Hooks { action: HooksArg::Install { chain } } => Command::HooksInstall { chain },
         CommandArg::Hooks { action: HooksArg::Uninstall } => Command::HooksUninstall,
         CommandArg::Hooks { action: HooksArg::Status } => Command::HooksStatus,

@@ -2,6 +2,7 @@
 
 pub mod artifact;
 pub mod canonical;
+pub mod format;
 pub mod hash;
 pub mod locate;
 pub mod merkle;

@@ -1,6 +1,6 @@
 spawn_config {
   region         = "crystal_caves"
-  base_rate      = 12      # spawns per minute; peak 12 × 2.5 = 30
+  base_rate      = 12 # spawns per minute; peak 12 × 2.5 = 30
   max_concurrent = 45
   cooldown_ms    = 8000
   loot_table     = "tier_3_drops"

@@ -1,6 +1,6 @@
 spawn_config {
   region         = "ember_wastes"
-  base_rate      = 20      # peak 20 × 2.5 = 50
+  base_rate      = 20 # peak 20 × 2.5 = 50
   max_concurrent = 60
   cooldown_ms    = 6000
   loot_table     = "tier_2_drops"

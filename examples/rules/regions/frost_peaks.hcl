@@ -1,6 +1,6 @@
 spawn_config {
   region         = "frost_peaks"
-  base_rate      = 8       # peak 8 × 2.5 = 20
+  base_rate      = 8 # peak 8 × 2.5 = 20
   max_concurrent = 30
   cooldown_ms    = 12000
   loot_table     = "tier_1_drops"
