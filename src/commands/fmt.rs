@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::emit::format::format;
+use crate::emit::format::{format, Error};
 use crate::io::write_atomic;
 use crate::model::project::Project;
 use crate::parse::SYNTAX;
@@ -63,12 +63,18 @@ pub fn fmt(root: &Path, paths: &[String], check: bool) -> Formatted {
                     }
                 }
             }
-            Err(err) => {
+            Err(Error::Syntax(err)) => {
                 let at = err.location().offset().min(text.len());
                 sink.push(
                     Diagnostic::new(&SYNTAX, Span::new(id, at..at), format!("cannot format: {}", err.message()))
                         .label("here")
                         .help("fix the syntax first; fmt only lays out valid files"),
+                );
+            }
+            Err(Error::WouldChangeText) => {
+                sink.push(
+                    Diagnostic::new(&crate::commands::build::WRITE_FAILED, Span::file(id), format!("`{rel}` was not formatted: the layout would have changed more than whitespace"))
+                        .help("this is a bug in rulesctl fmt; the file was left as it was. Please report it with the file"),
                 );
             }
         }

@@ -9,12 +9,30 @@ use hcl::edit::parser::parse_body;
 use hcl::edit::structure::{Body, Structure};
 use hcl::edit::{Decor, Decorate, RawString};
 
+/// Why a file was not formatted.
+pub enum Error {
+    /// Not valid HCL: the parser's error.
+    Syntax(hcl::edit::parser::Error),
+    /// Formatting would have changed more than whitespace (a bug in rulesctl; nothing written).
+    WouldChangeText,
+}
+
 /// Formats HCL source.
 ///
 /// # Errors
 ///
-/// The parser's error when `text` is not valid HCL.
-pub fn format(text: &str) -> Result<String, hcl::edit::parser::Error> {
+/// [`Error::Syntax`] when `text` is not valid HCL; [`Error::WouldChangeText`] when the result
+/// would differ from `text` in anything but whitespace, which layout must never do.
+pub fn format(text: &str) -> Result<String, Error> {
+    let formatted = layout(text).map_err(Error::Syntax)?;
+    let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    if visible(&formatted) != visible(text) {
+        return Err(Error::WouldChangeText);
+    }
+    Ok(formatted)
+}
+
+fn layout(text: &str) -> Result<String, hcl::edit::parser::Error> {
     let mut body = parse_body(text)?;
     format_body(&mut body, 0);
     let tail = write_lines(lines(body.decor().suffix()), None, "");
@@ -36,7 +54,10 @@ fn lines(raw: Option<&RawString>) -> Vec<Line> {
     let text: &str = raw.map_or("", |r| r);
     let segments: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<Line> = Vec::new();
-    for segment in &segments[..segments.len().saturating_sub(1)] {
+    // The last segment is indentation, unless it is a comment with no newline after it.
+    let last_is_text = segments.last().is_some_and(|l| !l.trim().is_empty());
+    let count = if last_is_text { segments.len() } else { segments.len().saturating_sub(1) };
+    for segment in &segments[..count] {
         let line = match segment.trim() {
             "" => Line::Blank,
             comment => Line::Comment(comment.to_string()),
@@ -87,8 +108,10 @@ fn is_single_line(s: &Structure) -> bool {
 
 /// Whether a structure's prefix holds a comment or a blank line, which breaks an alignment run.
 fn breaks_run(s: &Structure) -> bool {
+    // The newline ending the previous line is written by the encoder, so any newline here is a
+    // blank line.
     let raw: &str = s.decor().prefix().map_or("", |r| r);
-    raw.contains('#') || raw.contains("//") || raw.contains("/*") || raw.matches('\n').count() >= 2
+    raw.contains('#') || raw.contains("//") || raw.contains("/*") || raw.contains('\n')
 }
 
 fn format_body(body: &mut Body, depth: usize) {
@@ -230,7 +253,7 @@ mod tests {
     fn lays_out_like_terraform_fmt_and_keeps_comments() {
         let src = "# head\n\n\n\nversion = \"v1\"   # trailing\nx=1\nlonger_name     = 2\n\n  block \"l\"   {  # after brace\n    # inside\n  a = 1\n  long_name = 3\n  inner { y = 2 }\n  # before close\n}\nother {\n}\n# end\n";
         let want = "# head\n\nversion     = \"v1\" # trailing\nx           = 1\nlonger_name = 2\n\nblock \"l\" { # after brace\n  # inside\n  a         = 1\n  long_name = 3\n  inner { y = 2 }\n  # before close\n}\n\nother {\n}\n# end\n";
-        let got = format(src).unwrap_or_default();
+        let got = format(src).unwrap_or_else(|_| String::from("failed"));
         assert_eq!(got, want);
         assert_eq!(format(&got).unwrap_or_default(), got, "idempotent");
     }

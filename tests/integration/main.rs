@@ -7,6 +7,7 @@ mod codes;
 mod dialect;
 mod example;
 mod explain;
+mod fmt;
 mod git;
 mod helm;
 mod support;
