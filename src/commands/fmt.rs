@@ -73,8 +73,12 @@ pub fn fmt(root: &Path, paths: &[String], check: bool) -> Formatted {
             }
             Err(Error::WouldChangeText) => {
                 sink.push(
-                    Diagnostic::new(&crate::commands::build::WRITE_FAILED, Span::file(id), format!("`{rel}` was not formatted: the layout would have changed more than whitespace"))
-                        .help("this is a bug in rulesctl fmt; the file was left as it was. Please report it with the file"),
+                    Diagnostic::new(
+                        &crate::commands::build::WRITE_FAILED,
+                        Span::file(id),
+                        format!("`{rel}` was not formatted: the layout would have changed more than whitespace"),
+                    )
+                    .help("this is a bug in rulesctl fmt; the file was left as it was. Please report it with the file"),
                 );
             }
         }

@@ -244,6 +244,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_last_comment_without_a_newline_is_kept() {
+        assert_eq!(format("a = 1\n// the end").unwrap_or_default(), "a = 1\n// the end\n");
+        assert!(format("b {\n  a = 1\n  # before close").is_err(), "not HCL: no closing brace");
+    }
+
+    #[test]
     fn trailing_comments_align_within_a_run() {
         let got = format("a = 1 # one\nlonger = 22 # two\nc = 3\n").unwrap_or_default();
         assert_eq!(got, "a      = 1  # one\nlonger = 22 # two\nc      = 3\n");

@@ -70,7 +70,12 @@ fn fmt_is_idempotent_on_every_fixture_and_example() {
         if first.code != 0 {
             // Unreadable or invalid HCL (the fixtures for L002, L003, S001): reported, untouched.
             assert!(first.stdout.contains("error["), "{}: {}", file.display(), first.stdout);
-            assert_eq!(std::fs::read(repo.path().join("rules/x.hcl")).ok(), std::fs::read(&file).ok(), "{}", file.display());
+            assert_eq!(
+                std::fs::read(repo.path().join("rules/x.hcl")).ok(),
+                std::fs::read(&file).ok(),
+                "{}",
+                file.display()
+            );
             continue;
         }
         let once = repo.read("rules/x.hcl");

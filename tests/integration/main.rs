@@ -10,5 +10,6 @@ mod explain;
 mod fmt;
 mod git;
 mod helm;
+mod precommit;
 mod support;
 mod values;
