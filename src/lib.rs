@@ -172,7 +172,7 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
             let changes = commands::diff::compare(&old, &new);
             let text = match format {
                 Format::Json => report::changes::json(&old, &new, &changes),
-                Format::Human { .. } => report::changes::human(&old, &new, &changes),
+                _ => report::changes::human(&old, &new, &changes),
             };
             Ok((text, u8::from(exit_code && !changes.is_empty())))
         }
@@ -186,7 +186,7 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
             let changes = commands::diff::compare(&old, &new);
             let text = match format {
                 Format::Json => report::changes::json(&old, &new, &changes),
-                Format::Human { .. } => report::changes::human(&old, &new, &changes),
+                _ => report::changes::human(&old, &new, &changes),
             };
             Ok((text, u8::from(exit_code && !changes.is_empty())))
         }

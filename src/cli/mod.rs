@@ -27,6 +27,10 @@ struct Cli {
 enum FormatArg {
     Human,
     Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions workflow annotations
+    Github,
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +157,8 @@ where
     let format = match cli.format {
         FormatArg::Human => Format::Human { color },
         FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
     };
     let command = match cli.command {
         CommandArg::Check { deny_warnings, staged, base, paths } => {

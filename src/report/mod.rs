@@ -1,8 +1,10 @@
 //! Renderers: one diagnostic list in, one output format out. Checks never print.
 
 pub mod changes;
-mod human;
+mod github;
+pub mod human;
 mod json;
+mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Sources;
@@ -12,6 +14,8 @@ use crate::source::Sources;
 pub enum Format {
     Human { color: bool },
     Json,
+    Sarif,
+    Github,
 }
 
 /// Counts for the summary line and the JSON summary.
@@ -57,6 +61,15 @@ pub fn render(
     match format {
         Format::Human { color } => human::render(diagnostics, sources, summary, color, &extra.lines),
         Format::Json => json::render(diagnostics, sources, summary, &extra.json),
+        Format::Sarif => sarif::render(diagnostics, sources),
+        Format::Github => {
+            let mut out = github::render(diagnostics, sources, summary);
+            for line in &extra.lines {
+                out.push_str(line);
+                out.push('\n');
+            }
+            out
+        }
     }
 }
 
