@@ -113,6 +113,26 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
             let text = report::render(format, &verified.diagnostics, &verified.sources, summary, &extra);
             Ok((text, u8::from(verified.ok.is_none())))
         }
+        Command::Completions(shell) => Ok((cli::completions(shell), 0)),
+        Command::Man => cli::man().map(|page| (page, 0)),
+        Command::ArgocdGenerate => {
+            let root = find_root(invocation.root.as_deref())?;
+            let env = std::env::var(commands::argocd::ENV_VAR).ok();
+            let app = std::env::var("ARGOCD_APP_NAME").ok().filter(|a| !a.is_empty());
+            match commands::argocd::generate(&root, env.as_deref(), app.as_deref()) {
+                Ok(manifests) => Ok((manifests, 0)),
+                Err(commands::argocd::Failure::Usage(message)) => Err(message),
+                Err(commands::argocd::Failure::Invalid(analysis)) => {
+                    // Nothing on stdout: Argo CD must keep the last good state.
+                    let human = Format::Human { color: false };
+                    let summary = Summary::of(&analysis.diagnostics, analysis.files);
+                    let report =
+                        report::render(human, &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
+                    let _ = std::io::stderr().lock().write_all(report.as_bytes());
+                    Ok((String::new(), 1))
+                }
+            }
+        }
         Command::HooksInstall { chain } => {
             hooks(invocation.root.as_deref(), |root| commands::hooks::install(root, chain))
         }

@@ -93,6 +93,18 @@ enum CommandArg {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Argo CD config-management plugin commands
+    Argocd {
+        #[command(subcommand)]
+        action: ArgocdArg,
+    },
+    /// Print shell completions for SHELL to stdout
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout
+    Man,
     /// Manage the git pre-commit hook that runs `rulesctl check --staged`
     Hooks {
         #[command(subcommand)]
@@ -103,6 +115,12 @@ enum CommandArg {
         /// A code (X001) or its name (cooldown-below-minimum)
         code: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ArgocdArg {
+    /// Print the manifests for the application in the working directory (env from ARGOCD_ENV_RULESCTL_ENV)
+    Generate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +153,9 @@ pub enum Command {
     Render { env: String },
     Schema { out: Option<PathBuf> },
     Fmt { check: bool, paths: Vec<PathBuf> },
+    ArgocdGenerate,
+    Completions(clap_complete::Shell),
+    Man,
     HooksInstall { chain: bool },
     HooksUninstall,
     HooksStatus,
@@ -169,6 +190,9 @@ where
         CommandArg::Render { env } => Command::Render { env },
         CommandArg::Schema { out } => Command::Schema { out },
         CommandArg::Fmt { check, paths } => Command::Fmt { check, paths },
+        CommandArg::Argocd { action: ArgocdArg::Generate } => Command::ArgocdGenerate,
+        CommandArg::Completions { shell } => Command::Completions(shell),
+        CommandArg::Man => Command::Man,
         CommandArg::Hooks { action: HooksArg::Install { chain } } => Command::HooksInstall { chain },
         CommandArg::Hooks { action: HooksArg::Uninstall } => Command::HooksUninstall,
         CommandArg::Hooks { action: HooksArg::Status } => Command::HooksStatus,
@@ -185,4 +209,22 @@ where
         CommandArg::Explain { code } => Command::Explain { code },
     };
     Ok(Invocation { root: cli.root, format, command })
+}
+
+/// Shell completions for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "rulesctl", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The man page, as roff.
+///
+/// # Errors
+///
+/// When the page cannot be rendered.
+pub fn man() -> Result<String, String> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(|e| format!("cannot render the man page: {e}"))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }

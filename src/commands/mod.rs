@@ -1,5 +1,6 @@
 //! One file per subcommand: orchestration only. They return data; `lib.rs` prints it.
 
+pub mod argocd;
 pub mod build;
 pub mod check;
 pub mod diff;

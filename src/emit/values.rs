@@ -31,6 +31,13 @@ pub fn render(values: &Value, header: &Header<'_>) -> String {
     out
 }
 
+/// A mapping as YAML in the same YAML 1.1-safe style, without a header.
+pub fn yaml(value: &Value) -> String {
+    let mut out = String::new();
+    write_map(value, 0, &mut out);
+    out
+}
+
 fn write_map(value: &Value, indent: usize, out: &mut String) {
     let Value::Object(map) = value else { return };
     let mut keys: Vec<&String> = map.keys().collect();
