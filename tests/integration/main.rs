@@ -1,5 +1,6 @@
 //! The one integration target: every test runs the real `rulesctl` binary on real files.
 
+mod argocd;
 mod artifact;
 mod bad_input;
 mod cli;
@@ -10,6 +11,7 @@ mod explain;
 mod fmt;
 mod git;
 mod helm;
+mod outputs;
 mod precommit;
 mod support;
 mod values;

@@ -1,0 +1,98 @@
+//! CI outputs: SARIF validated against its schema, GitHub annotations, completions, man page.
+
+use std::path::Path;
+
+use crate::support::{run_at, Repo};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn broken() -> Repo {
+    let repo = Repo::base();
+    repo.write(
+        "rules/caves.hcl",
+        repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 3000"),
+    );
+    repo.write("rules/more.hcl", "loot_table \"spare\" {\n  item \"rock\" { weight = 1 }\n}\n");
+    repo
+}
+
+/// `tests/sarif-2.1.0-rtm.5.json` is the SARIF 2.1.0 schema as Microsoft's `@microsoft/jest-sarif`
+/// (MIT) ships it, from SchemaStore, with one upstream typo corrected so it compiles: both
+/// `language` patterns `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$` (a stray `]`) read
+/// `^[a-zA-Z]{2}(-[a-zA-Z]{2})?$`, as in the final OASIS schema.
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let run = broken().run(&["check", "--format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
+    let schema_text =
+        std::fs::read_to_string(Path::new(ROOT).join("tests/sarif-2.1.0-rtm.5.json")).expect("vendored schema");
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run_ = &log["runs"][0];
+    let rules = run_["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), rulesctl::diagnostic::codes::all().len(), "a rule entry per diagnostic code");
+    assert!(rules.iter().all(|r| r["help"]["text"].as_str().is_some_and(|t| !t.is_empty())));
+    let result = &run_["results"][0];
+    assert_eq!(result["ruleId"], "X001");
+    assert_eq!(rules[result["ruleIndex"].as_u64().unwrap_or(0) as usize]["id"], "X001");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "rules/caves.hcl", "relative to the repository root");
+    assert_eq!(
+        location["region"],
+        serde_json::json!({"startLine": 5, "startColumn": 20, "endLine": 5, "endColumn": 24})
+    );
+    assert_eq!(result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"], "rules/ruleset.hcl");
+    assert_eq!(run_["results"][1]["level"], "warning");
+}
+
+#[test]
+fn github_annotations_land_on_the_right_lines() {
+    let run = broken().run(&["check", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "::error file=rules/caves.hcl,line=5,col=20,endLine=5,endColumn=24,title=X001 cooldown-below-minimum::`cooldown_ms` of crystal_caves is 3000 ms, below the minimum of 5000 ms%0Ahelp: raise `cooldown_ms` to 5000 or more"
+    );
+    assert!(lines[1].starts_with("::warning file=rules/more.hcl,line=1,col=12,"), "{}", lines[1]);
+    assert_eq!(lines.last().copied(), Some("checked 4 files: 1 error, 1 warning"));
+}
+
+#[test]
+fn github_annotations_escape_percent_newlines_and_property_separators() {
+    let repo = Repo::base();
+    repo.write("rules/a,b:c.hcl", "spawn_confg {}\n");
+    let run = repo.run(&["check", "--format", "github"]);
+    let line = run.stdout.lines().find(|l| l.contains("D002")).unwrap_or_default().to_string();
+    assert!(line.starts_with("::error file=rules/a%2Cb%3Ac.hcl,line=1,col=1,"), "{line}");
+    assert!(!line.contains('\n') && line.contains("%0Ahelp: did you mean"), "{line}");
+    assert!(rulesctl::diagnostic::codes::find("D002").is_some());
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = run_at(Path::new(ROOT), &["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        for word in ["check", "build", "verify", "argocd", "format"] {
+            assert!(run.stdout.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    assert_eq!(run_at(Path::new(ROOT), &["completions", "tcsh"]).code, 2);
+}
+
+#[test]
+fn man_page() {
+    let run = run_at(Path::new(ROOT), &["man"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.starts_with(".ie") && run.stdout.contains(".TH rulesctl 1"),
+        "{}",
+        &run.stdout[..200.min(run.stdout.len())]
+    );
+    assert!(run.stdout.contains("completions"));
+}
