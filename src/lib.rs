@@ -189,12 +189,7 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
                 }
                 (Err(failure), _) | (_, Err(failure)) => return diff_failure(failure, format),
             };
-            let changes = commands::diff::compare(&old, &new);
-            let text = match format {
-                Format::Json => report::changes::json(&old, &new, &changes),
-                _ => report::changes::human(&old, &new, &changes),
-            };
-            Ok((text, u8::from(exit_code && !changes.is_empty())))
+            Ok(diff_output(format, &old, &new, exit_code))
         }
         Command::Diff { old, new, exit_code } => {
             let root = find_root(invocation.root.as_deref()).ok();
@@ -203,12 +198,7 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
                 (Ok(old), Ok(new)) => (old, new),
                 (Err(failure), _) | (_, Err(failure)) => return diff_failure(failure, format),
             };
-            let changes = commands::diff::compare(&old, &new);
-            let text = match format {
-                Format::Json => report::changes::json(&old, &new, &changes),
-                _ => report::changes::human(&old, &new, &changes),
-            };
-            Ok((text, u8::from(exit_code && !changes.is_empty())))
+            Ok(diff_output(format, &old, &new, exit_code))
         }
     }
 }
@@ -224,6 +214,21 @@ fn hooks(
     };
     let outcome = action(&root)?;
     Ok((format!("{}\n", outcome.message), outcome.code))
+}
+
+/// The diff of two sides in `format`; exit 1 for a difference only with `--exit-code`.
+fn diff_output(
+    format: Format,
+    old: &commands::diff::Side,
+    new: &commands::diff::Side,
+    exit_code: bool,
+) -> (String, u8) {
+    let changes = commands::diff::compare(old, new);
+    let text = match format {
+        Format::Json => report::changes::json(old, new, &changes),
+        _ => report::changes::human(old, new, &changes),
+    };
+    (text, u8::from(exit_code && !changes.is_empty()))
 }
 
 fn diff_failure(failure: commands::diff::Failure, format: Format) -> Result<(String, u8), String> {

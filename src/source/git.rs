@@ -217,13 +217,7 @@ impl Tree for Snapshot {
                 missing.push(rel.to_string());
             }
         }
-        found.sort();
-        found.dedup();
-        if missing.is_empty() {
-            Ok(found)
-        } else {
-            Err(missing)
-        }
+        crate::source::tree::listing(found, missing)
     }
 
     fn exists(&self, rel: &str) -> bool {

@@ -5,7 +5,7 @@ pub mod git;
 pub mod root;
 pub mod rules;
 pub mod text;
-mod tree;
+pub mod tree;
 
 pub use files::{FileId, SourceFile, Sources, Span};
 pub use text::decode;

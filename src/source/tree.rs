@@ -26,6 +26,21 @@ pub trait Tree {
     fn exists(&self, rel: &str) -> bool;
 }
 
+/// What `collect` returns: the sorted, unique files, or the paths that do not exist.
+///
+/// # Errors
+///
+/// `missing`, when it is not empty.
+pub fn listing(mut found: Vec<String>, missing: Vec<String>) -> Result<Vec<String>, Vec<String>> {
+    found.sort();
+    found.dedup();
+    if missing.is_empty() {
+        Ok(found)
+    } else {
+        Err(missing)
+    }
+}
+
 /// The files on disk under a root folder.
 pub struct WorkTree {
     pub root: PathBuf,
@@ -58,13 +73,7 @@ impl Tree for WorkTree {
                 missing.push(rel.to_string());
             }
         }
-        found.sort();
-        found.dedup();
-        if missing.is_empty() {
-            Ok(found)
-        } else {
-            Err(missing)
-        }
+        listing(found, missing)
     }
 
     fn exists(&self, rel: &str) -> bool {

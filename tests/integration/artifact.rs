@@ -27,13 +27,7 @@ fn digest(repo: &Repo) -> String {
 
 /// Pins the human and JSON output of `rulesctl ARGS` under `name`; returns the human run.
 fn pin(name: &str, repo: &Repo, args: &[&str]) -> Run {
-    let human = repo.run(args);
-    let mut json_args = args.to_vec();
-    json_args.extend(["--format", "json"]);
-    let json = repo.run(&json_args);
-    snapshot!(format!("{name}.human"), format!("exit: {}\n{}", human.code, human.stdout));
-    snapshot!(format!("{name}.json"), format!("exit: {}\n{}", json.code, json.stdout));
-    human
+    crate::support::pin(name, repo, args).0
 }
 
 fn temp_files(dir: &Path) -> Vec<String> {

@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::snapshot;
 use crate::support::{Repo, Run, FIXTURES};
 
 /// Codes pinned by other tests: inputs that cannot live in git portably (links, FIFOs), built in
@@ -22,14 +21,9 @@ fn fixture_dirs() -> Vec<(String, std::path::PathBuf)> {
     dirs
 }
 
-/// Snapshots the human and JSON reports of `repo` under `name`.
+/// Snapshots the human and JSON reports of `rulesctl check` in `repo` under `name`.
 pub fn pin(name: &str, repo: &Repo) -> (Run, Run) {
-    let human = repo.run(&["check"]);
-    let json = repo.run(&["check", "--format", "json"]);
-    assert_eq!(human.code, json.code, "{name}: human and json exit codes differ");
-    snapshot!(format!("{name}.human"), format!("exit: {}\n{}", human.code, human.stdout));
-    snapshot!(format!("{name}.json"), format!("exit: {}\n{}", json.code, json.stdout));
-    (human, json)
+    crate::support::pin(name, repo, &["check"])
 }
 
 #[test]

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::snapshot;
 use crate::support::{git, Repo, Run};
 
 /// A repository with the base fixture committed.
@@ -21,14 +20,9 @@ fn edit(repo: &Repo, rel: &str, from: &str, to: &str) {
     repo.write(rel, text.replace(from, to));
 }
 
+/// Pins the human and JSON output of `rulesctl ARGS` under `name`; returns the human run.
 fn pin(name: &str, repo: &Repo, args: &[&str]) -> Run {
-    let human = repo.run(args);
-    let mut json_args = args.to_vec();
-    json_args.extend(["--format", "json"]);
-    let json = repo.run(&json_args);
-    snapshot!(format!("{name}.human"), format!("exit: {}\n{}", human.code, human.stdout));
-    snapshot!(format!("{name}.json"), format!("exit: {}\n{}", json.code, json.stdout));
-    human
+    crate::support::pin(name, repo, args).0
 }
 
 /// `git commit` with a PATH that has no rulesctl on it, so the hook uses its installed path.

@@ -143,6 +143,19 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Pins the human and JSON reports of `rulesctl ARGS` under `name` (snapshots `name.human` and
+/// `name.json`); returns both runs.
+pub fn pin(name: &str, repo: &Repo, args: &[&str]) -> (Run, Run) {
+    let human = repo.run(args);
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let json = repo.run(&json_args);
+    assert_eq!(human.code, json.code, "{name}: human and json exit codes differ");
+    crate::snapshot!(format!("{name}.human"), format!("exit: {}\n{}", human.code, human.stdout));
+    crate::snapshot!(format!("{name}.json"), format!("exit: {}\n{}", json.code, json.stdout));
+    (human, json)
+}
+
 /// Asserts a snapshot under `tests/snapshots/`.
 #[macro_export]
 macro_rules! snapshot {
