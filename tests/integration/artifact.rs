@@ -353,10 +353,7 @@ fn diff_lists_changed_sections_and_fields() {
 
 #[test]
 fn diff_compiles_git_revisions() {
-    let repo = Repo::base();
-    git(repo.path(), &["init", "-q"]);
-    git(repo.path(), &["add", "."]);
-    git(repo.path(), &["commit", "-qm", "base"]);
+    let repo = Repo::committed();
     repo.write(
         "rules/caves.hcl",
         repo.read("rules/caves.hcl").replace("max_in_flight      = 32", "max_in_flight      = 64"),

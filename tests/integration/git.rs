@@ -5,15 +5,6 @@ use std::process::Command;
 
 use crate::support::{git, Repo, Run};
 
-/// A repository with the base fixture committed.
-fn committed() -> Repo {
-    let repo = Repo::base();
-    git(repo.path(), &["init", "-q"]);
-    git(repo.path(), &["add", "."]);
-    git(repo.path(), &["commit", "-qm", "base"]);
-    repo
-}
-
 fn edit(repo: &Repo, rel: &str, from: &str, to: &str) {
     let text = repo.read(rel);
     assert!(text.contains(from), "{rel} lacks {from:?}");
@@ -38,7 +29,7 @@ fn commit(repo: &Repo, message: &str) -> std::process::Output {
 
 #[test]
 fn staged_content_is_checked_not_the_working_tree() {
-    let repo = committed();
+    let repo = Repo::committed();
     edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 3000");
     assert_eq!(repo.run(&["check", "--staged"]).code, 0, "nothing bad is staged yet");
     assert_eq!(repo.run(&["check"]).code, 1);
@@ -53,7 +44,7 @@ fn staged_content_is_checked_not_the_working_tree() {
 
 #[test]
 fn staged_covers_the_project_file_and_new_files() {
-    let repo = committed();
+    let repo = Repo::committed();
     repo.write("rulesctl.hcl", "policy \"spawn_config.base_rate\" {\n  max = 10\n}\n");
     repo.write("rules/extra.hcl", "spawn_confg {}\n");
     assert_eq!(repo.run(&["check", "--staged"]).code, 0, "untracked files are not staged");
@@ -67,7 +58,7 @@ fn staged_covers_the_project_file_and_new_files() {
 
 #[test]
 fn unmerged_index_entries_are_a_clear_error() {
-    let repo = committed();
+    let repo = Repo::committed();
     git(repo.path(), &["checkout", "-qb", "other"]);
     edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
     git(repo.path(), &["commit", "-qam", "other"]);
@@ -85,7 +76,7 @@ fn unmerged_index_entries_are_a_clear_error() {
 
 #[test]
 fn a_changed_ruleset_needs_a_higher_version() {
-    let repo = committed();
+    let repo = Repo::committed();
     edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
     let run = pin("G001-version-not-bumped", &repo, &["check", "--base", "HEAD"]);
     assert_eq!(run.code, 1);
@@ -103,7 +94,7 @@ fn a_changed_ruleset_needs_a_higher_version() {
 
 #[test]
 fn a_lowered_version_is_refused_even_without_changes() {
-    let repo = committed();
+    let repo = Repo::committed();
     edit(&repo, "rules/ruleset.hcl", "v1.0.0", "v0.9.9");
     let run = pin("G002-version-lowered", &repo, &["check", "--base", "HEAD"]);
     assert_eq!(run.code, 1);
@@ -111,7 +102,7 @@ fn a_lowered_version_is_refused_even_without_changes() {
 
 #[test]
 fn comments_and_layout_are_not_changes() {
-    let repo = committed();
+    let repo = Repo::committed();
     repo.write(
         "rules/caves.hcl",
         format!("# retuned later\n\n{}", repo.read("rules/caves.hcl").replace("base_rate      = 12", "base_rate = 12")),
@@ -121,7 +112,7 @@ fn comments_and_layout_are_not_changes() {
 
 #[test]
 fn base_combines_with_staged_and_unknown_revisions_exit_2() {
-    let repo = committed();
+    let repo = Repo::committed();
     edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
     assert_eq!(repo.run(&["check", "--staged", "--base", "HEAD"]).code, 0, "the change is not staged");
     git(repo.path(), &["add", "."]);
@@ -148,7 +139,7 @@ fn hook_text(dir: &Path) -> String {
 
 #[test]
 fn installed_hook_stops_a_bad_commit_and_lets_a_good_one_through() {
-    let repo = committed();
+    let repo = Repo::committed();
     let install = repo.run(&["hooks", "install"]);
     assert_eq!(install.code, 0, "{}{}", install.stdout, install.stderr);
     let hooks = repo.path().join(".git/hooks");
@@ -174,7 +165,7 @@ fn installed_hook_stops_a_bad_commit_and_lets_a_good_one_through() {
 
 #[test]
 fn hooks_path_relative_and_absolute_is_honoured() {
-    let repo = committed();
+    let repo = Repo::committed();
     git(repo.path(), &["config", "core.hooksPath", ".githooks"]);
     assert_eq!(repo.run(&["hooks", "install"]).code, 0);
     assert!(hook_text(&repo.path().join(".githooks")).contains("rulesctl-hook"));
@@ -192,7 +183,7 @@ fn hooks_path_relative_and_absolute_is_honoured() {
 
 #[test]
 fn linked_worktrees_share_the_common_hooks_folder() {
-    let repo = committed();
+    let repo = Repo::committed();
     let tree = tempfile::tempdir().expect("tempdir");
     let linked = tree.path().join("linked");
     git(repo.path(), &["worktree", "add", "-q", &linked.to_string_lossy()]);
@@ -216,7 +207,7 @@ fn linked_worktrees_share_the_common_hooks_folder() {
 
 #[test]
 fn a_foreign_hook_is_never_destroyed() {
-    let repo = committed();
+    let repo = Repo::committed();
     let hooks = repo.path().join(".git/hooks");
     let foreign = "#!/bin/sh\necho foreign hook ran\nexit 0\n";
     std::fs::write(hooks.join("pre-commit"), foreign).expect("write");
@@ -259,7 +250,7 @@ fn set_executable(path: &Path) {
 #[cfg(unix)]
 #[test]
 fn a_missing_rulesctl_fails_the_commit_clearly() {
-    let repo = committed();
+    let repo = Repo::committed();
     let bin = tempfile::tempdir().expect("tempdir");
     let copy = bin.path().join("rulesctl");
     std::fs::copy(env!("CARGO_BIN_EXE_rulesctl"), &copy).expect("copy binary");

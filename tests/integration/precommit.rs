@@ -37,10 +37,7 @@ fn text(out: &Output) -> String {
 
 #[test]
 fn the_framework_runs_rulesctl_check_and_fmt_by_reference() {
-    let repo = Repo::base();
-    git(repo.path(), &["init", "-q"]);
-    git(repo.path(), &["add", "."]);
-    git(repo.path(), &["commit", "-qm", "base"]);
+    let repo = Repo::committed();
 
     repo.write(
         "rules/caves.hcl",

@@ -52,6 +52,15 @@ impl Repo {
         repo
     }
 
+    /// The base fixture in a new git repository, committed.
+    pub fn committed() -> Self {
+        let repo = Repo::base();
+        git(repo.path(), &["init", "-q"]);
+        git(repo.path(), &["add", "."]);
+        git(repo.path(), &["commit", "-qm", "base"]);
+        repo
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
