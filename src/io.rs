@@ -1,4 +1,5 @@
-//! The one place that touches the file system for reading input; atomic writes live here too.
+//! The one file-system seam: size-limited reads, atomic writes, and the few other operations
+//! commands need. Nothing outside `io` and `source` touches `std::fs` (a test enforces it).
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -49,6 +50,59 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge { size: bytes.len() as u64, limit });
     }
     Ok(bytes)
+}
+
+/// Reads a UTF-8 text file of at most `limit` bytes; `None` when it is missing, unreadable, too
+/// large or not UTF-8 (for files that are only compared, such as an installed hook).
+pub fn read_text(path: &Path, limit: u64) -> Option<String> {
+    read_limited(path, limit).ok().and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
+/// Writes `bytes` atomically unless the file already holds exactly them; returns whether it
+/// wrote. An unchanged file keeps its modification time, so tools watching it see no change.
+///
+/// # Errors
+///
+/// Any I/O error from the write.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    let limit = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read_limited(path, limit).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    write_atomic(path, bytes)?;
+    Ok(true)
+}
+
+/// Creates a folder and its parents.
+///
+/// # Errors
+///
+/// Any I/O error.
+pub fn create_dir_all(path: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(path)
+}
+
+/// Renames a file within one folder (moving a hook aside, restoring it).
+///
+/// # Errors
+///
+/// Any I/O error.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to)
+}
+
+/// Removes a file.
+///
+/// # Errors
+///
+/// Any I/O error.
+pub fn remove_file(path: &Path) -> io::Result<()> {
+    std::fs::remove_file(path)
+}
+
+/// Whether anything, even a dangling symbolic link, is at `path`.
+pub fn exists(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
 }
 
 /// Suffix of the temporary files `write_atomic` leaves only if it is killed.

@@ -6,7 +6,7 @@ pub use credentials::find as find_credentials;
 pub mod registry;
 pub mod rules;
 
-use crate::diagnostic::Sink;
+use crate::diagnostic::{Code, Sink};
 use crate::model::deploy::Deploy;
 use crate::model::project::Project;
 use crate::model::ruleset::Ruleset;
@@ -18,7 +18,41 @@ pub struct Context<'a> {
     pub project: &'a Project,
     pub deploy: &'a Deploy,
     /// The `--base REV` revision, when checking a version bump.
-    pub base: Option<&'a rules::version_not_bumped::Base>,
+    pub base: Option<&'a Base>,
+}
+
+/// What the version-bump checks need to know about `--base REV`, computed by the pipeline (which
+/// compiles both rulesets), so no check depends on how artifacts are built.
+pub struct Base {
+    pub label: String,
+    /// Where the base declares its version (a span in this run's sources).
+    pub version: Option<Spanned<String>>,
+    pub compared: Compared,
+}
+
+/// How the base ruleset compares with the current one.
+pub enum Compared {
+    /// The current rules do not compile, so there is nothing to compare (their errors say why).
+    CurrentIncomplete,
+    /// The rules at the base do not compile.
+    BaseInvalid,
+    /// Both compile.
+    Both {
+        /// The base's `ruleset_version`.
+        version: String,
+        /// Whether the canonical rulesets differ.
+        differs: bool,
+        /// The ids of the sections that differ (`spawn_config/crystal_caves`), sorted.
+        changed: Vec<String>,
+    },
+}
+
+/// Every code the checks own: one per registered rule, plus the version-bump rule's others.
+pub fn codes() -> impl Iterator<Item = &'static Code> {
+    registry::RULES
+        .iter()
+        .map(|rule| rule.code)
+        .chain([&rules::version_not_bumped::LOWERED, &rules::version_not_bumped::NOT_COMPARABLE])
 }
 
 /// Runs every registered check.

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::commands::{self, diff::Args as DiffArgs, hooks::Args as HooksAction, Globals};
+use crate::error::Error;
 use crate::report::Format;
 
 /// Validate, compile and render live-game rules before they ship.
@@ -140,28 +142,25 @@ enum HooksArg {
 /// What the user asked for, in domain terms.
 #[derive(Debug)]
 pub struct Invocation {
-    pub root: Option<PathBuf>,
-    pub format: Format,
+    pub globals: Globals,
     pub command: Command,
 }
 
+/// One variant per command, each carrying that command's own arguments.
 #[derive(Debug)]
 pub enum Command {
-    Check { deny_warnings: bool, staged: bool, base: Option<String>, paths: Vec<PathBuf> },
-    Build { deny_warnings: bool },
-    Verify { artifact: PathBuf },
-    Render { env: String },
-    Schema { out: Option<PathBuf> },
-    Fmt { check: bool, paths: Vec<PathBuf> },
+    Check(commands::check::Args),
+    Build(commands::build::Args),
+    Verify(commands::verify::Args),
+    Render(commands::render::Args),
+    Schema(commands::schema::Args),
+    Fmt(commands::fmt::Args),
     ArgocdGenerate,
     Completions(clap_complete::Shell),
     Man,
-    HooksInstall { chain: bool },
-    HooksUninstall,
-    HooksStatus,
-    Diff { old: String, new: String, exit_code: bool },
-    DiffEnv { a: String, b: String, exit_code: bool },
-    Explain { code: Option<String> },
+    Hooks(commands::hooks::Args),
+    Diff(commands::diff::Args),
+    Explain(commands::explain::Args),
 }
 
 /// Parses the arguments. `color` says whether human output may use colour.
@@ -183,22 +182,22 @@ where
     };
     let command = match cli.command {
         CommandArg::Check { deny_warnings, staged, base, paths } => {
-            Command::Check { deny_warnings, staged, base, paths }
+            Command::Check(commands::check::Args { deny_warnings, staged, base, paths })
         }
-        CommandArg::Build { deny_warnings } => Command::Build { deny_warnings },
-        CommandArg::Verify { artifact } => Command::Verify { artifact },
-        CommandArg::Render { env } => Command::Render { env },
-        CommandArg::Schema { out } => Command::Schema { out },
-        CommandArg::Fmt { check, paths } => Command::Fmt { check, paths },
+        CommandArg::Build { deny_warnings } => Command::Build(commands::build::Args { deny_warnings }),
+        CommandArg::Verify { artifact } => Command::Verify(commands::verify::Args { artifact }),
+        CommandArg::Render { env } => Command::Render(commands::render::Args { env }),
+        CommandArg::Schema { out } => Command::Schema(commands::schema::Args { out }),
+        CommandArg::Fmt { check, paths } => Command::Fmt(commands::fmt::Args { check, paths }),
         CommandArg::Argocd { action: ArgocdArg::Generate } => Command::ArgocdGenerate,
         CommandArg::Completions { shell } => Command::Completions(shell),
         CommandArg::Man => Command::Man,
-        CommandArg::Hooks { action: HooksArg::Install { chain } } => Command::HooksInstall { chain },
-        CommandArg::Hooks { action: HooksArg::Uninstall } => Command::HooksUninstall,
-        CommandArg::Hooks { action: HooksArg::Status } => Command::HooksStatus,
+        CommandArg::Hooks { action: HooksArg::Install { chain } } => Command::Hooks(HooksAction::Install { chain }),
+        CommandArg::Hooks { action: HooksArg::Uninstall } => Command::Hooks(HooksAction::Uninstall),
+        CommandArg::Hooks { action: HooksArg::Status } => Command::Hooks(HooksAction::Status),
         CommandArg::Diff { old, new, env, exit_code } => match (old, new, env.as_slice()) {
-            (None, None, [a, b]) => Command::DiffEnv { a: a.clone(), b: b.clone(), exit_code },
-            (Some(old), Some(new), []) => Command::Diff { old, new, exit_code },
+            (None, None, [a, b]) => Command::Diff(DiffArgs::Environments { a: a.clone(), b: b.clone(), exit_code }),
+            (Some(old), Some(new), []) => Command::Diff(DiffArgs::Rulesets { old, new, exit_code }),
             _ => {
                 return Err(Cli::command().error(
                     clap::error::ErrorKind::ArgumentConflict,
@@ -206,9 +205,9 @@ where
                 ))
             }
         },
-        CommandArg::Explain { code } => Command::Explain { code },
+        CommandArg::Explain { code } => Command::Explain(commands::explain::Args { code }),
     };
-    Ok(Invocation { root: cli.root, format, command })
+    Ok(Invocation { globals: Globals { root: cli.root, format }, command })
 }
 
 /// Shell completions for `shell`.
@@ -223,8 +222,10 @@ pub fn completions(shell: clap_complete::Shell) -> String {
 /// # Errors
 ///
 /// When the page cannot be rendered.
-pub fn man() -> Result<String, String> {
+pub fn man() -> Result<String, Error> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(|e| format!("cannot render the man page: {e}"))?;
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }

@@ -4,56 +4,50 @@
 //! deletes the application. So everything is built in memory first and printed only when all of
 //! it succeeded; any failure prints nothing to stdout, reports on stderr and exits non-zero.
 
-use std::path::Path;
-
 use serde_json::json;
 
-use crate::commands::check::{analyze, Analysis};
-use crate::commands::render::blocking_errors;
-use crate::emit::artifact::{file_name, ruleset_value, Compiled};
-use crate::emit::{canonical, hash, values};
-use crate::source::WorkTree;
+use crate::commands::{Globals, Outcome};
+use crate::emit::artifact::file_name;
+use crate::emit::publish::checksum_line;
+use crate::emit::{canonical, values};
+use crate::error::Error;
+use crate::pipeline::{analyze, Analysis};
+use crate::report::{Extra, Format};
+use crate::source::{root, WorkTree};
 
 /// The variable Argo CD sets from the Application's plugin env `RULESCTL_ENV`.
 pub const ENV_VAR: &str = "ARGOCD_ENV_RULESCTL_ENV";
 
-/// Why nothing was generated.
-pub enum Failure {
-    /// Exit 2: the plugin is misconfigured (no environment variable, unknown environment).
-    Usage(String),
-    /// Exit 1: the inputs have errors; report them.
-    Invalid(Box<Analysis>),
-}
-
-/// Generates the manifests for the application at `root`: the ruleset ConfigMap.
+/// Generates the manifests for the application at the repository root: the ruleset ConfigMap.
+/// The environment comes from [`ENV_VAR`], the application's name from `ARGOCD_APP_NAME` (else
+/// the folder's name).
 ///
 /// # Errors
 ///
-/// See [`Failure`].
-pub fn generate(root: &Path, environment: Option<&str>, app_name: Option<&str>) -> Result<String, Failure> {
-    let env = environment.filter(|e| !e.is_empty()).ok_or_else(|| {
-        Failure::Usage(format!(
+/// No repository, no environment variable, an unknown environment: the plugin is misconfigured.
+pub fn run(globals: &Globals) -> Result<Outcome, Error> {
+    let root = root::find(globals.root.as_deref())?;
+    let env = std::env::var(ENV_VAR).ok().filter(|e| !e.is_empty()).ok_or_else(|| {
+        Error::Usage(format!(
             "{ENV_VAR} is not set: give the Application `plugin: {{env: [{{name: RULESCTL_ENV, value: <environment>}}]}}`; Argo CD passes it as {ENV_VAR}"
         ))
     })?;
-    let analysis = analyze(&WorkTree { root: root.to_path_buf() });
+    let app = std::env::var("ARGOCD_APP_NAME")
+        .ok()
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| root::folder_name(&root).unwrap_or_default());
+    let analysis = analyze(&WorkTree { root }, None);
     let Some(doc) = analysis.deploy.environments.iter().find(|e| e.name == env) else {
         let known: Vec<&str> = analysis.deploy.environments.iter().map(|e| e.name.as_str()).collect();
-        return Err(Failure::Usage(format!("unknown environment `{env}` in {ENV_VAR} (known: {})", known.join(", "))));
+        return Err(Error::Usage(format!("unknown environment `{env}` in {ENV_VAR} (known: {})", known.join(", "))));
     };
-    if blocking_errors(&analysis, doc) > 0 {
-        return Err(Failure::Invalid(Box::new(analysis)));
+    if analysis.blocking_errors(doc) > 0 {
+        return Ok(invalid(&analysis));
     }
-    let Some(compiled) = ruleset_value(&analysis.ruleset).map(Compiled::new) else {
-        return Err(Failure::Invalid(Box::new(analysis)));
+    let Some(compiled) = analysis.compiled() else {
+        return Ok(invalid(&analysis));
     };
     let (artifact, _) = canonical::pretty(&compiled.artifact(json!({ "rulesctl": env!("CARGO_PKG_VERSION") })));
-    let app = app_name.map(str::to_string).unwrap_or_else(|| {
-        root.canonicalize()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_default()
-    });
     let name = format!("{}-ruleset", k8s_name(&app));
     let file = file_name(compiled.version());
     let config_map = json!({
@@ -70,10 +64,16 @@ pub fn generate(root: &Path, environment: Option<&str>, app_name: Option<&str>) 
         },
         "data": {
             file.clone(): artifact,
-            format!("{file}.sha256"): format!("{}  {file}\n", hash::hex(artifact.as_bytes())),
+            format!("{file}.sha256"): checksum_line(&file, artifact.as_bytes()),
         },
     });
-    Ok(format!("---\n{}", values::yaml(&config_map)))
+    Ok(Outcome::text(format!("---\n{}", values::yaml(&config_map)), 0))
+}
+
+/// Nothing on stdout, so Argo CD keeps the last good state; the human report on stderr.
+fn invalid(analysis: &Analysis) -> Outcome {
+    let human = Format::Human { color: false };
+    Outcome::report(human, &analysis.diagnostics, &analysis.sources, analysis.files, &Extra::default(), 1).on_stderr()
 }
 
 /// A Kubernetes object name (DNS-1123 label) from an application or folder name.

@@ -1,176 +1,72 @@
-//! `rulesctl build`: check, then write the immutable artifact and its checksum, atomically.
+//! `rulesctl build`: check, then write the immutable artifact, its checksum and every
+//! environment's rendered values under `dist/`.
 
 use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::commands::check::{analyze, Analysis};
-use crate::declare_code;
-use crate::diagnostic::Diagnostic;
-use crate::emit::artifact::{file_name, ruleset_value, Compiled, MAX_ARTIFACT_BYTES};
-use crate::emit::locate::Located;
-use crate::emit::{canonical, hash};
-use crate::io::{clean_stale_temps, read_limited, write_atomic};
-use crate::source::{git, Span, WorkTree};
+use crate::commands::{Globals, Outcome};
+use crate::emit::{canonical, publish};
+use crate::error::Error;
+use crate::pipeline::{analyze, Analysis};
+use crate::report::Extra;
+use crate::source::{git, root, WorkTree};
 
-declare_code! {
-    /// An artifact of this version already exists with a different ruleset.
-    ///
-    /// Artifacts are immutable: once `ruleset-v2.4.1.json` is built, v2.4.1 means exactly that
-    /// ruleset everywhere it was deployed. Changing the rules without changing the version would
-    /// give two different rulesets one name. Rebuilding an unchanged ruleset is a no-op.
-    ///
-    /// Fix: raise `ruleset_version` (for example v2.4.1 → v2.4.2), then build again.
-    pub static VERSION_EXISTS = ("A001", "artifact-version-exists", Error);
+#[derive(Debug)]
+pub struct Args {
+    /// Warnings fail too.
+    pub deny_warnings: bool,
 }
 
-declare_code! {
-    /// An output file could not be written.
-    ///
-    /// The operating system refused to create the output folder or write a file in it (a
-    /// read-only file system, permissions, a full disk). Nothing was replaced: every file is
-    /// written to a temporary file first and renamed into place only when complete.
-    ///
-    /// Fix: make the `dist` folder writable, or point `paths { dist = ... }` elsewhere.
-    pub static WRITE_FAILED = ("A002", "write-failed", Error, Unreadable);
+/// # Errors
+///
+/// No repository.
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+    let root = root::find(globals.root.as_deref())?;
+    let mut analysis = analyze(&WorkTree { root: root.clone() }, None);
+    let outputs = if analysis.errors() == 0 { write(&root, &mut analysis) } else { Vec::new() };
+    let lines = outputs
+        .iter()
+        .map(|o| format!("{} {}", if o.written { "wrote" } else { "unchanged" }, o.path))
+        .chain(outputs.first().map(|o| format!("digest {}", o.digest)))
+        .collect();
+    let json_outputs = outputs.iter().map(|o| json!({ "path": o.path, "written": o.written })).collect();
+    let digest = outputs.first().map(|o| o.digest.clone());
+    let extra = Extra { lines, json: vec![("outputs", Value::Array(json_outputs)), ("digest", json!(digest))] };
+    let code = analysis.exit_code(args.deny_warnings);
+    Ok(Outcome::report(globals.format, &analysis.diagnostics, &analysis.sources, analysis.files, &extra, code))
 }
 
-/// What happened to one output file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub path: String,
-    pub written: bool,
-    pub digest: String,
-}
-
-/// Checks the repository at `root` and, when it is valid, writes the artifact.
-pub fn build(root: &Path) -> (Analysis, Vec<Output>) {
-    let mut analysis = analyze(&WorkTree { root: root.to_path_buf() });
-    if analysis.errors() > 0 {
-        return (analysis, Vec::new());
-    }
-    let Some(ruleset) = ruleset_value(&analysis.ruleset) else {
-        return (analysis, Vec::new());
-    };
-    let compiled = Compiled::new(ruleset);
-    let (text, _) = canonical::pretty(&compiled.artifact(provenance(root, &analysis)));
+/// Writes the artifact, then every environment that renders; a write failure becomes a
+/// diagnostic in the analysis and stops what follows it.
+fn write(root: &Path, analysis: &mut Analysis) -> Vec<publish::Output> {
+    let Some(compiled) = analysis.compiled().cloned() else { return Vec::new() };
+    let (text, _) = canonical::pretty(&compiled.artifact(provenance(root, analysis)));
     let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
-    match write(root, &dist, &text, &compiled, &mut analysis) {
-        Ok(mut outputs) => match write_environments(root, &dist, &compiled, &mut analysis) {
-            Ok(more) => {
-                outputs.extend(more);
-                (analysis, outputs)
-            }
-            Err(diagnostic) => {
-                analysis.diagnostics.push(*diagnostic);
-                (analysis, outputs)
-            }
-        },
+    let version = analysis.ruleset.versions.first().map(|v| v.span);
+    let mut outputs = match publish::artifact(root, &dist, &text, &compiled, version, &mut analysis.sources) {
+        Ok(outputs) => outputs,
         Err(diagnostic) => {
-            analysis.diagnostics.push(*diagnostic);
-            crate::report::sort(&mut analysis.diagnostics, &analysis.sources);
-            (analysis, Vec::new())
-        }
-    }
-}
-
-/// Writes the artifact unless one of the same version exists (identical: left untouched;
-/// different: refused), then makes sure the `.sha256` file matches what is on disk.
-fn write(
-    root: &Path,
-    dist: &str,
-    text: &str,
-    compiled: &Compiled,
-    analysis: &mut Analysis,
-) -> Result<Vec<Output>, Box<Diagnostic>> {
-    let dir = root.join(dist);
-    std::fs::create_dir_all(&dir).map_err(|e| write_failed(analysis, dist, &e))?;
-    clean_stale_temps(&dir);
-    let name = file_name(compiled.version());
-    let rel = format!("{dist}/{name}");
-    let existing = read_limited(&dir.join(&name), MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
-    let (on_disk, written) = match existing {
-        Some(old) => {
-            refuse_if_different(&rel, old.clone(), compiled, analysis)?;
-            (old, false)
-        }
-        None => {
-            write_atomic(&dir.join(&name), text.as_bytes()).map_err(|e| write_failed(analysis, &rel, &e))?;
-            (text.to_string(), true)
+            analysis.push(*diagnostic);
+            return Vec::new();
         }
     };
-    let checksum = format!("{}  {name}\n", hash::hex(on_disk.as_bytes()));
-    let sums = dir.join(format!("{name}.sha256"));
-    let sums_written = std::fs::read(&sums).ok().as_deref() != Some(checksum.as_bytes());
-    if sums_written {
-        write_atomic(&sums, checksum.as_bytes()).map_err(|e| write_failed(analysis, &format!("{rel}.sha256"), &e))?;
-    }
-    let digest = compiled.digest.clone();
-    Ok(vec![
-        Output { path: rel.clone(), written, digest: digest.clone() },
-        Output { path: format!("{rel}.sha256"), written: sums_written, digest },
-    ])
-}
-
-/// Writes `dist/<env>/values.yaml` for every environment; an unchanged file is left alone.
-fn write_environments(
-    root: &Path,
-    dist: &str,
-    compiled: &Compiled,
-    analysis: &mut Analysis,
-) -> Result<Vec<Output>, Box<Diagnostic>> {
-    let mut outputs = Vec::new();
     let names: Vec<String> = analysis.deploy.environments.iter().map(|e| e.name.clone()).collect();
+    let mut rendered = Vec::new();
     for name in names {
-        let Ok(text) = crate::commands::render::rendered(analysis, &name) else { continue };
+        let Ok(text) = analysis.render(&name) else { continue };
         let rel = format!("{dist}/{name}/values.yaml");
-        let path = root.join(&rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| write_failed(analysis, &rel, &e))?;
+        match publish::file(root, &rel, &text, &compiled.digest, &mut analysis.sources) {
+            Ok(output) => rendered.push(output),
+            Err(diagnostic) => {
+                // The artifact stands; the environments are listed only when all were written.
+                analysis.diagnostics.push(*diagnostic);
+                return outputs;
+            }
         }
-        let written = std::fs::read(&path).ok().as_deref() != Some(text.as_bytes());
-        if written {
-            write_atomic(&path, text.as_bytes()).map_err(|e| write_failed(analysis, &rel, &e))?;
-        }
-        outputs.push(Output { path: rel, written, digest: compiled.digest.clone() });
     }
-    Ok(outputs)
-}
-
-/// The A001 refusal when the artifact on disk holds another ruleset under this version.
-fn refuse_if_different(
-    rel: &str,
-    old: String,
-    compiled: &Compiled,
-    analysis: &mut Analysis,
-) -> Result<(), Box<Diagnostic>> {
-    let located = Located::parse(&old).ok();
-    let old_digest = located.as_ref().and_then(|l| l.str("/digest")).map(str::to_string);
-    if old_digest.as_deref() == Some(compiled.digest.as_str()) {
-        return Ok(());
-    }
-    let span = located.as_ref().map_or(0..0, |l| l.span("/digest"));
-    let id = analysis.sources.add(rel.to_string(), old);
-    let version = analysis.ruleset.versions.first().map_or(Span::file(id), |v| v.span);
-    let message = format!(
-        "{rel} already exists with a different ruleset: it has {}, these rules are {}",
-        old_digest.as_deref().unwrap_or("no valid digest"),
-        compiled.digest
-    );
-    Err(Box::new(
-        Diagnostic::new(&VERSION_EXISTS, version, message)
-            .label("bump this version")
-            .related(Span::new(id, span), "the existing artifact's digest")
-            .help("artifacts are immutable: raise `ruleset_version`, then build again"),
-    ))
-}
-
-fn write_failed(analysis: &mut Analysis, rel: &str, err: &std::io::Error) -> Box<Diagnostic> {
-    let id = analysis.sources.add(rel.to_string(), String::new());
-    Box::new(
-        Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
-            .help("make the output folder writable, or set `paths { dist = ... }` in rulesctl.hcl"),
-    )
+    outputs.extend(rendered);
+    outputs
 }
 
 /// Where the artifact came from: the project file and the rule files (values and environments

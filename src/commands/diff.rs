@@ -1,163 +1,139 @@
-//! `rulesctl diff OLD NEW`: which sections of two rulesets differ, and how.
+//! `rulesctl diff OLD NEW` (artifacts or git revisions) and `rulesctl diff --env A --env B`
+//! (two rendered environments): which sections differ, and how.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::Value;
-
-use crate::commands::check::{analyze, Analysis};
-use crate::emit::artifact::{ruleset_value, sections, Compiled};
+use crate::commands::{Globals, Outcome};
+use crate::emit::artifact::MAX_ARTIFACT_BYTES;
+use crate::emit::compare::{compare, Side};
 use crate::emit::locate::Located;
+use crate::error::Error;
+use crate::io::{read_limited, ReadError};
+use crate::pipeline::{analyze, Analysis, RenderError};
+use crate::report::{changes, Extra, Format};
 use crate::source::git::Snapshot;
+use crate::source::{root, WorkTree};
 
-/// One side of a diff, compiled.
 #[derive(Debug)]
-pub struct Side {
-    pub label: String,
-    pub version: String,
-    pub digest: String,
-    pub sections: BTreeMap<String, Value>,
+pub enum Args {
+    /// Two artifact files or git revisions.
+    Rulesets { old: String, new: String, exit_code: bool },
+    /// Two environments of the repository.
+    Environments { a: String, b: String, exit_code: bool },
 }
 
-/// Why a side could not be loaded.
-pub enum Failure {
-    /// Exit 2: not a file, not a revision, unreadable.
-    Unusable(String),
-    /// Exit 1: the rules at that revision do not pass the check.
+/// Why a side could not be had.
+enum Failure {
+    /// Exit 2.
+    Unusable(Error),
+    /// Exit 1: an analysis whose errors keep the side from compiling; report it.
     Invalid(Box<Analysis>),
-    /// Exit 1: the caller's own analysis has errors that stop this side; report it.
-    Blocked,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    Added,
-    Removed,
-    Changed,
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        Failure::Unusable(err)
+    }
 }
 
-/// One field inside a changed section, by dotted path; `None` where it is absent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldChange {
-    pub field: String,
-    pub old: Option<Value>,
-    pub new: Option<Value>,
+/// # Errors
+///
+/// A side that is neither an artifact nor a revision, an unknown environment, no repository.
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+    match args {
+        Args::Rulesets { old, new, exit_code } => {
+            let root = root::find(globals.root.as_deref()).ok();
+            let load = |arg: &str| load(arg, root.as_deref());
+            match (load(&old), load(&new)) {
+                (Ok(old), Ok(new)) => Ok(output(globals.format, &old, &new, exit_code)),
+                // The old side's failure, when both fail.
+                (Err(failure), _) | (_, Err(failure)) => match failure {
+                    Failure::Unusable(err) => Err(err),
+                    Failure::Invalid(analysis) => Ok(report(globals, &analysis)),
+                },
+            }
+        }
+        Args::Environments { a, b, exit_code } => {
+            let root = root::find(globals.root.as_deref())?;
+            let analysis = analyze(&WorkTree { root }, None);
+            let side = |name: &str| environment(&analysis, name);
+            match (side(&a), side(&b)) {
+                (Ok(old), Ok(new)) => Ok(output(globals.format, &old, &new, exit_code)),
+                (Err(RenderError::Blocked), _) | (_, Err(RenderError::Blocked)) => Ok(report(globals, &analysis)),
+                (Err(RenderError::Unknown(message)), _) | (_, Err(RenderError::Unknown(message))) => {
+                    Err(Error::Usage(message))
+                }
+            }
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct SectionChange {
-    pub section: String,
-    pub change: Change,
-    pub fields: Vec<FieldChange>,
+/// The diff of two sides in `format`; exit 1 for a difference only with `--exit-code`.
+fn output(format: Format, old: &Side, new: &Side, exit_code: bool) -> Outcome {
+    let found = compare(old, new);
+    let text = match format {
+        Format::Json => changes::json(old, new, &found),
+        _ => changes::human(old, new, &found),
+    };
+    Outcome::text(text, u8::from(exit_code && !found.is_empty()))
+}
+
+fn report(globals: &Globals, analysis: &Analysis) -> Outcome {
+    Outcome::report(globals.format, &analysis.diagnostics, &analysis.sources, analysis.files, &Extra::default(), 1)
 }
 
 /// Loads `arg` as an artifact file when one exists at that path, else as a git revision of the
 /// repository at `root`.
-///
-/// # Errors
-///
-/// See [`Failure`].
-pub fn load(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
+fn load(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
     let path = Path::new(arg);
     if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| Failure::Unusable(format!("cannot read `{arg}`: {e}")))?;
+        let bytes = read_limited(path, MAX_ARTIFACT_BYTES).map_err(|e| unreadable(arg, &e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::Input(format!("`{arg}` is not a rulesctl artifact: it is not UTF-8 text")))?;
         let located =
-            Located::parse(&text).map_err(|e| Failure::Unusable(format!("`{arg}` is not a rulesctl artifact: {e}")))?;
+            Located::parse(&text).map_err(|e| Error::Input(format!("`{arg}` is not a rulesctl artifact: {e}")))?;
         let ruleset = located.value.get("ruleset").filter(|r| r.is_object()).cloned();
         let ruleset =
-            ruleset.ok_or_else(|| Failure::Unusable(format!("`{arg}` is not a rulesctl artifact: no `ruleset`")))?;
-        return Ok(side(arg, ruleset));
+            ruleset.ok_or_else(|| Error::Input(format!("`{arg}` is not a rulesctl artifact: no `ruleset`")))?;
+        return Ok(Side::ruleset(arg, ruleset));
     }
     let Some(root) = root else {
-        return Err(Failure::Unusable(format!(
+        return Err(Failure::Unusable(Error::Input(format!(
             "`{arg}` is neither an artifact file nor, outside a rules repository, a git revision"
-        )));
+        ))));
     };
-    let tree = Snapshot::revision(root, arg)
-        .map_err(|e| Failure::Unusable(format!("`{arg}` is not an artifact file, and {e}")))?;
-    let mut analysis = analyze(&tree);
+    let tree =
+        Snapshot::revision(root, arg).map_err(|e| Error::Input(format!("`{arg}` is not an artifact file, and {e}")))?;
+    let mut analysis = analyze(&tree, None);
     analysis.sources.prefix_paths(&format!("{arg}:"));
     if analysis.errors() > 0 {
         return Err(Failure::Invalid(Box::new(analysis)));
     }
-    let ruleset = ruleset_value(&analysis.ruleset).ok_or_else(|| Failure::Invalid(Box::new(analysis)))?;
-    Ok(side(arg, ruleset))
+    match analysis.compiled() {
+        Some(compiled) => Ok(Side::ruleset(arg, compiled.ruleset.clone())),
+        None => Err(Failure::Invalid(Box::new(analysis))),
+    }
 }
 
-/// One environment's rendered values as a side: its sections are the top-level keys.
-///
-/// # Errors
-///
-/// See [`Failure`].
-pub fn environment(analysis: &Analysis, name: &str) -> Result<Side, Failure> {
-    let env = analysis.deploy.environments.iter().find(|e| e.name == name);
-    let merged = env.and_then(|e| e.merged.as_ref().map(|m| (e, m)));
-    let Some((env, merged)) = merged else {
-        return match crate::commands::render::rendered(analysis, name) {
-            Err(Some(message)) => Err(Failure::Unusable(message)),
-            _ => Err(Failure::Unusable(format!("environment `{name}` cannot be rendered"))),
-        };
+fn unreadable(arg: &str, err: &ReadError) -> Error {
+    let why = match err {
+        ReadError::TooLarge { size, limit } => format!("it is {size} bytes, over {limit}"),
+        ReadError::Io(e) => e.to_string(),
+        ReadError::Missing => "it does not exist".to_string(),
+        ReadError::NotAFile(what) => format!("it is {what}"),
+        ReadError::OutsideRoot => "it is outside the repository".to_string(),
     };
-    if crate::commands::render::blocking_errors(analysis, env) > 0 {
-        return Err(Failure::Blocked);
-    }
-    let sections =
-        merged.value.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
-    let digest = crate::emit::hash::prefixed(crate::emit::canonical::compact(&merged.value).as_bytes());
-    Ok(Side { label: format!("environment {name}"), version: String::new(), digest, sections })
+    Error::Input(format!("cannot read `{arg}`: {why}"))
 }
 
-fn side(label: &str, ruleset: Value) -> Side {
-    let compiled = Compiled::new(ruleset);
-    Side {
-        label: label.to_string(),
-        version: compiled.version().to_string(),
-        digest: compiled.digest.clone(),
-        sections: sections(&compiled.ruleset),
+/// One environment's rendered values as a side.
+fn environment(analysis: &Analysis, name: &str) -> Result<Side, RenderError> {
+    let env = analysis.environment(name)?;
+    let Some(merged) = &env.merged else {
+        return Err(RenderError::Unknown(format!("environment `{name}` cannot be rendered")));
+    };
+    if analysis.blocking_errors(env) > 0 {
+        return Err(RenderError::Blocked);
     }
-}
-
-/// The sections that differ, in section order; unchanged sections are left out.
-pub fn compare(old: &Side, new: &Side) -> Vec<SectionChange> {
-    let ids: std::collections::BTreeSet<&String> = old.sections.keys().chain(new.sections.keys()).collect();
-    let mut out = Vec::new();
-    for id in ids {
-        let (a, b) = (old.sections.get(id), new.sections.get(id));
-        let change = match (a, b) {
-            (None, Some(_)) => Change::Added,
-            (Some(_), None) => Change::Removed,
-            (Some(a), Some(b)) if a != b => Change::Changed,
-            _ => continue,
-        };
-        let (mut fa, mut fb) = (BTreeMap::new(), BTreeMap::new());
-        if let Some(a) = a {
-            flatten("", a, &mut fa);
-        }
-        if let Some(b) = b {
-            flatten("", b, &mut fb);
-        }
-        let fields: std::collections::BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
-        let fields = fields
-            .into_iter()
-            .filter(|f| fa.get(*f) != fb.get(*f))
-            .map(|f| FieldChange { field: f.clone(), old: fa.get(f).cloned(), new: fb.get(f).cloned() })
-            .collect();
-        out.push(SectionChange { section: id.clone(), change, fields });
-    }
-    out
-}
-
-/// Scalars by dotted path (`items.gold_coin.weight`).
-fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            for (k, v) in map {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flatten(&path, v, out);
-            }
-        }
-        other => {
-            out.insert(prefix.to_string(), other.clone());
-        }
-    }
+    Ok(Side::values(format!("environment {name}"), &merged.value))
 }

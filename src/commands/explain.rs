@@ -1,14 +1,22 @@
 //! `rulesctl explain [CODE]`: what a code means and how to fix it.
 
-use crate::diagnostic::codes;
+use crate::codes;
+use crate::commands::Outcome;
+use crate::error::Error;
 
-/// The explanation of one code, or the list of all codes when `code` is `None`.
+#[derive(Debug)]
+pub struct Args {
+    /// A code (`X001`) or its name; every code is listed when absent.
+    pub code: Option<String>,
+}
+
+/// The explanation of one code, or the list of all codes.
 ///
 /// # Errors
 ///
-/// A message naming the closest code when `code` is unknown.
-pub fn explain(code: Option<&str>) -> Result<String, String> {
-    let Some(query) = code else {
+/// A usage error naming the closest code when the code is unknown.
+pub fn run(args: Args) -> Result<Outcome, Error> {
+    let Some(query) = args.code else {
         let mut out = String::new();
         for code in codes::all() {
             out.push_str(&format!(
@@ -19,29 +27,19 @@ pub fn explain(code: Option<&str>) -> Result<String, String> {
                 code.summary()
             ));
         }
-        return Ok(out);
+        return Ok(Outcome::text(out, 0));
     };
-    match codes::find(query) {
-        Some(code) => Ok(format!("{} {} ({})\n\n{}", code.id, code.name, code.severity.as_str(), code.explanation())),
+    match codes::find(&query) {
+        Some(code) => Ok(Outcome::text(
+            format!("{} {} ({})\n\n{}", code.id, code.name, code.severity.as_str(), code.explanation()),
+            0,
+        )),
         None => {
             let all = codes::all();
-            let hint = crate::model::decode::suggest(query, all.iter().map(|c| c.name));
-            Err(format!("unknown diagnostic code `{query}`: {hint} Run `rulesctl explain` to list every code."))
+            let hint = crate::model::decode::suggest(&query, all.iter().map(|c| c.name));
+            Err(Error::Usage(format!(
+                "unknown diagnostic code `{query}`: {hint} Run `rulesctl explain` to list every code."
+            )))
         }
     }
-}
-
-/// The README's table of codes, generated from the same doc comments as `explain`.
-pub fn markdown_table() -> String {
-    let mut out = String::from("| code | name | severity | what it means |\n| --- | --- | --- | --- |\n");
-    for code in codes::all() {
-        out.push_str(&format!(
-            "| `{}` | `{}` | {} | {} |\n",
-            code.id,
-            code.name,
-            code.severity.as_str(),
-            code.summary()
-        ));
-    }
-    out
 }

@@ -1,80 +1,85 @@
 //! `rulesctl fmt [--check] [PATH...]`: canonical HCL layout, comments kept, atomic rewrites.
 
-use std::path::Path;
+use std::path::PathBuf;
 
+use serde_json::json;
+
+use crate::commands::{Globals, Outcome};
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::emit::format::{format, Error};
+use crate::emit::format::{format, Error as FormatError, REFUSED};
+use crate::emit::publish::WRITE_FAILED;
+use crate::error::Error;
 use crate::io::write_atomic;
-use crate::model::project::Project;
+use crate::model::project::DEFAULT_MAX_FILE_BYTES;
 use crate::parse::SYNTAX;
-use crate::source::root::PROJECT_FILE;
+use crate::pipeline;
+use crate::report::Extra;
+use crate::source::root::{self, PROJECT_FILE};
 use crate::source::rules::load;
 use crate::source::{Sources, Span, Tree, WorkTree};
 
-/// What `fmt` found and did.
-pub struct Formatted {
-    pub sources: Sources,
-    pub diagnostics: Sink,
-    /// Root-relative paths of the files whose layout differs (rewritten unless checking).
-    pub changed: Vec<String>,
-    pub files: usize,
+#[derive(Debug)]
+pub struct Args {
+    /// List the files that differ and exit 1, without writing.
+    pub check: bool,
+    /// Files or folders (default: rulesctl.hcl and every rule file).
+    pub paths: Vec<PathBuf>,
 }
 
-/// Formats `paths` (root-relative files or folders; all rule files and rulesctl.hcl when empty).
-pub fn fmt(root: &Path, paths: &[String], check: bool) -> Formatted {
-    let tree = WorkTree { root: root.to_path_buf() };
-    let mut sources = Sources::default();
-    let mut sink = Sink::new();
+/// # Errors
+///
+/// No repository, or a path outside it.
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+    let root = root::find(globals.root.as_deref())?;
+    let paths = root::relative_paths(&root, &args.paths)?;
+    let tree = WorkTree { root };
     let targets = if paths.is_empty() {
-        let project = project(&tree);
-        let mut all: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
+        let mut all: Vec<String> = pipeline::project(&tree).rules.iter().map(|p| p.value.clone()).collect();
         if tree.exists(PROJECT_FILE) {
             all.push(PROJECT_FILE.to_string());
         }
         all
     } else {
-        paths.to_vec()
+        paths
     };
     let files = tree.collect(&targets, ".hcl").unwrap_or_else(|missing| {
         let found: Vec<String> = targets.iter().filter(|t| !missing.contains(t)).cloned().collect();
         tree.collect(&found, ".hcl").unwrap_or_default()
     });
+    let mut sources = Sources::default();
+    let mut sink = Sink::new();
     let mut changed = Vec::new();
     for rel in &files {
-        let (id, ok) = load(&mut sources, &mut sink, &tree, rel, crate::model::project::DEFAULT_MAX_FILE_BYTES);
+        let (id, ok) = load(&mut sources, &mut sink, &tree, rel, DEFAULT_MAX_FILE_BYTES);
         if !ok {
             continue;
         }
-        let text = sources.get(id).text.clone();
-        match format(&text) {
-            Ok(formatted) if formatted == text && !has_bom_or_crlf(root, rel) => {}
+        let file = sources.get(id);
+        match format(&file.text) {
+            Ok(formatted) if formatted == file.text && !file.normalized => {}
             Ok(formatted) => {
                 changed.push(rel.clone());
-                if !check {
-                    if let Err(err) = write_atomic(&root.join(rel), formatted.as_bytes()) {
+                if !args.check {
+                    if let Err(err) = write_atomic(&tree.root.join(rel), formatted.as_bytes()) {
                         sink.push(
-                            Diagnostic::new(
-                                &crate::commands::build::WRITE_FAILED,
-                                Span::file(id),
-                                format!("cannot write `{rel}`: {err}"),
-                            )
-                            .help("check the file's permissions"),
+                            Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
+                                .help("check the file's permissions"),
                         );
                     }
                 }
             }
-            Err(Error::Syntax(err)) => {
-                let at = err.location().offset().min(text.len());
+            Err(FormatError::Syntax(err)) => {
+                let at = err.location().offset().min(file.text.len());
                 sink.push(
                     Diagnostic::new(&SYNTAX, Span::new(id, at..at), format!("cannot format: {}", err.message()))
                         .label("here")
                         .help("fix the syntax first; fmt only lays out valid files"),
                 );
             }
-            Err(Error::WouldChangeText) => {
+            Err(FormatError::WouldChangeText) => {
                 sink.push(
                     Diagnostic::new(
-                        &crate::commands::build::WRITE_FAILED,
+                        &REFUSED,
                         Span::file(id),
                         format!("`{rel}` was not formatted: the layout would have changed more than whitespace"),
                     )
@@ -83,23 +88,10 @@ pub fn fmt(root: &Path, paths: &[String], check: bool) -> Formatted {
             }
         }
     }
-    crate::report::sort(&mut sink, &sources);
-    Formatted { sources, diagnostics: sink, changed, files: files.len() }
-}
-
-/// The project file's settings (for `paths.rules`); a broken one falls back to the defaults.
-fn project(tree: &WorkTree) -> Project {
-    let mut sources = Sources::default();
-    let mut sink = Sink::new();
-    if !tree.exists(PROJECT_FILE) {
-        return Project::default();
-    }
-    let (id, ok) = load(&mut sources, &mut sink, tree, PROJECT_FILE, crate::model::project::DEFAULT_MAX_FILE_BYTES);
-    let entries = if ok { crate::parse::hcl(id, &sources.get(id).text, &mut sink) } else { None };
-    entries.map_or_else(Project::default, |e| Project::from_entries(id, &e, &mut sink))
-}
-
-/// A byte-order mark or CRLF line ends are read as if absent, and `fmt` writes them out.
-fn has_bom_or_crlf(root: &Path, rel: &str) -> bool {
-    std::fs::read(root.join(rel)).is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF") || b.windows(2).any(|w| w == b"\r\n"))
+    sources.sort(&mut sink);
+    let verb = if args.check { "would reformat" } else { "reformatted" };
+    let lines = changed.iter().map(|p| format!("{verb} {p}")).collect();
+    let failed = !sink.is_empty() || (args.check && !changed.is_empty());
+    let extra = Extra { lines, json: vec![("changed", json!(changed))] };
+    Ok(Outcome::report(globals.format, &sink, &sources, files.len(), &extra, u8::from(failed)))
 }

@@ -2,9 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::Repository;
-
-use crate::io::write_atomic_mode;
+use crate::commands::{Globals, Outcome};
+use crate::error::Error;
+use crate::io::{create_dir_all, exists, read_text, remove_file, rename, write_atomic_mode};
+use crate::source::git::{hooks_dir, HooksDir};
+use crate::source::root;
 
 /// The hook script; `@INSTALLED_AT@` and `@ROOT_ARG@` are filled in at install time.
 const TEMPLATE: &str = include_str!("../../hooks/pre-commit");
@@ -12,45 +14,54 @@ const TEMPLATE: &str = include_str!("../../hooks/pre-commit");
 const MARKER: &str = "# rulesctl-hook: v1";
 /// Where a foreign hook is kept when installing with `--chain`.
 const CHAINED: &str = "pre-commit.rulesctl-chained";
+/// Hooks are small scripts; a larger file is not one rulesctl wrote.
+const MAX_HOOK_BYTES: u64 = 1024 * 1024;
 
-/// What an action did or found, for the user.
-pub struct Outcome {
-    pub message: String,
-    /// 0 done (or nothing to do); 1 refused, to protect a hook rulesctl did not write.
-    pub code: u8,
+#[derive(Debug)]
+pub enum Args {
+    /// Install; `chain` keeps a foreign hook and runs it first.
+    Install { chain: bool },
+    /// Remove, restoring a chained hook.
+    Uninstall,
+    /// Say what is installed where.
+    Status,
 }
 
-fn done(message: String) -> Result<Outcome, String> {
-    Ok(Outcome { message, code: 0 })
-}
-
-fn refused(message: String) -> Result<Outcome, String> {
-    Ok(Outcome { message, code: 1 })
-}
-
-/// The hooks folder git itself would use for the repository holding `root`: `core.hooksPath`
-/// (absolute, or relative to the top of the working tree), else `hooks/` in the common git
-/// folder, which linked worktrees share.
+/// Runs a hooks action from the repository root (or, outside one, the working directory).
 ///
 /// # Errors
 ///
-/// When `root` is not in a git repository.
-pub fn hooks_dir(root: &Path) -> Result<(PathBuf, Repository), String> {
-    let repo = Repository::discover(root).map_err(|_| format!("{} is not inside a git repository", root.display()))?;
-    let configured = repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok());
-    let dir = match configured {
-        Some(path) if path.is_absolute() => path,
-        Some(path) => repo.workdir().unwrap_or_else(|| repo.path()).join(path),
-        None => repo.commondir().join("hooks"),
+/// Not in a git repository; the file system refused.
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+    let root = match root::find(globals.root.as_deref()) {
+        Ok(root) => root,
+        Err(_) => root::working_dir()?,
     };
-    Ok((dir, repo))
+    let (message, code) = match args {
+        Args::Install { chain } => install(&root, chain)?,
+        Args::Uninstall => uninstall(&root)?,
+        Args::Status => status(&root)?,
+    };
+    Ok(Outcome::text(format!("{message}\n"), code))
+}
+
+/// A message and exit status: 0 done (or nothing to do); 1 refused, to protect a hook rulesctl
+/// did not write.
+type Done = (String, u8);
+
+fn done(message: String) -> Result<Done, Error> {
+    Ok((message, 0))
+}
+
+fn refused(message: String) -> Result<Done, Error> {
+    Ok((message, 1))
 }
 
 /// The script for this installation.
-fn script(root: &Path, repo: &Repository) -> String {
+fn script(root: &Path, hooks: &HooksDir) -> String {
     let exe =
         std::env::current_exe().ok().and_then(|p| p.canonicalize().ok()).unwrap_or_else(|| PathBuf::from("rulesctl"));
-    let root_rel = match (repo.workdir().and_then(|w| w.canonicalize().ok()), root.canonicalize().ok()) {
+    let root_rel = match (hooks.workdir.as_ref().and_then(|w| w.canonicalize().ok()), root.canonicalize().ok()) {
         (Some(top), Some(root)) => root.strip_prefix(&top).map(Path::to_path_buf).unwrap_or_default(),
         _ => PathBuf::new(),
     };
@@ -68,20 +79,17 @@ fn quote(s: &str) -> String {
 }
 
 /// Installs the hook; `chain` keeps a foreign hook and runs it first.
-///
-/// # Errors
-///
-/// I/O failures and repositories that cannot be found.
-pub fn install(root: &Path, chain: bool) -> Result<Outcome, String> {
-    let (dir, repo) = hooks_dir(root)?;
+fn install(root: &Path, chain: bool) -> Result<Done, Error> {
+    let hooks = hooks_dir(root)?;
+    let dir = &hooks.dir;
     let hook = dir.join("pre-commit");
-    let wanted = script(root, &repo);
+    let wanted = script(root, &hooks);
     let shown = hook.display();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    match std::fs::read_to_string(&hook) {
-        Ok(current) if current == wanted => return done(format!("the rulesctl hook is already installed at {shown}; nothing changed")),
-        Ok(current) if current.contains(MARKER) => {}
-        Ok(_) | Err(_) if !hook.exists() && !hook.is_symlink() => {}
+    create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    match read_text(&hook, MAX_HOOK_BYTES) {
+        Some(current) if current == wanted => return done(format!("the rulesctl hook is already installed at {shown}; nothing changed")),
+        Some(current) if current.contains(MARKER) => {}
+        _ if !exists(&hook) => {}
         _ if !chain => {
             return refused(format!(
                 "{shown} is a pre-commit hook rulesctl did not write; it was left alone. Run `rulesctl hooks install --chain` to keep it and run it before rulesctl's check"
@@ -89,37 +97,33 @@ pub fn install(root: &Path, chain: bool) -> Result<Outcome, String> {
         }
         _ => {
             let chained = dir.join(CHAINED);
-            if chained.exists() || chained.is_symlink() {
+            if exists(&chained) {
                 return refused(format!("{} already exists; remove it or run `rulesctl hooks uninstall` first", chained.display()));
             }
-            std::fs::rename(&hook, &chained).map_err(|e| format!("cannot move {shown} aside: {e}"))?;
+            rename(&hook, &chained).map_err(|e| Error::io("move aside", &hook, e))?;
         }
     }
-    let chained = dir.join(CHAINED).exists();
-    write_atomic_mode(&hook, wanted.as_bytes(), 0o755).map_err(|e| format!("cannot write {shown}: {e}"))?;
+    let chained = exists(&dir.join(CHAINED));
+    write_atomic_mode(&hook, wanted.as_bytes(), 0o755).map_err(|e| Error::io("write", &hook, e))?;
     let note = if chained { " (the previous hook runs first)" } else { "" };
     done(format!("installed the rulesctl pre-commit hook at {shown}{note}"))
 }
 
 /// Removes the hook and restores a chained one.
-///
-/// # Errors
-///
-/// I/O failures and repositories that cannot be found.
-pub fn uninstall(root: &Path) -> Result<Outcome, String> {
-    let (dir, _) = hooks_dir(root)?;
+fn uninstall(root: &Path) -> Result<Done, Error> {
+    let dir = hooks_dir(root)?.dir;
     let hook = dir.join("pre-commit");
     let chained = dir.join(CHAINED);
-    match std::fs::read_to_string(&hook) {
-        Err(_) if !hook.exists() => {
+    match read_text(&hook, MAX_HOOK_BYTES) {
+        None if !hook.exists() => {
             done(format!("no pre-commit hook is installed at {}; nothing changed", hook.display()))
         }
-        Ok(current) if current.contains(MARKER) => {
+        Some(current) if current.contains(MARKER) => {
             if chained.exists() {
-                std::fs::rename(&chained, &hook).map_err(|e| format!("cannot restore {}: {e}", chained.display()))?;
+                rename(&chained, &hook).map_err(|e| Error::io("restore", &chained, e))?;
                 done(format!("removed the rulesctl hook and restored the previous hook at {}", hook.display()))
             } else {
-                std::fs::remove_file(&hook).map_err(|e| format!("cannot remove {}: {e}", hook.display()))?;
+                remove_file(&hook).map_err(|e| Error::io("remove", &hook, e))?;
                 done(format!("removed the rulesctl hook from {}", hook.display()))
             }
         }
@@ -128,24 +132,17 @@ pub fn uninstall(root: &Path) -> Result<Outcome, String> {
 }
 
 /// Says what is installed where.
-///
-/// # Errors
-///
-/// When the repository cannot be found.
-pub fn status(root: &Path) -> Result<Outcome, String> {
-    let (dir, repo) = hooks_dir(root)?;
-    let source = if repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok()).is_some() {
-        "core.hooksPath"
-    } else {
-        "git's default"
-    };
+fn status(root: &Path) -> Result<Done, Error> {
+    let hooks = hooks_dir(root)?;
+    let dir = &hooks.dir;
+    let source = if hooks.configured { "core.hooksPath" } else { "git's default" };
     let hook = dir.join("pre-commit");
-    let state = match std::fs::read_to_string(&hook) {
-        Ok(current) if current == script(root, &repo) => "the rulesctl hook is installed and current",
-        Ok(current) if current.contains(MARKER) => "the rulesctl hook is installed, from another rulesctl version or path (run `rulesctl hooks install` to update it)",
-        Ok(_) => "a pre-commit hook rulesctl did not write is installed",
-        Err(_) if hook.exists() => "a pre-commit hook is there but cannot be read",
-        Err(_) => "no pre-commit hook is installed",
+    let state = match read_text(&hook, MAX_HOOK_BYTES) {
+        Some(current) if current == script(root, &hooks) => "the rulesctl hook is installed and current",
+        Some(current) if current.contains(MARKER) => "the rulesctl hook is installed, from another rulesctl version or path (run `rulesctl hooks install` to update it)",
+        Some(_) => "a pre-commit hook rulesctl did not write is installed",
+        None if hook.exists() => "a pre-commit hook is there but cannot be read",
+        None => "no pre-commit hook is installed",
     };
     let chained = if dir.join(CHAINED).exists() {
         format!("\nchained: {} runs first", dir.join(CHAINED).display())

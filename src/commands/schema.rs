@@ -1,27 +1,37 @@
 //! `rulesctl schema [--out DIR]`: write the JSON Schemas, atomically and canonically.
 
-use std::path::Path;
+use std::path::PathBuf;
 
+use crate::commands::{Globals, Outcome};
 use crate::emit::{canonical, schema};
-use crate::io::write_atomic;
+use crate::error::Error;
+use crate::io::{create_dir_all, write_if_changed};
+use crate::source::root;
 
-/// Writes every schema into `dir`, naming each as `shown/<file>`; returns the files and whether
-/// each was written (unchanged ones are not touched).
+#[derive(Debug)]
+pub struct Args {
+    /// Where to write them (default: schema/ in the repository root).
+    pub out: Option<PathBuf>,
+}
+
+/// Writes every schema; unchanged files are not touched.
 ///
 /// # Errors
 ///
-/// A message naming the file that could not be written.
-pub fn write(dir: &Path, shown: &str) -> Result<Vec<(String, bool)>, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut out = Vec::new();
+/// No repository (without `--out`), or a file that cannot be written.
+pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+    let (dir, shown) = match args.out {
+        Some(dir) => (dir.clone(), dir.display().to_string()),
+        None => (root::find(globals.root.as_deref())?.join("schema"), "schema".to_string()),
+    };
+    create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    let mut lines = String::new();
     for (name, value) in schema::all() {
         let (text, _) = canonical::pretty(&value);
         let path = dir.join(name);
-        let changed = std::fs::read(&path).ok().as_deref() != Some(text.as_bytes());
-        if changed {
-            write_atomic(&path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
-        out.push((format!("{}/{name}", shown.trim_end_matches('/')), changed));
+        let written = write_if_changed(&path, text.as_bytes()).map_err(|e| Error::io("write", &path, e))?;
+        let verb = if written { "wrote" } else { "unchanged" };
+        lines.push_str(&format!("{verb} {}/{name}\n", shown.trim_end_matches('/')));
     }
-    Ok(out)
+    Ok(Outcome::text(lines, 0))
 }

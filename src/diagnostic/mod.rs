@@ -1,11 +1,12 @@
 //! The one diagnostic model every stage reports through and every output format renders.
+//!
+//! A leaf: it imports nothing else from the crate, so every layer can report through it.
 
 pub mod code;
-pub mod codes;
+mod span;
 
 pub use code::{Code, Severity};
-
-use crate::source::Span;
+pub use span::{FileId, Span};
 
 /// A labelled place in a source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,3 +65,13 @@ impl Diagnostic {
 
 /// Where checks put what they find; the order of arrival does not matter (reports sort).
 pub type Sink = Vec<Diagnostic>;
+
+/// Sorts diagnostics into a stable order (file path, position, code, message) and drops exact
+/// repeats, so output never depends on the order checks ran in or files were found. `path` names
+/// a file by its id.
+pub fn sort<'a>(diagnostics: &mut Vec<Diagnostic>, path: impl Fn(FileId) -> &'a str) {
+    diagnostics.sort_by_cached_key(|d| {
+        (path(d.primary.span.file).to_string(), d.primary.span.start, d.primary.span.end, d.code.id, d.message.clone())
+    });
+    diagnostics.dedup();
+}

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use crate::emit::canonical;
-use crate::emit::hash::{prefixed, to_hex};
 use crate::emit::merkle;
+use crate::hash::{prefixed, to_hex};
 use crate::model::ruleset::Ruleset;
 
 pub const API_VERSION: &str = "rulesctl.dev/v1";

@@ -9,6 +9,20 @@ use hcl::edit::parser::parse_body;
 use hcl::edit::structure::{Body, Structure};
 use hcl::edit::{Decor, Decorate, RawString};
 
+use crate::declare_code;
+
+declare_code! {
+    /// `rulesctl fmt` refused to rewrite a file: its layout would change more than whitespace.
+    ///
+    /// Formatting only moves whitespace: before writing, fmt compares every non-whitespace
+    /// character of its output with the input, and refuses when they differ. Reaching this means
+    /// the formatter met a construct it does not lay out faithfully; the file was left as it was.
+    ///
+    /// Fix: nothing in the file is wrong. Keep the file as it is, and report it with the file so
+    /// the formatter can be fixed.
+    pub static REFUSED = ("F001", "fmt-refused", Error);
+}
+
 /// Why a file was not formatted.
 pub enum Error {
     /// Not valid HCL: the parser's error.

@@ -1,10 +1,24 @@
-//! What rulesctl writes: canonical JSON, hashes, the Merkle tree and the artifact.
+//! What rulesctl writes and reads back: canonical JSON, the Merkle tree, the artifact and its
+//! verification, rendered values, schemas, formatted HCL, and comparisons of compiled rulesets.
 
 pub mod artifact;
 pub mod canonical;
+pub mod compare;
 pub mod format;
-pub mod hash;
 pub mod locate;
 pub mod merkle;
+pub mod publish;
 pub mod schema;
 pub mod values;
+pub mod verify;
+
+/// The codes this layer declares: writing artifacts, verifying them, formatting.
+pub static CODES: &[&crate::diagnostic::Code] = &[
+    &publish::VERSION_EXISTS,
+    &publish::WRITE_FAILED,
+    &verify::DIGEST_MISMATCH,
+    &verify::MERKLE_MISMATCH,
+    &verify::CHECKSUM_MISMATCH,
+    &verify::NOT_AN_ARTIFACT,
+    &format::REFUSED,
+];

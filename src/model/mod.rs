@@ -10,6 +10,20 @@ pub mod values;
 
 use crate::source::Span;
 
+/// The codes this layer declares: shapes the typed model cannot take.
+pub static CODES: &[&crate::diagnostic::Code] = &[
+    &decode::UNKNOWN_BLOCK,
+    &decode::UNKNOWN_ATTRIBUTE,
+    &decode::WRONG_LABELS,
+    &decode::WRONG_TYPE,
+    &decode::MISSING_ATTRIBUTE,
+    &decode::INVALID_FORMAT,
+    &decode::REPEATED_BLOCK,
+    &deploy::SCHEMA,
+    &deploy::ENV_NAME,
+    &deploy::VALUES_MISSING,
+];
+
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {

@@ -9,6 +9,18 @@ use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::source::{FileId, Span};
 
+/// The codes this layer declares: syntax, for HCL and YAML.
+pub static CODES: &[&crate::diagnostic::Code] = &[
+    &SYNTAX,
+    &NON_LITERAL,
+    &yaml::SYNTAX,
+    &yaml::DUPLICATE_KEY,
+    &yaml::ALIAS_LIMIT,
+    &yaml::TOO_DEEP,
+    &yaml::YAML11_AMBIGUOUS,
+    &yaml::NOT_A_MAPPING,
+];
+
 declare_code! {
     /// The file is not valid HCL.
     ///

@@ -33,16 +33,6 @@ impl Summary {
     }
 }
 
-/// Sorts diagnostics into a stable order (file, position, code) so output never depends on
-/// the order checks ran in or files were found.
-pub fn sort(diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
-    diagnostics.sort_by_cached_key(|d| {
-        let path = sources.get(d.primary.span.file).path.clone();
-        (path, d.primary.span.start, d.primary.span.end, d.code.id, d.message.clone())
-    });
-    diagnostics.dedup();
-}
-
 /// What a command adds to its report: lines before the human summary, keys in the JSON object.
 #[derive(Debug, Default)]
 pub struct Extra {

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostic::codes;
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::report::Position;
 use crate::source::Sources;

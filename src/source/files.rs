@@ -1,34 +1,6 @@
 //! The set of loaded files and byte spans into them.
 
-use std::ops::Range;
-
-/// Index of a file in [`Sources`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct FileId(u32);
-
-/// A byte range in one file. An empty range at 0 means "the file as a whole".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Span {
-    pub file: FileId,
-    pub start: u32,
-    pub end: u32,
-}
-
-impl Span {
-    pub fn new(file: FileId, range: Range<usize>) -> Self {
-        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Span { file, start: clamp(range.start), end: clamp(range.end.max(range.start)) }
-    }
-
-    /// The whole file, for problems that have no better place (a file too large to read).
-    pub fn file(file: FileId) -> Self {
-        Span { file, start: 0, end: 0 }
-    }
-
-    pub fn range(self) -> Range<usize> {
-        self.start as usize..self.end as usize
-    }
-}
+pub use crate::diagnostic::{FileId, Span};
 
 /// One input file: its root-relative path (always with `/`) and its text, normalised so that a
 /// byte-order mark and CRLF line ends read as if absent.
@@ -38,13 +10,15 @@ pub struct SourceFile {
     pub text: String,
     /// The sha256 of the file's bytes as read (before BOM and CRLF normalisation), in hex.
     pub sha256: Option<String>,
+    /// Whether the raw bytes had a byte-order mark or CRLF line ends that decoding removed.
+    pub normalized: bool,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { path, text, sha256: None, line_starts }
+        SourceFile { path, text, sha256: None, normalized: false, line_starts }
     }
 
     /// 1-based line and column of a byte offset; columns count characters, not bytes.
@@ -65,27 +39,28 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, path: String, text: String) -> FileId {
-        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        let id = FileId::new(self.files.len());
         self.files.push(SourceFile::new(path, text));
         id
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        &self.files[id.index()]
     }
 
     /// Replaces a file's text once it has been read and decoded.
     pub fn set_text(&mut self, id: FileId, text: String) {
-        let file = &mut self.files[id.0 as usize];
-        let sha256 = file.sha256.take();
+        let file = &mut self.files[id.index()];
+        let (sha256, normalized) = (file.sha256.take(), file.normalized);
         *file = SourceFile::new(std::mem::take(&mut file.path), text);
         file.sha256 = sha256;
+        file.normalized = normalized;
     }
 
     /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
     /// renderer can ever show what was there: used for literal credentials.
     pub fn mask(&mut self, span: Span) {
-        let file = &mut self.files[span.file.0 as usize];
+        let file = &mut self.files[span.file.index()];
         let range = span.range();
         if let Some(secret) = file.text.get(range.clone()) {
             let stars = "*".repeat(secret.len());
@@ -100,9 +75,17 @@ impl Sources {
         }
     }
 
-    /// Records the hash of a file's raw bytes, for provenance.
-    pub fn set_sha256(&mut self, id: FileId, bytes: &[u8]) {
-        self.files[id.0 as usize].sha256 = Some(crate::emit::hash::hex(bytes));
+    /// Records what only the raw bytes tell: their hash (for provenance) and whether decoding
+    /// will drop a byte-order mark or CRLF line ends (which `fmt` then writes out).
+    pub fn set_raw(&mut self, id: FileId, bytes: &[u8]) {
+        let file = &mut self.files[id.index()];
+        file.sha256 = Some(crate::hash::hex(bytes));
+        file.normalized = bytes.starts_with(b"\xEF\xBB\xBF") || bytes.windows(2).any(|w| w == b"\r\n");
+    }
+
+    /// Sorts diagnostics into the one stable report order (see [`crate::diagnostic::sort`]).
+    pub fn sort(&self, diagnostics: &mut Vec<crate::diagnostic::Diagnostic>) {
+        crate::diagnostic::sort(diagnostics, |id| self.get(id).path.as_str());
     }
 
     pub fn len(&self) -> usize {
@@ -114,6 +97,6 @@ impl Sources {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+        self.files.iter().enumerate().map(|(i, f)| (FileId::new(i), f))
     }
 }

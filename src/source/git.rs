@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, Status};
 
+use crate::error::Error;
 use crate::io::ReadError;
 use crate::source::Tree;
 
@@ -51,12 +52,12 @@ impl Snapshot {
     /// # Errors
     ///
     /// A message saying why: no repository, or an unknown revision.
-    pub fn revision(root: &Path, rev: &str) -> Result<Self, String> {
+    pub fn revision(root: &Path, rev: &str) -> Result<Self, Error> {
         let repo = open(root)?;
         let tree = repo
             .revparse_single(rev)
             .and_then(|object| object.peel_to_tree())
-            .map_err(|e| format!("unknown revision `{rev}`: {}", e.message()))?;
+            .map_err(|e| Error::Git(format!("unknown revision `{rev}`: {}", e.message())))?;
         let prefix = prefix_of(&repo, root)?;
         let mut entries = BTreeMap::new();
         let walked = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
@@ -68,7 +69,7 @@ impl Snapshot {
             }
             git2::TreeWalkResult::Ok
         });
-        walked.map_err(|e| format!("cannot read revision `{rev}`: {}", e.message()))?;
+        walked.map_err(|e| Error::Git(format!("cannot read revision `{rev}`: {}", e.message())))?;
         drop(tree);
         Ok(Snapshot { repo, entries })
     }
@@ -78,9 +79,9 @@ impl Snapshot {
     /// # Errors
     ///
     /// A message saying why: no repository, an unreadable index, or unmerged entries.
-    pub fn index(root: &Path) -> Result<Self, String> {
+    pub fn index(root: &Path) -> Result<Self, Error> {
         let repo = open(root)?;
-        let index = repo.index().map_err(|e| format!("cannot read the git index: {}", e.message()))?;
+        let index = repo.index().map_err(|e| Error::Git(format!("cannot read the git index: {}", e.message())))?;
         if index.has_conflicts() {
             let paths: Vec<String> = index
                 .conflicts()
@@ -92,10 +93,10 @@ impl Snapshot {
                         .collect()
                 })
                 .unwrap_or_default();
-            return Err(format!(
+            return Err(Error::Git(format!(
                 "the index has unmerged entries ({}): resolve the conflicts and `git add` the files first",
                 paths.join(", ")
-            ));
+            )));
         }
         let prefix = prefix_of(&repo, root)?;
         let entries = index
@@ -130,8 +131,8 @@ impl Snapshot {
     }
 }
 
-fn open(root: &Path) -> Result<Repository, String> {
-    Repository::discover(root).map_err(|_| format!("{} is not inside a git repository", root.display()))
+fn open(root: &Path) -> Result<Repository, Error> {
+    Repository::discover(root).map_err(|_| Error::Git(format!("{} is not inside a git repository", root.display())))
 }
 
 /// `path` (relative to the repository's top) relative to the rules root, when it is below it.
@@ -143,12 +144,14 @@ fn relative(prefix: &str, path: &str) -> Option<String> {
     }
 }
 
-fn prefix_of(repo: &Repository, root: &Path) -> Result<String, String> {
-    let workdir = repo.workdir().ok_or("a bare repository has no working tree")?;
+fn prefix_of(repo: &Repository, root: &Path) -> Result<String, Error> {
+    let workdir = repo.workdir().ok_or_else(|| Error::Git("a bare repository has no working tree".into()))?;
     let (Ok(workdir), Ok(root)) = (workdir.canonicalize(), root.canonicalize()) else {
-        return Err(format!("cannot resolve {}", root.display()));
+        return Err(Error::Git(format!("cannot resolve {}", root.display())));
     };
-    let rel = root.strip_prefix(&workdir).map_err(|_| format!("{} is outside the git repository", root.display()))?;
+    let rel = root
+        .strip_prefix(&workdir)
+        .map_err(|_| Error::Git(format!("{} is outside the git repository", root.display())))?;
     Ok(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
 }
 
@@ -228,4 +231,32 @@ impl Tree for Snapshot {
 /// The root of the git repository holding `root`, if any.
 pub fn workdir(root: &Path) -> Option<PathBuf> {
     Repository::discover(root).ok()?.workdir().map(Path::to_path_buf)
+}
+
+/// Where git looks for hooks for the repository holding a folder.
+pub struct HooksDir {
+    pub dir: PathBuf,
+    /// Whether `core.hooksPath` chose it (else git's default, `hooks/` in the common folder).
+    pub configured: bool,
+    /// The top of the working tree, when there is one.
+    pub workdir: Option<PathBuf>,
+}
+
+/// The hooks folder git itself would use for the repository holding `root`: `core.hooksPath`
+/// (absolute, or relative to the top of the working tree), else `hooks/` in the common git
+/// folder, which linked worktrees share.
+///
+/// # Errors
+///
+/// When `root` is not in a git repository.
+pub fn hooks_dir(root: &Path) -> Result<HooksDir, Error> {
+    let repo = open(root)?;
+    let configured = repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok());
+    let workdir = repo.workdir().map(Path::to_path_buf);
+    let dir = match &configured {
+        Some(path) if path.is_absolute() => path.clone(),
+        Some(path) => workdir.clone().unwrap_or_else(|| repo.path().to_path_buf()).join(path),
+        None => repo.commondir().join("hooks"),
+    };
+    Ok(HooksDir { dir, configured: configured.is_some(), workdir })
 }

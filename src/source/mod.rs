@@ -10,3 +10,15 @@ pub mod tree;
 pub use files::{FileId, SourceFile, Sources, Span};
 pub use text::decode;
 pub use tree::{Tree, WorkTree};
+
+/// The codes this layer declares: files that cannot be read or decoded.
+pub static CODES: &[&crate::diagnostic::Code] = &[
+    &rules::UNREADABLE,
+    &text::NOT_UTF8,
+    &text::NUL_BYTE,
+    &rules::TOO_LARGE,
+    &rules::SYMLINK_OUTSIDE,
+    &rules::NOT_A_FILE,
+    &rules::NO_RULES,
+    &rules::EMPTY_FILE,
+];

@@ -81,7 +81,7 @@ pub fn load(sources: &mut Sources, sink: &mut Sink, tree: &dyn Tree, rel: &str, 
             return (id, false);
         }
     };
-    sources.set_sha256(id, &bytes);
+    sources.set_raw(id, &bytes);
     match decode(id, bytes) {
         Ok(text) => {
             sources.set_text(id, text);

@@ -9,7 +9,7 @@ use crate::support::{Repo, Run, FIXTURES};
 /// `bad_input`; the codes of `build` and `verify`, pinned in `artifact`; the version-bump codes,
 /// which need git history, pinned in `git`.
 const BUILT_IN_TESTS: &[&str] =
-    &["L001", "L005", "A001", "A002", "V001", "V002", "V003", "V004", "G001", "G002", "G003"];
+    &["L001", "L005", "A001", "A002", "V001", "V002", "V003", "V004", "F001", "G001", "G002", "G003"];
 
 fn fixture_dirs() -> Vec<(String, std::path::PathBuf)> {
     let mut dirs: Vec<_> = std::fs::read_dir(Path::new(FIXTURES).join("codes"))
@@ -34,7 +34,7 @@ fn every_code_fires_on_its_fixture() {
         repo.overlay(&dir);
         let (human, json) = pin(&name, &repo);
         assert!(json.codes().iter().any(|c| c == code), "{name}: expected {code}, got {:?}", json.codes());
-        let severity = rulesctl::diagnostic::codes::find(code).expect("known code").severity;
+        let severity = rulesctl::codes::find(code).expect("known code").severity;
         let expected_exit = if severity == rulesctl::diagnostic::Severity::Warning { 0 } else { 1 };
         assert_eq!(human.code, expected_exit, "{name}: exit code\n{}", human.stdout);
         assert!(human.stdout.contains(&format!("[{code}]")), "{name}: human output lacks {code}");
@@ -54,7 +54,7 @@ fn every_code_has_a_fixture() {
         .map(|(name, _)| name.split('-').next().unwrap_or_default().to_string())
         .chain(BUILT_IN_TESTS.iter().map(|s| (*s).to_string()))
         .collect();
-    for code in rulesctl::diagnostic::codes::all() {
+    for code in rulesctl::codes::all() {
         assert!(covered.contains(code.id), "{} ({}) has no fixture under tests/fixtures/codes", code.id, code.name);
     }
 }
@@ -63,7 +63,7 @@ fn every_code_has_a_fixture() {
 fn fixture_names_match_code_names() {
     for (name, _) in fixture_dirs() {
         let (id, rest) = name.split_once('-').expect("ID-name");
-        let code = rulesctl::diagnostic::codes::find(id).unwrap_or_else(|| panic!("{name}: unknown code"));
+        let code = rulesctl::codes::find(id).unwrap_or_else(|| panic!("{name}: unknown code"));
         assert_eq!(rest, code.name, "fixture {name} should be named {id}-{}", code.name);
     }
 }

@@ -8,7 +8,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 #[test]
 fn explain_every_code() {
-    for code in rulesctl::diagnostic::codes::all() {
+    for code in rulesctl::codes::all() {
         let run = run_at(Path::new(ROOT), &["explain", code.id]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(run.stdout.starts_with(&format!("{} {} (", code.id, code.name)), "{}", run.stdout);
@@ -29,7 +29,7 @@ fn explain_unknown_code_is_a_usage_error() {
 
 #[test]
 fn codes_are_unique() {
-    let codes = rulesctl::diagnostic::codes::all();
+    let codes = rulesctl::codes::all();
     let mut ids: Vec<_> = codes.iter().map(|c| c.id).collect();
     let mut names: Vec<_> = codes.iter().map(|c| c.name).collect();
     ids.dedup();
@@ -43,7 +43,7 @@ fn codes_are_unique() {
 #[test]
 fn readme_code_table_is_current() {
     let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README.md");
-    let table = rulesctl::commands::explain::markdown_table();
+    let table = rulesctl::codes::markdown_table();
     assert!(readme.contains(&table), "README.md's diagnostic code table is stale; replace it with:\n\n{table}");
 }
 

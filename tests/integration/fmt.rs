@@ -121,3 +121,21 @@ fn paths_limit_what_is_formatted_and_crlf_is_normalised() {
     assert!(!repo.read("rules/loot.hcl").contains('\r'));
     assert_eq!(repo.read("rules/caves.hcl"), MESSY);
 }
+
+/// The safety net: when layout would change anything but whitespace, fmt refuses (F001) and
+/// leaves the file as it was. Today a `\u` escape in a string reaches it (hcl-edit writes the
+/// decoded character back), so this pins the refusal on a file that is otherwise valid.
+#[test]
+fn fmt_refuses_a_change_beyond_whitespace_and_keeps_the_file() {
+    let repo = Repo::base();
+    let escaped = "ruleset_version = \"v1.0\\u002e0\"\n";
+    repo.write("rules/ruleset.hcl", repo.read("rules/ruleset.hcl").replace("ruleset_version = \"v1.0.0\"\n", escaped));
+    let before = repo.read("rules/ruleset.hcl");
+    assert_eq!(repo.run(&["check"]).code, 0, "the escaped version is valid rules");
+    let (human, json) = crate::support::pin("F001-fmt-refused", &repo, &["fmt", "--check", "rules/ruleset.hcl"]);
+    assert_eq!(human.code, 1);
+    assert_eq!(json.codes(), ["F001"]);
+    let written = repo.run(&["fmt", "rules/ruleset.hcl"]);
+    assert_eq!(written.code, 1, "{}", written.stdout);
+    assert_eq!(repo.read("rules/ruleset.hcl"), before, "a refused file is left as it was");
+}

@@ -34,7 +34,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 
     let run_ = &log["runs"][0];
     let rules = run_["tool"]["driver"]["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), rulesctl::diagnostic::codes::all().len(), "a rule entry per diagnostic code");
+    assert_eq!(rules.len(), rulesctl::codes::all().len(), "a rule entry per diagnostic code");
     assert!(rules.iter().all(|r| r["help"]["text"].as_str().is_some_and(|t| !t.is_empty())));
     let result = &run_["results"][0];
     assert_eq!(result["ruleId"], "X001");
@@ -70,7 +70,7 @@ fn github_annotations_escape_percent_newlines_and_property_separators() {
     let line = run.stdout.lines().find(|l| l.contains("D002")).unwrap_or_default().to_string();
     assert!(line.starts_with("::error file=rules/a%2Cb%3Ac.hcl,line=1,col=1,"), "{line}");
     assert!(!line.contains('\n') && line.contains("%0Ahelp: did you mean"), "{line}");
-    assert!(rulesctl::diagnostic::codes::find("D002").is_some());
+    assert!(rulesctl::codes::find("D002").is_some());
 }
 
 #[test]

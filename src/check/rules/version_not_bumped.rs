@@ -2,11 +2,9 @@
 
 use semver::Version;
 
-use crate::check::Context;
+use crate::check::{Compared, Context};
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::emit::artifact::{ruleset_value, sections, Compiled};
-use crate::model::Spanned;
 
 declare_code! {
     /// The ruleset changed since the base revision but `ruleset_version` did not go up.
@@ -41,32 +39,26 @@ declare_code! {
     pub static NOT_COMPARABLE = ("G003", "base-not-comparable", Warning);
 }
 
-/// The base revision as the bump check needs it.
-pub struct Base {
-    pub label: String,
-    /// The compiled base ruleset, or `None` when it does not compile.
-    pub compiled: Option<Compiled>,
-    /// Where the base declares its version (a span in this run's sources).
-    pub version: Option<Spanned<String>>,
-}
-
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     let Some(base) = cx.base else { return };
     let Some(now) = cx.ruleset.versions.first() else { return };
-    let Some(current) = ruleset_value(cx.ruleset).map(Compiled::new) else { return };
-    let Some(old) = &base.compiled else {
-        sink.push(
-            Diagnostic::new(
-                &NOT_COMPARABLE,
-                now.span,
-                format!("the rules at `{}` do not compile, so the version bump cannot be checked", base.label),
-            )
-            .help(format!("run `rulesctl check` at `{}` to see why, or compare with another revision", base.label)),
-        );
-        return;
+    let (old_version, differs, changed) = match &base.compared {
+        Compared::CurrentIncomplete => return,
+        Compared::BaseInvalid => {
+            sink.push(
+                Diagnostic::new(
+                    &NOT_COMPARABLE,
+                    now.span,
+                    format!("the rules at `{}` do not compile, so the version bump cannot be checked", base.label),
+                )
+                .help(format!("run `rulesctl check` at `{}` to see why, or compare with another revision", base.label)),
+            );
+            return;
+        }
+        Compared::Both { version, differs, changed } => (version, *differs, changed),
     };
     let parse = |v: &str| Version::parse(v.trim_start_matches('v')).ok();
-    let (Some(new_v), Some(old_v)) = (parse(&now.value), parse(old.version())) else { return };
+    let (Some(new_v), Some(old_v)) = (parse(&now.value), parse(old_version)) else { return };
     let with_base = |d: Diagnostic| match &base.version {
         Some(v) => d.related(v.span, format!("`{}` at {}", v.value, base.label)),
         None => d,
@@ -76,18 +68,13 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             Diagnostic::new(
                 &LOWERED,
                 now.span,
-                format!("`ruleset_version` went down from {} at `{}` to {}", old.version(), base.label, now.value),
+                format!("`ruleset_version` went down from {old_version} at `{}` to {}", base.label, now.value),
             )
             .label("lower than the base")
-            .help(format!("versions only go up: choose one greater than {}", old.version())),
+            .help(format!("versions only go up: choose one greater than {old_version}")),
         ));
-    } else if current.digest != old.digest && new_v == old_v {
-        let (a, b) = (sections(&old.ruleset), sections(&current.ruleset));
-        let mut changed: Vec<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
-        changed.sort();
-        changed.dedup();
-        let list: Vec<&str> = changed.iter().map(|s| s.as_str()).collect();
-        let what = if list.is_empty() { "the ruleset".to_string() } else { list.join(", ") };
+    } else if differs && new_v == old_v {
+        let what = if changed.is_empty() { "the ruleset".to_string() } else { changed.join(", ") };
         let mut next = new_v.clone();
         next.patch += 1;
         next.pre = semver::Prerelease::EMPTY;

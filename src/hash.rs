@@ -1,4 +1,5 @@
-//! SHA-256 in the forms rulesctl prints: bare hex, and `sha256:`-prefixed.
+//! SHA-256 in the forms rulesctl prints: bare hex, and `sha256:`-prefixed. A leaf: the sources record
+//! a hash of every file they read, and the artifact hashes what it compiles.
 
 use sha2::{Digest, Sha256};
 

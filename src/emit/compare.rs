@@ -1,0 +1,113 @@
+//! Comparing two compiled rulesets, or two rendered environments, section by section. The
+//! report layer only renders what this finds (`report::changes`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::emit::artifact::{sections, Compiled};
+use crate::emit::canonical;
+
+/// One side of a diff, compiled.
+#[derive(Debug)]
+pub struct Side {
+    pub label: String,
+    pub version: String,
+    pub digest: String,
+    pub sections: BTreeMap<String, Value>,
+}
+
+impl Side {
+    /// A ruleset (the `ruleset` object of an artifact) as a side: its sections are the artifact's.
+    pub fn ruleset(label: &str, ruleset: Value) -> Self {
+        let compiled = Compiled::new(ruleset);
+        Side {
+            label: label.to_string(),
+            version: compiled.version().to_string(),
+            digest: compiled.digest.clone(),
+            sections: sections(&compiled.ruleset),
+        }
+    }
+
+    /// One environment's rendered values as a side: its sections are the top-level keys.
+    pub fn values(label: String, values: &Value) -> Self {
+        let sections =
+            values.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+        let digest = crate::hash::prefixed(canonical::compact(values).as_bytes());
+        Side { label, version: String::new(), digest, sections }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// One field inside a changed section, by dotted path; `None` where it is absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionChange {
+    pub section: String,
+    pub change: Change,
+    pub fields: Vec<FieldChange>,
+}
+
+/// The sections that differ, in section order; unchanged sections are left out.
+pub fn compare(old: &Side, new: &Side) -> Vec<SectionChange> {
+    let ids: BTreeSet<&String> = old.sections.keys().chain(new.sections.keys()).collect();
+    let mut out = Vec::new();
+    for id in ids {
+        let (a, b) = (old.sections.get(id), new.sections.get(id));
+        let change = match (a, b) {
+            (None, Some(_)) => Change::Added,
+            (Some(_), None) => Change::Removed,
+            (Some(a), Some(b)) if a != b => Change::Changed,
+            _ => continue,
+        };
+        let (mut fa, mut fb) = (BTreeMap::new(), BTreeMap::new());
+        if let Some(a) = a {
+            flatten("", a, &mut fa);
+        }
+        if let Some(b) = b {
+            flatten("", b, &mut fb);
+        }
+        let fields: BTreeSet<&String> = fa.keys().chain(fb.keys()).collect();
+        let fields = fields
+            .into_iter()
+            .filter(|f| fa.get(*f) != fb.get(*f))
+            .map(|f| FieldChange { field: f.clone(), old: fa.get(f).cloned(), new: fb.get(f).cloned() })
+            .collect();
+        out.push(SectionChange { section: id.clone(), change, fields });
+    }
+    out
+}
+
+/// The ids of the sections in which two compiled rulesets differ, sorted.
+pub fn changed_sections(old: &Compiled, new: &Compiled) -> Vec<String> {
+    let (a, b) = (sections(&old.ruleset), sections(&new.ruleset));
+    let ids: BTreeSet<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+    ids.into_iter().cloned().collect()
+}
+
+/// Scalars by dotted path (`items.gold_coin.weight`).
+fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&path, v, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), other.clone());
+        }
+    }
+}

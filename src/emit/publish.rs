@@ -1,0 +1,149 @@
+//! Writing what a build produces under `dist/`: the immutable artifact, its checksum and each
+//! environment's rendered values. Every write is atomic (`io::write_atomic`), and an unchanged
+//! file is left untouched.
+
+use std::path::Path;
+
+use crate::declare_code;
+use crate::diagnostic::Diagnostic;
+use crate::emit::artifact::{file_name, Compiled, MAX_ARTIFACT_BYTES};
+use crate::emit::locate::Located;
+use crate::hash;
+use crate::io::{clean_stale_temps, create_dir_all, read_limited, write_atomic, write_if_changed};
+use crate::source::{Sources, Span};
+
+declare_code! {
+    /// An artifact of this version already exists with a different ruleset.
+    ///
+    /// Artifacts are immutable: once `ruleset-v2.4.1.json` is built, v2.4.1 means exactly that
+    /// ruleset everywhere it was deployed. Changing the rules without changing the version would
+    /// give two different rulesets one name. Rebuilding an unchanged ruleset is a no-op.
+    ///
+    /// Fix: raise `ruleset_version` (for example v2.4.1 → v2.4.2), then build again.
+    pub static VERSION_EXISTS = ("A001", "artifact-version-exists", Error);
+}
+
+declare_code! {
+    /// An output file could not be written.
+    ///
+    /// The operating system refused to create the output folder or write a file in it (a
+    /// read-only file system, permissions, a full disk). Nothing was replaced: every file is
+    /// written to a temporary file first and renamed into place only when complete.
+    ///
+    /// Fix: make the `dist` folder writable, or point `paths { dist = ... }` elsewhere.
+    pub static WRITE_FAILED = ("A002", "write-failed", Error, Unreadable);
+}
+
+/// What happened to one output file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub written: bool,
+    pub digest: String,
+}
+
+/// Writes `text`, the artifact of `compiled`, to `<dist>/ruleset-<version>.json` unless one of
+/// that version exists (identical: left untouched; different: refused with A001 at `version`,
+/// the span of `ruleset_version`), then makes sure the `.sha256` file matches what is on disk.
+///
+/// # Errors
+///
+/// The A001 refusal, or A002 when a file cannot be written; files read along the way are added
+/// to `sources` so the diagnostic can show them.
+pub fn artifact(
+    root: &Path,
+    dist: &str,
+    text: &str,
+    compiled: &Compiled,
+    version: Option<Span>,
+    sources: &mut Sources,
+) -> Result<Vec<Output>, Box<Diagnostic>> {
+    let dir = root.join(dist);
+    create_dir_all(&dir).map_err(|e| write_failed(sources, dist, &e))?;
+    clean_stale_temps(&dir);
+    let name = file_name(compiled.version());
+    let rel = format!("{dist}/{name}");
+    let existing = read_limited(&dir.join(&name), MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
+    let (on_disk, written) = match existing {
+        Some(old) => {
+            refuse_if_different(&rel, old.clone(), compiled, version, sources)?;
+            (old, false)
+        }
+        None => {
+            write_atomic(&dir.join(&name), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
+            (text.to_string(), true)
+        }
+    };
+    let checksum = checksum_line(&name, on_disk.as_bytes());
+    let sums_rel = format!("{rel}.sha256");
+    let sums_written = write_if_changed(&dir.join(format!("{name}.sha256")), checksum.as_bytes())
+        .map_err(|e| write_failed(sources, &sums_rel, &e))?;
+    let digest = compiled.digest.clone();
+    Ok(vec![
+        Output { path: rel, written, digest: digest.clone() },
+        Output { path: sums_rel, written: sums_written, digest },
+    ])
+}
+
+/// The line `sha256sum -c` reads for a file called `name` holding `bytes`.
+pub fn checksum_line(name: &str, bytes: &[u8]) -> String {
+    format!("{}  {name}\n", hash::hex(bytes))
+}
+
+/// Writes one root-relative output file (an environment's rendered values), creating its folder;
+/// an unchanged file is left alone.
+///
+/// # Errors
+///
+/// A002 when the folder or file cannot be written.
+pub fn file(
+    root: &Path,
+    rel: &str,
+    text: &str,
+    digest: &str,
+    sources: &mut Sources,
+) -> Result<Output, Box<Diagnostic>> {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent).map_err(|e| write_failed(sources, rel, &e))?;
+    }
+    let written = write_if_changed(&path, text.as_bytes()).map_err(|e| write_failed(sources, rel, &e))?;
+    Ok(Output { path: rel.to_string(), written, digest: digest.to_string() })
+}
+
+/// The A001 refusal when the artifact on disk holds another ruleset under this version.
+fn refuse_if_different(
+    rel: &str,
+    old: String,
+    compiled: &Compiled,
+    version: Option<Span>,
+    sources: &mut Sources,
+) -> Result<(), Box<Diagnostic>> {
+    let located = Located::parse(&old).ok();
+    let old_digest = located.as_ref().and_then(|l| l.str("/digest")).map(str::to_string);
+    if old_digest.as_deref() == Some(compiled.digest.as_str()) {
+        return Ok(());
+    }
+    let span = located.as_ref().map_or(0..0, |l| l.span("/digest"));
+    let id = sources.add(rel.to_string(), old);
+    let message = format!(
+        "{rel} already exists with a different ruleset: it has {}, these rules are {}",
+        old_digest.as_deref().unwrap_or("no valid digest"),
+        compiled.digest
+    );
+    Err(Box::new(
+        Diagnostic::new(&VERSION_EXISTS, version.unwrap_or(Span::file(id)), message)
+            .label("bump this version")
+            .related(Span::new(id, span), "the existing artifact's digest")
+            .help("artifacts are immutable: raise `ruleset_version`, then build again"),
+    ))
+}
+
+/// A002 for `rel`, which is added to `sources` so the report can name it.
+pub fn write_failed(sources: &mut Sources, rel: &str, err: &std::io::Error) -> Box<Diagnostic> {
+    let id = sources.add(rel.to_string(), String::new());
+    Box::new(
+        Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
+            .help("make the output folder writable, or set `paths { dist = ... }` in rulesctl.hcl"),
+    )
+}

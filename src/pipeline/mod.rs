@@ -1,0 +1,102 @@
+//! The one analysis entry point: load → parse → model → check over a [`Tree`], returning one
+//! [`Analysis`] that every command (and, later, the language server) reads from.
+//!
+//! The pipeline is the only layer that sees both sides of the wall: it computes what checks need
+//! from `emit` (the compiled ruleset, the `--base` comparison) and hands it to them as data, so
+//! no check imports `emit`.
+
+mod base;
+mod deploy;
+mod load;
+mod render;
+
+use std::cell::OnceCell;
+
+pub use render::RenderError;
+
+use crate::check::{self, Context};
+use crate::diagnostic::code::Class;
+use crate::diagnostic::{Diagnostic, Severity, Sink};
+use crate::emit::artifact::{ruleset_value, Compiled};
+use crate::model::deploy::Deploy;
+use crate::model::project::Project;
+use crate::model::ruleset::Ruleset;
+use crate::source::{Sources, Tree};
+
+/// Everything a run learned about the repository.
+pub struct Analysis {
+    pub sources: Sources,
+    pub project: Project,
+    pub ruleset: Ruleset,
+    pub deploy: Deploy,
+    /// Sorted into report order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were read (the summary's "checked N files").
+    pub files: usize,
+    compiled: OnceCell<Option<Compiled>>,
+}
+
+/// A revision to judge the version bump against (`--base REV`).
+pub struct BaseRevision<'a> {
+    pub tree: &'a dyn Tree,
+    /// How the revision was named (`HEAD`, `origin/main`); files read from it print as
+    /// `REV:path`.
+    pub label: &'a str,
+}
+
+/// Loads and checks the repository in `tree`; with `base`, also judges the version bump
+/// against the rules in that revision.
+pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
+    let base = base.map(|b| base::Carried::from(&analyze(b.tree, None), b.label));
+    let mut sources = Sources::default();
+    let mut sink = Sink::new();
+    let mut files = 0;
+    let project = load::project(tree, &mut sources, &mut sink, &mut files);
+    let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files);
+    let deploy = deploy::load(tree, &project, &mut sources, &mut sink, &mut files);
+    let compiled = OnceCell::new();
+    let base = base.map(|carried| {
+        let current = compiled.get_or_init(|| ruleset_value(&ruleset).map(Compiled::new));
+        carried.into_facts(current.as_ref(), &mut sources)
+    });
+    check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
+    sources.sort(&mut sink);
+    Analysis { sources, project, ruleset, deploy, diagnostics: sink, files, compiled }
+}
+
+/// The project file's settings alone (for `fmt`, which needs only `paths.rules`); a broken
+/// one falls back to the defaults, and its diagnostics are left to `check`.
+pub fn project(tree: &dyn Tree) -> Project {
+    load::project(tree, &mut Sources::default(), &mut Sink::new(), &mut 0)
+}
+
+impl Analysis {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// 2 when some input could not be read, 1 when it is invalid (or has warnings and
+    /// `deny_warnings`), else 0.
+    pub fn exit_code(&self, deny_warnings: bool) -> u8 {
+        if self.diagnostics.iter().any(|d| d.code.class == Class::Unreadable) {
+            2
+        } else if self.errors() > 0 || (deny_warnings && !self.diagnostics.is_empty()) {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// The compiled ruleset, when every field it needs is present. It is only *valid* when the
+    /// errors that concern it are gone: callers check [`Analysis::errors`] (or an environment's
+    /// blocking errors) first.
+    pub fn compiled(&self) -> Option<&Compiled> {
+        self.compiled.get_or_init(|| ruleset_value(&self.ruleset).map(Compiled::new)).as_ref()
+    }
+
+    /// Adds a diagnostic found after the analysis (by a writer, say), keeping report order.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+        self.sources.sort(&mut self.diagnostics);
+    }
+}

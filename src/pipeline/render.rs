@@ -1,0 +1,66 @@
+//! Rendering one environment from an analysis. A problem belongs to the environment it lives in:
+//! errors whose place is another environment's file do not block this one.
+
+use crate::diagnostic::Severity;
+use crate::emit::values::{render, Header};
+use crate::model::deploy::EnvDoc;
+use crate::pipeline::Analysis;
+
+/// Why an environment cannot be rendered.
+#[derive(Debug)]
+pub enum RenderError {
+    /// There is no such environment; the message lists the known ones.
+    Unknown(String),
+    /// The inputs this environment needs have errors (they are in the analysis's diagnostics).
+    Blocked,
+}
+
+impl Analysis {
+    /// The environment called `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Unknown`], naming the environments there are.
+    pub fn environment(&self, name: &str) -> Result<&EnvDoc, RenderError> {
+        self.deploy.environments.iter().find(|e| e.name == name).ok_or_else(|| {
+            let known: Vec<&str> = self.deploy.environments.iter().map(|e| e.name.as_str()).collect();
+            let list =
+                if known.is_empty() { "there are none".to_string() } else { format!("known: {}", known.join(", ")) };
+            RenderError::Unknown(format!("unknown environment `{name}` ({list})"))
+        })
+    }
+
+    /// Errors that stop `env` from rendering: all but those whose place is another
+    /// environment's file.
+    pub fn blocking_errors(&self, env: &EnvDoc) -> usize {
+        let others: Vec<_> = self.deploy.environments.iter().filter(|e| e.name != env.name).map(|e| e.file).collect();
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && !others.contains(&d.primary.span.file))
+            .count()
+    }
+
+    /// Environment `name`'s rendered values file: a header naming its sources, then the values.
+    ///
+    /// # Errors
+    ///
+    /// See [`RenderError`].
+    pub fn render(&self, name: &str) -> Result<String, RenderError> {
+        let env = self.environment(name)?;
+        if self.blocking_errors(env) > 0 {
+            return Err(RenderError::Blocked);
+        }
+        let compiled = self.compiled().ok_or(RenderError::Blocked)?;
+        let merged = env.merged.as_ref().ok_or(RenderError::Blocked)?;
+        let values_file = self.deploy.values.as_ref().and_then(|v| v.file);
+        let sources = values_file
+            .into_iter()
+            .chain([env.file])
+            .map(|id| self.sources.get(id))
+            .filter_map(|f| Some((f.path.as_str(), f.sha256.as_deref()?)))
+            .collect();
+        let header =
+            Header { environment: &env.name, sources, ruleset_version: compiled.version(), digest: &compiled.digest };
+        Ok(render(&merged.value, &header))
+    }
+}
