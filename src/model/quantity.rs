@@ -83,9 +83,31 @@ pub fn duration_ms(s: &str) -> Option<u64> {
     Some(total)
 }
 
+/// Why a string is not a `host:port` endpoint; its `Display` completes "… because …".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidEndpoint {
+    NoPort,
+    Host(String),
+    Port(String),
+}
+
+impl std::fmt::Display for InvalidEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InvalidEndpoint::NoPort => f.write_str("it has no `:port`"),
+            InvalidEndpoint::Host(host) => write!(f, "`{host}` is not a valid host name"),
+            InvalidEndpoint::Port(port) => write!(f, "the port `{port}` is not a number from 1 to 65535"),
+        }
+    }
+}
+
 /// Checks `host:port`: a DNS name or IPv4 address, and a port from 1 to 65535.
-pub fn endpoint(s: &str) -> Result<(), String> {
-    let Some((host, port)) = s.rsplit_once(':') else { return Err("it has no `:port`".into()) };
+///
+/// # Errors
+///
+/// What is wrong with it.
+pub fn endpoint(s: &str) -> Result<(), InvalidEndpoint> {
+    let Some((host, port)) = s.rsplit_once(':') else { return Err(InvalidEndpoint::NoPort) };
     let host_ok = !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|label| {
@@ -96,11 +118,11 @@ pub fn endpoint(s: &str) -> Result<(), String> {
                 && !label.ends_with('-')
         });
     if !host_ok {
-        return Err(format!("`{host}` is not a valid host name"));
+        return Err(InvalidEndpoint::Host(host.to_string()));
     }
     match port.parse::<u32>() {
         Ok(p) if (1..=65535).contains(&p) && !port.starts_with('0') => Ok(()),
-        _ => Err(format!("the port `{port}` is not a number from 1 to 65535")),
+        _ => Err(InvalidEndpoint::Port(port.to_string())),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The one integration target: every test runs the real `rulesctl` binary on real files.
 
+mod architecture;
 mod argocd;
 mod artifact;
 mod bad_input;
