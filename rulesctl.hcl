@@ -3,7 +3,8 @@
 
 paths {
   rules        = "examples/rules"
-  values       = "examples/values.yaml"
+  chart        = "examples/chart"
+  values       = "examples/chart/values.yaml"
   environments = "environments"
   dist         = "dist"
 }
@@ -23,5 +24,32 @@ limits {
 }
 
 render {
+  # The only values an environment may change.
   allow_overrides = ["gameServer.replicaCount", "gameServer.sidecar.resources"]
+
+  # Written by rulesctl into every rendered environment: a version bump is one edit.
+  inject = {
+    "config.rulesetVersion"        = "ruleset_version"
+    "config.rulesetDigest"         = "digest"
+    "gameServer.sidecar.image.tag" = "ruleset_version"
+  }
+}
+
+# What this chart's values mean, beyond what its values.schema.json says.
+value "deployment.rollbackTimeout" {
+  type = "duration"
+  max  = "5m"
+}
+
+value "config.gossipEndpoint" {
+  type = "endpoint"
+}
+
+value "config.merkleSyncInterval" {
+  type = "duration"
+}
+
+value "config.vectorClockWindow" {
+  type   = "duration"
+  equals = "safety_bounds.duplicate_event_window_ms"
 }

@@ -1,7 +1,10 @@
 //! Checks over the typed model: small rules, each owning one diagnostic code.
 
 mod credentials;
+mod declared;
 mod policy;
+mod resources;
+mod secrets;
 pub use credentials::find as find_credentials;
 pub mod registry;
 pub mod rules;

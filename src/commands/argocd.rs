@@ -36,12 +36,13 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
         .ok()
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| root::folder_name(&root).unwrap_or_default());
-    let analysis = analyze(&WorkTree { root }, None);
+    let mut analysis = analyze(&WorkTree { root }, None);
     let Some(doc) = analysis.deploy.environments.iter().find(|e| e.name == env) else {
         let known: Vec<&str> = analysis.deploy.environments.iter().map(|e| e.name.as_str()).collect();
         return Err(Error::Usage(format!("unknown environment `{env}` in {ENV_VAR} (known: {})", known.join(", "))));
     };
     if analysis.blocking_errors(doc) > 0 {
+        analysis.keep_concerning(&env);
         return Ok(invalid(&analysis));
     }
     let Some(compiled) = analysis.compiled() else {

@@ -17,11 +17,13 @@ pub struct Args {
 /// No repository, or no such environment.
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
-    let analysis = analyze(&WorkTree { root }, None);
-    match analysis.render(&args.env) {
+    let mut analysis = analyze(&WorkTree { root }, None);
+    let rendered = analysis.render(&args.env);
+    analysis.keep_concerning(&args.env);
+    match rendered {
         Ok(text) => Ok(Outcome::text(text, 0)),
         Err(RenderError::Unknown(message)) => Err(Error::Usage(message)),
-        // stdout carries only values; the report goes to stderr.
+        // stdout carries only values; the report, of what blocks this environment, on stderr.
         Err(RenderError::Blocked) => Ok(Outcome::report(
             globals.format,
             &analysis.diagnostics,

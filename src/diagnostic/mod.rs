@@ -24,6 +24,9 @@ pub struct Diagnostic {
     pub primary: Label,
     pub related: Vec<Label>,
     pub help: Option<String>,
+    /// The environments the problem exists in, when it exists only when some environments
+    /// are rendered; empty when it concerns every one. It decides which renders it blocks.
+    pub environments: Vec<String>,
 }
 
 impl Diagnostic {
@@ -36,6 +39,7 @@ impl Diagnostic {
             primary: Label { span, message: None },
             related: Vec::new(),
             help: None,
+            environments: Vec::new(),
         }
     }
 

@@ -1,21 +1,18 @@
-//! JSON Schemas (draft 2020-12) of the rules (as JSON), the values and the environment files.
-//! The values and environment schemas come from the serde types; the rules schema from the
-//! dialect table. `schema/` holds the generated files; a test fails when they are stale.
+//! JSON Schemas (draft 2020-12) of the rules (as JSON) and the environment files. The
+//! environment schema comes from its serde type; the rules schema from the dialect table.
+//! `schema/` holds the generated files; a test fails when they are stale.
 
 use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
 use crate::model::dialect::{BlockSpec, Format, Kind, RULES};
-use crate::model::values::{Environment, Values};
+use crate::model::values::Environment;
 
-/// File name → schema, in the order `rulesctl schema` writes them.
+/// File name → schema, in the order `rulesctl schema` writes them. The values schema is the
+/// chart's own `values.schema.json`: rulesctl knows no chart's key names.
 pub fn all() -> Vec<(&'static str, Value)> {
-    vec![("rules.schema.json", rules()), ("values.schema.json", values()), ("environment.schema.json", environment())]
-}
-
-pub fn values() -> Value {
-    serde_json::to_value(schemars::schema_for!(Values)).unwrap_or(Value::Null)
+    vec![("rules.schema.json", rules()), ("environment.schema.json", environment())]
 }
 
 pub fn environment() -> Value {
@@ -63,6 +60,7 @@ fn attrs(spec: &BlockSpec, skip: &[&str]) -> Value {
             Kind::Str(Format::UtcTime) => json!({ "type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9] UTC$" }),
             Kind::Str(_) => json!({ "type": "string" }),
             Kind::Strings => json!({ "type": "array", "items": { "type": "string" } }),
+            Kind::StringMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
         };
         if let Some((min, max)) = attr.range {
             schema["minimum"] = json!(min);
@@ -77,12 +75,8 @@ fn attrs(spec: &BlockSpec, skip: &[&str]) -> Value {
     json!({ "type": "object", "additionalProperties": false, "required": required, "properties": properties })
 }
 
-/// The compiled values and environment validators, built once per process.
-pub fn validators() -> Option<&'static (jsonschema::Validator, jsonschema::Validator)> {
-    static VALIDATORS: OnceLock<Option<(jsonschema::Validator, jsonschema::Validator)>> = OnceLock::new();
-    VALIDATORS
-        .get_or_init(|| {
-            Some((jsonschema::validator_for(&values()).ok()?, jsonschema::validator_for(&environment()).ok()?))
-        })
-        .as_ref()
+/// The compiled environment validator, built once per process.
+pub fn environment_validator() -> Option<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    VALIDATOR.get_or_init(|| jsonschema::validator_for(&environment()).ok()).as_ref()
 }

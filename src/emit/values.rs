@@ -1,5 +1,5 @@
-//! Rendered Helm values: the merged document, with the artifact's digest injected, written as YAML
-//! that YAML 1.1 (Helm) and YAML 1.2 read the same way.
+//! Rendered Helm values: the merged document (overrides merged, declared values injected),
+//! written as YAML that YAML 1.1 (Helm) and YAML 1.2 read the same way.
 
 use serde_json::Value;
 
@@ -23,11 +23,7 @@ pub fn render(values: &Value, header: &Header<'_>) -> String {
         out.push_str(&format!("# source: {path} sha256:{sha}\n"));
     }
     out.push_str(&format!("# ruleset: {} {}\n", header.ruleset_version, header.digest));
-    let mut values = values.clone();
-    if let Some(config) = values.get_mut("config").and_then(Value::as_object_mut) {
-        config.insert("rulesetDigest".into(), Value::String(header.digest.to_string()));
-    }
-    write_map(&values, 0, &mut out);
+    write_map(values, 0, &mut out);
     out
 }
 

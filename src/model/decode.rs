@@ -158,6 +158,25 @@ impl Node {
         }
     }
 
+    /// An object-of-strings attribute as (key, value) pairs, each with its span.
+    pub fn string_map(&self, name: &str) -> Option<Vec<(Spanned<String>, Spanned<String>)>> {
+        let field = self.field(name)?;
+        match &field.value {
+            Value::Object(entries) => Some(
+                entries
+                    .iter()
+                    .filter_map(|(key, key_span, value, value_span)| match value {
+                        Value::Str(s) => {
+                            Some((Spanned::new(key.clone(), *key_span), Spanned::new(s.clone(), *value_span)))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
     pub fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.blocks.iter().filter(move |b| b.spec.name == name)
     }
@@ -318,6 +337,7 @@ fn expected(attr: &Attr) -> String {
         (Kind::Number, None) => "number".into(),
         (Kind::Str(format), _) => format.describe().into(),
         (Kind::Strings, _) => "a string or a list of strings".into(),
+        (Kind::StringMap, _) => "an object of strings, { \"key\" = \"value\" }".into(),
     }
 }
 
@@ -339,6 +359,22 @@ fn typed(attr: &'static Attr, value: &Value, key_span: Span, span: Span, sink: &
             true
         }
         (Kind::Strings, Value::Str(_)) => true,
+        (Kind::StringMap, Value::Object(entries)) => {
+            let bad = entries.iter().find(|(_, _, v, _)| !matches!(v, Value::Str(_) | Value::Invalid));
+            if let Some((key, _, v, value_span)) = bad {
+                sink.push(
+                    Diagnostic::new(
+                        &WRONG_TYPE,
+                        *value_span,
+                        format!("`{}.{key}` must be a string, found {}", attr.name, v.describe()),
+                    )
+                    .label("not a string")
+                    .help("quote the value"),
+                );
+                return None;
+            }
+            true
+        }
         (Kind::Strings, Value::Array(items)) => {
             let bad = items.iter().find(|(v, _)| !matches!(v, Value::Str(_) | Value::Invalid));
             if let Some((v, item_span)) = bad {
@@ -417,16 +453,34 @@ fn format_help(format: Format, found: &str) -> String {
 /// "did you mean" for an unknown name: always names the closest known one.
 pub fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> String {
     let known: Vec<&str> = known.collect();
-    let closest = known.iter().min_by_key(|k| (strsim::damerau_levenshtein(unknown, k), **k));
-    match closest {
-        Some(k)
-            if strsim::normalized_damerau_levenshtein(unknown, k) >= 0.5
-                || k.contains(unknown)
-                || unknown.contains(*k) =>
-        {
-            format!("did you mean `{k}`?")
-        }
-        Some(k) => format!("the closest match is `{k}` (known: {})", known.join(", ")),
-        None => "nothing is allowed here".to_string(),
+    match close_match(unknown, known.iter().copied()) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None if known.is_empty() => "nothing is allowed here".to_string(),
+        None if known.len() <= 12 => format!("expected one of: {}", known.join(", ")),
+        None => "check the spelling against the reference".to_string(),
     }
+}
+
+/// The known word `unknown` was most likely meant to be, when one is close: the same word in
+/// another case, within a small edit distance for its length (one edit up to four letters, two
+/// up to eight, then a quarter of its length), or sharing most of its start with it. `None`
+/// rather than a far-fetched guess.
+pub fn close_match<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let len = unknown.chars().count();
+    let budget = match len {
+        0..=4 => 1,
+        5..=8 => 2,
+        _ => len / 4,
+    };
+    // Or the unknown word is most of a known one's start: `replicas` → `replicaCount`.
+    let stem = (len * 3).div_ceil(4).max(5);
+    known
+        .filter_map(|k| {
+            let distance = if k.eq_ignore_ascii_case(unknown) { 0 } else { strsim::damerau_levenshtein(unknown, k) };
+            let prefix = unknown.chars().zip(k.chars()).take_while(|(a, b)| a == b).count();
+            let close = distance <= budget || (prefix >= stem && prefix < k.chars().count());
+            (close && k != unknown).then_some((distance, k))
+        })
+        .min()
+        .map(|(_, k)| k)
 }

@@ -3,42 +3,66 @@
 use std::collections::BTreeSet;
 
 use jsonschema::error::ValidationErrorKind;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::decode::suggest;
 use crate::model::values::Environment;
 use crate::parse::yaml::Document;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 
 declare_code! {
     /// A values or environment file does not match its schema.
     ///
-    /// `values.yaml` follows the chart's values (`schema/values.schema.json`) and each
-    /// `environments/<env>.yaml` follows `schema/environment.schema.json`; after an
-    /// environment's overrides are merged, the result must still match the values schema.
-    /// Unknown keys, wrong types, missing keys and malformed strings are all reported at their
-    /// line; values are never echoed, so a misplaced secret does not leak into CI logs.
+    /// `values.yaml`, and every environment's values after its overrides are merged and the
+    /// declared values injected, follow the chart's own `values.schema.json` (`paths.chart` or
+    /// `paths.values_schema` in rulesctl.hcl); without one, unknown keys are not errors. Each
+    /// `environments/<env>.yaml` follows `schema/environment.schema.json`. Unknown keys, wrong
+    /// types, missing keys and malformed strings are all reported at their line; values are
+    /// never echoed, so a misplaced secret does not leak into CI logs.
     ///
-    /// Fix: correct the value as the message says; the closest known key is suggested.
+    /// Fix: correct the value as the message says; a close known key is suggested.
     pub static SCHEMA = ("H001", "schema-violation", Error);
 }
 
-/// One environment: its file, its typed facts, and values.yaml with its overrides merged in.
+declare_code! {
+    /// The values schema cannot be used.
+    ///
+    /// The chart's `values.schema.json` (or the file `paths.values_schema` names) is missing,
+    /// is not JSON, is not a valid JSON Schema, or refers to another document with `$ref`.
+    /// rulesctl never fetches anything: a `$ref` must point inside the same file (`#/...`).
+    /// Without a usable schema the values cannot be validated, so this is an error.
+    ///
+    /// Fix: correct the schema at the position shown, inline remote `$ref`s, or fix the path in
+    /// rulesctl.hcl.
+    pub static SCHEMA_UNUSABLE = ("H016", "values-schema-unusable", Error);
+}
+
+/// One environment: its file, its typed facts, and values.yaml with its overrides merged in and
+/// the declared values injected.
 #[derive(Debug)]
 pub struct EnvDoc {
     pub name: String,
     pub file: FileId,
-    pub doc: Document,
+    /// The file as written; `None` when it could not be read or parsed (already reported).
+    pub doc: Option<Document>,
     pub env: Option<Environment>,
+    /// What renders; `None` when the environment or values.yaml is unusable.
     pub merged: Option<Document>,
+    /// The literal credentials in the file, found before they were masked: (pointer, what).
+    pub credentials: Vec<(String, &'static str)>,
 }
 
 /// Everything about rendering that a check may look at.
 #[derive(Debug, Default)]
 pub struct Deploy {
+    /// values.yaml as written (with literal credentials masked).
     pub values: Option<Document>,
+    /// The literal credentials in values.yaml, found before they were masked: (pointer, what).
+    pub credentials: Vec<(String, &'static str)>,
+    /// values.yaml with the declared values injected: what every environment starts from.
+    pub rendered: Option<Document>,
     pub environments: Vec<EnvDoc>,
 }
 
@@ -49,21 +73,21 @@ pub struct Target<'a> {
 }
 
 impl Target<'_> {
-    /// " in environment `prod`" when `span` lies in this environment's own file; empty when it
-    /// lies in values.yaml, so the same problem found through every environment reads the same
-    /// and is reported once.
-    pub fn env_suffix(&self, span: crate::source::Span) -> String {
-        match self.env {
-            Some(env) if span.file == env.file => format!(" in environment `{}`", env.name),
-            _ => String::new(),
+    /// Marks a diagnostic found through this target as belonging to its environment, so it
+    /// blocks only that environment's render; the pipeline merges the same finding across
+    /// environments into one diagnostic naming them.
+    pub fn scope(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        if let Some(env) = self.env {
+            diagnostic.environments = vec![env.name.clone()];
         }
+        diagnostic
     }
 }
 
 impl Deploy {
-    /// values.yaml itself, then every environment that merged.
+    /// values.yaml itself (as rendered), then every environment that merged.
     pub fn targets(&self) -> Vec<Target<'_>> {
-        let base = self.values.iter().map(|doc| Target { doc, env: None });
+        let base = self.rendered.iter().map(|doc| Target { doc, env: None });
         let envs = self.environments.iter().filter_map(|e| e.merged.as_ref().map(|doc| Target { doc, env: Some(e) }));
         base.chain(envs).collect()
     }
@@ -82,13 +106,13 @@ pub fn merge(base: &Document, env: &Document) -> Document {
 fn merge_into(merged: &mut Document, pointer: &str, over: &Value, env: &Document) {
     let Value::Object(entries) = over else { return };
     for (key, value) in entries {
-        let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        let child = format!("{pointer}/{}", escape(key));
         let both_maps = value.is_object() && merged.value.pointer(&child).is_some_and(Value::is_object);
         if both_maps {
             merge_into(merged, &child, value, env);
             continue;
         }
-        if let Some(Value::Object(parent)) = merged.value.pointer_mut(if pointer.is_empty() { "" } else { pointer }) {
+        if let Some(Value::Object(parent)) = merged.value.pointer_mut(pointer) {
             parent.insert(key.clone(), value.clone());
         } else {
             continue;
@@ -103,18 +127,53 @@ fn merge_into(merged: &mut Document, pointer: &str, over: &Value, env: &Document
     }
 }
 
-/// Validates `doc` against `validator`, reporting at YAML positions; pointers in `skip` (already
-/// reported as literal credentials) are left alone. Returns whether it is valid.
-pub fn validate(
-    doc: &Document,
-    validator: &jsonschema::Validator,
-    schema: &Value,
-    what: &str,
-    skip: &BTreeSet<String>,
-    sink: &mut Sink,
-) -> bool {
+/// Writes `value` at the dotted `path` (creating mappings on the way), recording `span` (where
+/// it was declared) as its place. A path that runs into a non-mapping is left alone.
+pub fn inject(doc: &mut Document, path: &str, value: Value, span: Span) {
+    let mut pointer = String::new();
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let Some(Value::Object(parent)) = doc.value.pointer_mut(&pointer) else { return };
+        let last = i + 1 == parts.len();
+        let slot = parent.entry((*part).to_string()).or_insert_with(|| Value::Object(Map::new()));
+        pointer = format!("{pointer}/{}", escape(part));
+        if last {
+            *slot = value.clone();
+            let prefix = format!("{pointer}/");
+            doc.spans.retain(|p, _| *p != pointer && !p.starts_with(&prefix));
+            doc.spans.insert(pointer.clone(), (span, None));
+            return;
+        }
+        if !doc.spans.contains_key(&pointer) {
+            doc.spans.insert(pointer.clone(), (span, None));
+        }
+    }
+}
+
+/// A JSON pointer's escaping of one key.
+pub fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The JSON pointer of a dotted values path (`a.b.c` → `/a/b/c`).
+pub fn pointer_of(path: &str) -> String {
+    path.split('.').map(|p| format!("/{}", escape(p))).collect()
+}
+
+/// A compiled schema and what to call it in messages.
+pub struct Schema<'a> {
+    pub validator: &'a jsonschema::Validator,
+    pub value: &'a Value,
+    /// The schema file as a root-relative path (`chart/values.schema.json`).
+    pub file: &'a str,
+}
+
+/// Validates `doc` against `schema`, reporting at YAML positions; `what` names the document at
+/// its top level. Pointers in `skip` (already reported as literal credentials) are left alone,
+/// so a secret is never described twice. Returns whether it is valid.
+pub fn validate(doc: &Document, schema: &Schema<'_>, what: &str, skip: &BTreeSet<String>, sink: &mut Sink) -> bool {
     let mut valid = true;
-    for err in validator.iter_errors(&doc.value) {
+    for err in schema.validator.iter_errors(&doc.value) {
         valid = false;
         let pointer = err.instance_path().as_str().to_string();
         if skip.iter().any(|s| pointer == *s || pointer.starts_with(&format!("{s}/"))) {
@@ -123,9 +182,9 @@ pub fn validate(
         let at = dotted(&pointer);
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let known = known_keys(schema, err.schema_path().as_str());
+                let known = known_keys(schema.value, err.schema_path().as_str());
                 for key in unexpected {
-                    let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    let child = format!("{pointer}/{}", escape(key));
                     if skip.contains(&child) {
                         continue;
                     }
@@ -147,28 +206,21 @@ pub fn validate(
                         format!("{place} is missing the required key `{key}`"),
                     )
                     .label(format!("`{key}` missing"))
-                    .help(format!("add `{key}:`; see schema/{}", schema_file(what))),
+                    .help(format!("add `{key}:`; see {}", schema.file)),
                 );
             }
             _ => {
                 let message = err.masked().to_string();
+                let place = if at.is_empty() { what.to_string() } else { format!("`{at}`") };
                 sink.push(
-                    Diagnostic::new(&SCHEMA, doc.span(&pointer), format!("`{at}`: {message}"))
+                    Diagnostic::new(&SCHEMA, doc.span(&pointer), format!("{place}: {message}"))
                         .label("does not match the schema")
-                        .help(format!("see schema/{} for what `{at}` takes", schema_file(what))),
+                        .help(format!("see {} for what {place} takes", schema.file)),
                 );
             }
         }
     }
     valid
-}
-
-fn schema_file(what: &str) -> &'static str {
-    if what.contains("environment") {
-        "environment.schema.json"
-    } else {
-        "values.schema.json"
-    }
 }
 
 /// The property names next to a failing `additionalProperties`, following one `$ref`.

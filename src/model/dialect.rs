@@ -11,6 +11,8 @@ pub enum Kind {
     Str(Format),
     /// A string or a list of strings.
     Strings,
+    /// An object of string values: `{ "config.rulesetVersion" = "ruleset_version" }`.
+    StringMap,
 }
 
 /// What a string must look like.
@@ -23,6 +25,8 @@ pub enum Format {
     Version,
     /// `HH:MM UTC`, 00:00 to 23:59.
     UtcTime,
+    /// A declared values type: `duration`, `endpoint` or `quantity`.
+    ValueType,
 }
 
 impl Format {
@@ -32,6 +36,7 @@ impl Format {
             Format::Name => "a name matching [a-z][a-z0-9_]{0,63}",
             Format::Version => "\"v\" followed by a semantic version, such as \"v2.4.1\"",
             Format::UtcTime => "a time of day as \"HH:MM UTC\", from \"00:00 UTC\" to \"23:59 UTC\"",
+            Format::ValueType => "one of \"duration\", \"endpoint\" or \"quantity\"",
         }
     }
 
@@ -41,6 +46,7 @@ impl Format {
             Format::Name => is_name(s),
             Format::Version => s.strip_prefix('v').is_some_and(|v| semver::Version::parse(v).is_ok()),
             Format::UtcTime => parse_utc_time(s).is_some(),
+            Format::ValueType => matches!(s, "duration" | "endpoint" | "quantity"),
         }
     }
 }
@@ -226,6 +232,16 @@ pub static PROJECT: BlockSpec = BlockSpec {
                 optional(string("values", Format::Any, "default \"values.yaml\"")),
                 optional(string("environments", Format::Any, "default \"environments\"")),
                 optional(string("dist", Format::Any, "default \"dist\"")),
+                optional(string(
+                    "chart",
+                    Format::Any,
+                    "a Helm chart folder; its values.schema.json validates the values",
+                )),
+                optional(string(
+                    "values_schema",
+                    Format::Any,
+                    "a JSON Schema file for the values, instead of the chart's",
+                )),
             ],
             blocks: &[],
             doc: "where the inputs and outputs are, relative to rulesctl.hcl",
@@ -265,15 +281,44 @@ pub static PROJECT: BlockSpec = BlockSpec {
             name: "render",
             label: None,
             occurs: Occurs::AtMostOnce,
-            attrs: &[Attr {
-                name: "allow_overrides",
-                kind: Kind::Strings,
-                required: false,
-                range: None,
-                doc: "values paths environments may override",
-            }],
+            attrs: &[
+                Attr {
+                    name: "allow_overrides",
+                    kind: Kind::Strings,
+                    required: false,
+                    range: None,
+                    doc: "values paths environments may override",
+                },
+                Attr {
+                    name: "inject",
+                    kind: Kind::StringMap,
+                    required: false,
+                    range: None,
+                    doc: "values path = ruleset field (or \"digest\"), written into every rendered environment",
+                },
+                Attr {
+                    name: "secret_refs",
+                    kind: Kind::Strings,
+                    required: false,
+                    range: None,
+                    doc: "more keys (or dotted key paths) whose string value names a Kubernetes Secret",
+                },
+            ],
             blocks: &[],
             doc: "how environments are rendered",
+        },
+        BlockSpec {
+            name: "value",
+            label: Some(("values path, as a.b.c", Format::Any)),
+            occurs: Occurs::Many,
+            attrs: &[
+                string("type", Format::ValueType, "\"duration\", \"endpoint\" (host:port) or \"quantity\""),
+                optional(string("min", Format::Any, "the smallest allowed value, written in the type's own form")),
+                optional(string("max", Format::Any, "the largest allowed value, written in the type's own form")),
+                optional(string("equals", Format::Any, "a ruleset attribute the value must equal, as block.attribute")),
+            ],
+            blocks: &[],
+            doc: "declares the type and bounds of one values path",
         },
     ],
     doc: "the project file",
@@ -324,6 +369,7 @@ pub fn markdown_reference() -> String {
                 (Kind::Number, None) => "number".into(),
                 (Kind::Str(format), _) => format.describe().replace('|', "\\|"),
                 (Kind::Strings, _) => "string or list of strings".into(),
+                (Kind::StringMap, _) => "object of strings".into(),
             };
             let required = if attr.required { "yes" } else { "no" };
             out.push_str(&format!("| `{prefix}{}` | {kind} | {required} | {} |\n", attr.name, attr.doc));

@@ -1,5 +1,6 @@
 //! Typed models of the inputs; every value keeps the span it was written at.
 
+pub mod declared;
 pub mod decode;
 pub mod deploy;
 pub mod dialect;
@@ -20,6 +21,7 @@ pub static CODES: &[&crate::diagnostic::Code] = &[
     &decode::INVALID_FORMAT,
     &decode::REPEATED_BLOCK,
     &deploy::SCHEMA,
+    &deploy::SCHEMA_UNUSABLE,
     &deploy::ENV_NAME,
     &deploy::VALUES_MISSING,
 ];

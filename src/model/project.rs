@@ -3,7 +3,8 @@
 use std::path::{Component, Path};
 
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::model::decode::{decode, NumberAt, INVALID_FORMAT};
+use crate::model::declared::{Measure, ValueType, RULESET_FIELDS};
+use crate::model::decode::{decode, suggest, NumberAt, INVALID_FORMAT};
 use crate::model::dialect::PROJECT;
 use crate::model::Spanned;
 use crate::parse::{Entry, Num};
@@ -34,6 +35,24 @@ impl PathSetting {
     }
 }
 
+/// One `inject = { "values.path" = "source" }` entry: rulesctl writes `source` (a ruleset field,
+/// or `digest`) at `path` in every rendered environment.
+#[derive(Debug, Clone)]
+pub struct Injection {
+    pub path: Spanned<String>,
+    pub source: Spanned<String>,
+}
+
+/// One `value "values.path" { type = ..., min = ..., max = ..., equals = ... }` declaration.
+#[derive(Debug, Clone)]
+pub struct ValueDecl {
+    pub path: Spanned<String>,
+    pub kind: Spanned<String>,
+    pub min: Option<Spanned<String>>,
+    pub max: Option<Spanned<String>>,
+    pub equals: Option<Spanned<String>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Project {
     pub file: Option<FileId>,
@@ -41,9 +60,18 @@ pub struct Project {
     pub values: PathSetting,
     pub environments: PathSetting,
     pub dist: PathSetting,
+    /// A Helm chart folder (`paths.chart`), whose `values.schema.json` validates the values.
+    pub chart: Option<PathSetting>,
+    /// A values JSON Schema named directly (`paths.values_schema`); wins over the chart's.
+    pub values_schema: Option<PathSetting>,
     pub policies: Vec<Policy>,
     pub max_file_bytes: u64,
+    /// `None`: no `allow_overrides` was written, so no override is allowed.
     pub allow_overrides: Option<Vec<Spanned<String>>>,
+    pub inject: Vec<Injection>,
+    /// Extra secret-reference keys, beside the conventional ones.
+    pub secret_refs: Vec<Spanned<String>>,
+    pub value_decls: Vec<ValueDecl>,
     pub numbers: Vec<NumberAt>,
 }
 
@@ -55,9 +83,14 @@ impl Default for Project {
             values: PathSetting::default("values.yaml"),
             environments: PathSetting::default("environments"),
             dist: PathSetting::default("dist"),
+            chart: None,
+            values_schema: None,
             policies: Vec::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             allow_overrides: None,
+            inject: Vec::new(),
+            secret_refs: Vec::new(),
+            value_decls: Vec::new(),
             numbers: Vec::new(),
         }
     }
@@ -86,6 +119,8 @@ impl Project {
                     *slot = path;
                 }
             }
+            project.chart = paths.str("chart").and_then(|s| setting(s, sink));
+            project.values_schema = paths.str("values_schema").and_then(|s| setting(s, sink));
         }
         for policy in root.children("policy") {
             if let Some(attr) = policy.label.clone() {
@@ -104,7 +139,25 @@ impl Project {
                 }
             }
         }
-        project.allow_overrides = root.children("render").next().and_then(|r| r.strings("allow_overrides"));
+        if let Some(render) = root.children("render").next() {
+            project.allow_overrides = render.strings("allow_overrides");
+            project.inject = render
+                .string_map("inject")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(path, source)| Injection { path, source })
+                .collect();
+            project.secret_refs = render.strings("secret_refs").unwrap_or_default();
+        }
+        for value in root.children("value") {
+            let (Some(path), Some(kind)) = (value.label.clone(), value.str("type")) else { continue };
+            let decl =
+                ValueDecl { path, kind, min: value.str("min"), max: value.str("max"), equals: value.str("equals") };
+            if declaration_is_valid(&decl, sink) {
+                project.value_decls.push(decl);
+            }
+        }
+        project.inject.retain(|i| injection_is_valid(i, sink));
         project
     }
 }
@@ -123,6 +176,71 @@ fn inside_root(path: &Spanned<String>, sink: &mut Sink) -> bool {
             .label("path leaves the repository")
             .help("write a relative path without `..`, such as \"rules\""),
         );
+    }
+    ok
+}
+
+/// A dotted values path: non-empty keys separated by `.`.
+fn values_path_is_valid(path: &Spanned<String>, sink: &mut Sink) -> bool {
+    let ok = !path.value.is_empty() && path.value.split('.').all(|part| !part.is_empty());
+    if !ok {
+        sink.push(
+            Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{}` is not a values path", path.value))
+                .label("not a.b.c")
+                .help("write the path to a value as its keys joined by `.`, such as \"config.rulesetVersion\""),
+        );
+    }
+    ok
+}
+
+/// A ruleset field name for `inject` (which also takes `digest`) or `equals`.
+fn field_is_known(source: &Spanned<String>, digest_allowed: bool, sink: &mut Sink) -> bool {
+    if RULESET_FIELDS.contains(&source.value.as_str()) || (digest_allowed && source.value == "digest") {
+        return true;
+    }
+    let known: Vec<&str> = RULESET_FIELDS.iter().copied().chain(digest_allowed.then_some("digest")).collect();
+    sink.push(
+        Diagnostic::new(&INVALID_FORMAT, source.span, format!("`{}` is not a ruleset field", source.value))
+            .label("unknown field")
+            .help(suggest(&source.value, known.into_iter())),
+    );
+    false
+}
+
+fn injection_is_valid(injection: &Injection, sink: &mut Sink) -> bool {
+    let path = values_path_is_valid(&injection.path, sink);
+    field_is_known(&injection.source, true, sink) && path
+}
+
+/// A `value` block: a values path, a known type, bounds written in that type, and a known
+/// `equals` field. An invalid declaration is reported and left out, so it checks nothing.
+fn declaration_is_valid(decl: &ValueDecl, sink: &mut Sink) -> bool {
+    let mut ok = values_path_is_valid(&decl.path, sink);
+    let Some(kind) = ValueType::parse(&decl.kind.value) else { return false };
+    for bound in [&decl.min, &decl.max].into_iter().flatten() {
+        let valid = match kind.measure_text(&bound.value) {
+            Measure::Amount(_) => true,
+            Measure::Valid | Measure::Invalid(_) => false,
+        };
+        if !valid {
+            ok = false;
+            let help = match kind {
+                ValueType::Endpoint => "an endpoint has no order: remove `min` and `max`".to_string(),
+                _ => format!("write the bound as {}", kind.describe()),
+            };
+            sink.push(
+                Diagnostic::new(
+                    &INVALID_FORMAT,
+                    bound.span,
+                    format!("`{}` is not a bound for a {} value", bound.value, decl.kind.value),
+                )
+                .label("invalid bound")
+                .help(help),
+            );
+        }
+    }
+    if let Some(equals) = &decl.equals {
+        ok &= field_is_known(equals, false, sink);
     }
     ok
 }

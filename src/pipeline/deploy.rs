@@ -1,20 +1,42 @@
 //! Loading values.yaml and the environments: parse with spans, mask literal credentials, merge
-//! each environment's overrides, and validate against the schemas.
+//! each environment's overrides, inject the declared values, and validate against the chart's
+//! schema (when there is one) and the environment schema.
 
 use std::collections::BTreeSet;
+
+use serde_json::Value;
 
 use crate::check;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::emit::schema;
-use crate::model::deploy::{is_env_name, merge, validate, Deploy, EnvDoc, ENV_NAME, VALUES_MISSING};
-use crate::model::project::Project;
-use crate::parse::yaml;
+use crate::model::deploy::{
+    inject, is_env_name, merge, validate, Deploy, EnvDoc, Schema, ENV_NAME, SCHEMA_UNUSABLE, VALUES_MISSING,
+};
+use crate::model::project::{PathSetting, Project};
+use crate::parse::yaml::{self, Document};
 use crate::source::rules::load as read;
-use crate::source::{Sources, Span, Tree};
+use crate::source::{FileId, Sources, Span, Tree};
 
-/// Loads values.yaml and every environment, merging each environment's overrides. Both are
-/// optional for a rules-only repository; environments without values are an error.
-pub fn load(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: &mut Sink, files: &mut usize) -> Deploy {
+/// A value rulesctl writes into every rendered document: (dotted path, value, where declared).
+pub type Injected = (String, Value, Span);
+
+/// The chart's values schema, compiled.
+struct ValuesSchema {
+    file: String,
+    value: Value,
+    validator: jsonschema::Validator,
+}
+
+/// Loads values.yaml and every environment. Both are optional for a rules-only repository;
+/// environments without values are an error.
+pub fn load(
+    tree: &dyn Tree,
+    project: &Project,
+    injected: &[Injected],
+    sources: &mut Sources,
+    sink: &mut Sink,
+    files: &mut usize,
+) -> Deploy {
     let env_root = project.environments.value.trim_end_matches('/').to_string();
     let env_files = tree.collect(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default();
     let values_rel = project.values.value.clone();
@@ -33,22 +55,33 @@ pub fn load(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: &mu
         }
         return Deploy::default();
     }
-    let Some((validators, schemas)) = schema::validators().map(|v| (v, (schema::values(), schema::environment())))
-    else {
-        return Deploy::default();
-    };
+    let chart_schema = values_schema(tree, project, sources, sink, files);
+    let chart_schema =
+        chart_schema.as_ref().map(|s| Schema { validator: &s.validator, value: &s.value, file: &s.file });
+    let env_schema_value = schema::environment();
+    let env_schema = schema::environment_validator().map(|validator| Schema {
+        validator,
+        value: &env_schema_value,
+        file: "schema/environment.schema.json",
+    });
     let mut deploy = Deploy::default();
     *files += 1;
     let (id, ok) = read(sources, sink, tree, &values_rel, project.max_file_bytes);
     if ok {
-        deploy.values = yaml::parse(id, &sources.get(id).text, sink);
-    }
-    if let Some(values) = &deploy.values {
-        let secrets = credential_pointers(&values.value);
-        for pointer in &secrets {
-            sources.mask(values.span(pointer));
+        if let Some((doc, found)) = yaml::parse(id, &sources.get(id).text, sink).map(|doc| masked(id, doc, sources)) {
+            deploy.values = Some(doc);
+            deploy.credentials = found;
         }
-        validate(values, &validators.0, &schemas.0, &values_rel, &secrets, sink);
+    }
+    let values_secrets: BTreeSet<String> = deploy.credentials.iter().map(|(p, _)| p.clone()).collect();
+    deploy.rendered = deploy.values.clone().map(|mut doc| {
+        for (path, value, span) in injected {
+            inject(&mut doc, path, value.clone(), *span);
+        }
+        doc
+    });
+    if let (Some(rendered), Some(schema)) = (&deploy.rendered, &chart_schema) {
+        validate(rendered, schema, &values_rel, &values_secrets, sink);
     }
     for rel in env_files {
         *files += 1;
@@ -61,35 +94,176 @@ pub fn load(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: &mu
             );
             continue;
         }
-        let Some(doc) = ok.then(|| yaml::parse(id, &sources.get(id).text, sink)).flatten() else { continue };
-        let skip: BTreeSet<String> = credential_pointers(&doc.value);
-        for pointer in &skip {
-            sources.mask(doc.span(pointer));
-        }
-        let env = validate(&doc, &validators.1, &schemas.1, &rel, &skip, sink)
-            .then(|| serde_json::from_value(doc.value.clone()).ok())
-            .flatten();
+        let doc =
+            ok.then(|| yaml::parse(id, &sources.get(id).text, sink)).flatten().map(|doc| masked(id, doc, sources));
+        let Some((doc, credentials)) = doc else {
+            // Broken, but still this environment: it blocks only itself, and `render --env`
+            // reports its errors rather than "unknown environment".
+            let env = EnvDoc { name, file: id, doc: None, env: None, merged: None, credentials: Vec::new() };
+            deploy.environments.push(env);
+            continue;
+        };
+        let skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
+        let typed = match &env_schema {
+            Some(schema) => validate(&doc, schema, &rel, &skip, sink),
+            None => true,
+        };
+        let env = typed.then(|| serde_json::from_value(doc.value.clone()).ok()).flatten();
         let merged = deploy.values.as_ref().map(|values| {
-            let merged = merge(values, &doc);
-            let over: BTreeSet<String> =
-                skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)).collect();
-            let mut quiet = credential_pointers(&merged.value);
-            quiet.extend(over);
-            validate(
-                &merged,
-                &validators.0,
-                &schemas.0,
-                &format!("environment `{name}` merged over values"),
-                &quiet,
-                sink,
-            );
+            let mut merged = merge(values, &doc);
+            for (path, value, span) in injected {
+                inject(&mut merged, path, value.clone(), *span);
+            }
+            if let Some(schema) = &chart_schema {
+                let mut quiet = values_secrets.clone();
+                quiet.extend(skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)));
+                let mut found = Sink::new();
+                validate(&merged, schema, &values_rel, &quiet, &mut found);
+                sink.extend(found.into_iter().map(|mut d| {
+                    d.environments = vec![name.clone()];
+                    d
+                }));
+            }
             merged
         });
-        deploy.environments.push(EnvDoc { name, file: id, doc, env, merged });
+        deploy.environments.push(EnvDoc { name, file: id, doc: Some(doc), env, merged, credentials });
     }
     deploy
 }
 
-fn credential_pointers(value: &serde_json::Value) -> BTreeSet<String> {
-    check::find_credentials(value).into_iter().map(|(p, _)| p).collect()
+/// Replaces every literal credential in the file's text with `"*****"` (a fixed mask, so not
+/// even its length shows) and reads the file again, so nothing downstream can print the value.
+/// Should the masked text not read back with the same shape (a block scalar, say), the
+/// characters are starred in place instead, which keeps every span valid. Returns the document
+/// and the credentials found before masking.
+fn masked(id: FileId, doc: Document, sources: &mut Sources) -> (Document, Vec<(String, &'static str)>) {
+    let found = check::find_credentials(&doc.value);
+    if found.is_empty() {
+        return (doc, found);
+    }
+    let pointers: BTreeSet<String> = found.iter().map(|(p, _)| p.clone()).collect();
+    let original = sources.get(id).text.clone();
+    let mut ranges: Vec<std::ops::Range<usize>> =
+        pointers.iter().map(|p| quoted(&original, doc.span(p).range())).filter(|r| !r.is_empty()).collect();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
+    ranges.dedup_by(|later, earlier| later.end > earlier.start);
+    let mut text = original.clone();
+    for range in &ranges {
+        if text.get(range.clone()).is_some() {
+            text.replace_range(range.clone(), "\"*****\"");
+        }
+    }
+    let mut scratch = Sink::new();
+    match yaml::parse(id, &text, &mut scratch) {
+        Some(again) if scratch.iter().all(|d| !d.is_error()) && same_shape(&doc, &again, &pointers) => {
+            sources.set_text(id, text);
+            (again, found)
+        }
+        _ => {
+            for pointer in &pointers {
+                sources.mask(doc.span(pointer));
+            }
+            (doc, found)
+        }
+    }
+}
+
+/// Whether masking changed nothing but the masked values: the same pointers everywhere, and a
+/// string where each credential was.
+fn same_shape(before: &Document, after: &Document, masked: &BTreeSet<String>) -> bool {
+    before.spans.keys().eq(after.spans.keys())
+        && masked.iter().all(|p| after.value.pointer(p).is_some_and(Value::is_string))
+}
+
+/// A scalar's range widened to its quotes, when it is written quoted.
+fn quoted(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let before = range.start.checked_sub(1).and_then(|i| text.get(i..range.start));
+    let after = text.get(range.end..range.end + 1);
+    match (before, after) {
+        (Some(q @ ("\"" | "'")), Some(a)) if a == q => range.start - 1..range.end + 1,
+        _ => range,
+    }
+}
+
+/// The values schema: `paths.values_schema`, else the chart's `values.schema.json`; `None` when
+/// there is none (unknown keys are then not errors) or it is unusable (reported, H016).
+fn values_schema(
+    tree: &dyn Tree,
+    project: &Project,
+    sources: &mut Sources,
+    sink: &mut Sink,
+    files: &mut usize,
+) -> Option<ValuesSchema> {
+    let unusable = |setting: &PathSetting, sources: &mut Sources, message: String| {
+        let span = setting.span.unwrap_or_else(|| Span::file(sources.add(setting.value.clone(), String::new())));
+        Diagnostic::new(&SCHEMA_UNUSABLE, span, message)
+            .help("correct the path in rulesctl.hcl, or remove it to check the values without a schema")
+    };
+    let rel = match (&project.values_schema, &project.chart) {
+        (Some(file), _) => {
+            if !tree.exists(&file.value) {
+                let d = unusable(file, sources, format!("the values schema `{}` does not exist", file.value));
+                sink.push(d);
+                return None;
+            }
+            file.value.clone()
+        }
+        (None, Some(chart)) => {
+            if !tree.exists(&chart.value) {
+                let d = unusable(chart, sources, format!("the chart folder `{}` does not exist", chart.value));
+                sink.push(d);
+                return None;
+            }
+            let rel = format!("{}/values.schema.json", chart.value.trim_end_matches('/'));
+            if !tree.exists(&rel) {
+                return None;
+            }
+            rel
+        }
+        (None, None) => return None,
+    };
+    *files += 1;
+    let (id, ok) = read(sources, sink, tree, &rel, project.max_file_bytes);
+    if !ok {
+        return None;
+    }
+    let text = &sources.get(id).text;
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(err) => {
+            let at = offset(text, err.line(), err.column());
+            sink.push(
+                Diagnostic::new(
+                    &SCHEMA_UNUSABLE,
+                    Span::new(id, at..at),
+                    format!("the values schema is not valid JSON: {err}"),
+                )
+                .label("here")
+                .help("correct the JSON at this position"),
+            );
+            return None;
+        }
+    };
+    match jsonschema::validator_for(&value) {
+        Ok(validator) => Some(ValuesSchema { file: rel, value, validator }),
+        Err(err) => {
+            let pointer = err.schema_path().as_str().to_string();
+            sink.push(
+                Diagnostic::new(&SCHEMA_UNUSABLE, Span::file(id), format!("the values schema cannot be used: {err}"))
+                    .label(if pointer.is_empty() { "this schema".to_string() } else { format!("at {pointer}") })
+                    .help("fix the schema; a `$ref` must point inside this file (`#/...`), since rulesctl never fetches one"),
+            );
+            None
+        }
+    }
+}
+
+/// The byte offset of serde_json's 1-based line and column, clamped into the text.
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let start = start.min(text.len());
+    // `start` is a sum of whole lines, so it is a character boundary.
+    let rest = text.get(start..).unwrap_or_default();
+    let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
+    (start + within).min(text.len().saturating_sub(1).max(0))
 }

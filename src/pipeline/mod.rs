@@ -9,6 +9,7 @@ mod base;
 mod deploy;
 mod load;
 mod render;
+mod scope;
 
 use std::cell::OnceCell;
 
@@ -53,15 +54,38 @@ pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
     let mut files = 0;
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
     let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files);
-    let deploy = deploy::load(tree, &project, &mut sources, &mut sink, &mut files);
     let compiled = OnceCell::new();
+    let injected = if project.inject.is_empty() {
+        Vec::new()
+    } else {
+        injections(&project, &ruleset, compiled.get_or_init(|| ruleset_value(&ruleset).map(Compiled::new)).as_ref())
+    };
+    let deploy = deploy::load(tree, &project, &injected, &mut sources, &mut sink, &mut files);
     let base = base.map(|carried| {
         let current = compiled.get_or_init(|| ruleset_value(&ruleset).map(Compiled::new));
         carried.into_facts(current.as_ref(), &mut sources)
     });
     check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
+    scope::merge(&mut sink, &deploy);
     sources.sort(&mut sink);
     Analysis { sources, project, ruleset, deploy, diagnostics: sink, files, compiled }
+}
+
+/// The values `render { inject = ... }` writes, resolved: a ruleset field from the model, the
+/// digest from the compiled ruleset. A source that cannot be had (the rules are incomplete) is
+/// left out; the rules' own errors say why.
+fn injections(project: &Project, ruleset: &Ruleset, compiled: Option<&Compiled>) -> Vec<deploy::Injected> {
+    project
+        .inject
+        .iter()
+        .filter_map(|i| {
+            let value = match i.source.value.as_str() {
+                "digest" => serde_json::Value::String(compiled?.digest.clone()),
+                field => ruleset.field(field)?.0,
+            };
+            Some((i.path.value.clone(), value, i.source.span))
+        })
+        .collect()
 }
 
 /// The project file's settings alone (for `fmt`, which needs only `paths.rules`); a broken

@@ -30,14 +30,20 @@ impl Analysis {
         })
     }
 
-    /// Errors that stop `env` from rendering: all but those whose place is another
-    /// environment's file.
+    /// Errors that stop `env` from rendering: those that concern every environment, and those
+    /// that exist in this one (see `pipeline::scope`).
     pub fn blocking_errors(&self, env: &EnvDoc) -> usize {
-        let others: Vec<_> = self.deploy.environments.iter().filter(|e| e.name != env.name).map(|e| e.file).collect();
         self.diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error && !others.contains(&d.primary.span.file))
+            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.environments.is_empty() || d.environments.contains(&env.name))
             .count()
+    }
+
+    /// Keeps only the diagnostics that concern environment `name` (those of every environment,
+    /// and its own), for a report about why it does not render.
+    pub fn keep_concerning(&mut self, name: &str) {
+        self.diagnostics.retain(|d| d.environments.is_empty() || d.environments.iter().any(|e| e == name));
     }
 
     /// Environment `name`'s rendered values file: a header naming its sources, then the values.

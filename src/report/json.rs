@@ -18,7 +18,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, e
         .iter()
         .map(|d| {
             let p = Position::of(d.primary.span, sources);
-            json!({
+            let mut item = json!({
                 "severity": d.severity.as_str(),
                 "code": d.code.id,
                 "name": d.code.name,
@@ -27,7 +27,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, e
                 "end_line": p.end_line, "end_column": p.end_column,
                 "help": d.help,
                 "related": d.related.iter().map(location).collect::<Vec<_>>(),
-            })
+            });
+            if !d.environments.is_empty() {
+                item["environments"] = json!(d.environments);
+            }
+            item
         })
         .collect();
     let mut report = json!({

@@ -412,7 +412,8 @@ fn golden_artifact_of_the_bundled_example() {
     std::fs::copy(root.join("rulesctl.hcl"), repo.path().join("rulesctl.hcl")).expect("copy");
     std::fs::create_dir_all(repo.path().join("examples/rules")).expect("mkdir");
     crate::support::copy_tree(&root.join("examples/rules"), &repo.path().join("examples/rules"));
-    std::fs::copy(root.join("examples/values.yaml"), repo.path().join("examples/values.yaml")).expect("copy");
+    std::fs::create_dir_all(repo.path().join("examples/chart")).expect("mkdir");
+    crate::support::copy_tree(&root.join("examples/chart"), &repo.path().join("examples/chart"));
     let run = build(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let artifact = repo.read("dist/ruleset-v2.4.1.json").replace(env!("CARGO_PKG_VERSION"), "[version]");

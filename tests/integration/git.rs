@@ -254,7 +254,17 @@ fn a_missing_rulesctl_fails_the_commit_clearly() {
     let bin = tempfile::tempdir().expect("tempdir");
     let copy = bin.path().join("rulesctl");
     std::fs::copy(env!("CARGO_BIN_EXE_rulesctl"), &copy).expect("copy binary");
-    let out = Command::new(&copy).args(["hooks", "install"]).current_dir(repo.path()).output().expect("install");
+    // A binary written a moment ago can still be open for writing in a process another test
+    // forked meanwhile (ETXTBSY); running it again shortly after is the usual cure.
+    let out = (0..50)
+        .find_map(|_| match Command::new(&copy).args(["hooks", "install"]).current_dir(repo.path()).output() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                None
+            }
+            other => Some(other.expect("install")),
+        })
+        .expect("the copied binary became runnable");
     assert!(out.status.success());
     drop(bin);
     repo.write("rules/note.hcl", "# a comment\n");

@@ -76,14 +76,37 @@ fn the_charts_schema_rejects_a_bad_value() {
     assert!(helm_template(&file, "game").is_err(), "an unknown strategy must be rejected");
 }
 
-/// The chart's values.schema.json is the one `rulesctl schema` generates.
+/// rulesctl validates with the chart's own schema: the same file Helm reads rejects a value in
+/// `rulesctl check`, at its line, naming the schema.
 #[test]
-fn the_charts_schema_is_generated() {
-    let chart =
-        std::fs::read_to_string(Path::new(ROOT).join("examples/chart/values.schema.json")).expect("chart schema");
-    let generated = std::fs::read_to_string(Path::new(ROOT).join("schema/values.schema.json")).expect("schema");
-    assert!(chart == generated, "examples/chart/values.schema.json is stale: copy schema/values.schema.json over it");
-    assert!(generated.contains("\"global\""), "the schema allows Helm's global key");
+fn the_charts_own_schema_is_the_values_schema() {
+    let repo = Repo::empty();
+    for rel in ["rulesctl.hcl", "environments/dev.yaml"] {
+        repo.write(rel, std::fs::read(Path::new(ROOT).join(rel)).expect("read"));
+    }
+    crate::support::copy_tree(&Path::new(ROOT).join("examples"), &{
+        std::fs::create_dir_all(repo.path().join("examples")).expect("mkdir");
+        repo.path().join("examples")
+    });
+    assert_eq!(repo.run(&["check"]).code, 0, "{}", repo.run(&["check"]).stdout);
+    let values = repo.read("examples/chart/values.yaml");
+    repo.write(
+        "examples/chart/values.yaml",
+        values.replace(
+            "  replicaCount: 3
+",
+            "  replicaCount: 0
+",
+        ),
+    );
+    let run = repo.run(&["check", "--format", "json"]);
+    let d = &run.json()["diagnostics"][0];
+    assert_eq!(
+        (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
+        (Some("H001"), Some("examples/chart/values.yaml"), Some(5)),
+        "{d}"
+    );
+    assert!(d["help"].as_str().is_some_and(|h| h.contains("examples/chart/values.schema.json")), "{d}");
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn render_prints_only_values_with_the_digest_and_sources() {
     let digest = digest.json()["digest"].as_str().unwrap_or_default().to_string();
     assert!(run.stdout.contains(&format!("  rulesetDigest: \"{digest}\"\n")), "{}", run.stdout);
     assert!(
-        run.stdout.contains("# source: examples/values.yaml sha256:")
+        run.stdout.contains("# source: examples/chart/values.yaml sha256:")
             && run.stdout.contains("# source: environments/prod.yaml sha256:")
     );
     assert!(run.stdout.contains("  replicaCount: 12\n"), "prod's override is merged");
@@ -142,7 +142,7 @@ fn checked_in_schemas_are_current() {
     let dir = out.path().to_string_lossy().into_owned();
     let run = run_at(Path::new(ROOT), &["schema", "--out", &dir]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for name in ["rules.schema.json", "values.schema.json", "environment.schema.json"] {
+    for name in ["rules.schema.json", "environment.schema.json"] {
         let fresh = std::fs::read_to_string(out.path().join(name)).expect("generated");
         let checked_in = std::fs::read_to_string(Path::new(ROOT).join("schema").join(name)).unwrap_or_default();
         assert!(fresh == checked_in, "schema/{name} is stale: run `cargo run -- schema`");

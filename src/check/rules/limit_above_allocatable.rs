@@ -1,6 +1,6 @@
 //! Limits fit on a node of the environment.
 
-use crate::check::Context;
+use crate::check::{resources, Context};
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::quantity::quantity;
@@ -8,8 +8,10 @@ use crate::model::quantity::quantity;
 declare_code! {
     /// A resource limit is above what one node of the environment can give a pod.
     ///
-    /// `cluster.allocatable` says what a node can give; a pod whose limit exceeds it may never
-    /// schedule, or may be killed when it uses what it was promised.
+    /// `cluster.allocatable` says what a node can give (`cpu`, `memory`, and
+    /// `ephemeral-storage` when it is listed); a pod whose limit exceeds it may never schedule,
+    /// or may be killed when it uses what it was promised. Every `resources.limits` mapping is
+    /// checked, at any depth and in lists.
     ///
     /// Fix: lower the limit, or use an environment with larger nodes.
     pub static CODE = ("H006", "limit-above-allocatable", Error);
@@ -18,27 +20,28 @@ declare_code! {
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     for target in cx.deploy.targets() {
         let Some(env) = target.env else { continue };
-        for resource in ["cpu", "memory"] {
-            let lim_p = format!("/gameServer/sidecar/resources/limits/{resource}");
-            let alloc_p = format!("/cluster/allocatable/{resource}");
-            let (Some(lim), Some(alloc)) = (
-                target.doc.value.pointer(&lim_p).and_then(|v| v.as_str()),
-                env.doc.value.pointer(&alloc_p).and_then(|v| v.as_str()),
-            ) else {
-                continue;
-            };
-            let (Some(l), Some(a)) = (quantity(lim), quantity(alloc)) else { continue };
-            if l > a {
-                sink.push(
-                    Diagnostic::new(
-                        &CODE,
-                        target.doc.span(&lim_p),
-                        format!("the {resource} limit {lim} is above what a node of `{}` can give ({alloc})", env.name),
-                    )
-                    .label("limit")
-                    .related(env.doc.span(&alloc_p), "allocatable per node")
-                    .help(format!("lower the {resource} limit to at most {alloc}")),
-                );
+        let Some(env_doc) = &env.doc else { continue };
+        for found in resources::find(&target.doc.value) {
+            for (name, limit) in found.limits.into_iter().flatten() {
+                let alloc_p = format!("/cluster/allocatable/{}", name.replace('~', "~0").replace('/', "~1"));
+                let Some(alloc) = env_doc.value.pointer(&alloc_p).and_then(resources::amount) else { continue };
+                let Some(lim) = resources::amount(limit) else { continue };
+                let (Some(l), Some(a)) = (quantity(&lim), quantity(&alloc)) else { continue };
+                if l > a {
+                    let lim_p = format!("{}/limits/{}", found.pointer, name.replace('~', "~0").replace('/', "~1"));
+                    sink.push(
+                        target.scope(
+                            Diagnostic::new(
+                                &CODE,
+                                target.doc.span(&lim_p),
+                                format!("the {name} limit {lim} is above what a node can give ({alloc})"),
+                            )
+                            .label("limit")
+                            .related(env_doc.span(&alloc_p), format!("allocatable per node in `{}`", env.name))
+                            .help(format!("lower the {name} limit to at most {alloc}, or use larger nodes")),
+                        ),
+                    );
+                }
             }
         }
     }

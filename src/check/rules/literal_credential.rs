@@ -1,6 +1,6 @@
-//! Credentials are only ever `secretRef`s.
+//! Credentials live in Kubernetes Secrets, never in values.
 
-use crate::check::{find_credentials, Context};
+use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::deploy::dotted;
@@ -9,28 +9,32 @@ declare_code! {
     /// A password, token or key is written as a literal value.
     ///
     /// A credential in `values.yaml` or an environment file ends up in git history, rendered
-    /// manifests and CI logs. The only way to give the chart a credential is a `secretRef`
-    /// naming a Kubernetes Secret. rulesctl never prints the literal, in any output format.
+    /// manifests and CI logs. A literal credential is a non-empty string or number under a
+    /// password-, token-, secret- or key-like name, or a URL with a password in it; booleans,
+    /// empty strings, lists, maps and keys that name a secret (`existingSecret`,
+    /// `passwordKey`) are not. rulesctl never prints the literal, nor its length: the file is
+    /// read with the value replaced by `*****` before anything can show it.
     ///
     /// Example: `cache: {auth: {password: hunter2}}` or `url: redis://:hunter2@host:6379`.
     ///
-    /// Fix: store the value in a Secret and reference it:
-    /// `auth: {secretRef: {name: redis-auth, key: password}}`.
+    /// Fix: store the value in a Kubernetes Secret and reference it the way the chart offers,
+    /// such as `existingSecret: redis-auth` or `secretRef: {name: redis-auth, key: password}`.
     pub static CODE = ("H004", "literal-credential", Error);
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    let docs = cx.deploy.values.iter().chain(cx.deploy.environments.iter().map(|e| &e.doc));
-    for doc in docs {
-        for (pointer, what) in find_credentials(&doc.value) {
+    let values = cx.deploy.values.iter().map(|doc| (doc, &cx.deploy.credentials));
+    let envs = cx.deploy.environments.iter().filter_map(|e| Some((e.doc.as_ref()?, &e.credentials)));
+    for (doc, found) in values.chain(envs) {
+        for (pointer, what) in found {
             sink.push(
                 Diagnostic::new(
                     &CODE,
-                    doc.span(&pointer),
-                    format!("`{}` holds {what}; credentials must be secretRefs", dotted(&pointer)),
+                    doc.span(pointer),
+                    format!("`{}` holds {what}; credentials belong in a Kubernetes Secret", dotted(pointer)),
                 )
                 .label("literal credential (value not shown)")
-                .help("move the value into a Kubernetes Secret and reference it with `secretRef: {name, key}`"),
+                .help("move the value into a Kubernetes Secret and reference that Secret the way the chart offers (for example `existingSecret`)"),
             );
         }
     }

@@ -9,35 +9,31 @@ use crate::diagnostic::{Diagnostic, Sink};
 declare_code! {
     /// An environment overrides a value it is not allowed to change (drift).
     ///
-    /// Environments differ only where the team allows: by default `gameServer.replicaCount`
-    /// and `gameServer.sidecar.resources`; `render { allow_overrides = [...] }` in
-    /// `rulesctl.hcl` changes the list. Anything else overridden per environment is drift: the
-    /// environments stop running what was tested.
+    /// Environments differ only where the team allows: the values paths listed in
+    /// `render { allow_overrides = [...] }` in `rulesctl.hcl` (a path allows everything below
+    /// it). Without that list no override is allowed. Anything else overridden per environment
+    /// is drift: the environments stop running what was tested.
     ///
     /// Fix: change the value in `values.yaml` for every environment, or allow the path in
     /// `rulesctl.hcl` after review.
     pub static CODE = ("H002", "override-not-allowed", Error);
 }
 
-/// The paths environments may override when `rulesctl.hcl` does not say.
-pub const DEFAULT_ALLOWED: [&str; 2] = ["gameServer.replicaCount", "gameServer.sidecar.resources"];
-
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    let allowed: Vec<String> = match &cx.project.allow_overrides {
-        Some(list) => list.iter().map(|s| s.value.clone()).collect(),
-        None => DEFAULT_ALLOWED.iter().map(|s| (*s).to_string()).collect(),
-    };
+    let allowed: Vec<String> = cx.project.allow_overrides.iter().flatten().map(|s| s.value.clone()).collect();
+    let listed = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
     for env in &cx.deploy.environments {
-        let Some(overrides) = env.doc.value.get("overrides") else { continue };
+        let Some(doc) = &env.doc else { continue };
+        let Some(overrides) = doc.value.get("overrides") else { continue };
         let mut leaves = Vec::new();
         leaf_paths(overrides, "", &mut leaves);
         for (path, pointer) in leaves {
             let ok = allowed.iter().any(|a| path == *a || path.starts_with(&format!("{a}.")));
             if !ok {
                 sink.push(
-                    Diagnostic::new(&CODE, env.doc.key_span(&format!("/overrides{pointer}")), format!("environment `{}` overrides `{path}`, which is not an allowed override", env.name))
+                    Diagnostic::new(&CODE, doc.key_span(&format!("/overrides{pointer}")), format!("environment `{}` overrides `{path}`, which is not an allowed override", env.name))
                         .label("not allowed to differ per environment")
-                        .help(format!("allowed: {}; change it in values.yaml, or add it to `render {{ allow_overrides }}` in rulesctl.hcl", allowed.join(", "))),
+                        .help(format!("allowed: {listed}; change it in values.yaml, or add it to `render {{ allow_overrides }}` in rulesctl.hcl")),
                 );
             }
         }

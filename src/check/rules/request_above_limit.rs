@@ -1,6 +1,6 @@
 //! Resource requests do not exceed limits.
 
-use crate::check::Context;
+use crate::check::{resources, Context};
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::quantity::quantity;
@@ -8,7 +8,8 @@ use crate::model::quantity::quantity;
 declare_code! {
     /// A resource request is larger than its limit.
     ///
-    /// Kubernetes rejects a pod whose request exceeds its limit. Quantities are compared
+    /// Kubernetes rejects a pod whose request exceeds its limit. Every `resources` mapping with
+    /// `requests` and `limits` is checked, at any depth and in lists. Quantities are compared
     /// exactly: `0.5` CPU equals `500m`, `1Gi` equals `1024Mi`, and `1G` is less than `1Gi`.
     ///
     /// Fix: lower the request or raise the limit.
@@ -17,28 +18,29 @@ declare_code! {
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     for target in cx.deploy.targets() {
-        for resource in ["cpu", "memory"] {
-            let req_p = format!("/gameServer/sidecar/resources/requests/{resource}");
-            let lim_p = format!("/gameServer/sidecar/resources/limits/{resource}");
-            let (Some(req), Some(lim)) = (
-                target.doc.value.pointer(&req_p).and_then(|v| v.as_str()),
-                target.doc.value.pointer(&lim_p).and_then(|v| v.as_str()),
-            ) else {
-                continue;
-            };
-            let (Some(r), Some(l)) = (quantity(req), quantity(lim)) else { continue };
-            if r > l {
-                let env = target.env_suffix(target.doc.span(&req_p));
-                sink.push(
-                    Diagnostic::new(
-                        &CODE,
-                        target.doc.span(&req_p),
-                        format!("the {resource} request {req} is above its limit {lim}{env}"),
-                    )
-                    .label("request")
-                    .related(target.doc.span(&lim_p), "limit")
-                    .help(format!("lower the {resource} request to at most {lim}, or raise the limit")),
-                );
+        for found in resources::find(&target.doc.value) {
+            let (Some(requests), Some(limits)) = (found.requests, found.limits) else { continue };
+            for (name, request) in requests {
+                let Some(limit) = limits.get(name) else { continue };
+                let (Some(req), Some(lim)) = (resources::amount(request), resources::amount(limit)) else { continue };
+                let (Some(r), Some(l)) = (quantity(&req), quantity(&lim)) else { continue };
+                if r > l {
+                    let key = name.replace('~', "~0").replace('/', "~1");
+                    let req_p = format!("{}/requests/{key}", found.pointer);
+                    let lim_p = format!("{}/limits/{key}", found.pointer);
+                    sink.push(
+                        target.scope(
+                            Diagnostic::new(
+                                &CODE,
+                                target.doc.span(&req_p),
+                                format!("the {name} request {req} is above its limit {lim}"),
+                            )
+                            .label("request")
+                            .related(target.doc.span(&lim_p), "limit")
+                            .help(format!("lower the {name} request to at most {lim}, or raise the limit")),
+                        ),
+                    );
+                }
             }
         }
     }

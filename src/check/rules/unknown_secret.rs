@@ -1,17 +1,19 @@
-//! Every `secretRef` names a secret that exists in the environment.
+//! Every secret reference names a secret that exists in the environment.
 
-use serde_json::Value;
-
-use crate::check::Context;
+use crate::check::{secrets, Context};
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {
-    /// A `secretRef` names a secret the environment does not have.
+    /// A secret reference names a secret the environment does not have.
     ///
     /// Helm templates a missing secret as an empty string, and the pod starts without its
-    /// password: the Redis outage this tool exists to prevent. Each environment lists the
-    /// secrets it has in `cluster.secrets`.
+    /// password: the Redis outage this tool exists to prevent. References are found by the
+    /// conventions charts use, at any depth: `existingSecret`, `existingSecretName`,
+    /// `secretName`, `secretRef` (a name, or `{name: ...}`, as in `envFrom`),
+    /// `secretKeyRef.name`, `imagePullSecrets`, and the keys listed in
+    /// `render { secret_refs = [...] }`. Each environment lists the secrets it has in
+    /// `cluster.secrets`.
     ///
     /// Fix: create the secret in that environment and add it to `cluster.secrets`, or
     /// reference one that exists.
@@ -19,40 +21,25 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
+    let extra: Vec<String> = cx.project.secret_refs.iter().map(|s| s.value.clone()).collect();
     for target in cx.deploy.targets() {
         let Some(env) = target.env else { continue };
-        let Some(facts) = &env.env else { continue };
-        let mut refs = Vec::new();
-        find_refs(&target.doc.value, String::new(), &mut refs);
-        for (pointer, name) in refs {
-            if !facts.cluster.secrets.contains(&name) {
-                let listed = env.doc.span("/cluster/secrets");
-                sink.push(
-                    Diagnostic::new(
-                        &CODE,
-                        target.doc.span(&pointer),
-                        format!("secret `{name}` does not exist in environment `{}`", env.name),
-                    )
-                    .label("unknown secret")
-                    .related(listed, format!("secrets of `{}`", env.name))
-                    .help(format!(
-                        "create `{name}` in `{}` and list it in `cluster.secrets`, or reference an existing secret",
-                        env.name
-                    )),
-                );
+        let (Some(facts), Some(env_doc)) = (&env.env, &env.doc) else { continue };
+        for (pointer, name) in secrets::find(&target.doc.value, &extra) {
+            if facts.cluster.secrets.contains(&name) {
+                continue;
             }
-        }
-    }
-}
-
-fn find_refs(value: &Value, pointer: String, out: &mut Vec<(String, String)>) {
-    if let Value::Object(map) = value {
-        for (k, v) in map {
-            let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-            match (k.as_str(), v.get("name").and_then(Value::as_str)) {
-                ("secretRef", Some(name)) => out.push((format!("{child}/name"), name.to_string())),
-                _ => find_refs(v, child, out),
-            }
+            let listed = env_doc.span("/cluster/secrets");
+            sink.push(
+                target.scope(
+                    Diagnostic::new(&CODE, target.doc.span(&pointer), format!("secret `{name}` does not exist"))
+                        .label("unknown secret")
+                        .related(listed, format!("secrets of `{}`", env.name))
+                        .help(format!(
+                            "create `{name}` there and list it in `cluster.secrets`, or reference an existing secret"
+                        )),
+                ),
+            );
         }
     }
 }

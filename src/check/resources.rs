@@ -1,0 +1,74 @@
+//! Kubernetes `resources` mappings, found by shape anywhere in a values tree: a mapping under a
+//! key named `resources` that holds `requests` or `limits` mappings. Charts nest them at any
+//! depth and in lists (`extraContainers[*].resources`), and no key name above them is assumed.
+
+use serde_json::Value;
+
+/// One `resources` mapping.
+pub struct Resources<'a> {
+    /// JSON pointer of the `resources` mapping.
+    pub pointer: String,
+    pub requests: Option<&'a serde_json::Map<String, Value>>,
+    pub limits: Option<&'a serde_json::Map<String, Value>>,
+}
+
+impl Resources<'_> {
+    /// Every (pointer, resource name, amount as text) under `requests` and `limits`; numbers
+    /// count as their decimal text (`cpu: 2`), everything else that is not a string is skipped.
+    pub fn amounts(&self) -> Vec<(String, &str, String)> {
+        let mut out = Vec::new();
+        for (kind, map) in [("requests", self.requests), ("limits", self.limits)] {
+            for (name, value) in map.into_iter().flatten() {
+                if let Some(text) = amount(value) {
+                    out.push((format!("{}/{kind}/{}", self.pointer, escape(name)), name.as_str(), text));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The text of an amount: a string, or a number's decimal form.
+pub fn amount(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Every `resources` mapping in `value`, in document order.
+pub fn find(value: &Value) -> Vec<Resources<'_>> {
+    let mut out = Vec::new();
+    walk(value, String::new(), &mut out);
+    out
+}
+
+fn walk<'a>(value: &'a Value, pointer: String, out: &mut Vec<Resources<'a>>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let child = format!("{pointer}/{}", escape(key));
+                if key == "resources" {
+                    let requests = v.get("requests").and_then(Value::as_object);
+                    let limits = v.get("limits").and_then(Value::as_object);
+                    if requests.is_some() || limits.is_some() {
+                        out.push(Resources { pointer: child, requests, limits });
+                        continue;
+                    }
+                }
+                walk(v, child, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}

@@ -1,0 +1,56 @@
+//! Which environments a diagnostic belongs to. A problem that exists only when some
+//! environments are rendered blocks only those; the same finding reached through several
+//! environments is reported once, naming them; one that also exists in values.yaml alone is
+//! everyone's and names none.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::model::deploy::Deploy;
+
+/// Tags diagnostics in an environment's own file with that environment, then merges the
+/// diagnostics that say the same thing at the same place.
+pub fn merge(diagnostics: &mut Vec<Diagnostic>, deploy: &Deploy) {
+    let env_of: BTreeMap<_, &str> = deploy.environments.iter().map(|e| (e.file, e.name.as_str())).collect();
+    for d in diagnostics.iter_mut() {
+        if let Some(name) = env_of.get(&d.primary.span.file) {
+            d.environments = vec![(*name).to_string()];
+        }
+    }
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut index: BTreeMap<(&'static str, Span, String), usize> = BTreeMap::new();
+    for d in diagnostics.drain(..) {
+        let key = (d.code.id, d.primary.span, d.message.clone());
+        match index.get(&key) {
+            Some(&at) => {
+                let kept = &mut merged[at];
+                if kept.environments.is_empty() || d.environments.is_empty() {
+                    kept.environments.clear();
+                } else {
+                    kept.environments.extend(d.environments);
+                    kept.environments.sort();
+                    kept.environments.dedup();
+                }
+                for label in d.related {
+                    if !kept.related.contains(&label) {
+                        kept.related.push(label);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(d);
+            }
+        }
+    }
+    for d in &mut merged {
+        // Name the environments when the place shown is not the environment's own file.
+        let own_file = env_of.get(&d.primary.span.file).is_some();
+        if !d.environments.is_empty() && !own_file {
+            let names: Vec<String> = d.environments.iter().map(|n| format!("`{n}`")).collect();
+            let word = if names.len() == 1 { "environment" } else { "environments" };
+            d.message = format!("{} (in {word} {})", d.message, names.join(", "));
+        }
+    }
+    *diagnostics = merged;
+}
