@@ -198,6 +198,9 @@ pub fn validate(doc: &Document, schema: &Schema<'_>, what: &str, skip: &BTreeSet
             }
             ValidationErrorKind::Required { property } => {
                 let key = property.as_str().unwrap_or_default();
+                if skip.contains(&format!("{pointer}/{}", escape(key))) {
+                    continue;
+                }
                 let place = if at.is_empty() { what.to_string() } else { format!("`{at}`") };
                 sink.push(
                     Diagnostic::new(

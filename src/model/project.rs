@@ -157,7 +157,11 @@ impl Project {
                 project.value_decls.push(decl);
             }
         }
-        project.inject.retain(|i| injection_is_valid(i, sink));
+        // Invalid injections stay listed (and are never resolved), so the values they should have
+        // written are not reported missing as well.
+        for injection in &project.inject {
+            injection_is_valid(injection, sink);
+        }
         project
     }
 }
@@ -232,7 +236,7 @@ fn declaration_is_valid(decl: &ValueDecl, sink: &mut Sink) -> bool {
                 Diagnostic::new(
                     &INVALID_FORMAT,
                     bound.span,
-                    format!("`{}` is not a bound for a {} value", bound.value, decl.kind.value),
+                    format!("`{}` is not a bound for a value of type {}", bound.value, decl.kind.value),
                 )
                 .label("invalid bound")
                 .help(help),

@@ -10,7 +10,7 @@ use crate::check;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::emit::schema;
 use crate::model::deploy::{
-    inject, is_env_name, merge, validate, Deploy, EnvDoc, Schema, ENV_NAME, SCHEMA_UNUSABLE, VALUES_MISSING,
+    inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, ENV_NAME, SCHEMA_UNUSABLE, VALUES_MISSING,
 };
 use crate::model::project::{PathSetting, Project};
 use crate::parse::yaml::{self, Document};
@@ -73,7 +73,13 @@ pub fn load(
             deploy.credentials = found;
         }
     }
-    let values_secrets: BTreeSet<String> = deploy.credentials.iter().map(|(p, _)| p.clone()).collect();
+    // Left alone by schema validation: literal credentials (reported as such) and paths an
+    // injection should have written but could not (its own error says why).
+    let mut values_secrets: BTreeSet<String> = deploy.credentials.iter().map(|(p, _)| p.clone()).collect();
+    let written: BTreeSet<&str> = injected.iter().map(|(path, _, _)| path.as_str()).collect();
+    values_secrets.extend(
+        project.inject.iter().filter(|i| !written.contains(i.path.value.as_str())).map(|i| pointer_of(&i.path.value)),
+    );
     deploy.rendered = deploy.values.clone().map(|mut doc| {
         for (path, value, span) in injected {
             inject(&mut doc, path, value.clone(), *span);
@@ -265,5 +271,5 @@ fn offset(text: &str, line: usize, column: usize) -> usize {
     // `start` is a sum of whole lines, so it is a character boundary.
     let rest = text.get(start..).unwrap_or_default();
     let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
-    (start + within).min(text.len().saturating_sub(1).max(0))
+    (start + within).min(text.len().saturating_sub(1))
 }

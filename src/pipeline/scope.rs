@@ -45,7 +45,7 @@ pub fn merge(diagnostics: &mut Vec<Diagnostic>, deploy: &Deploy) {
     }
     for d in &mut merged {
         // Name the environments when the place shown is not the environment's own file.
-        let own_file = env_of.get(&d.primary.span.file).is_some();
+        let own_file = env_of.contains_key(&d.primary.span.file);
         if !d.environments.is_empty() && !own_file {
             let names: Vec<String> = d.environments.iter().map(|n| format!("`{n}`")).collect();
             let word = if names.len() == 1 { "environment" } else { "environments" };

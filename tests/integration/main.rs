@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod codes;
 mod dialect;
+mod environments;
 mod example;
 mod explain;
 mod fmt;

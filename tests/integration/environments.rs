@@ -1,0 +1,151 @@
+//! Errors belong to the environment they live in; declared values, injection and the one-edit
+//! version bump, on the `helm` fixture (dev and prod over a chart with a schema).
+
+use crate::support::Repo;
+
+/// The codes and environments of every diagnostic of `check --format json`.
+fn findings(repo: &Repo) -> Vec<(String, Vec<String>)> {
+    let report = repo.run(&["check", "--format", "json"]).json();
+    report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            let envs = d["environments"].as_array().into_iter().flatten();
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                envs.map(|e| e.as_str().unwrap_or_default().to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_prod_only_missing_secret_blocks_only_prod() {
+    let repo = Repo::helm();
+    repo.write("environments/prod.yaml", repo.read("environments/prod.yaml").replace("[redis-auth]", "[]"));
+    assert_eq!(findings(&repo), [("H003".to_string(), vec!["prod".to_string()])], "reported once, naming prod");
+    let check = repo.run(&["check"]);
+    assert_eq!(check.code, 1, "check still fails: a filter on environments never turns red into green");
+    assert!(check.stdout.contains("secret `redis-auth` does not exist (in environment `prod`)"), "{}", check.stdout);
+    let dev = repo.run(&["render", "--env", "dev"]);
+    assert_eq!(dev.code, 0, "{}", dev.stderr);
+    assert!(dev.stdout.contains("replicaCount: 1"));
+    let prod = repo.run(&["render", "--env", "prod"]);
+    assert_eq!((prod.code, prod.stdout.as_str()), (1, ""));
+    assert!(prod.stderr.contains("H003"), "{}", prod.stderr);
+    let diff = repo.run(&["diff", "--env", "dev", "--env", "prod"]);
+    assert_eq!(diff.code, 1, "prod cannot be rendered, so neither can the diff");
+    let argo = crate::support::run_env(repo.path(), &["argocd", "generate"], &[("ARGOCD_ENV_RULESCTL_ENV", "dev")]);
+    assert_eq!(argo.code, 0, "{}", argo.stderr);
+    let argo = crate::support::run_env(repo.path(), &["argocd", "generate"], &[("ARGOCD_ENV_RULESCTL_ENV", "prod")]);
+    assert_eq!((argo.code, argo.stdout.as_str()), (1, ""));
+}
+
+#[test]
+fn a_broken_environment_file_is_that_environments_error() {
+    let repo = Repo::helm();
+    repo.write("environments/staging.yaml", "cluster:\n  allocatable: {cpu: \"4\"\n");
+    let found = findings(&repo);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0], ("Y001".to_string(), vec!["staging".to_string()]));
+    assert_eq!(repo.run(&["render", "--env", "dev"]).code, 0);
+    let staging = repo.run(&["render", "--env", "staging"]);
+    assert_eq!(staging.code, 1, "an existing but broken environment is invalid input, not a usage error");
+    assert!(!staging.stderr.contains("unknown environment"), "{}", staging.stderr);
+    assert!(staging.stderr.contains("Y001"), "{}", staging.stderr);
+    assert!(!staging.stderr.contains("H0"), "only what concerns staging is reported: {}", staging.stderr);
+    let unknown = repo.run(&["render", "--env", "qa"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("unknown environment `qa` (known: dev, prod, staging)"), "{}", unknown.stderr);
+}
+
+#[test]
+fn a_problem_in_values_yaml_is_reported_once_for_every_environment() {
+    // A secret missing from both environments: found through each, reported once naming both.
+    let repo = Repo::helm();
+    for env in ["dev", "prod"] {
+        let file = format!("environments/{env}.yaml");
+        repo.write(&file, repo.read(&file).replace("[redis-auth]", "[]"));
+    }
+    assert_eq!(findings(&repo), [("H003".to_string(), vec!["dev".to_string(), "prod".to_string()])]);
+    let check = repo.run(&["check"]);
+    assert!(check.stdout.contains("(in environments `dev`, `prod`)"), "{}", check.stdout);
+    // A request above its limit is wrong in values.yaml itself: everyone's, naming nobody.
+    let repo = Repo::helm();
+    repo.write("values.yaml", repo.read("values.yaml").replace("cpu: \"250m\"", "cpu: \"750m\""));
+    let found = findings(&repo);
+    assert_eq!(found, [("H005".to_string(), Vec::<String>::new())], "once, though dev sees it too");
+    assert_eq!(repo.run(&["render", "--env", "dev"]).code, 1, "a values.yaml error blocks every environment");
+}
+
+/// The same limit measured against different nodes says different things, so each environment
+/// gets its own diagnostic.
+#[test]
+fn a_limit_is_judged_against_each_environments_nodes() {
+    let repo = Repo::helm();
+    repo.write("values.yaml", repo.read("values.yaml").replace("memory: \"256Mi\"}", "memory: \"6Gi\"}"));
+    assert_eq!(findings(&repo), [("H006".to_string(), vec!["dev".to_string()])], "6Gi fits prod's 8Gi nodes");
+    assert_eq!(repo.run(&["render", "--env", "prod"]).code, 0);
+}
+
+#[test]
+fn a_version_bump_is_one_edit() {
+    let repo = Repo::helm();
+    let before = repo.run(&["render", "--env", "prod"]);
+    assert!(before.stdout.contains("rulesetVersion: \"v1.0.0\"") && before.stdout.contains("tag: \"v1.0.0\""));
+    repo.write("rules/ruleset.hcl", repo.read("rules/ruleset.hcl").replace("\"v1.0.0\"", "\"v1.1.0\""));
+    assert_eq!(repo.run(&["check", "--deny-warnings"]).code, 0, "nothing else needs editing");
+    let after = repo.run(&["render", "--env", "prod"]);
+    assert!(after.stdout.contains("  rulesetVersion: \"v1.1.0\"\n"), "{}", after.stdout);
+    assert!(after.stdout.contains("      tag: \"v1.1.0\"\n"), "{}", after.stdout);
+    let digest = after.stdout.lines().find(|l| l.starts_with("# ruleset: ")).and_then(|l| l.split(' ').nth(3));
+    let digest = digest.expect("the header names the digest");
+    assert!(after.stdout.contains(&format!("  rulesetDigest: \"{digest}\"\n")), "{}", after.stdout);
+    assert_ne!(before.stdout, after.stdout);
+}
+
+#[test]
+fn an_injected_value_written_by_hand_is_refused_where_it_is_written() {
+    let repo = Repo::helm();
+    let env = repo.read("environments/prod.yaml");
+    repo.write("environments/prod.yaml", format!("{env}  config:\n    rulesetDigest: \"sha256:00\"\n"));
+    repo.write(
+        "rulesctl.hcl",
+        repo.read("rulesctl.hcl")
+            .replace("\"gameServer.sidecar.resources\"]", "\"gameServer.sidecar.resources\", \"config\"]"),
+    );
+    let report = repo.run(&["check", "--format", "json"]).json();
+    let d = &report["diagnostics"][0];
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(1), "{report}");
+    assert_eq!(
+        (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
+        (Some("H014"), Some("environments/prod.yaml"), Some(11))
+    );
+}
+
+#[test]
+fn declarations_in_rulesctl_hcl_are_checked_themselves() {
+    let repo = Repo::helm();
+    let project = repo.read("rulesctl.hcl");
+    repo.write(
+        "rulesctl.hcl",
+        project
+            .replace("max  = \"5m\"", "max  = \"five minutes\"")
+            .replace("= \"digest\"", "= \"digets\"")
+            .replace("type = \"endpoint\"", "type = \"endpoint\"\n  min  = \"a:1\""),
+    );
+    let report = repo.run(&["check", "--format", "json"]).json();
+    let got: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (d["code"].as_str().unwrap_or_default().to_string(), d["help"].as_str().unwrap_or_default().to_string())
+        })
+        .collect();
+    assert_eq!(got.len(), 3, "{report}");
+    assert!(got.iter().all(|(code, _)| code == "D008"), "{got:?}");
+    assert!(got.iter().any(|(_, help)| help == "did you mean `digest`?"), "{got:?}");
+    assert!(got.iter().any(|(_, help)| help.contains("an endpoint has no order")), "{got:?}");
+}
