@@ -78,9 +78,9 @@ fn dispatch(invocation: Invocation) -> Result<(String, u8), String> {
             let text = report::render(format, &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
             Ok((text, analysis.exit_code(deny_warnings)))
         }
-        Command::Build { deny_warnings } => {
+        Command::Build { deny_warnings, emit } => {
             let root = find_root(invocation.root.as_deref())?;
-            let (analysis, outputs) = commands::build::build(&root);
+            let (analysis, outputs) = commands::build::build(&root, &emit);
             let lines = outputs
                 .iter()
                 .map(|o| format!("{} {}", if o.written { "wrote" } else { "unchanged" }, o.path))

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::emit::target::Target;
 use crate::report::Format;
 
 /// Validate, compile and render live-game rules before they ship.
@@ -54,10 +55,13 @@ enum CommandArg {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
         deny_warnings: bool,
+        /// Also write this format (repeat or comma-separate; the JSON artifact is always written)
+        #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
+        emit: Vec<EmitArg>,
     },
     /// Recompute an artifact's digest, Merkle leaves and root, and compare with its .sha256 file
     Verify {
-        /// The artifact file (dist/ruleset-<version>.json)
+        /// The artifact (dist/ruleset-<version>.json) or Rust module (dist/ruleset-<version>.rs)
         artifact: PathBuf,
     },
     /// Print one environment's rendered Helm values to stdout
@@ -117,6 +121,14 @@ enum CommandArg {
     },
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EmitArg {
+    /// dist/ruleset-<version>.json and .sha256 (always written)
+    Json,
+    /// dist/ruleset-<version>.rs, a self-contained Rust module
+    Rust,
+}
+
 #[derive(Debug, Subcommand)]
 enum ArgocdArg {
     /// Print the manifests for the application in the working directory (env from ARGOCD_ENV_RULESCTL_ENV)
@@ -148,7 +160,7 @@ pub struct Invocation {
 #[derive(Debug)]
 pub enum Command {
     Check { deny_warnings: bool, staged: bool, base: Option<String>, paths: Vec<PathBuf> },
-    Build { deny_warnings: bool },
+    Build { deny_warnings: bool, emit: Vec<Target> },
     Verify { artifact: PathBuf },
     Render { env: String },
     Schema { out: Option<PathBuf> },
@@ -185,7 +197,16 @@ where
         CommandArg::Check { deny_warnings, staged, base, paths } => {
             Command::Check { deny_warnings, staged, base, paths }
         }
-        CommandArg::Build { deny_warnings } => Command::Build { deny_warnings },
+        CommandArg::Build { deny_warnings, emit } => Command::Build {
+            deny_warnings,
+            emit: emit
+                .into_iter()
+                .map(|e| match e {
+                    EmitArg::Json => Target::Json,
+                    EmitArg::Rust => Target::Rust,
+                })
+                .collect(),
+        },
         CommandArg::Verify { artifact } => Command::Verify { artifact },
         CommandArg::Render { env } => Command::Render { env },
         CommandArg::Schema { out } => Command::Schema { out },

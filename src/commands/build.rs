@@ -9,6 +9,7 @@ use crate::declare_code;
 use crate::diagnostic::Diagnostic;
 use crate::emit::artifact::{file_name, ruleset_value, Compiled, MAX_ARTIFACT_BYTES};
 use crate::emit::locate::Located;
+use crate::emit::target::Target;
 use crate::emit::{canonical, hash};
 use crate::io::{clean_stale_temps, read_limited, write_atomic};
 use crate::source::{git, Span, WorkTree};
@@ -43,8 +44,9 @@ pub struct Output {
     pub digest: String,
 }
 
-/// Checks the repository at `root` and, when it is valid, writes the artifact.
-pub fn build(root: &Path) -> (Analysis, Vec<Output>) {
+/// Checks the repository at `root` and, when it is valid, writes the artifact (and the Rust
+/// module when `emit` asks for it).
+pub fn build(root: &Path, emit: &[Target]) -> (Analysis, Vec<Output>) {
     let mut analysis = analyze(&WorkTree { root: root.to_path_buf() });
     if analysis.errors() > 0 {
         return (analysis, Vec::new());
@@ -55,7 +57,16 @@ pub fn build(root: &Path) -> (Analysis, Vec<Output>) {
     let compiled = Compiled::new(ruleset);
     let (text, _) = canonical::pretty(&compiled.artifact(provenance(root, &analysis)));
     let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
-    match write(root, &dist, &text, &compiled, &mut analysis) {
+    let module = emit.contains(&Target::Rust);
+    let written = crate::commands::build_rust::refuse_if_different(root, &dist, &compiled, &mut analysis)
+        .and_then(|()| write(root, &dist, &text, &compiled, &mut analysis))
+        .and_then(|mut outputs| {
+            if module {
+                outputs.push(crate::commands::build_rust::write(root, &dist, &compiled, &mut analysis)?);
+            }
+            Ok(outputs)
+        });
+    match written {
         Ok(mut outputs) => match write_environments(root, &dist, &compiled, &mut analysis) {
             Ok(more) => {
                 outputs.extend(more);
@@ -165,7 +176,7 @@ fn refuse_if_different(
     ))
 }
 
-fn write_failed(analysis: &mut Analysis, rel: &str, err: &std::io::Error) -> Box<Diagnostic> {
+pub(crate) fn write_failed(analysis: &mut Analysis, rel: &str, err: &std::io::Error) -> Box<Diagnostic> {
     let id = analysis.sources.add(rel.to_string(), String::new());
     Box::new(
         Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))

@@ -2,6 +2,7 @@
 
 pub mod argocd;
 pub mod build;
+pub mod build_rust;
 pub mod check;
 pub mod diff;
 pub mod explain;
@@ -10,3 +11,4 @@ pub mod hooks;
 pub mod render;
 pub mod schema;
 pub mod verify;
+pub mod verify_rust;

@@ -94,6 +94,10 @@ pub fn verify(path: &Path, display: &str) -> Verified {
         }
     };
     sources.set_text(id, text.clone());
+    if crate::commands::verify_rust::is_module(path) {
+        let ok = crate::commands::verify_rust::check(id, path, &text, &mut sink);
+        return Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink, unreadable: None };
+    }
     let located = match Located::parse(&text) {
         Ok(located) => located,
         Err(err) => {

@@ -40,6 +40,7 @@ pub fn all() -> Vec<&'static Code> {
         &commands::verify::MERKLE_MISMATCH,
         &commands::verify::CHECKSUM_MISMATCH,
         &commands::verify::NOT_AN_ARTIFACT,
+        &commands::verify_rust::MODULE_MISMATCH,
     ];
     codes.extend(check::registry::RULES.iter().map(|rule| rule.code));
     codes.sort_by_key(|c| c.id);

@@ -6,5 +6,7 @@ pub mod format;
 pub mod hash;
 pub mod locate;
 pub mod merkle;
+pub mod rust;
 pub mod schema;
+pub mod target;
 pub mod values;
