@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod codes;
 mod dialect;
+mod emit_rust;
 mod example;
 mod explain;
 mod fmt;

@@ -63,7 +63,8 @@ pub fn module(compiled: &Compiled) -> Result<String, ShapeError> {
             item("static", "LOOT_TABLES", "&[LootTable]", &data.loot_tables),
         ),
         (
-            "/// Every event stream, sorted by region; [`event_stream`] looks one up.\n",
+            "/// Every event stream, sorted by region; [`event_stream`] looks one up.\n\
+             #[allow(clippy::approx_constant)] // a rule of 3.14 is data, not an approximation of pi\n",
             item("static", "EVENT_STREAMS", "&[EventStream]", &data.event_streams),
         ),
         (
@@ -71,7 +72,8 @@ pub fn module(compiled: &Compiled) -> Result<String, ShapeError> {
             item("const", "EVENT_TIMERS", "EventTimers", &data.event_timers),
         ),
         (
-            "/// The safety bounds (a `const`, so usable in constant expressions).\n",
+            "/// The safety bounds (a `const`, so usable in constant expressions).\n\
+             #[allow(clippy::approx_constant)] // a rule of 3.14 is data, not an approximation of pi\n",
             item("const", "SAFETY_BOUNDS", "SafetyBounds", &data.safety_bounds),
         ),
         (
