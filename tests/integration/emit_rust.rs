@@ -561,6 +561,12 @@ fn the_sidecar_example_embeds_proves_and_looks_up() {
         .expect("leaf");
     assert!(stdout.contains(&format!("leaf spawn_config/ember_wastes: {leaf}")), "{stdout}");
 
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!("```\n{stdout}```\n")),
+        "README.md's sidecar output is stale; it is now:\n{stdout}"
+    );
+
     let unknown = cargo("run", &["--", "atlantis"], &module, &[]);
     assert_eq!(unknown.status.code(), Some(2), "{}", String::from_utf8_lossy(&unknown.stderr));
 
