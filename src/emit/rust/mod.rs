@@ -86,10 +86,11 @@ pub fn module(compiled: &Compiled) -> Result<String, ShapeError> {
             item("const", "CANONICAL", "&str", &Expr::Lit(literal::raw_string(&canonical::compact(&compiled.ruleset)))),
         ),
     ];
+    // Each item: its doc comment (and attributes), then its code; a blank line between items.
     let mut out = header(version);
-    for (doc, text) in items {
+    for (lead, text) in items {
         out.push('\n');
-        out.push_str(doc);
+        out.push_str(lead);
         out.push_str(&text);
     }
     Ok(out)

@@ -33,12 +33,12 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Checks module `text` read from a file called `file_name`. Returns what `CANONICAL` compiles
-/// to (when it is usable) and every problem found.
+/// Checks module `text` read from a file called `name`. Returns what `CANONICAL` compiles to
+/// (when it is usable) and every problem found.
 pub fn check(text: &str, name: &str) -> (Option<Compiled>, Vec<Problem>) {
     let mut problems = Vec::new();
     let Some((json, span)) = read::canonical(text) else {
-        let message = "there is no `pub const CANONICAL: &str = r#\"…\"#;` line: this is not a module that \
+        let message = "there is no complete `pub const CANONICAL: &str = r#\"…\"#;`: this is not a module that \
                        `rulesctl build --emit rust` wrote";
         problems.push(module_problem(0..0, message.to_string()));
         return (None, problems);
@@ -106,7 +106,7 @@ fn compare(text: &str, expected: &str, compiled: &Compiled, problems: &mut Vec<P
 fn difference(text: &str, have: &Paragraph, have_text: &str, want_text: &str, compiled: &Compiled) -> Problem {
     let name = have.name.as_deref().unwrap_or("the opening comment");
     if name == "DIGEST" {
-        if let Some((digest, span)) = read::digest(text) {
+        if let Some((digest, span)) = read::digest(text).filter(|(d, _)| *d != compiled.digest) {
             return Problem {
                 kind: Kind::Digest,
                 span,
@@ -117,13 +117,18 @@ fn difference(text: &str, have: &Paragraph, have_text: &str, want_text: &str, co
     let mut offset = have.span.start;
     let mut wanted = want_text.lines();
     for line in have_text.split_inclusive('\n') {
-        let want = wanted.next().unwrap_or_default();
+        let want = wanted.next();
         let got = line.trim_end_matches('\n');
-        if got != want {
+        if Some(got) != want {
             let indent = got.len() - got.trim_start().len();
             let span = offset + indent..offset + got.len();
             let kind = if matches!(name, "MERKLE_ROOT" | "SECTIONS") { Kind::Merkle } else { Kind::Module };
-            let message = format!("`{name}` does not match `CANONICAL`: `{}` should be `{}`", got.trim(), want.trim());
+            let message = match want {
+                Some(want) => {
+                    format!("`{name}` does not match `CANONICAL`: `{}` should be `{}`", got.trim(), want.trim())
+                }
+                None => format!("`{name}` does not match `CANONICAL`: `{}` should not be there", got.trim()),
+            };
             return Problem { kind, span, message };
         }
         offset += line.len();
@@ -160,4 +165,93 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ruleset() -> Value {
+        json!({
+            "ruleset_version": "v1.0.0",
+            "spawn_configs": {"caves": {"base_rate": 12, "max_concurrent": 45, "cooldown_ms": 8000, "loot_table": "t"}},
+            "loot_tables": {"t": {"items": {"gold": {"weight": 95}, "scale": {"weight": 5}}}},
+            "event_streams": {"caves": {"max_len": 5000, "max_in_flight": 32, "backoff_multiplier": 2.0, "max_backoff_ms": 8000}},
+            "event_timers": {"world_boss_interval": 3600, "weather_cycle": 900, "maintenance_window": "04:00 UTC"},
+            "safety_bounds": {"max_spawn_rate_multiplier": 2.5, "min_cooldown_override": 5000, "duplicate_event_window_ms": 3000},
+        })
+    }
+
+    fn text() -> String {
+        module(&Compiled::new(ruleset())).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_module_verifies_against_itself() {
+        let (compiled, problems) = check(&text(), "ruleset-v1.0.0.rs");
+        assert_eq!(problems, []);
+        assert_eq!(compiled, Some(Compiled::new(ruleset())));
+    }
+
+    #[test]
+    fn an_edited_comment_above_the_digest_is_not_a_digest_mismatch() {
+        let edited = text().replacen("/// `sha256:` and the hex", "/// sha256 and the hex", 1);
+        let (_, problems) = check(&edited, "ruleset-v1.0.0.rs");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].kind, Kind::Module);
+        assert!(problems[0].message.starts_with("`DIGEST` does not match"), "{}", problems[0].message);
+    }
+
+    #[test]
+    fn a_line_added_inside_an_item_is_named() {
+        let original = text();
+        let edited = original.replace(
+            "pub const VERSION: &str = \"v1.0.0\";\n",
+            "pub const VERSION: &str = \"v1.0.0\";\npub const X: u8 = 1;\n",
+        );
+        let (_, problems) = check(&edited, "ruleset-v1.0.0.rs");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].message,
+            "`VERSION` does not match `CANONICAL`: `pub const X: u8 = 1;` should not be there"
+        );
+        assert_eq!(&edited[problems[0].span.clone()], "pub const X: u8 = 1;");
+    }
+
+    #[test]
+    fn rulesets_that_do_not_fit_the_types_are_refused() {
+        let pointer = |edit: fn(&mut Value)| {
+            let mut value = ruleset();
+            edit(&mut value);
+            module(&Compiled::new(value)).map(|_| ()).map_err(|e| e.pointer)
+        };
+        assert_eq!(pointer(|_| {}), Ok(()));
+        assert_eq!(
+            pointer(|r| r["spawn_configs"]["caves"]["base_rate"] = json!(12.0)),
+            Err("/spawn_configs/caves/base_rate".into())
+        );
+        assert_eq!(
+            pointer(|r| r["spawn_configs"]["caves"]["base_rate"] = json!(-1)),
+            Err("/spawn_configs/caves/base_rate".into())
+        );
+        assert_eq!(
+            pointer(|r| r["spawn_configs"]["caves"]["base_rate"] = json!(1u64 << 32)),
+            Err("/spawn_configs/caves/base_rate".into())
+        );
+        assert_eq!(pointer(|r| r["spawn_configs"]["caves"]["extra"] = json!(1)), Err("/spawn_configs/caves".into()));
+        assert_eq!(
+            pointer(|r| r["event_streams"]["caves"]["backoff_multiplier"] = json!(2)),
+            Err("/event_streams/caves/backoff_multiplier".into())
+        );
+        assert_eq!(pointer(|r| r["ruleset_version"] = json!("1.0\n// injected")), Err("/ruleset_version".into()));
+        assert_eq!(
+            pointer(|r| r["event_timers"]["maintenance_window"] = json!("25:00 UTC")),
+            Err("/event_timers/maintenance_window".into())
+        );
+        assert_eq!(
+            pointer(|r| r["loot_tables"]["t"]["items"]["Gold"] = json!({"weight": 1})),
+            Err("/loot_tables/t/items".into())
+        );
+    }
 }
