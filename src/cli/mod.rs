@@ -59,7 +59,7 @@ enum CommandArg {
         #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
         emit: Vec<EmitArg>,
     },
-    /// Recompute an artifact's digest, Merkle leaves and root, and compare with its .sha256 file
+    /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust module's digest and data
     Verify {
         /// The artifact (dist/ruleset-<version>.json) or Rust module (dist/ruleset-<version>.rs)
         artifact: PathBuf,

@@ -317,6 +317,15 @@ fn keyword_names_compile_and_look_up() {
     assert!(!module.contains("r#type") && !module.contains(" type:"), "no name becomes an identifier");
 }
 
+/// One region, one table, one stream: rustfmt's one-element layout at the top level.
+#[test]
+fn a_single_region_compiles_and_holds_the_artifact() {
+    let repo = Repo::base();
+    build_rust(&repo);
+    assert!(repo.read(MODULE).contains("pub static SPAWN_CONFIGS: &[SpawnConfig] = &[SpawnConfig {\n"));
+    prove(&repo, "v1.0.0");
+}
+
 #[test]
 fn a_ruleset_without_regions_gives_empty_slices() {
     let repo = Repo::empty();
