@@ -136,10 +136,15 @@ fn prove(repo: &Repo, version: &str) -> Duration {
 
     // rustfmt's defaults, whatever configuration lies above the temporary folder.
     std::fs::write(dir.path().join("rustfmt.toml"), "").expect("write rustfmt.toml");
-    let fmt = output(
-        Command::new("rustfmt").args(["--check", "--edition", "2021", "--config-path"]).arg(dir.path()).arg(&module),
-    );
-    assert_success("rustfmt --check on the module", &fmt);
+    for edition in ["2021", "2024"] {
+        let fmt = output(
+            Command::new("rustfmt")
+                .args(["--check", "--edition", edition, "--config-path"])
+                .arg(dir.path())
+                .arg(&module),
+        );
+        assert_success(&format!("rustfmt --check --edition {edition} on the module"), &fmt);
+    }
 
     let lib = dir.path().join("lib.rs");
     std::fs::write(&lib, LIBRARY.replace("MODULE_RS", &quoted(&module))).expect("write lib.rs");
@@ -151,6 +156,16 @@ fn prove(repo: &Repo, version: &str) -> Duration {
             .arg(&lib),
     );
     assert_success("clippy-driver on a no_std library holding the module", &clippy);
+    for edition in ["2015", "2018", "2024"] {
+        let rustc = output(
+            Command::new("rustc")
+                .args(["--edition", edition, "-D", "warnings", "--crate-type", "rlib", "--crate-name", "ruleset_lib"])
+                .arg("--out-dir")
+                .arg(dir.path())
+                .arg(&lib),
+        );
+        assert_success(&format!("rustc --edition {edition} on the no_std library"), &rustc);
+    }
 
     let main = dir.path().join("main.rs");
     let program = PROGRAM.replace("SHA256_RS", &quoted(Path::new(SHA256_RS))).replace("MODULE_RS", &quoted(&module));
