@@ -51,17 +51,22 @@ pub fn check(text: &str, name: &str) -> (Option<Compiled>, Vec<Problem>) {
             return (None, problems);
         }
     };
-    if canonical::compact(&value) != json {
+    let compact = canonical::compact(&value);
+    if compact != json {
+        // Point at the first byte that differs, not at the whole (possibly huge) literal.
+        let same = json.bytes().zip(compact.bytes()).take_while(|(a, b)| a == b).count();
+        let at = span.start + floor_char_boundary(json, same);
         let message = "`CANONICAL` is not in canonical form (compact JSON, keys sorted by bytes, floats with a \
-                       fraction): it was edited";
-        problems.push(module_problem(span, message.to_string()));
+                       fraction) from here on: it was edited";
+        problems.push(module_problem(at..at, message.to_string()));
         return (None, problems);
     }
     let compiled = Compiled::new(value);
     let expected = match module(&compiled) {
         Ok(expected) => expected,
         Err(err) => {
-            problems.push(module_problem(span, format!("`CANONICAL` does not hold a ruleset: {err}")));
+            let at = span.start;
+            problems.push(module_problem(at..at, format!("`CANONICAL` does not hold a ruleset: {err}")));
             return (None, problems);
         }
     };
@@ -160,7 +165,12 @@ fn module_problem(span: Range<usize>, message: String) -> Problem {
 /// The byte offset in `text` of a 1-based line and column (serde_json counts columns in bytes).
 fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    let mut at = (start + column.saturating_sub(1)).min(text.len());
+    floor_char_boundary(text, start + column.saturating_sub(1))
+}
+
+/// The largest char boundary of `text` at or below `at`, so a span never splits a character.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
     }
@@ -217,6 +227,15 @@ mod tests {
             "`VERSION` does not match `CANONICAL`: `pub const X: u8 = 1;` should not be there"
         );
         assert_eq!(&edited[problems[0].span.clone()], "pub const X: u8 = 1;");
+    }
+
+    #[test]
+    fn a_non_canonical_canonical_is_pointed_at_where_it_departs() {
+        let edited = text().replace("{\"event_streams\":{", "{\"event_streams\": {");
+        let (compiled, problems) = check(&edited, "ruleset-v1.0.0.rs");
+        assert_eq!((compiled, problems.len()), (None, 1), "{problems:?}");
+        let at = problems[0].span.clone();
+        assert_eq!((at.len(), &edited[at.start..at.start + 2]), (0, " {"));
     }
 
     #[test]
