@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::commands::build::Target;
 use crate::commands::{self, diff::Args as DiffArgs, hooks::Args as HooksAction, Globals};
 use crate::error::Error;
 use crate::report::Format;
@@ -56,10 +57,13 @@ enum CommandArg {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
         deny_warnings: bool,
+        /// Also write this format (repeat or comma-separate; the JSON artifact is always written)
+        #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
+        emit: Vec<EmitArg>,
     },
-    /// Recompute an artifact's digest, Merkle leaves and root, and compare with its .sha256 file
+    /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust module's digest and data
     Verify {
-        /// The artifact file (dist/ruleset-<version>.json)
+        /// The artifact (dist/ruleset-<version>.json) or Rust module (dist/ruleset-<version>.rs)
         artifact: PathBuf,
     },
     /// Print one environment's rendered Helm values to stdout
@@ -117,6 +121,14 @@ enum CommandArg {
         /// A code (X001) or its name (cooldown-below-minimum)
         code: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EmitArg {
+    /// dist/ruleset-<version>.json and .sha256 (always written)
+    Json,
+    /// dist/ruleset-<version>.rs, a self-contained Rust module
+    Rust,
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,7 +196,16 @@ where
         CommandArg::Check { deny_warnings, staged, base, paths } => {
             Command::Check(commands::check::Args { deny_warnings, staged, base, paths })
         }
-        CommandArg::Build { deny_warnings } => Command::Build(commands::build::Args { deny_warnings }),
+        CommandArg::Build { deny_warnings, emit } => {
+            let emit = emit
+                .into_iter()
+                .map(|e| match e {
+                    EmitArg::Json => Target::Json,
+                    EmitArg::Rust => Target::Rust,
+                })
+                .collect();
+            Command::Build(commands::build::Args { deny_warnings, emit })
+        }
         CommandArg::Verify { artifact } => Command::Verify(commands::verify::Args { artifact }),
         CommandArg::Render { env } => Command::Render(commands::render::Args { env }),
         CommandArg::Schema { out } => Command::Schema(commands::schema::Args { out }),

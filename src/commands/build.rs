@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::commands::{Globals, Outcome};
+pub use crate::emit::target::Target;
 use crate::emit::{canonical, publish};
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis};
@@ -16,6 +17,8 @@ use crate::source::{git, root, WorkTree};
 pub struct Args {
     /// Warnings fail too.
     pub deny_warnings: bool,
+    /// What to write besides the JSON artifact, which is always written.
+    pub emit: Vec<Target>,
 }
 
 /// # Errors
@@ -24,7 +27,7 @@ pub struct Args {
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let mut analysis = analyze(&WorkTree { root: root.clone() }, None);
-    let outputs = if analysis.errors() == 0 { write(&root, &mut analysis) } else { Vec::new() };
+    let outputs = if analysis.errors() == 0 { write(&root, &args.emit, &mut analysis) } else { Vec::new() };
     let lines = outputs
         .iter()
         .map(|o| format!("{} {}", if o.written { "wrote" } else { "unchanged" }, o.path))
@@ -39,12 +42,21 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
 
 /// Writes the artifact, then every environment that renders; a write failure becomes a
 /// diagnostic in the analysis and stops what follows it.
-fn write(root: &Path, analysis: &mut Analysis) -> Vec<publish::Output> {
+fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::Output> {
     let Some(compiled) = analysis.compiled().cloned() else { return Vec::new() };
     let (text, _) = canonical::pretty(&compiled.artifact(provenance(root, analysis)));
     let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
     let version = analysis.ruleset.versions.first().map(|v| v.span);
-    let mut outputs = match publish::artifact(root, &dist, &text, &compiled, version, &mut analysis.sources) {
+    let sources = &mut analysis.sources;
+    let written = publish::refuse_module_if_different(root, &dist, &compiled, version, sources)
+        .and_then(|()| publish::artifact(root, &dist, &text, &compiled, version, sources))
+        .and_then(|mut outputs| {
+            if emit.contains(&Target::Rust) {
+                outputs.push(publish::rust_module(root, &dist, &compiled, sources)?);
+            }
+            Ok(outputs)
+        });
+    let mut outputs = match written {
         Ok(outputs) => outputs,
         Err(diagnostic) => {
             analysis.push(*diagnostic);

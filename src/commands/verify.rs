@@ -1,5 +1,6 @@
 //! `rulesctl verify ARTIFACT`: recompute an artifact's digest, Merkle leaves and root, and
-//! compare with the `.sha256` file beside it when there is one.
+//! compare with the `.sha256` file beside it when there is one; or, for a `.rs` module from
+//! `build --emit rust`, prove its digest and data from its own `CANONICAL`.
 
 use std::path::PathBuf;
 
@@ -7,7 +8,7 @@ use serde_json::json;
 
 use crate::commands::{Globals, Outcome};
 use crate::emit::artifact::MAX_ARTIFACT_BYTES;
-use crate::emit::verify::verify;
+use crate::emit::verify;
 use crate::error::Error;
 use crate::io::{read_limited, read_text, ReadError};
 use crate::report::Extra;
@@ -35,11 +36,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
             ReadError::Io(e) => format!("cannot read `{display}`: {e}"),
         })
     })?;
-    let mut sums = path.as_os_str().to_owned();
-    sums.push(".sha256");
-    let checksum = read_text(&PathBuf::from(sums), MAX_CHECKSUM_BYTES);
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let verified = verify(&display, &file_name, bytes, checksum.as_deref());
+    let verified = if path.extension().is_some_and(|e| e == "rs") {
+        verify::module(&display, &file_name, bytes)
+    } else {
+        let mut sums = path.as_os_str().to_owned();
+        sums.push(".sha256");
+        let checksum = read_text(&PathBuf::from(sums), MAX_CHECKSUM_BYTES);
+        verify::verify(&display, &file_name, bytes, checksum.as_deref())
+    };
     let mut extra = Extra::default();
     if let Some(proof) = &verified.ok {
         extra.lines.push(format!(

@@ -8,7 +8,9 @@ pub mod format;
 pub mod locate;
 pub mod merkle;
 pub mod publish;
+pub mod rust;
 pub mod schema;
+pub mod target;
 pub mod values;
 pub mod verify;
 
@@ -20,5 +22,6 @@ pub static CODES: &[&crate::diagnostic::Code] = &[
     &verify::MERKLE_MISMATCH,
     &verify::CHECKSUM_MISMATCH,
     &verify::NOT_AN_ARTIFACT,
+    &verify::MODULE_MISMATCH,
     &format::REFUSED,
 ];

@@ -8,6 +8,7 @@ use crate::declare_code;
 use crate::diagnostic::Diagnostic;
 use crate::emit::artifact::{file_name, Compiled, MAX_ARTIFACT_BYTES};
 use crate::emit::locate::Located;
+use crate::emit::rust;
 use crate::hash;
 use crate::io::{clean_stale_temps, create_dir_all, read_limited, write_atomic, write_if_changed};
 use crate::source::{Sources, Span};
@@ -83,6 +84,71 @@ pub fn artifact(
         Output { path: rel, written, digest: digest.clone() },
         Output { path: sums_rel, written: sums_written, digest },
     ])
+}
+
+/// Refuses (A001) when `dist` already holds a Rust module of this version with another ruleset,
+/// whether or not this build emits one: the JSON artifact and the module of one version must
+/// never describe two rulesets. Runs before anything is written. A module with the same digest
+/// is left as it is, as the JSON artifact is.
+///
+/// # Errors
+///
+/// The A001 refusal.
+pub fn refuse_module_if_different(
+    root: &Path,
+    dist: &str,
+    compiled: &Compiled,
+    version: Option<Span>,
+    sources: &mut Sources,
+) -> Result<(), Box<Diagnostic>> {
+    let rel = format!("{dist}/{}", rust::file_name(compiled.version()));
+    let Some(old) = existing(root, &rel) else { return Ok(()) };
+    let recorded = rust::read::digest(&old).map(|(digest, span)| (digest.to_string(), span));
+    if recorded.as_ref().is_some_and(|(digest, _)| *digest == compiled.digest) {
+        return Ok(());
+    }
+    let message = format!(
+        "{rel} already exists with a different ruleset: it has {}, these rules are {}",
+        recorded.as_ref().map_or("no valid DIGEST", |(d, _)| d.as_str()),
+        compiled.digest
+    );
+    let span = recorded.map_or(0..0, |(_, span)| span);
+    let id = sources.add(rel, old);
+    Err(Box::new(
+        Diagnostic::new(&VERSION_EXISTS, version.unwrap_or(Span::file(id)), message)
+            .label("bump this version")
+            .related(Span::new(id, span), "the existing module's digest")
+            .help("modules are immutable like artifacts: raise `ruleset_version`, then build again"),
+    ))
+}
+
+/// Writes the Rust module unless it exists (then, after [`refuse_module_if_different`], it
+/// holds this ruleset and is left untouched).
+///
+/// # Errors
+///
+/// A002 when it cannot be written, or the ruleset does not fit the module's types.
+pub fn rust_module(
+    root: &Path,
+    dist: &str,
+    compiled: &Compiled,
+    sources: &mut Sources,
+) -> Result<Output, Box<Diagnostic>> {
+    let rel = format!("{dist}/{}", rust::file_name(compiled.version()));
+    let digest = compiled.digest.clone();
+    if existing(root, &rel).is_some() {
+        return Ok(Output { path: rel, written: false, digest });
+    }
+    let text = rust::module(compiled).map_err(|e| {
+        write_failed(sources, &rel, &std::io::Error::other(format!("the ruleset does not fit the module: {e}")))
+    })?;
+    write_atomic(&root.join(&rel), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
+    Ok(Output { path: rel, written: true, digest })
+}
+
+/// An output on disk, when there is a readable one.
+fn existing(root: &Path, rel: &str) -> Option<String> {
+    read_limited(&root.join(rel), MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok())
 }
 
 /// The line `sha256sum -c` reads for a file called `name` holding `bytes`.

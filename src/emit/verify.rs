@@ -7,6 +7,7 @@ use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::emit::artifact::{Compiled, API_VERSION, KIND};
 use crate::emit::locate::Located;
+use crate::emit::rust::verify::Kind as RustKind;
 use crate::hash;
 use crate::source::{FileId, Sources, Span};
 
@@ -51,6 +52,54 @@ declare_code! {
     ///
     /// Fix: rebuild the artifact with `rulesctl build`.
     pub static NOT_AN_ARTIFACT = ("V004", "not-an-artifact", Error);
+}
+
+declare_code! {
+    /// A Rust module is not exactly what its `CANONICAL` ruleset compiles to.
+    ///
+    /// `rulesctl build --emit rust` writes `ruleset-<version>.rs` as a function of the canonical
+    /// ruleset alone, and keeps those bytes in the module as `CANONICAL`. `verify` rebuilds the
+    /// module from `CANONICAL` and compares byte for byte, so a data value, a type, a lookup or a
+    /// line that was edited, added or removed is reported at the first line that differs, for
+    /// example `SPAWN_CONFIGS` does not match `CANONICAL`: `base_rate: 13,` should be
+    /// `base_rate: 12,`. It also fires when the file has no `CANONICAL`, or `CANONICAL` is not
+    /// canonical JSON of a ruleset. (A wrong `DIGEST` is `V001`; a wrong Merkle root or leaf is
+    /// `V002`.)
+    ///
+    /// Fix: rebuild the module with `rulesctl build --emit rust`; never edit it by hand.
+    pub static MODULE_MISMATCH = ("V005", "module-mismatch", Error);
+}
+
+/// Verifies a Rust module from `build --emit rust` (`bytes`, named `display`, file name
+/// `file_name`): its `CANONICAL` hashes to its `DIGEST`, and it holds exactly the data
+/// `CANONICAL` compiles to.
+pub fn module(display: &str, file_name: &str, bytes: Vec<u8>) -> Verified {
+    let mut sources = Sources::default();
+    let mut sink = Sink::new();
+    let id = sources.add(display.to_string(), String::new());
+    sources.set_raw(id, &bytes);
+    let Ok(text) = String::from_utf8(bytes) else {
+        sink.push(
+            Diagnostic::new(&MODULE_MISMATCH, Span::file(id), "the module is not UTF-8 text")
+                .help("rebuild the module with `rulesctl build --emit rust`"),
+        );
+        return Verified { sources, diagnostics: sink, ok: None };
+    };
+    sources.set_text(id, text.clone());
+    let (compiled, problems) = crate::emit::rust::verify::check(&text, file_name);
+    for problem in problems {
+        let span = Span::new(id, problem.span);
+        let rebuild = "the module was changed after the build: rebuild with `rulesctl build --emit rust`";
+        sink.push(match problem.kind {
+            RustKind::Digest => Diagnostic::new(&DIGEST_MISMATCH, span, problem.message)
+                .label("recorded digest")
+                .help("`CANONICAL` or `DIGEST` was changed after the build: rebuild with `rulesctl build --emit rust`"),
+            RustKind::Merkle => Diagnostic::new(&MERKLE_MISMATCH, span, problem.message).help(rebuild),
+            RustKind::Module => Diagnostic::new(&MODULE_MISMATCH, span, problem.message).help(rebuild),
+        });
+    }
+    let ok = compiled.map(|c| Proof { digest: c.digest.clone(), root: c.root.clone(), sections: c.leaves.len() });
+    Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
 }
 
 /// The outcome of a verification.

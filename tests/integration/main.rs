@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod codes;
 mod dialect;
+mod emit_rust;
 mod environments;
 mod example;
 mod explain;
