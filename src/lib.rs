@@ -55,6 +55,7 @@ where
         Command::Hooks(args) => commands::hooks::run(args, globals),
         Command::ArgocdGenerate => commands::argocd::run(globals),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Init(args) => commands::init::run(args, globals),
         Command::Completions(shell) => Ok(Outcome::text(cli::completions(shell), 0)),
         Command::Man => cli::man().map(|page| Outcome::text(page, 0)),
     };

@@ -116,6 +116,12 @@ enum CommandArg {
         #[command(subcommand)]
         action: HooksArg,
     },
+    /// Scaffold a rules repository here that passes `rulesctl check` (never overwrites a file)
+    Init {
+        /// Adopt an existing Helm chart folder: its values.yaml becomes the source values
+        #[arg(long, value_name = "PATH")]
+        chart: Option<PathBuf>,
+    },
     /// Explain a diagnostic code, or list them all
     Explain {
         /// A code (X001) or its name (cooldown-below-minimum)
@@ -173,6 +179,7 @@ pub enum Command {
     Hooks(commands::hooks::Args),
     Diff(commands::diff::Args),
     Explain(commands::explain::Args),
+    Init(commands::init::Args),
 }
 
 /// Parses the arguments. `color` says whether human output may use colour.
@@ -227,6 +234,7 @@ where
             }
         },
         CommandArg::Explain { code } => Command::Explain(commands::explain::Args { code }),
+        CommandArg::Init { chart } => Command::Init(commands::init::Args { chart }),
     };
     Ok(Invocation { globals: Globals { root: cli.root, format }, command })
 }

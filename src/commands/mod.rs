@@ -8,6 +8,7 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod hooks;
+pub mod init;
 pub mod render;
 pub mod schema;
 pub mod verify;

@@ -9,6 +9,7 @@ pub mod locate;
 pub mod merkle;
 pub mod publish;
 pub mod rust;
+pub mod scaffold;
 pub mod schema;
 pub mod target;
 pub mod values;
