@@ -122,17 +122,28 @@ fn prepared(chart: &Chart, secrets: &[&str]) -> Repo {
     repo
 }
 
-/// `text` with `edit` applied; panics, naming `what`, when the line does not read `edit.old`.
+/// `text` with `edit` applied.
 fn edited(text: &str, edit: &Edit, what: &str) -> String {
+    replace_line(text, edit.at, edit.old, edit.new, what)
+}
+
+/// `text` with line `at` (1-based) replaced by `new`; panics, naming `what`, when the line does
+/// not read `old`.
+fn replace_line(text: &str, at: usize, old: &str, new: &str, what: &str) -> String {
     let mut lines: Vec<&str> = text.split('\n').collect();
     assert_eq!(
-        lines.get(edit.at - 1).copied(),
-        Some(edit.old),
-        "{what}: line {} of the fixture changed; update FACTS.md and this test",
-        edit.at
+        lines.get(at - 1).copied(),
+        Some(old),
+        "{what}: line {at} of the fixture changed; update FACTS.md and tests/integration/charts.rs"
     );
-    lines[edit.at - 1] = edit.new;
+    lines[at - 1] = new;
     lines.join("\n")
+}
+
+/// The leading whitespace of line `at` (1-based) of `text`.
+fn indent_at(text: &str, at: usize) -> String {
+    let line = text.split('\n').nth(at - 1).unwrap_or_default();
+    line[..line.len() - line.trim_start().len()].to_string()
 }
 
 /// The 1-based number of the one line of `text` that reads exactly `line`.
@@ -514,6 +525,7 @@ fn unknown_keys_pass_where_no_schema_forbids_them() {
         repo.write(VALUES, &text);
         let run = check(&repo);
         assert_eq!(findings(&run), only(code, line_of(&text, real.new)), "{}: {}", chart.dir, run.stdout);
+        assert_eq!(run.code, 1);
     }
 }
 
@@ -533,26 +545,20 @@ fn valid_resources_everywhere_pass_and_one_over_is_found() {
     for chart in [&MARIADB, &CERT_MANAGER, &TRAEFIK, &GRAFANA, &RABBITMQ] {
         let repo = prepared(chart, chart.secrets);
         let mut text = repo.read(VALUES);
-        let mut filled = Vec::new();
         for (i, &at) in chart.resources.iter().enumerate() {
-            let line = text.split('\n').nth(at - 1).unwrap_or_default().to_string();
-            let indent = &line[..line.len() - line.trim_start().len()];
-            let old = format!("{indent}resources: {{}}");
-            assert_eq!(line, old, "{}: line {at} changed; update FACTS.md and this test", chart.dir);
+            let indent = indent_at(&text, at);
             let new = format!("{indent}resources: {}", VALID[i % VALID.len()]);
-            let mut lines: Vec<&str> = text.split('\n').collect();
-            lines[at - 1] = &new;
-            text = lines.join("\n");
-            filled.push((at, indent.to_string()));
+            text = replace_line(&text, at, &format!("{indent}resources: {{}}"), &new, chart.dir);
         }
         repo.write(VALUES, &text);
         assert_clean(&repo, &format!("{}: valid resources", chart.dir));
-        let (at, indent) = &filled[0];
+        let at = chart.resources[0];
+        let indent = indent_at(&text, at);
         let over = format!(r#"{indent}resources: {{limits: {{memory: "8193Mi"}}}}"#);
-        let mut lines: Vec<&str> = text.split('\n').collect();
-        lines[at - 1] = &over;
-        repo.write(VALUES, lines.join("\n"));
+        let text = replace_line(&text, at, &format!("{indent}resources: {}", VALID[0]), &over, chart.dir);
+        repo.write(VALUES, &text);
         let run = check(&repo);
-        assert_eq!(findings(&run), only("H006", *at as u64), "{}: {}", chart.dir, run.stdout);
+        assert_eq!(findings(&run), only("H006", line_of(&text, &over)), "{}: {}", chart.dir, run.stdout);
+        assert_eq!(run.code, 1);
     }
 }
