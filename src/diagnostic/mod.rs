@@ -70,12 +70,14 @@ impl Diagnostic {
 /// Where checks put what they find; the order of arrival does not matter (reports sort).
 pub type Sink = Vec<Diagnostic>;
 
-/// Sorts diagnostics into a stable order (file path, position, code, message) and drops exact
-/// repeats, so output never depends on the order checks ran in or files were found. `path` names
+/// Sorts diagnostics into the one report order and drops exact repeats, so output never depends
+/// on the order checks ran in or files were found: by file path; within a file errors before
+/// warnings (what must be fixed comes first); then by position, code and message. `path` names
 /// a file by its id.
 pub fn sort<'a>(diagnostics: &mut Vec<Diagnostic>, path: impl Fn(FileId) -> &'a str) {
     diagnostics.sort_by_cached_key(|d| {
-        (path(d.primary.span.file).to_string(), d.primary.span.start, d.primary.span.end, d.code.id, d.message.clone())
+        let span = d.primary.span;
+        (path(span.file).to_string(), d.severity, span.start, span.end, d.code.id, d.message.clone())
     });
     diagnostics.dedup();
 }

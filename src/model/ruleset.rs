@@ -32,6 +32,9 @@ pub struct LootTable {
     pub block: Span,
     pub name: Spanned<String>,
     pub items: Vec<LootItem>,
+    /// False when an item failed to decode or an unknown key stands in the table, so an
+    /// "empty table" may only be an artefact of that.
+    pub complete: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -77,12 +80,21 @@ pub struct Ruleset {
     /// True when some rule file failed to parse: its blocks are unknown, so checks that need
     /// the whole ruleset ("exactly once", "resolves") stay quiet rather than guess.
     pub partial: bool,
+    /// True when a block's name or reference is missing or invalid (already reported): which
+    /// regions and tables exist is then unknown, so the checks that match names across blocks
+    /// stay quiet rather than blame the blocks that are right.
+    pub names_unknown: bool,
 }
 
 impl Ruleset {
     /// Adds one parsed rule file.
     pub fn add_file(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
         let root = decode(entries, &RULES, Span::file(file), sink);
+        // An unknown block at the top level may be a misspelt `spawn_config` or `loot_table`:
+        // what it holds is unknown, so the checks across the whole ruleset stay quiet.
+        if root.unknown {
+            self.partial = true;
+        }
         root.numbers("", &mut self.numbers);
         self.files.push(file);
         self.versions.extend(root.str("ruleset_version"));
@@ -97,9 +109,11 @@ impl Ruleset {
                     loot_table: node.str("loot_table"),
                 }),
                 "loot_table" => {
+                    self.names_unknown |= node.label.is_none();
                     if let Some(name) = node.label.clone() {
                         let items = node.children("item").filter_map(item).collect();
-                        self.loot_tables.push(LootTable { block: node.ident_span, name, items });
+                        let complete = !node.unknown && node.blocks.iter().all(|b| b.complete);
+                        self.loot_tables.push(LootTable { block: node.ident_span, name, items, complete });
                     }
                 }
                 "event_timers" => self.event_timers.push(EventTimers {
@@ -125,6 +139,8 @@ impl Ruleset {
                 _ => {}
             }
         }
+        let spawn_names = self.spawns.iter().any(|s| s.region.is_none() || s.loot_table.is_none());
+        self.names_unknown |= spawn_names || self.streams.iter().any(|s| s.region.is_none());
     }
 
     /// The one `safety_bounds` block, when there is exactly one.

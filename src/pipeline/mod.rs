@@ -66,6 +66,7 @@ pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
         carried.into_facts(current.as_ref(), &mut sources)
     });
     check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
+    scope::one_per_value(&mut sink);
     scope::merge(&mut sink, &deploy);
     sources.sort(&mut sink);
     Analysis { sources, project, ruleset, deploy, diagnostics: sink, files, compiled }

@@ -69,8 +69,16 @@ impl Report {
         let file = d.primary.span.file;
         let mut labels = vec![labeled(&d.primary, true)];
         let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+        let text = &sources.get(file).text;
+        let line_of = |offset: u32| text.get(..offset as usize).map_or(0, |t| t.matches('\n').count());
+        let primary_line = line_of(d.primary.span.start);
         for label in &d.related {
-            if label.span.file == file {
+            // A related place in the same file joins the primary snippet only when it does not
+            // come before it by more than the snippet's context: the first place shown, and the
+            // location in the header, is always the primary one, as in every other format.
+            let shares_snippet =
+                label.span.start >= d.primary.span.start || primary_line - line_of(label.span.start) <= 1;
+            if label.span.file == file && shares_snippet {
                 labels.push(labeled(label, false));
             } else if let Some((_, group)) = others.iter_mut().find(|(f, _)| *f == label.span.file) {
                 group.push(labeled(label, false));

@@ -4,6 +4,7 @@ mod architecture;
 mod argocd;
 mod artifact;
 mod bad_input;
+mod cascades;
 mod charts;
 mod cli;
 mod codes;
