@@ -33,11 +33,14 @@ use commands::Outcome;
 pub fn run<I, T>(args: I) -> u8
 where
     I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
+    T: Into<OsString>,
 {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let invocation = match cli::parse(args, color) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let invocation = match cli::parse(args.clone(), std::io::stdout().is_terminal()) {
         Ok(invocation) => invocation,
+        Err(err) if err.use_stderr() && cli::wants_json(&args) => {
+            return print(&Outcome::failure_as_json("usage", &err.render().to_string()));
+        }
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() { 2 } else { 0 };
@@ -61,10 +64,7 @@ where
     };
     match outcome {
         Ok(outcome) => print(&outcome),
-        Err(err) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {err}");
-            2
-        }
+        Err(err) => print(&Outcome::failure(globals, &err)),
     }
 }
 

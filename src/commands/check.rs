@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::commands::{Globals, Outcome};
 use crate::error::Error;
 use crate::pipeline::{analyze, BaseRevision};
-use crate::report::Extra;
+use crate::report::{self, Extra, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
 
@@ -32,17 +32,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let base_tree = args.base.as_deref().map(|rev| Snapshot::revision(&root, rev)).transpose()?;
     let base = base_tree.as_ref().zip(args.base.as_deref()).map(|(tree, label)| BaseRevision { tree, label });
     let mut analysis = analyze(tree.as_ref(), base);
+    // A filter narrows the report, never the verdict: an error anywhere still fails.
+    let code = analysis.exit_code(args.deny_warnings);
+    let before = analysis.diagnostics.len();
     if !filters.is_empty() {
         let sources = &analysis.sources;
         analysis.diagnostics.retain(|d| root::matches(&filters, &sources.get(d.primary.span.file).path));
     }
-    let code = analysis.exit_code(args.deny_warnings);
-    Ok(Outcome::report(
-        globals.format,
-        &analysis.diagnostics,
-        &analysis.sources,
-        analysis.files,
-        &Extra::default(),
-        code,
-    ))
+    let mut summary = Summary::of(&analysis.diagnostics, analysis.files);
+    summary.hidden = before - analysis.diagnostics.len();
+    let text = report::render(globals.view(), &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
+    Ok(Outcome::text(text, code))
 }

@@ -59,5 +59,5 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
             .push(("verified", json!({ "digest": proof.digest, "root": proof.root, "sections": proof.sections })));
     }
     let code = u8::from(verified.ok.is_none());
-    Ok(Outcome::report(globals.format, &verified.diagnostics, &verified.sources, 1, &extra, code))
+    Ok(Outcome::report(globals.view(), &verified.diagnostics, &verified.sources, 1, &extra, code))
 }

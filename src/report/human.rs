@@ -11,7 +11,7 @@ use crate::source::{FileId, Sources};
 pub fn render(
     diagnostics: &[Diagnostic],
     sources: &Sources,
-    summary: Summary,
+    summary: Option<Summary>,
     color: bool,
     lines: &[String],
 ) -> String {
@@ -38,14 +38,26 @@ pub fn render(
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str(&summary_line(summary));
+    if let Some(summary) = summary {
+        out.push_str(&summary_line(summary));
+    }
     out
 }
 
-/// `checked 5 files: 2 errors, 1 warning`.
+/// `checked 5 files: 2 errors, 1 warning`, and how many a PATH filter hid.
 pub fn summary_line(s: Summary) -> String {
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    format!("checked {}: {}, {}\n", plural(s.files, "file"), plural(s.errors, "error"), plural(s.warnings, "warning"))
+    let hidden = if s.hidden > 0 {
+        format!("; {} in other files not shown", plural(s.hidden, "more diagnostic"))
+    } else {
+        String::new()
+    };
+    format!(
+        "checked {}: {}, {}{hidden}\n",
+        plural(s.files, "file"),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning")
+    )
 }
 
 /// One diagnostic as miette sees it: the labels in the primary file, and one nested report per
