@@ -87,6 +87,28 @@ pub struct Ruleset {
 }
 
 impl Ruleset {
+    /// The ruleset one parsed rule file holds; [`Ruleset::append`] joins files in order. Built
+    /// per file so files can be decoded on several threads and their syntax trees dropped early.
+    pub fn of_file(file: FileId, entries: &[Entry], sink: &mut Sink) -> Self {
+        let mut one = Ruleset::default();
+        one.add_file(file, entries, sink);
+        one
+    }
+
+    /// Appends another part of the ruleset (the next file's), keeping file order.
+    pub fn append(&mut self, other: Ruleset) {
+        self.versions.extend(other.versions);
+        self.spawns.extend(other.spawns);
+        self.loot_tables.extend(other.loot_tables);
+        self.event_timers.extend(other.event_timers);
+        self.safety_bounds.extend(other.safety_bounds);
+        self.streams.extend(other.streams);
+        self.numbers.extend(other.numbers);
+        self.files.extend(other.files);
+        self.partial |= other.partial;
+        self.names_unknown |= other.names_unknown;
+    }
+
     /// Adds one parsed rule file.
     pub fn add_file(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
         let root = decode(entries, &RULES, Span::file(file), sink);
@@ -95,7 +117,7 @@ impl Ruleset {
         if root.unknown {
             self.partial = true;
         }
-        root.numbers("", &mut self.numbers);
+        root.numbers(&mut self.numbers);
         self.files.push(file);
         self.versions.extend(root.str("ruleset_version"));
         for node in &root.blocks {

@@ -55,10 +55,11 @@ pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
     let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files);
     let compiled = OnceCell::new();
-    let injected = if project.inject.is_empty() {
-        Vec::new()
-    } else {
+    // Compiling the whole ruleset costs as much as checking it: only the digest needs it.
+    let injected = if project.inject.iter().any(|i| i.source.value == "digest") {
         injections(&project, &ruleset, compiled.get_or_init(|| ruleset_value(&ruleset).map(Compiled::new)).as_ref())
+    } else {
+        injections(&project, &ruleset, None)
     };
     let deploy = deploy::load(tree, &project, &injected, &mut sources, &mut sink, &mut files);
     let base = base.map(|carried| {
