@@ -6,8 +6,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::commands::{Globals, Outcome};
+use crate::emit::publish;
 pub use crate::emit::target::Target;
-use crate::emit::{canonical, publish};
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis};
 use crate::report::Extra;
@@ -44,7 +44,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
 /// diagnostic in the analysis and stops what follows it.
 fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::Output> {
     let Some(compiled) = analysis.compiled().cloned() else { return Vec::new() };
-    let (text, _) = canonical::pretty(&compiled.artifact(provenance(root, analysis)));
+    let text = compiled.artifact_text(&provenance(root, analysis));
     let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
     let version = analysis.ruleset.versions.first().map(|v| v.span);
     let sources = &mut analysis.sources;

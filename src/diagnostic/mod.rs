@@ -62,6 +62,15 @@ impl Diagnostic {
         self
     }
 
+    /// Moves every place to file `id`, for a diagnostic about one file cached from an earlier
+    /// run, where the file had another id.
+    pub fn set_file(&mut self, id: FileId) {
+        self.primary.span.file = id;
+        for label in &mut self.related {
+            label.span.file = id;
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

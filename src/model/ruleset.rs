@@ -95,6 +95,62 @@ impl Ruleset {
         one
     }
 
+    /// Moves every place in this part to file `id`. A part decoded from one file holds places in
+    /// that file only, so a cached part can join a later run, where the file has another id.
+    pub fn set_file(&mut self, id: FileId) {
+        fn at<T>(field: &mut Option<Spanned<T>>, id: FileId) {
+            if let Some(f) = field {
+                f.span.file = id;
+            }
+        }
+        for v in &mut self.versions {
+            v.span.file = id;
+        }
+        for s in &mut self.spawns {
+            s.block.file = id;
+            at(&mut s.region, id);
+            at(&mut s.base_rate, id);
+            at(&mut s.max_concurrent, id);
+            at(&mut s.cooldown_ms, id);
+            at(&mut s.loot_table, id);
+        }
+        for t in &mut self.loot_tables {
+            t.block.file = id;
+            t.name.span.file = id;
+            for item in &mut t.items {
+                item.block.file = id;
+                item.name.span.file = id;
+                at(&mut item.weight, id);
+            }
+        }
+        for t in &mut self.event_timers {
+            t.block.file = id;
+            at(&mut t.world_boss_interval, id);
+            at(&mut t.weather_cycle, id);
+            at(&mut t.maintenance_window, id);
+        }
+        for b in &mut self.safety_bounds {
+            b.block.file = id;
+            at(&mut b.max_spawn_rate_multiplier, id);
+            at(&mut b.min_cooldown_override, id);
+            at(&mut b.duplicate_event_window_ms, id);
+        }
+        for s in &mut self.streams {
+            s.block.file = id;
+            at(&mut s.region, id);
+            at(&mut s.max_len, id);
+            at(&mut s.max_in_flight, id);
+            at(&mut s.backoff_multiplier, id);
+            at(&mut s.max_backoff_ms, id);
+        }
+        for n in &mut self.numbers {
+            n.span.file = id;
+        }
+        for f in &mut self.files {
+            *f = id;
+        }
+    }
+
     /// Appends another part of the ruleset (the next file's), keeping file order.
     pub fn append(&mut self, other: Ruleset) {
         self.versions.extend(other.versions);

@@ -10,10 +10,12 @@ mod deploy;
 mod load;
 mod render;
 mod scope;
+mod workspace;
 
 use std::cell::OnceCell;
 
 pub use render::RenderError;
+pub use workspace::Workspace;
 
 use crate::check::{self, Context};
 use crate::diagnostic::code::Class;
@@ -48,12 +50,21 @@ pub struct BaseRevision<'a> {
 /// Loads and checks the repository in `tree`; with `base`, also judges the version bump
 /// against the rules in that revision.
 pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
+    run(tree, base, None)
+}
+
+/// [`analyze`] reusing the rule files `cache` holds (see [`Workspace`]).
+fn analyze_cached(tree: &dyn Tree, cache: &mut workspace::RuleCache) -> Analysis {
+    run(tree, None, Some(cache))
+}
+
+fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut workspace::RuleCache>) -> Analysis {
     let base = base.map(|b| base::Carried::from(&analyze(b.tree, None), b.label));
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
-    let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files);
+    let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files, cache);
     let compiled = OnceCell::new();
     // Compiling the whole ruleset costs as much as checking it: only the digest needs it.
     let injected = if project.inject.iter().any(|i| i.source.value == "digest") {

@@ -16,6 +16,7 @@ mod explain;
 mod fmt;
 mod git;
 mod helm;
+mod incremental;
 mod init;
 mod outputs;
 mod precommit;
