@@ -34,14 +34,14 @@ pub fn ruleset(
     sources: &mut Sources,
     sink: &mut Sink,
     files: &mut usize,
-    mut cache: Option<&mut RuleCache>,
+    cache: Option<&mut RuleCache>,
 ) -> Ruleset {
     let mut ruleset = Ruleset::default();
     let paths: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
     match tree.collect(&paths, ".hcl") {
         Ok(rule_files) if rule_files.is_empty() => no_rules(sources, sink, project, None),
         Ok(rule_files) => {
-            if let Some(cache) = cache.as_deref_mut() {
+            if let Some(cache) = cache {
                 return cached(tree, project, &rule_files, sources, sink, files, cache);
             }
             let mut readable = Vec::with_capacity(rule_files.len());
