@@ -450,7 +450,7 @@ fn type_help(attr: &Attr, value: &Value) -> String {
                 n.value.round()
             ),
         },
-        (Kind::Str(_), Value::Num(n)) => format!("quote it: `{} = \"{}\"`", attr.name, n.repr),
+        (Kind::Str(_), Value::Num(n)) => format!("quote it: `{} = \"{}\"`", attr.name, n.repr()),
         _ => format!("write `{} = <{}>`", attr.name, expected(attr)),
     }
 }

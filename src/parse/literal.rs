@@ -34,13 +34,29 @@ declare_code! {
 pub struct Num {
     pub value: f64,
     pub int: Option<i64>,
-    pub repr: String,
+    /// The text as written, kept only when it is not the integer's own decimal form: a ruleset
+    /// holds hundreds of thousands of plain integers, and each would be one more allocation.
+    written: Option<Box<str>>,
 }
 
 impl Num {
+    pub fn new(value: f64, int: Option<i64>, repr: &str) -> Self {
+        let plain = int.is_some_and(|i| i.to_string() == repr);
+        Num { value, int, written: (!plain).then(|| repr.into()) }
+    }
+
+    /// The number as it was written: `12`, `2.50`, `1e3`.
+    pub fn repr(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.written, self.int) {
+            (Some(text), _) => std::borrow::Cow::Borrowed(text),
+            (None, Some(i)) => std::borrow::Cow::Owned(i.to_string()),
+            (None, None) => std::borrow::Cow::Owned(self.value.to_string()),
+        }
+    }
+
     /// Whether the literal was written as a whole number (`12`, `-5`), not `12.0` or `1e3`.
     pub fn is_integer_literal(&self) -> bool {
-        self.int.is_some() && !self.repr.contains(['.', 'e', 'E'])
+        self.int.is_some() && !self.repr().contains(['.', 'e', 'E'])
     }
 }
 
@@ -116,7 +132,7 @@ fn value(file: FileId, expr: &Expression, sink: &mut Sink) -> Value {
         Expression::Number(n) => {
             let repr = n.as_repr().map_or_else(|| n.value().to_string(), |r| r.to_string());
             let value = n.value().as_f64().unwrap_or(f64::NAN);
-            Value::Num(Num { value, int: n.value().as_i64(), repr })
+            Value::Num(Num::new(value, n.value().as_i64(), &repr))
         }
         Expression::String(s) => Value::Str(s.value().to_string()),
         Expression::Bool(b) => Value::Bool(*b.value()),

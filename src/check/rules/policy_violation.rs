@@ -34,7 +34,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                     Diagnostic::new(
                         &CODE,
                         n.span,
-                        format!("`{}` is {}, outside the policy range {range}", n.path, n.num.repr),
+                        format!("`{}` is {}, outside the policy range {range}", n.path, n.num.repr()),
                     )
                     .label(format!("policy allows {range}"))
                     .related(bound_span, "policy set here")

@@ -34,7 +34,9 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 rate.span,
                 format!(
                     "peak spawn rate of {region} is {} × {} = {peak}, above `max_concurrent` = {}",
-                    rate.value, mult.value.repr, cap.value
+                    rate.value,
+                    mult.value.repr(),
+                    cap.value
                 ),
             )
             .label("base rate")
@@ -48,7 +50,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
 /// `rate × mult > cap`, exactly: the multiplier is read from its decimal text, so `100 × 1.1`
 /// is 110, not 110.00000000000001.
 fn product_exceeds(rate: i64, mult: &Num, cap: i64) -> bool {
-    match decimal(&mult.repr) {
+    match decimal(&mult.repr()) {
         Some((mantissa, scale)) => {
             let lhs = i128::from(rate).checked_mul(mantissa);
             let rhs = 10i128.checked_pow(scale).and_then(|p| i128::from(cap).checked_mul(p));
@@ -82,7 +84,7 @@ mod tests {
     use super::*;
 
     fn num(repr: &str) -> Num {
-        Num { value: repr.parse().unwrap_or(f64::NAN), int: None, repr: repr.into() }
+        Num::new(repr.parse().unwrap_or(f64::NAN), None, repr)
     }
 
     #[test]
