@@ -90,7 +90,11 @@ enum CommandArg {
         /// List the files that differ and exit 1, without writing
         #[arg(long)]
         check: bool,
-        /// Files or folders (default: rulesctl.hcl and every rule file)
+        /// Print a unified diff of what would change and exit 1 if anything would, without writing
+        #[arg(long)]
+        diff: bool,
+        /// Files or folders (default: rulesctl.hcl and every rule file); `-` alone reads standard
+        /// input and writes the result to standard output
         paths: Vec<PathBuf>,
     },
     /// Write the JSON Schemas of the rules, values and environment files
@@ -216,7 +220,7 @@ where
         CommandArg::Verify { artifact } => Command::Verify(commands::verify::Args { artifact }),
         CommandArg::Render { env } => Command::Render(commands::render::Args { env }),
         CommandArg::Schema { out } => Command::Schema(commands::schema::Args { out }),
-        CommandArg::Fmt { check, paths } => Command::Fmt(commands::fmt::Args { check, paths }),
+        CommandArg::Fmt { check, diff, paths } => Command::Fmt(commands::fmt::Args { check, diff, paths }),
         CommandArg::Argocd { action: ArgocdArg::Generate } => Command::ArgocdGenerate,
         CommandArg::Completions { shell } => Command::Completions(shell),
         CommandArg::Man => Command::Man,

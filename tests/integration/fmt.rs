@@ -144,3 +144,106 @@ fn escapes_and_comments_in_block_headers_are_kept() {
     assert_eq!(repo.read("rules/loot.hcl"), loot);
     assert_eq!(digest(&repo), before);
 }
+
+/// Runs `rulesctl ARGS` in `cwd` with `input` on standard input.
+fn run_stdin(cwd: &Path, args: &[&str], input: &[u8]) -> crate::support::Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulesctl"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rulesctl");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    // Written from another thread: a large input must not block on a full pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait for rulesctl");
+    writer.join().expect("writer");
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn fmt_dash_formats_standard_input_to_standard_output_anywhere() {
+    let outside = tempfile::tempdir().expect("temporary folder");
+    let run = run_stdin(outside.path(), &["fmt", "-"], MESSY.as_bytes());
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, TIDY, ""), "no repository needed");
+    let crlf = format!("\u{feff}{}", TIDY.replace('\n', "\r\n"));
+    let run = run_stdin(outside.path(), &["fmt", "-"], crlf.as_bytes());
+    assert_eq!((run.code, run.stdout.as_str()), (0, TIDY), "byte-order mark and CRLF dropped");
+}
+
+#[test]
+fn fmt_check_dash_says_by_its_exit_status_whether_stdin_is_formatted() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let messy = run_stdin(dir.path(), &["fmt", "--check", "-"], MESSY.as_bytes());
+    assert_eq!((messy.code, messy.stdout.as_str(), messy.stderr.as_str()), (1, "", ""));
+    let tidy = run_stdin(dir.path(), &["fmt", "--check", "-"], TIDY.as_bytes());
+    assert_eq!((tidy.code, tidy.stdout.as_str(), tidy.stderr.as_str()), (0, "", ""));
+}
+
+#[test]
+fn fmt_dash_reports_what_it_cannot_format_on_stderr() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let broken = run_stdin(dir.path(), &["fmt", "-", "--format", "json"], b"spawn_config {\n  region = \n");
+    assert_eq!((broken.code, broken.stdout.as_str()), (1, ""), "{}", broken.stderr);
+    let report: serde_json::Value = serde_json::from_str(&broken.stderr).expect("JSON report on stderr");
+    assert_eq!(report["diagnostics"][0]["code"], "S001");
+    assert_eq!(report["diagnostics"][0]["file"], "<stdin>");
+    let big = vec![b'#'; 8 * 1024 * 1024 + 1];
+    let large = run_stdin(dir.path(), &["fmt", "-"], &big);
+    assert_eq!((large.code, large.stdout.as_str()), (1, ""));
+    assert!(large.stderr.contains("L004") && large.stderr.contains("over the limit"), "{}", large.stderr);
+    let binary = run_stdin(dir.path(), &["fmt", "-"], b"a = 1\n\xff\n");
+    assert_eq!((binary.code, binary.stdout.as_str()), (1, ""));
+    assert!(binary.stderr.contains("L002"), "{}", binary.stderr);
+    let mixed = run_stdin(dir.path(), &["fmt", "-", "rules"], b"a = 1\n");
+    assert_eq!(mixed.code, 2, "{}", mixed.stderr);
+}
+
+#[test]
+fn fmt_diff_prints_a_patch_that_applies_and_writes_nothing() {
+    let repo = Repo::base();
+    assert_eq!(repo.run(&["fmt"]).code, 0);
+    repo.write("rules/caves.hcl", MESSY);
+    let run = repo.run(&["fmt", "--diff"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.starts_with("--- a/rules/caves.hcl\n+++ b/rules/caves.hcl\n@@ -1,"), "{}", run.stdout);
+    assert!(run.stdout.contains("\n-      base_rate=12\n") && run.stdout.contains("\n+  base_rate      = 12\n"));
+    assert!(!run.stdout.contains("loot.hcl"), "a formatted file is not listed");
+    assert_eq!(run.stderr, "", "no report when everything could be formatted");
+    assert_eq!(repo.read("rules/caves.hcl"), MESSY, "--diff writes nothing");
+    repo.write("fmt.patch", &run.stdout);
+    crate::support::git(repo.path(), &["apply", "fmt.patch"]);
+    assert_eq!(repo.read("rules/caves.hcl"), TIDY, "the diff is the change fmt makes");
+    repo.write("rules/loot.hcl", repo.read("rules/loot.hcl").replace('{', "{ "));
+    let fmt = repo.run(&["fmt"]);
+    assert_eq!(fmt.code, 0);
+    let clean = repo.run(&["fmt", "--diff"]);
+    assert_eq!((clean.code, clean.stdout.as_str(), clean.stderr.as_str()), (0, "", ""));
+}
+
+#[test]
+fn fmt_diff_keeps_the_report_off_stdout() {
+    let repo = Repo::base();
+    repo.write("rules/caves.hcl", MESSY);
+    repo.write("rules/broken.hcl", "spawn_config {\n");
+    repo.write("rules/loot.hcl", repo.read("rules/loot.hcl").replace('\n', "\r\n"));
+    let run = repo.run(&["fmt", "--diff", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&run.stderr).expect("JSON report on stderr");
+    assert_eq!(report["diagnostics"][0]["code"], "S001");
+    assert!(run.stdout.starts_with("--- a/rules/caves.hcl\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("--- a/rules/loot.hcl\n"), "CRLF line ends are a change: {}", run.stdout);
+    assert!(!run.stdout.contains("broken"), "{}", run.stdout);
+}
