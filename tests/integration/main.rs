@@ -13,6 +13,7 @@ mod environments;
 mod example;
 mod explain;
 mod fmt;
+mod fmt_property;
 mod git;
 mod helm;
 mod init;
