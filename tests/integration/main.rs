@@ -7,6 +7,7 @@ mod bad_input;
 mod charts;
 mod cli;
 mod codes;
+mod conformance;
 mod dialect;
 mod emit_rust;
 mod environments;
