@@ -222,3 +222,21 @@ fn fmt_diff_keeps_the_report_off_stdout() {
     assert!(run.stdout.contains("--- a/rules/loot.hcl\n"), "CRLF line ends are a change: {}", run.stdout);
     assert!(!run.stdout.contains("broken"), "{}", run.stdout);
 }
+
+/// The cases of the issue, through the binary: each input comes out as written.
+#[test]
+fn fmt_keeps_star_lines_empty_braces_heredocs_and_header_comments() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for kept in [
+        "spawn_config {\n  /*\n     * the stars stay\n   *   where they were\n   */\n  region = \"a\"\n}\n",
+        "loot_table \"t\" {\n  item \"a\" {}\n}\n",
+        "a = <<EOT\n  as written   \n\nEOT\n",
+        "item /* type */ \"x\" /* label */ { weight = 1 }\n",
+        "region = \"caves\\u005f1\\U0001F600\\t\"\n",
+    ] {
+        let run = crate::support::run_stdin(dir.path(), &["fmt", "-"], kept.as_bytes());
+        assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, kept, ""), "{kept}");
+    }
+    let run = crate::support::run_stdin(dir.path(), &["fmt", "-"], b"item \"a\" { }\n");
+    assert_eq!(run.stdout, "item \"a\" {}\n");
+}
