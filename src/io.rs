@@ -52,6 +52,21 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Reads standard input to its end, at most `limit` bytes (`fmt -`, for editors).
+///
+/// # Errors
+///
+/// [`ReadError::TooLarge`] as soon as more than `limit` bytes arrive (its `size` is then a
+/// lower bound); [`ReadError::Io`] when reading fails.
+pub fn read_stdin(limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { size: bytes.len() as u64, limit });
+    }
+    Ok(bytes)
+}
+
 /// Reads a UTF-8 text file of at most `limit` bytes; `None` when it is missing, unreadable, too
 /// large or not UTF-8 (for files that are only compared, such as an installed hook).
 pub fn read_text(path: &Path, limit: u64) -> Option<String> {

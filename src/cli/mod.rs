@@ -160,7 +160,11 @@ enum CommandArg {
         /// List the files that differ and exit 1, without writing
         #[arg(long)]
         check: bool,
-        /// Files or folders (default: rulesctl.hcl and every rule file)
+        /// Print a unified diff of what would change and exit 1 if anything would, without writing
+        #[arg(long)]
+        diff: bool,
+        /// Files or folders (default: rulesctl.hcl and every rule file); `-` alone reads standard
+        /// input and writes the result to standard output
         paths: Vec<PathBuf>,
         #[command(flatten)]
         root: RootArg,
@@ -324,8 +328,8 @@ where
             (Command::Render(commands::render::Args { env }), root, Some(report))
         }
         CommandArg::Schema { out, root } => (Command::Schema(commands::schema::Args { out }), root, None),
-        CommandArg::Fmt { check, paths, root, report } => {
-            (Command::Fmt(commands::fmt::Args { check, paths }), root, Some(report))
+        CommandArg::Fmt { check, diff, paths, root, report } => {
+            (Command::Fmt(commands::fmt::Args { check, diff, paths }), root, Some(report))
         }
         CommandArg::Argocd { action: ArgocdArg::Generate { root } } => (Command::ArgocdGenerate, root, None),
         CommandArg::Completions { shell } => (Command::Completions(shell), no_root, None),

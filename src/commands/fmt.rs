@@ -1,35 +1,48 @@
-//! `rulesctl fmt [--check] [PATH...]`: canonical HCL layout, comments kept, atomic rewrites.
+//! `rulesctl fmt [--check] [--diff] [PATH... | -]`: canonical HCL layout, comments kept, atomic
+//! rewrites; `-` formats standard input to standard output, as editors do on save.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
 use crate::commands::{Globals, Outcome};
+use crate::diagnostic::code::Class;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::emit::format::{format, Error as FormatError, REFUSED};
 use crate::emit::publish::WRITE_FAILED;
 use crate::error::Error;
-use crate::io::write_atomic;
+use crate::io::{read_stdin, write_atomic, ReadError};
 use crate::model::project::DEFAULT_MAX_FILE_BYTES;
 use crate::parse::SYNTAX;
 use crate::pipeline;
 use crate::report::Extra;
 use crate::source::root::{self, PROJECT_FILE};
-use crate::source::rules::load;
-use crate::source::{Sources, Span, Tree, WorkTree};
+use crate::source::rules::{load, TOO_LARGE, UNREADABLE};
+use crate::source::{decode, FileId, Sources, Span, Tree, WorkTree};
+
+/// How standard input is named in diagnostics and diffs.
+const STDIN: &str = "<stdin>";
 
 #[derive(Debug)]
 pub struct Args {
     /// List the files that differ and exit 1, without writing.
     pub check: bool,
-    /// Files or folders (default: rulesctl.hcl and every rule file).
+    /// Print a unified diff of what would change and exit 1 when anything would, without writing.
+    pub diff: bool,
+    /// Files or folders (default: rulesctl.hcl and every rule file), or `-` alone for stdin.
     pub paths: Vec<PathBuf>,
 }
 
 /// # Errors
 ///
-/// No repository, or a path outside it.
+/// No repository, a path outside it, or `-` together with other paths.
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+    if args.paths.iter().any(|p| p == Path::new("-")) {
+        if args.paths.len() > 1 {
+            return Err(Error::Usage("`-` (standard input) cannot be combined with other paths".to_string()));
+        }
+        return Ok(stdin(&args, globals));
+    }
     let root = root::find(globals.root.as_deref())?;
     let paths = root::relative_paths(&root, &args.paths)?;
     let tree = WorkTree { root };
@@ -49,49 +62,163 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut changed = Vec::new();
+    let mut diffs = String::new();
     for rel in &files {
         let (id, ok) = load(&mut sources, &mut sink, &tree, rel, DEFAULT_MAX_FILE_BYTES);
         if !ok {
             continue;
         }
+        let Some(formatted) = lay_out(&sources, id, &mut sink) else { continue };
         let file = sources.get(id);
-        match format(&file.text) {
-            Ok(formatted) if formatted == file.text && !file.normalized => {}
-            Ok(formatted) => {
-                changed.push(rel.clone());
-                if !args.check {
-                    if let Err(err) = write_atomic(&tree.root.join(rel), formatted.as_bytes()) {
-                        sink.push(
-                            Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
-                                .help("check the file's permissions"),
-                        );
-                    }
-                }
-            }
-            Err(FormatError::Syntax(err)) => {
-                let at = err.location().offset().min(file.text.len());
+        if formatted == file.text && !file.normalized {
+            continue;
+        }
+        changed.push(rel.clone());
+        if args.diff {
+            // A byte-order mark or CRLF line ends are part of what changes: diff the bytes as read.
+            let before = match tree.read(rel, DEFAULT_MAX_FILE_BYTES) {
+                Ok(bytes) if file.normalized => String::from_utf8_lossy(&bytes).into_owned(),
+                _ => file.text.clone(),
+            };
+            diffs.push_str(&unified_diff(rel, &before, &formatted));
+        } else if !args.check {
+            if let Err(err) = write_atomic(&tree.root.join(rel), formatted.as_bytes()) {
                 sink.push(
-                    Diagnostic::new(&SYNTAX, Span::new(id, at..at), format!("cannot format: {}", err.message()))
-                        .label("here")
-                        .help("fix the syntax first; fmt only lays out valid files"),
-                );
-            }
-            Err(FormatError::WouldChangeText) => {
-                sink.push(
-                    Diagnostic::new(
-                        &REFUSED,
-                        Span::file(id),
-                        format!("`{rel}` was not formatted: the layout would have changed more than whitespace"),
-                    )
-                    .help("this is a bug in rulesctl fmt; the file was left as it was. Please report it with the file"),
+                    Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
+                        .help("check the file's permissions"),
                 );
             }
         }
     }
     sources.sort(&mut sink);
+    let code = exit_code(&sink, (args.check || args.diff) && !changed.is_empty());
+    if args.diff {
+        // stdout carries only the patch; the report goes to stderr, and only when there is one.
+        let mut outcome = Outcome::text(diffs, code);
+        if !sink.is_empty() {
+            outcome.stderr =
+                Outcome::report(globals.view(), &sink, &sources, files.len(), &Extra::default(), code).stdout;
+        }
+        return Ok(outcome);
+    }
     let verb = if args.check { "would reformat" } else { "reformatted" };
     let lines = changed.iter().map(|p| format!("{verb} {p}")).collect();
-    let failed = !sink.is_empty() || (args.check && !changed.is_empty());
     let extra = Extra { lines, json: vec![("changed", json!(changed))] };
-    Ok(Outcome::report(globals.view(), &sink, &sources, files.len(), &extra, u8::from(failed)))
+    Ok(Outcome::report(globals.view(), &sink, &sources, files.len(), &extra, code))
+}
+
+/// `fmt -`: standard input to standard output; diagnostics, when there are any, on stderr.
+/// With `--check`, stdout stays empty and the exit status says whether the input is formatted;
+/// with `--diff`, stdout holds the diff.
+fn stdin(args: &Args, globals: &Globals) -> Outcome {
+    let mut sources = Sources::default();
+    let mut sink = Sink::new();
+    let id = sources.add(STDIN.to_string(), String::new());
+    let formatted = match read_stdin(DEFAULT_MAX_FILE_BYTES) {
+        Ok(bytes) => {
+            sources.set_raw(id, &bytes);
+            match decode(id, bytes) {
+                Ok(text) => {
+                    sources.set_text(id, text);
+                    lay_out(&sources, id, &mut sink)
+                }
+                Err(failure) => {
+                    let (diagnostic, prefix) = *failure;
+                    sources.set_text(id, prefix);
+                    sink.push(diagnostic);
+                    None
+                }
+            }
+        }
+        Err(ReadError::TooLarge { limit, .. }) => {
+            let message = format!("standard input is over the limit of {limit} bytes");
+            sink.push(Diagnostic::new(&TOO_LARGE, Span::file(id), message).help("format a smaller file"));
+            None
+        }
+        Err(err) => {
+            let reason = match err {
+                ReadError::Io(err) => err.to_string(),
+                _ => "not a readable stream".to_string(),
+            };
+            let message = format!("cannot read standard input: {reason}");
+            sink.push(Diagnostic::new(&UNREADABLE, Span::file(id), message).help("pipe the file into rulesctl fmt -"));
+            None
+        }
+    };
+    let file = sources.get(id);
+    let differs = formatted.as_ref().is_some_and(|f| *f != file.text || file.normalized);
+    let code = exit_code(&sink, (args.check || args.diff) && differs);
+    let stdout = match formatted {
+        Some(formatted) if args.diff && differs => unified_diff(STDIN, &file.text, &formatted),
+        Some(formatted) if !args.check && !args.diff => formatted,
+        _ => String::new(),
+    };
+    let mut outcome = Outcome::text(stdout, code);
+    if !sink.is_empty() {
+        outcome.stderr = Outcome::report(globals.view(), &sink, &sources, 1, &Extra::default(), code).stdout;
+    }
+    outcome
+}
+
+/// Formats one loaded file; what keeps it from being formatted goes to `sink`.
+fn lay_out(sources: &Sources, id: FileId, sink: &mut Sink) -> Option<String> {
+    let file = sources.get(id);
+    match format(&file.text) {
+        Ok(formatted) => Some(formatted),
+        Err(FormatError::Syntax(err)) => {
+            let at = err.location().offset().min(file.text.len());
+            sink.push(
+                Diagnostic::new(&SYNTAX, Span::new(id, at..at), format!("cannot format: {}", err.message()))
+                    .label("here")
+                    .help("fix the syntax first; fmt only lays out valid files"),
+            );
+            None
+        }
+        Err(FormatError::WouldChangeText) => {
+            sink.push(
+                Diagnostic::new(
+                    &REFUSED,
+                    Span::file(id),
+                    format!("`{}` was not formatted: the layout would have changed more than whitespace", file.path),
+                )
+                .help("this is a bug in rulesctl fmt; the file was left as it was. Please report it with the file"),
+            );
+            None
+        }
+    }
+}
+
+/// 2 when an input could not be read, 1 for any other diagnostic or when `differs`, else 0.
+fn exit_code(sink: &Sink, differs: bool) -> u8 {
+    if sink.iter().any(|d| d.code.class == Class::Unreadable) {
+        2
+    } else {
+        u8::from(differs || !sink.is_empty())
+    }
+}
+
+/// A unified diff (`--- a/PATH`, `+++ b/PATH`, hunks with three lines of context), as `git
+/// diff` prints one and `git apply` or `patch -p1` read it.
+fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unified_diff_has_headers_and_three_lines_of_context() {
+        let before = "a\nb\nc\nd\ne\nf\ng\nh=1\n";
+        let after = "a\nb\nc\nd\ne\nf\ng\nh = 1\n";
+        assert_eq!(
+            unified_diff("rules/x.hcl", before, after),
+            "--- a/rules/x.hcl\n+++ b/rules/x.hcl\n@@ -5,4 +5,4 @@\n e\n f\n g\n-h=1\n+h = 1\n"
+        );
+        assert_eq!(unified_diff("x", "same\n", "same\n"), "");
+    }
 }

@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::report::Summary;
@@ -67,7 +70,7 @@ struct Report {
     message: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: Text,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -122,9 +125,42 @@ impl Report {
     }
 }
 
-fn named(sources: &Sources, id: FileId) -> NamedSource<String> {
+fn named(sources: &Sources, id: FileId) -> Text {
     let file = sources.get(id);
-    NamedSource::new(&file.path, file.text.clone())
+    Text { name: file.path.clone(), text: file.text.clone() }
+}
+
+/// A file as miette reads it, except that the column in a snippet's `[path:line:column]` header
+/// counts characters, as every other format does; miette's own count is in bytes, which puts
+/// the header past the end of a line that holds `é` or `日本` before the span.
+struct Text {
+    name: String,
+    text: String,
+}
+
+impl SourceCode for Text {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        let start = span.offset().min(self.text.len());
+        // Only a span read without context carries a column; miette starts lines at \n and \r.
+        let column = match self.text.get(..start) {
+            Some(head) if before == 0 => head.rsplit(['\n', '\r']).next().map_or(0, |l| l.chars().count()),
+            _ => inner.column(),
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 fn labeled(label: &Label, primary: bool) -> LabeledSpan {
