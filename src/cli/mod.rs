@@ -52,11 +52,14 @@ enum CommandArg {
         /// Report only diagnostics in these files or folders (the whole repository is always checked)
         paths: Vec<PathBuf>,
     },
-    /// Check, then write the artifact and its checksum under dist/
+    /// Check, then write the artifact, its checksum and its provenance under dist/
     Build {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
         deny_warnings: bool,
+        /// Refuse, as check --base does, a ruleset changed since REV without a higher ruleset_version
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
         /// Also write this format (repeat or comma-separate; the JSON artifact is always written)
         #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
         emit: Vec<EmitArg>,
@@ -111,7 +114,7 @@ enum CommandArg {
     },
     /// Print the man page (roff) to stdout
     Man,
-    /// Manage the git pre-commit hook that runs `rulesctl check --staged`
+    /// Manage the git pre-commit hook that runs `rulesctl check --staged --base HEAD`
     Hooks {
         #[command(subcommand)]
         action: HooksArg,
@@ -196,7 +199,7 @@ where
         CommandArg::Check { deny_warnings, staged, base, paths } => {
             Command::Check(commands::check::Args { deny_warnings, staged, base, paths })
         }
-        CommandArg::Build { deny_warnings, emit } => {
+        CommandArg::Build { deny_warnings, base, emit } => {
             let emit = emit
                 .into_iter()
                 .map(|e| match e {
@@ -204,7 +207,7 @@ where
                     EmitArg::Rust => Target::Rust,
                 })
                 .collect();
-            Command::Build(commands::build::Args { deny_warnings, emit })
+            Command::Build(commands::build::Args { deny_warnings, emit, base })
         }
         CommandArg::Verify { artifact } => Command::Verify(commands::verify::Args { artifact }),
         CommandArg::Render { env } => Command::Render(commands::render::Args { env }),

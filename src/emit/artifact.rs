@@ -1,4 +1,6 @@
-//! The ruleset artifact: canonical ruleset, digest, Merkle tree and provenance.
+//! The ruleset artifact: canonical ruleset, digest and Merkle tree. Its bytes are a function of
+//! the ruleset and this format alone (no provenance, no rulesctl version), so every build of one
+//! ruleset, in CI, on a laptop or in `argocd generate`, writes the same file.
 
 use std::collections::BTreeMap;
 
@@ -98,7 +100,7 @@ pub fn sections(ruleset: &Value) -> BTreeMap<String, Value> {
     out
 }
 
-/// What a ruleset compiles to, before provenance is added.
+/// What a ruleset compiles to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     pub ruleset: Value,
@@ -121,8 +123,8 @@ impl Compiled {
         self.ruleset.get("ruleset_version").and_then(Value::as_str).unwrap_or_default()
     }
 
-    /// The whole artifact document.
-    pub fn artifact(&self, provenance: Value) -> Value {
+    /// The whole artifact document: nothing but the ruleset and what is computed from it.
+    pub fn artifact(&self) -> Value {
         let leaves: Vec<Value> = self.leaves.iter().map(|(id, h)| json!({ "section": id, "hash": h })).collect();
         json!({
             "apiVersion": API_VERSION,
@@ -131,12 +133,21 @@ impl Compiled {
             "digest": self.digest,
             "ruleset": self.ruleset,
             "merkle": { "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root },
-            "provenance": provenance,
         })
+    }
+
+    /// The artifact file's bytes: the pretty canonical form of [`Compiled::artifact`].
+    pub fn artifact_text(&self) -> String {
+        canonical::pretty(&self.artifact()).0
     }
 }
 
 /// The artifact's file name for a version.
 pub fn file_name(version: &str) -> String {
     format!("ruleset-{version}.json")
+}
+
+/// The file name of the provenance statement written beside an artifact of `version`.
+pub fn provenance_file_name(version: &str) -> String {
+    format!("ruleset-{version}.provenance.json")
 }
