@@ -15,6 +15,7 @@ mod fmt;
 mod git;
 mod helm;
 mod outputs;
+mod plugin_image;
 mod precommit;
 mod support;
 mod values;
