@@ -464,6 +464,41 @@ fn provenance_is_a_statement_beside_an_artifact_that_never_changes() {
     assert_eq!(json["verified"]["provenance"]["dirty"], true);
 }
 
+/// The statement has the shape the in-toto Statement v1 and SLSA provenance v1 specifications
+/// define (`tests/slsa-provenance-v1.schema.json`, written from them: no field out of place),
+/// outside git, in a clean commit and in a dirty tree.
+#[test]
+fn the_statement_has_the_shape_in_toto_and_slsa_define() {
+    let schema_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slsa-provenance-v1.schema.json"))
+            .expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let valid = |statement: &serde_json::Value| {
+        let errors: Vec<String> =
+            validator.iter_errors(statement).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{statement:#}");
+    };
+    let repo = Repo::base();
+    assert_eq!(build(&repo).code, 0);
+    valid(&statement(&repo));
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "rules"]);
+    git(repo.path(), &["commit", "-qm", "rules"]);
+    assert_eq!(build(&repo).code, 0);
+    valid(&statement(&repo));
+    repo.write("rules/new.hcl", "# untracked\n");
+    assert_eq!(build(&repo).code, 0);
+    valid(&statement(&repo));
+    // The schema is strict enough to fail: a field out of place, a digest that is not hex.
+    let mut misplaced = statement(&repo);
+    misplaced["predicate"]["runDetails"]["builder"]["rulesctl"] = serde_json::json!("0.1.0");
+    assert!(!validator.is_valid(&misplaced));
+    let mut not_hex = statement(&repo);
+    not_hex["subject"][0]["digest"]["sha256"] = serde_json::json!("sha256:00");
+    assert!(!validator.is_valid(&not_hex));
+}
+
 #[test]
 fn verify_checks_the_statement_against_its_artifact() {
     let repo = Repo::base();

@@ -14,6 +14,7 @@ mod explain;
 mod fmt;
 mod git;
 mod helm;
+mod install;
 mod outputs;
 mod plugin_image;
 mod precommit;
