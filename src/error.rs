@@ -25,6 +25,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// A word for the kind of failure, for machine-readable output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Usage(_) => "usage",
+            Error::Repository(_) => "repository",
+            Error::Git(_) => "git",
+            Error::Input(_) => "input",
+            Error::Io { .. } => "io",
+        }
+    }
+
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { action, path: path.into(), source }
     }

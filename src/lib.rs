@@ -33,11 +33,14 @@ use commands::Outcome;
 pub fn run<I, T>(args: I) -> u8
 where
     I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
+    T: Into<OsString>,
 {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let invocation = match cli::parse(args, color) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let invocation = match cli::parse(args.clone(), std::io::stdout().is_terminal()) {
         Ok(invocation) => invocation,
+        Err(err) if err.use_stderr() && cli::wants_json(&args) => {
+            return print(&Outcome::failure_as_json("usage", &err.render().to_string()));
+        }
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() { 2 } else { 0 };
@@ -55,15 +58,13 @@ where
         Command::Hooks(args) => commands::hooks::run(args, globals),
         Command::ArgocdGenerate => commands::argocd::run(globals),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Init(args) => commands::init::run(args, globals),
         Command::Completions(shell) => Ok(Outcome::text(cli::completions(shell), 0)),
         Command::Man => cli::man().map(|page| Outcome::text(page, 0)),
     };
     match outcome {
         Ok(outcome) => print(&outcome),
-        Err(err) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {err}");
-            2
-        }
+        Err(err) => print(&Outcome::failure(globals, &err)),
     }
 }
 

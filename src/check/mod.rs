@@ -6,6 +6,7 @@ mod policy;
 mod resources;
 mod secrets;
 pub use credentials::find as find_credentials;
+pub use secrets::find as secret_references;
 pub mod registry;
 pub mod rules;
 

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands::build::Target;
 use crate::commands::{self, diff::Args as DiffArgs, hooks::Args as HooksAction, Globals};
@@ -12,18 +12,42 @@ use crate::report::Format;
 
 /// Validate, compile and render live-game rules before they ship.
 #[derive(Debug, Parser)]
-#[command(name = "rulesctl", version, about, long_about = None)]
+#[command(name = "rulesctl", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
-    /// The repository root (default: walk up to the first folder holding rulesctl.hcl or rules/)
-    #[arg(long, global = true, value_name = "DIR")]
-    root: Option<PathBuf>,
-
-    /// Output format for diagnostics
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
-    format: FormatArg,
-
     #[command(subcommand)]
     command: CommandArg,
+}
+
+const EXAMPLES: &str = "Examples:
+  rulesctl init                      scaffold a rules repository here
+  rulesctl check                     validate the repository you are in
+  rulesctl build                     check, then write dist/
+  rulesctl render --env prod         one environment's Helm values
+  rulesctl explain X001              what a diagnostic code means";
+
+/// `--root`, for the commands that work on a repository.
+#[derive(Debug, Args)]
+struct RootArg {
+    /// The repository root (default: walk up to the first folder holding rulesctl.hcl or rules/)
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+/// How a command that reports diagnostics prints them.
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Output format for diagnostics
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+    /// Colour in human output: auto uses it on a terminal unless NO_COLOR is set
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    color: ColorArg,
+    /// Print only the diagnostics: no summary line, no list of written files
+    #[arg(long, short)]
+    quiet: bool,
+    /// Show every diagnostic: many alike in one file are otherwise grouped after the first few
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -36,9 +60,21 @@ enum FormatArg {
     Github,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Subcommand)]
 enum CommandArg {
-    /// Validate the rules and the project file; writes nothing
+    /// Validate the rules, values and every environment; writes nothing
+    #[command(after_help = "Examples:
+  rulesctl check                          the whole repository
+  rulesctl check rules/caves.hcl          everything, reporting only that file's diagnostics
+  rulesctl check --staged --base HEAD     what is staged, and the version bump since HEAD
+  rulesctl check --format sarif > out.sarif")]
     Check {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
@@ -51,8 +87,16 @@ enum CommandArg {
         base: Option<String>,
         /// Report only diagnostics in these files or folders (the whole repository is always checked)
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        root: RootArg,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Check, then write the artifact, its checksum and its provenance under dist/
+    #[command(after_help = "Examples:
+  rulesctl build                  dist/ruleset-<version>.json, .sha256, .provenance.json and dist/<env>/values.yaml
+  rulesctl build --base HEAD~1    refuse a ruleset changed since HEAD~1 without a higher version
+  rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module")]
     Build {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
@@ -63,19 +107,39 @@ enum CommandArg {
         /// Also write this format (repeat or comma-separate; the JSON artifact is always written)
         #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
         emit: Vec<EmitArg>,
+        #[command(flatten)]
+        root: RootArg,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust module's digest and data
+    #[command(after_help = "Examples:
+  rulesctl verify dist/ruleset-v2.4.1.json
+  rulesctl verify dist/ruleset-v2.4.1.rs")]
     Verify {
         /// The artifact (dist/ruleset-<version>.json) or Rust module (dist/ruleset-<version>.rs)
         artifact: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Print one environment's rendered Helm values to stdout
+    #[command(after_help = "Examples:
+  rulesctl render --env prod > prod-values.yaml
+  rulesctl render --env dev | helm template game ./chart -f -")]
     Render {
         /// The environment (the name of a file in environments/)
         #[arg(long, value_name = "ENV")]
         env: String,
+        #[command(flatten)]
+        root: RootArg,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Show how two artifacts, git revisions (OLD NEW) or environments (--env A --env B) differ
+    #[command(after_help = "Examples:
+  rulesctl diff HEAD~1 HEAD                  sections changed between two revisions
+  rulesctl diff old.json new.json            between two artifacts
+  rulesctl diff --env dev --env prod         between two rendered environments")]
     Diff {
         /// The old side: an artifact file or a git revision
         old: Option<String>,
@@ -87,20 +151,36 @@ enum CommandArg {
         /// Exit 1 when the two differ, like `git diff --exit-code`
         #[arg(long)]
         exit_code: bool,
+        #[command(flatten)]
+        root: RootArg,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Lay out HCL files canonically (comments kept); --check lists the files that differ
+    #[command(after_help = "Examples:
+  rulesctl fmt                    rulesctl.hcl and every rule file, rewritten in place
+  rulesctl fmt --check            list the files that differ; exit 1 if any")]
     Fmt {
         /// List the files that differ and exit 1, without writing
         #[arg(long)]
         check: bool,
         /// Files or folders (default: rulesctl.hcl and every rule file)
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        root: RootArg,
+        #[command(flatten)]
+        report: ReportArgs,
     },
-    /// Write the JSON Schemas of the rules, values and environment files
+    /// Write the JSON Schemas of the rules and environment files
+    #[command(after_help = "Examples:
+  rulesctl schema                 into schema/ of the repository
+  rulesctl schema --out /tmp/s")]
     Schema {
         /// Where to write them (default: schema/ in the repository root)
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        root: RootArg,
     },
     /// Argo CD config-management plugin commands
     Argocd {
@@ -108,18 +188,38 @@ enum CommandArg {
         action: ArgocdArg,
     },
     /// Print shell completions for SHELL to stdout
+    #[command(after_help = "Examples:
+  rulesctl completions zsh > ~/.zfunc/_rulesctl
+  rulesctl completions bash > /etc/bash_completion.d/rulesctl")]
     Completions {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff) to stdout
+    #[command(after_help = "Examples:
+  rulesctl man | man -l -")]
     Man,
     /// Manage the git pre-commit hook that runs `rulesctl check --staged --base HEAD`
     Hooks {
         #[command(subcommand)]
         action: HooksArg,
     },
+    /// Scaffold a rules repository here that passes `rulesctl check` (never overwrites a file)
+    #[command(after_help = "Examples:
+  rulesctl init                   rulesctl.hcl, rules/, values.yaml, environments/dev.yaml, .gitignore
+  rulesctl init --chart charts/game   adopt an existing chart: its values.yaml becomes the source")]
+    Init {
+        /// Adopt an existing Helm chart folder: its values.yaml becomes the source values
+        #[arg(long, value_name = "PATH")]
+        chart: Option<PathBuf>,
+        #[command(flatten)]
+        root: RootArg,
+    },
     /// Explain a diagnostic code, or list them all
+    #[command(after_help = "Examples:
+  rulesctl explain                      every code, one line each
+  rulesctl explain X001                 one code in full
+  rulesctl explain cooldown-below-minimum")]
     Explain {
         /// A code (X001) or its name (cooldown-below-minimum)
         code: Option<String>,
@@ -137,21 +237,37 @@ enum EmitArg {
 #[derive(Debug, Subcommand)]
 enum ArgocdArg {
     /// Print the manifests for the application in the working directory (env from ARGOCD_ENV_RULESCTL_ENV)
-    Generate,
+    #[command(after_help = "Examples:
+  ARGOCD_ENV_RULESCTL_ENV=prod rulesctl argocd generate")]
+    Generate {
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum HooksArg {
     /// Install the hook where git looks for it (core.hooksPath, worktrees)
+    #[command(after_help = "Examples:
+  rulesctl hooks install            refuses to replace a hook rulesctl did not write
+  rulesctl hooks install --chain    keeps that hook and runs it first")]
     Install {
         /// Keep an existing hook that rulesctl did not write, and run it first
         #[arg(long)]
         chain: bool,
+        #[command(flatten)]
+        root: RootArg,
     },
     /// Remove the hook, restoring a chained one
-    Uninstall,
+    Uninstall {
+        #[command(flatten)]
+        root: RootArg,
+    },
     /// Say what is installed where
-    Status,
+    Status {
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 /// What the user asked for, in domain terms.
@@ -176,30 +292,26 @@ pub enum Command {
     Hooks(commands::hooks::Args),
     Diff(commands::diff::Args),
     Explain(commands::explain::Args),
+    Init(commands::init::Args),
 }
 
-/// Parses the arguments. `color` says whether human output may use colour.
+/// Parses the arguments. `terminal` says whether stdout is a terminal (for `--color auto`).
 ///
 /// # Errors
 ///
 /// clap's error, which also carries `--help` and `--version`.
-pub fn parse<I, T>(args: I, color: bool) -> Result<Invocation, clap::Error>
+pub fn parse<I, T>(args: I, terminal: bool) -> Result<Invocation, clap::Error>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
     let cli = Cli::try_parse_from(args)?;
-    let format = match cli.format {
-        FormatArg::Human => Format::Human { color },
-        FormatArg::Json => Format::Json,
-        FormatArg::Sarif => Format::Sarif,
-        FormatArg::Github => Format::Github,
-    };
-    let command = match cli.command {
-        CommandArg::Check { deny_warnings, staged, base, paths } => {
-            Command::Check(commands::check::Args { deny_warnings, staged, base, paths })
+    let no_root = RootArg { root: None };
+    let (command, root, report) = match cli.command {
+        CommandArg::Check { deny_warnings, staged, base, paths, root, report } => {
+            (Command::Check(commands::check::Args { deny_warnings, staged, base, paths }), root, Some(report))
         }
-        CommandArg::Build { deny_warnings, base, emit } => {
+        CommandArg::Build { deny_warnings, base, emit, root, report } => {
             let emit = emit
                 .into_iter()
                 .map(|e| match e {
@@ -207,31 +319,70 @@ where
                     EmitArg::Rust => Target::Rust,
                 })
                 .collect();
-            Command::Build(commands::build::Args { deny_warnings, emit, base })
+            (Command::Build(commands::build::Args { deny_warnings, emit, base }), root, Some(report))
         }
-        CommandArg::Verify { artifact } => Command::Verify(commands::verify::Args { artifact }),
-        CommandArg::Render { env } => Command::Render(commands::render::Args { env }),
-        CommandArg::Schema { out } => Command::Schema(commands::schema::Args { out }),
-        CommandArg::Fmt { check, paths } => Command::Fmt(commands::fmt::Args { check, paths }),
-        CommandArg::Argocd { action: ArgocdArg::Generate } => Command::ArgocdGenerate,
-        CommandArg::Completions { shell } => Command::Completions(shell),
-        CommandArg::Man => Command::Man,
-        CommandArg::Hooks { action: HooksArg::Install { chain } } => Command::Hooks(HooksAction::Install { chain }),
-        CommandArg::Hooks { action: HooksArg::Uninstall } => Command::Hooks(HooksAction::Uninstall),
-        CommandArg::Hooks { action: HooksArg::Status } => Command::Hooks(HooksAction::Status),
-        CommandArg::Diff { old, new, env, exit_code } => match (old, new, env.as_slice()) {
-            (None, None, [a, b]) => Command::Diff(DiffArgs::Environments { a: a.clone(), b: b.clone(), exit_code }),
-            (Some(old), Some(new), []) => Command::Diff(DiffArgs::Rulesets { old, new, exit_code }),
-            _ => {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "diff takes OLD NEW (artifacts or git revisions), or --env A --env B",
-                ))
-            }
-        },
-        CommandArg::Explain { code } => Command::Explain(commands::explain::Args { code }),
+        CommandArg::Verify { artifact, report } => {
+            (Command::Verify(commands::verify::Args { artifact }), no_root, Some(report))
+        }
+        CommandArg::Render { env, root, report } => {
+            (Command::Render(commands::render::Args { env }), root, Some(report))
+        }
+        CommandArg::Schema { out, root } => (Command::Schema(commands::schema::Args { out }), root, None),
+        CommandArg::Fmt { check, paths, root, report } => {
+            (Command::Fmt(commands::fmt::Args { check, paths }), root, Some(report))
+        }
+        CommandArg::Argocd { action: ArgocdArg::Generate { root } } => (Command::ArgocdGenerate, root, None),
+        CommandArg::Completions { shell } => (Command::Completions(shell), no_root, None),
+        CommandArg::Man => (Command::Man, no_root, None),
+        CommandArg::Hooks { action: HooksArg::Install { chain, root } } => {
+            (Command::Hooks(HooksAction::Install { chain }), root, None)
+        }
+        CommandArg::Hooks { action: HooksArg::Uninstall { root } } => {
+            (Command::Hooks(HooksAction::Uninstall), root, None)
+        }
+        CommandArg::Hooks { action: HooksArg::Status { root } } => (Command::Hooks(HooksAction::Status), root, None),
+        CommandArg::Diff { old, new, env, exit_code, root, report } => {
+            let args = match (old, new, env.as_slice()) {
+                (None, None, [a, b]) => DiffArgs::Environments { a: a.clone(), b: b.clone(), exit_code },
+                (Some(old), Some(new), []) => DiffArgs::Rulesets { old, new, exit_code },
+                _ => {
+                    return Err(Cli::command().error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        "diff takes OLD NEW (artifacts or git revisions), or --env A --env B",
+                    ))
+                }
+            };
+            (Command::Diff(args), root, Some(report))
+        }
+        CommandArg::Explain { code } => (Command::Explain(commands::explain::Args { code }), no_root, None),
+        CommandArg::Init { chart, root } => (Command::Init(commands::init::Args { chart }), root, None),
     };
-    Ok(Invocation { globals: Globals { root: cli.root, format }, command })
+    let color_auto = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let globals = match report {
+        Some(r) => {
+            let color = match r.color {
+                ColorArg::Auto => color_auto,
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+            };
+            let format = match r.format {
+                FormatArg::Human => Format::Human { color },
+                FormatArg::Json => Format::Json,
+                FormatArg::Sarif => Format::Sarif,
+                FormatArg::Github => Format::Github,
+            };
+            Globals { root: root.root, format, quiet: r.quiet, all: r.all }
+        }
+        None => Globals { root: root.root, format: Format::Human { color: color_auto }, quiet: false, all: false },
+    };
+    Ok(Invocation { globals, command })
+}
+
+/// Whether the raw arguments ask for JSON output, for reporting an argument error as JSON when
+/// the arguments could not be parsed at all.
+pub fn wants_json<T: AsRef<std::ffi::OsStr>>(args: &[T]) -> bool {
+    args.windows(2).any(|w| w[0].as_ref() == "--format" && w[1].as_ref() == "json")
+        || args.iter().any(|a| a.as_ref() == "--format=json")
 }
 
 /// Shell completions for `shell`.

@@ -12,7 +12,7 @@ use crate::emit::publish::checksum_line;
 use crate::emit::values;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis};
-use crate::report::{Extra, Format};
+use crate::report::{Extra, Format, View};
 use crate::source::{root, WorkTree};
 
 /// The variable Argo CD sets from the Application's plugin env `RULESCTL_ENV`.
@@ -75,7 +75,8 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
 /// Nothing on stdout, so Argo CD keeps the last good state; the human report on stderr.
 fn invalid(analysis: &Analysis) -> Outcome {
     let human = Format::Human { color: false };
-    Outcome::report(human, &analysis.diagnostics, &analysis.sources, analysis.files, &Extra::default(), 1).on_stderr()
+    Outcome::report(View::of(human), &analysis.diagnostics, &analysis.sources, analysis.files, &Extra::default(), 1)
+        .on_stderr()
 }
 
 /// A Kubernetes object name (DNS-1123 label) from an application or folder name.

@@ -44,7 +44,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let digest = outputs.first().map(|o| o.digest.clone());
     let extra = Extra { lines, json: vec![("outputs", Value::Array(json_outputs)), ("digest", json!(digest))] };
     let code = analysis.exit_code(args.deny_warnings);
-    Ok(Outcome::report(globals.format, &analysis.diagnostics, &analysis.sources, analysis.files, &extra, code))
+    Ok(Outcome::report(globals.view(), &analysis.diagnostics, &analysis.sources, analysis.files, &extra, code))
 }
 
 /// Writes the artifact and its provenance, then every environment that renders; a write failure

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::commands::{Globals, Outcome};
 use crate::error::Error;
 use crate::pipeline::{analyze, BaseTree};
-use crate::report::Extra;
+use crate::report::{self, Extra, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
 
@@ -31,17 +31,15 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree { root: root.clone() }) };
     let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
     let mut analysis = analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision));
+    // A filter narrows the report, never the verdict: an error anywhere still fails.
+    let code = analysis.exit_code(args.deny_warnings);
+    let before = analysis.diagnostics.len();
     if !filters.is_empty() {
         let sources = &analysis.sources;
         analysis.diagnostics.retain(|d| root::matches(&filters, &sources.get(d.primary.span.file).path));
     }
-    let code = analysis.exit_code(args.deny_warnings);
-    Ok(Outcome::report(
-        globals.format,
-        &analysis.diagnostics,
-        &analysis.sources,
-        analysis.files,
-        &Extra::default(),
-        code,
-    ))
+    let mut summary = Summary::of(&analysis.diagnostics, analysis.files);
+    summary.hidden = before - analysis.diagnostics.len();
+    let text = report::render(globals.view(), &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
+    Ok(Outcome::text(text, code))
 }

@@ -93,5 +93,5 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let lines = changed.iter().map(|p| format!("{verb} {p}")).collect();
     let failed = !sink.is_empty() || (args.check && !changed.is_empty());
     let extra = Extra { lines, json: vec![("changed", json!(changed))] };
-    Ok(Outcome::report(globals.format, &sink, &sources, files.len(), &extra, u8::from(failed)))
+    Ok(Outcome::report(globals.view(), &sink, &sources, files.len(), &extra, u8::from(failed)))
 }

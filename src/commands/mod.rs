@@ -8,6 +8,7 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod hooks;
+pub mod init;
 pub mod render;
 pub mod schema;
 pub mod verify;
@@ -15,7 +16,8 @@ pub mod verify;
 use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
-use crate::report::{self, Extra, Format, Summary};
+use crate::error::Error;
+use crate::report::{self, Extra, Format, Summary, View};
 use crate::source::Sources;
 
 /// The options every command takes.
@@ -24,6 +26,17 @@ pub struct Globals {
     /// `--root DIR`, else discovered.
     pub root: Option<PathBuf>,
     pub format: Format,
+    /// `--quiet`: only the diagnostics, no summary and no extra lines.
+    pub quiet: bool,
+    /// `--all`: every diagnostic, none grouped.
+    pub all: bool,
+}
+
+impl Globals {
+    /// How this invocation prints reports.
+    pub fn view(&self) -> View {
+        View { format: self.format, quiet: self.quiet, all: self.all }
+    }
 }
 
 /// What a command produced: the text for stdout and stderr, and the exit status.
@@ -42,7 +55,7 @@ impl Outcome {
 
     /// A diagnostic report on stdout in `format`.
     pub fn report(
-        format: Format,
+        view: View,
         diagnostics: &[Diagnostic],
         sources: &Sources,
         files: usize,
@@ -50,7 +63,29 @@ impl Outcome {
         code: u8,
     ) -> Self {
         let summary = Summary::of(diagnostics, files);
-        Outcome::text(report::render(format, diagnostics, sources, summary, extra), code)
+        Outcome::text(report::render(view, diagnostics, sources, summary, extra), code)
+    }
+
+    /// A command that could not run (exit 2): `error: ...` on stderr, or with `--format json`
+    /// the one JSON object on stdout, with the failure under `error`.
+    pub fn failure(globals: &Globals, err: &Error) -> Self {
+        if globals.format == Format::Json {
+            return Outcome::failure_as_json(err.kind(), &err.to_string());
+        }
+        Outcome { stdout: String::new(), stderr: format!("error: {err}\n"), code: 2 }
+    }
+
+    /// A failure as the JSON report: no diagnostics, an empty summary, and what stopped the
+    /// command under `error`, as `{"kind", "message"}`.
+    pub fn failure_as_json(kind: &str, message: &str) -> Self {
+        let report = serde_json::json!({
+            "diagnostics": [],
+            "summary": { "errors": 0, "warnings": 0, "files": 0 },
+            "error": { "kind": kind, "message": message.trim() },
+        });
+        let mut stdout = serde_json::to_string_pretty(&report).unwrap_or_default();
+        stdout.push('\n');
+        Outcome { stdout, stderr: String::new(), code: 2 }
     }
 
     /// Moves the report to stderr, for commands whose stdout carries only their product

@@ -90,5 +90,5 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         extra.json.push(("verified", verified));
     }
     let code = u8::from(verified.ok.is_none());
-    Ok(Outcome::report(globals.format, &verified.diagnostics, &verified.sources, 1, &extra, code))
+    Ok(Outcome::report(globals.view(), &verified.diagnostics, &verified.sources, 1, &extra, code))
 }

@@ -62,6 +62,15 @@ impl Diagnostic {
         self
     }
 
+    /// Moves every place to file `id`, for a diagnostic about one file cached from an earlier
+    /// run, where the file had another id.
+    pub fn set_file(&mut self, id: FileId) {
+        self.primary.span.file = id;
+        for label in &mut self.related {
+            label.span.file = id;
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -70,12 +79,14 @@ impl Diagnostic {
 /// Where checks put what they find; the order of arrival does not matter (reports sort).
 pub type Sink = Vec<Diagnostic>;
 
-/// Sorts diagnostics into a stable order (file path, position, code, message) and drops exact
-/// repeats, so output never depends on the order checks ran in or files were found. `path` names
+/// Sorts diagnostics into the one report order and drops exact repeats, so output never depends
+/// on the order checks ran in or files were found: by file path; within a file errors before
+/// warnings (what must be fixed comes first); then by position, code and message. `path` names
 /// a file by its id.
 pub fn sort<'a>(diagnostics: &mut Vec<Diagnostic>, path: impl Fn(FileId) -> &'a str) {
     diagnostics.sort_by_cached_key(|d| {
-        (path(d.primary.span.file).to_string(), d.primary.span.start, d.primary.span.end, d.code.id, d.message.clone())
+        let span = d.primary.span;
+        (path(span.file).to_string(), d.severity, span.start, span.end, d.code.id, d.message.clone())
     });
     diagnostics.dedup();
 }

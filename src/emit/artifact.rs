@@ -84,17 +84,22 @@ fn number(value: f64) -> Option<Value> {
 
 /// The ruleset's sections by id (`spawn_config/crystal_caves`, `event_timers`), in id order.
 pub fn sections(ruleset: &Value) -> BTreeMap<String, Value> {
+    section_refs(ruleset).into_iter().map(|(id, value)| (id, value.clone())).collect()
+}
+
+/// [`sections`], by reference: no section is copied.
+pub fn section_refs(ruleset: &Value) -> BTreeMap<String, &Value> {
     let mut out = BTreeMap::new();
     for (key, prefix) in NAMED {
         if let Some(map) = ruleset.get(key).and_then(Value::as_object) {
             for (name, value) in map {
-                out.insert(format!("{prefix}/{name}"), value.clone());
+                out.insert(format!("{prefix}/{name}"), value);
             }
         }
     }
     for key in SINGLE {
         if let Some(value) = ruleset.get(key) {
-            out.insert(key.to_string(), value.clone());
+            out.insert(key.to_string(), value);
         }
     }
     out
@@ -112,8 +117,13 @@ pub struct Compiled {
 impl Compiled {
     pub fn new(ruleset: Value) -> Self {
         let digest = prefixed(canonical::compact(&ruleset).as_bytes());
-        let hashes: Vec<(String, merkle::Hash)> =
-            sections(&ruleset).iter().map(|(id, v)| (id.clone(), merkle::leaf(id, &canonical::compact(v)))).collect();
+        let hashes: Vec<(String, merkle::Hash)> = section_refs(&ruleset)
+            .into_iter()
+            .map(|(id, v)| {
+                let leaf = merkle::leaf(&id, &canonical::compact(v));
+                (id, leaf)
+            })
+            .collect();
         let root = merkle::root(&hashes.iter().map(|(_, h)| *h).collect::<Vec<_>>());
         let leaves = hashes.into_iter().map(|(id, h)| (id, format!("sha256:{}", to_hex(&h)))).collect();
         Compiled { ruleset, digest, leaves, root: format!("sha256:{}", to_hex(&root)) }
@@ -121,6 +131,23 @@ impl Compiled {
 
     pub fn version(&self) -> &str {
         self.ruleset.get("ruleset_version").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// The whole artifact file: [`Compiled::artifact`] in canonical pretty form, written with the
+    /// ruleset by reference, so a large ruleset is never copied to be written.
+    pub fn artifact_text(&self) -> String {
+        let leaves: Vec<Value> = self.leaves.iter().map(|(id, h)| json!({ "section": id, "hash": h })).collect();
+        let merkle = json!({ "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root });
+        let (api, kind) = (Value::from(API_VERSION), Value::from(KIND));
+        let (version, digest) = (Value::from(self.version()), Value::from(self.digest.as_str()));
+        canonical::pretty_fields(&[
+            ("apiVersion", &api),
+            ("kind", &kind),
+            ("version", &version),
+            ("digest", &digest),
+            ("ruleset", &self.ruleset),
+            ("merkle", &merkle),
+        ])
     }
 
     /// The whole artifact document: nothing but the ruleset and what is computed from it.
@@ -134,11 +161,6 @@ impl Compiled {
             "ruleset": self.ruleset,
             "merkle": { "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root },
         })
-    }
-
-    /// The artifact file's bytes: the pretty canonical form of [`Compiled::artifact`].
-    pub fn artifact_text(&self) -> String {
-        canonical::pretty(&self.artifact()).0
     }
 }
 

@@ -8,6 +8,8 @@
 //! - Compact form: no whitespace at all. Pretty form: two-space indent, `": "` after keys, one
 //!   member per line, empty containers as `{}` and `[]`.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 /// Where each value was written, by JSON pointer, so diagnostics can point into the output.
@@ -28,6 +30,28 @@ pub fn pretty(value: &Value) -> (String, Spans) {
     (w.out, w.spans.unwrap_or_default())
 }
 
+/// The pretty canonical form of an object given as its fields, ending in a newline: what
+/// [`pretty`] writes for the same object, without building it (so a large ruleset is written by
+/// reference, never copied) and without spans.
+pub fn pretty_fields(fields: &[(&str, &Value)]) -> String {
+    let mut w = Writer { out: String::new(), indent: Some(2), spans: None };
+    let mut sorted: Vec<&(&str, &Value)> = fields.iter().collect();
+    sorted.sort_unstable_by_key(|(key, _)| *key);
+    w.out.push('{');
+    for (i, (key, value)) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            w.out.push(',');
+        }
+        w.newline(1);
+        w.string(key);
+        w.out.push_str(": ");
+        w.value(value, &mut String::new(), 1);
+    }
+    w.newline(0);
+    w.out.push_str("}\n");
+    w.out
+}
+
 struct Writer {
     out: String,
     indent: Option<usize>,
@@ -44,10 +68,13 @@ impl Writer {
 
     fn value(&mut self, value: &Value, pointer: &mut String, depth: usize) {
         let start = self.out.len();
+        let spans = self.spans.is_some();
         match value {
             Value::Null => self.out.push_str("null"),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => self.out.push_str(&n.to_string()),
+            Value::Number(n) => {
+                let _ = write!(self.out, "{n}");
+            }
             Value::String(s) => self.string(s),
             Value::Array(items) if items.is_empty() => self.out.push_str("[]"),
             Value::Array(items) => {
@@ -58,7 +85,9 @@ impl Writer {
                     }
                     self.newline(depth + 1);
                     let len = pointer.len();
-                    pointer.push_str(&format!("/{i}"));
+                    if spans {
+                        let _ = write!(pointer, "/{i}");
+                    }
                     self.value(item, pointer, depth + 1);
                     pointer.truncate(len);
                 }
@@ -67,8 +96,12 @@ impl Writer {
             }
             Value::Object(map) if map.is_empty() => self.out.push_str("{}"),
             Value::Object(map) => {
+                // serde_json's map is ordered by key bytes already; sort only if a build ever
+                // turns on its insertion-ordered map.
                 let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort_unstable();
+                if !keys.is_sorted() {
+                    keys.sort_unstable();
+                }
                 self.out.push('{');
                 for (i, key) in keys.into_iter().enumerate() {
                     if i > 0 {
@@ -78,8 +111,10 @@ impl Writer {
                     self.string(key);
                     self.out.push_str(if self.indent.is_some() { ": " } else { ":" });
                     let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    if spans {
+                        pointer.push('/');
+                        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    }
                     if let Some(v) = map.get(key) {
                         self.value(v, pointer, depth + 1);
                     }
@@ -94,8 +129,34 @@ impl Writer {
         }
     }
 
+    /// A JSON string, escaped exactly as serde_json escapes it: `"`, `\\`, the short escapes
+    /// `\b \f \n \r \t`, other control characters as `\u00XX`; everything else raw.
     fn string(&mut self, s: &str) {
-        self.out.push_str(&Value::String(s.to_string()).to_string());
+        self.out.reserve(s.len() + 2);
+        self.out.push('"');
+        let mut from = 0;
+        for (i, c) in s.char_indices() {
+            let escaped = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\u{8}' => "\\b",
+                '\u{c}' => "\\f",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                c if (c as u32) < 0x20 => "",
+                _ => continue,
+            };
+            self.out.push_str(&s[from..i]);
+            if escaped.is_empty() {
+                let _ = write!(self.out, "\\u{:04x}", c as u32);
+            } else {
+                self.out.push_str(escaped);
+            }
+            from = i + c.len_utf8();
+        }
+        self.out.push_str(&s[from..]);
+        self.out.push('"');
     }
 }
 
@@ -115,5 +176,17 @@ mod tests {
         );
         let b = spans.iter().find(|(p, _)| p == "/b").map(|(_, r)| r.clone());
         assert_eq!(b.map(|r| &text[r]), Some("1"));
+        let fields = [("c", &v["c"]), ("a", &v["a"]), ("b", &v["b"])];
+        assert_eq!(pretty_fields(&fields), text, "an object written from its fields is the same bytes");
+    }
+
+    #[test]
+    fn strings_are_escaped_exactly_as_serde_json_escapes_them() {
+        let all: String = (0u32..0x300).chain([0x2028, 0x2029, 0xfeff, 0x1f600]).filter_map(char::from_u32).collect();
+        for s in [all.as_str(), "", "plain", "quote\" and \\ back", "\u{7f}\u{0}\u{1f}"] {
+            let mut w = Writer { out: String::new(), indent: None, spans: None };
+            w.string(s);
+            assert_eq!(w.out, serde_json::to_string(s).unwrap_or_default(), "{s:?}");
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod merkle;
 pub mod provenance;
 pub mod publish;
 pub mod rust;
+pub mod scaffold;
 pub mod schema;
 pub mod target;
 pub mod values;

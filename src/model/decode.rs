@@ -103,13 +103,16 @@ pub struct Node {
     pub blocks: Vec<Node>,
     /// Set when a required attribute is missing or invalid, so checks can skip the block.
     pub complete: bool,
+    /// Set when the block holds an unknown attribute or block: perhaps a misspelt known one, so
+    /// what it would have said is unknown and checks across blocks stay quiet.
+    pub unknown: bool,
 }
 
 /// A numeric attribute anywhere in the input, for the range checks.
 #[derive(Debug, Clone)]
 pub struct NumberAt {
-    /// Dotted path: `spawn_config.base_rate`.
-    pub path: String,
+    /// Dotted path: `spawn_config.base_rate`. Static, so 10,000 files of numbers hold no copies.
+    pub path: &'static str,
     pub attr: &'static Attr,
     pub num: Num,
     pub span: Span,
@@ -182,11 +185,11 @@ impl Node {
     }
 
     /// Every numeric attribute in this block and below, with its dotted path.
-    pub fn numbers(&self, prefix: &str, out: &mut Vec<NumberAt>) {
+    pub fn numbers(&self, out: &mut Vec<NumberAt>) {
         for field in &self.fields {
             if let Value::Num(num) = &field.value {
                 out.push(NumberAt {
-                    path: format!("{prefix}{}", field.attr.name),
+                    path: attr_path(field.attr),
                     attr: field.attr,
                     num: num.clone(),
                     span: field.span,
@@ -194,14 +197,18 @@ impl Node {
             }
         }
         for block in &self.blocks {
-            block.numbers(&format!("{prefix}{}.", block.spec.name), out);
+            block.numbers(out);
         }
     }
 }
 
 /// Decodes a body against `spec`. `ident_span` is where "missing attribute" points.
 pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sink: &mut Sink) -> Node {
-    let mut node = Node { spec, ident_span, label: None, fields: Vec::new(), blocks: Vec::new(), complete: true };
+    let mut node =
+        Node { spec, ident_span, label: None, fields: Vec::new(), blocks: Vec::new(), complete: true, unknown: false };
+    // Unknown keys of this block, so a missing attribute they are a misspelling of is not
+    // reported a second time.
+    let mut unknown_keys: Vec<&str> = Vec::new();
     let known = || spec.attrs.iter().map(|a| a.name).chain(spec.blocks.iter().map(|b| b.name));
     for entry in entries {
         match entry {
@@ -214,6 +221,8 @@ pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sin
                             .label("unknown attribute")
                             .help(suggest(key, known())),
                     );
+                    node.unknown = true;
+                    unknown_keys.push(key);
                     continue;
                 };
                 if let Some(field) = typed(attr, value, *key_span, *value_span, sink) {
@@ -236,6 +245,8 @@ pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sin
                         .label("unknown block")
                         .help(suggest(&block.ident, known())),
                     );
+                    node.unknown = true;
+                    unknown_keys.push(&block.ident);
                     continue;
                 };
                 if child.occurs == Occurs::AtMostOnce {
@@ -266,7 +277,8 @@ pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sin
         if node.field(attr.name).is_none() {
             node.complete = false;
             let present = entries.iter().any(|e| matches!(e, Entry::Attribute { key, .. } if key == attr.name));
-            if !present {
+            let misspelt = unknown_keys.iter().any(|k| close_match(k, std::iter::once(attr.name)).is_some());
+            if !present && !misspelt {
                 sink.push(
                     Diagnostic::new(
                         &MISSING_ATTRIBUTE,
@@ -309,6 +321,9 @@ fn label(spec: &BlockSpec, block: &crate::parse::Block, sink: &mut Sink) -> Opti
                         .label("invalid name")
                         .help(format!("a {meaning} is {}", format.describe())),
                 );
+                if format == Format::Name {
+                    return None;
+                }
             }
             Some(Spanned::new(text.clone(), *span))
         }
@@ -355,6 +370,10 @@ fn typed(attr: &'static Attr, value: &Value, key_span: Span, span: Span, sink: &
                         .label("invalid value")
                         .help(format_help(format, s)),
                 );
+                // An invalid name is never suggested, and never drives a cross-reference check.
+                if format == Format::Name {
+                    return None;
+                }
             }
             true
         }
@@ -483,4 +502,27 @@ pub fn close_match<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> O
         })
         .min()
         .map(|(_, k)| k)
+}
+
+/// The dotted path of an attribute of the rules or project dialect (`loot_table.item.weight`),
+/// from a table built once: each attribute of the static dialect tables is its own static, so
+/// its address names it.
+fn attr_path(attr: &'static Attr) -> &'static str {
+    static PATHS: std::sync::OnceLock<std::collections::HashMap<usize, &'static str>> = std::sync::OnceLock::new();
+    fn visit(spec: &'static BlockSpec, prefix: &str, out: &mut std::collections::HashMap<usize, &'static str>) {
+        for attr in spec.attrs {
+            let path: &'static str = Box::leak(format!("{prefix}{}", attr.name).into_boxed_str());
+            out.insert(std::ptr::from_ref(attr) as usize, path);
+        }
+        for block in spec.blocks {
+            visit(block, &format!("{prefix}{}.", block.name), out);
+        }
+    }
+    let paths = PATHS.get_or_init(|| {
+        let mut out = std::collections::HashMap::new();
+        visit(&crate::model::dialect::RULES, "", &mut out);
+        visit(&crate::model::dialect::PROJECT, "", &mut out);
+        out
+    });
+    paths.get(&(std::ptr::from_ref(attr) as usize)).copied().unwrap_or(attr.name)
 }

@@ -101,7 +101,7 @@ impl Project {
     pub fn from_entries(file: FileId, entries: &[Entry], sink: &mut Sink) -> Self {
         let root = decode(entries, &PROJECT, Span::file(file), sink);
         let mut project = Project { file: Some(file), ..Project::default() };
-        root.numbers("", &mut project.numbers);
+        root.numbers(&mut project.numbers);
         let setting = |s: Spanned<String>, sink: &mut Sink| {
             let ok = inside_root(&s, sink);
             ok.then_some(PathSetting { value: s.value, span: Some(s.span) })

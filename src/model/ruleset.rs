@@ -32,6 +32,9 @@ pub struct LootTable {
     pub block: Span,
     pub name: Spanned<String>,
     pub items: Vec<LootItem>,
+    /// False when an item failed to decode or an unknown key stands in the table, so an
+    /// "empty table" may only be an artefact of that.
+    pub complete: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -77,13 +80,100 @@ pub struct Ruleset {
     /// True when some rule file failed to parse: its blocks are unknown, so checks that need
     /// the whole ruleset ("exactly once", "resolves") stay quiet rather than guess.
     pub partial: bool,
+    /// True when a block's name or reference is missing or invalid (already reported): which
+    /// regions and tables exist is then unknown, so the checks that match names across blocks
+    /// stay quiet rather than blame the blocks that are right.
+    pub names_unknown: bool,
 }
 
 impl Ruleset {
+    /// The ruleset one parsed rule file holds; [`Ruleset::append`] joins files in order. Built
+    /// per file so files can be decoded on several threads and their syntax trees dropped early.
+    pub fn of_file(file: FileId, entries: &[Entry], sink: &mut Sink) -> Self {
+        let mut one = Ruleset::default();
+        one.add_file(file, entries, sink);
+        one
+    }
+
+    /// Moves every place in this part to file `id`. A part decoded from one file holds places in
+    /// that file only, so a cached part can join a later run, where the file has another id.
+    pub fn set_file(&mut self, id: FileId) {
+        fn at<T>(field: &mut Option<Spanned<T>>, id: FileId) {
+            if let Some(f) = field {
+                f.span.file = id;
+            }
+        }
+        for v in &mut self.versions {
+            v.span.file = id;
+        }
+        for s in &mut self.spawns {
+            s.block.file = id;
+            at(&mut s.region, id);
+            at(&mut s.base_rate, id);
+            at(&mut s.max_concurrent, id);
+            at(&mut s.cooldown_ms, id);
+            at(&mut s.loot_table, id);
+        }
+        for t in &mut self.loot_tables {
+            t.block.file = id;
+            t.name.span.file = id;
+            for item in &mut t.items {
+                item.block.file = id;
+                item.name.span.file = id;
+                at(&mut item.weight, id);
+            }
+        }
+        for t in &mut self.event_timers {
+            t.block.file = id;
+            at(&mut t.world_boss_interval, id);
+            at(&mut t.weather_cycle, id);
+            at(&mut t.maintenance_window, id);
+        }
+        for b in &mut self.safety_bounds {
+            b.block.file = id;
+            at(&mut b.max_spawn_rate_multiplier, id);
+            at(&mut b.min_cooldown_override, id);
+            at(&mut b.duplicate_event_window_ms, id);
+        }
+        for s in &mut self.streams {
+            s.block.file = id;
+            at(&mut s.region, id);
+            at(&mut s.max_len, id);
+            at(&mut s.max_in_flight, id);
+            at(&mut s.backoff_multiplier, id);
+            at(&mut s.max_backoff_ms, id);
+        }
+        for n in &mut self.numbers {
+            n.span.file = id;
+        }
+        for f in &mut self.files {
+            *f = id;
+        }
+    }
+
+    /// Appends another part of the ruleset (the next file's), keeping file order.
+    pub fn append(&mut self, other: Ruleset) {
+        self.versions.extend(other.versions);
+        self.spawns.extend(other.spawns);
+        self.loot_tables.extend(other.loot_tables);
+        self.event_timers.extend(other.event_timers);
+        self.safety_bounds.extend(other.safety_bounds);
+        self.streams.extend(other.streams);
+        self.numbers.extend(other.numbers);
+        self.files.extend(other.files);
+        self.partial |= other.partial;
+        self.names_unknown |= other.names_unknown;
+    }
+
     /// Adds one parsed rule file.
     pub fn add_file(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
         let root = decode(entries, &RULES, Span::file(file), sink);
-        root.numbers("", &mut self.numbers);
+        // An unknown block at the top level may be a misspelt `spawn_config` or `loot_table`:
+        // what it holds is unknown, so the checks across the whole ruleset stay quiet.
+        if root.unknown {
+            self.partial = true;
+        }
+        root.numbers(&mut self.numbers);
         self.files.push(file);
         self.versions.extend(root.str("ruleset_version"));
         for node in &root.blocks {
@@ -97,9 +187,11 @@ impl Ruleset {
                     loot_table: node.str("loot_table"),
                 }),
                 "loot_table" => {
+                    self.names_unknown |= node.label.is_none();
                     if let Some(name) = node.label.clone() {
                         let items = node.children("item").filter_map(item).collect();
-                        self.loot_tables.push(LootTable { block: node.ident_span, name, items });
+                        let complete = !node.unknown && node.blocks.iter().all(|b| b.complete);
+                        self.loot_tables.push(LootTable { block: node.ident_span, name, items, complete });
                     }
                 }
                 "event_timers" => self.event_timers.push(EventTimers {
@@ -125,6 +217,8 @@ impl Ruleset {
                 _ => {}
             }
         }
+        let spawn_names = self.spawns.iter().any(|s| s.region.is_none() || s.loot_table.is_none());
+        self.names_unknown |= spawn_names || self.streams.iter().any(|s| s.region.is_none());
     }
 
     /// The one `safety_bounds` block, when there is exactly one.

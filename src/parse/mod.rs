@@ -1,6 +1,7 @@
 //! Text to spanned trees: HCL through hcl-edit, lowered to literal-only data.
 
 mod literal;
+pub(crate) mod unclosed;
 pub mod yaml;
 
 pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
@@ -38,19 +39,67 @@ pub fn hcl(file: FileId, text: &str, sink: &mut Sink) -> Option<Vec<Entry>> {
     match hcl::edit::parser::parse_body(text) {
         Ok(body) => Some(lower(file, &body, sink)),
         Err(err) => {
-            let at = err.location().offset().min(text.len());
-            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let gave_up = Span::new(file, in_file(text, err.location().offset()));
             let raw = err.message();
             let message = match raw.strip_prefix("invalid ").and_then(|m| m.split_once("; ")) {
                 Some((what, expected)) => format!("syntax error in {what}: {expected}"),
                 None => format!("syntax error: {raw}"),
             };
-            sink.push(
-                Diagnostic::new(&SYNTAX, Span::new(file, at..end), message)
-                    .label("here")
-                    .help("fix the HCL syntax at this position"),
-            );
+            // The parser may give up before the opener, at the start of the line it could not
+            // read; an opener on that line, or before where it gave up, is the cause.
+            let line_start = text[..gave_up.start as usize].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+            let at_cause = |u: &unclosed::Unclosed| u.at.start <= err.location().offset() || u.at.start < line_end;
+            let diagnostic = match unclosed::hcl(text).filter(at_cause) {
+                Some(cause) => related_unless_same(
+                    Diagnostic::new(&SYNTAX, Span::new(file, cause.at.clone()), cause.message()).label("opened here"),
+                    gave_up,
+                )
+                .help(cause.help()),
+                None => Diagnostic::new(&SYNTAX, gave_up, message).label("here").help(hcl_help(raw)),
+            };
+            sink.push(diagnostic);
             None
         }
+    }
+}
+
+/// The one character at byte `offset`, moved inside the file: an offset at or past the end (or
+/// in trailing blank space) points at the last character that is not whitespace, so a caret can
+/// always be drawn.
+pub fn in_file(text: &str, offset: usize) -> std::ops::Range<usize> {
+    let content_end = text.trim_end().len();
+    let at = if offset >= content_end {
+        text[..content_end].char_indices().next_back().map_or(0, |(i, _)| i)
+    } else {
+        (0..=offset).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0)
+    };
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    at..end
+}
+
+/// What to write, from hcl-edit's "expected ..." message.
+fn hcl_help(raw: &str) -> String {
+    if raw.contains("escape sequence") {
+        return "after `\\`, write one of `n`, `r`, `t`, `\\`, `\"`, `uXXXX` or `UXXXXXXXX`; for a backslash itself write `\\\\`"
+            .to_string();
+    }
+    if raw.contains("unexpected token") {
+        return "a line starts with an attribute (`name = value`) or a block (`name { ... }`); remove or quote what is here"
+            .to_string();
+    }
+    match raw.split_once("expected ") {
+        Some((_, "newline or eof")) => "end the line here: each attribute and block goes on its own line".to_string(),
+        Some((_, expected)) => format!("write {expected} here"),
+        None => "write an attribute (`name = value`) or a block (`name { ... }`) here".to_string(),
+    }
+}
+
+/// Adds where the parser gave up as a related place, unless it is the primary place itself.
+pub(crate) fn related_unless_same(diagnostic: Diagnostic, gave_up: Span) -> Diagnostic {
+    if diagnostic.primary.span == gave_up {
+        diagnostic
+    } else {
+        diagnostic.related(gave_up, "the parser gave up here")
     }
 }

@@ -159,9 +159,7 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
                         .label("too deep")
                         .help("flatten the structure")
                 } else {
-                    Diagnostic::new(&SYNTAX, span(index, index), format!("YAML syntax error: {}", err.info()))
-                        .label("here")
-                        .help("fix the YAML at this position")
+                    syntax(file, text, offsets.byte(index), err.info())
                 };
                 sink.push(diagnostic);
                 return None;
@@ -444,4 +442,46 @@ impl ByteOffsets {
             Some(table) => table.get(char_index).copied().unwrap_or(self.len),
         }
     }
+}
+
+/// A syntax error at its cause: an unclosed flow collection or quote at its opening token (with
+/// where the parser gave up as a related place), anything else where the parser stopped, moved
+/// inside the file. The help says what to write.
+fn syntax(file: FileId, text: &str, offset: usize, info: &str) -> Diagnostic {
+    let gave_up = Span::new(file, crate::parse::in_file(text, offset));
+    let message = format!("YAML syntax error: {info}");
+    let cause = crate::parse::unclosed::yaml(text).filter(|u| u.at.start <= offset);
+    match cause {
+        Some(cause) => crate::parse::related_unless_same(
+            Diagnostic::new(
+                &SYNTAX,
+                Span::new(file, cause.at.clone()),
+                format!("YAML syntax error: {}", cause.message()),
+            )
+            .label("opened here"),
+            gave_up,
+        )
+        .help(cause.help().replace("`\"` before the end of the line", "quote")),
+        None => Diagnostic::new(&SYNTAX, gave_up, message).label("here").help(yaml_help(info)),
+    }
+}
+
+/// What to write, from the YAML parser's message.
+fn yaml_help(info: &str) -> String {
+    let help = if info.contains("quoted scalar") {
+        "add the closing quote at the end of the value: a quoted value runs on, over lines, until its closing quote"
+    } else if info.contains("mapping values are not allowed") {
+        "quote this value (it holds `: `), or put the nested mapping on its own, more indented line"
+    } else if info.contains("did not find expected key") || info.contains("indentation") {
+        "indent this line with spaces like the keys it belongs with: a mapping's keys start in one column"
+    } else if info.contains("cannot start any token") || info.contains("tab") {
+        "indent with spaces, never tabs, and quote a value that starts with `@`, `` ` `` or `%`"
+    } else if info.contains("bracket") || info.contains("did not find expected ','") {
+        "close every `[` with `]` and every `{` with `}`, separating items with `,`"
+    } else if info.contains("alias") || info.contains("anchor") {
+        "define the anchor (`&name`) before using it as an alias (`*name`), or quote a value starting with `*` or `&`"
+    } else {
+        "write `key: value` pairs, nested by indenting with spaces; quote values that hold `: `, ` #` or start with a symbol"
+    };
+    help.to_string()
 }

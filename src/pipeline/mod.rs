@@ -10,11 +10,13 @@ mod deploy;
 mod load;
 mod render;
 mod scope;
+mod workspace;
 
 use std::cell::OnceCell;
 use std::path::Path;
 
 pub use render::RenderError;
+pub use workspace::Workspace;
 
 use crate::check::{self, Context};
 use crate::diagnostic::code::Class;
@@ -78,6 +80,15 @@ impl BaseTree {
 /// Loads and checks the repository in `tree`; with `base`, also judges the version bump
 /// against the rules in that revision.
 pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
+    run(tree, base, None)
+}
+
+/// [`analyze`] reusing the rule files `cache` holds (see [`Workspace`]).
+fn analyze_cached(tree: &dyn Tree, cache: &mut workspace::RuleCache) -> Analysis {
+    run(tree, None, Some(cache))
+}
+
+fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut workspace::RuleCache>) -> Analysis {
     let base = base.map(|b| match b.tree {
         Some(tree) => base::Carried::from(&analyze(tree, None), b.label),
         None => base::Carried::unborn(b.label),
@@ -86,12 +97,13 @@ pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
     let mut sink = Sink::new();
     let mut files = 0;
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
-    let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files);
+    let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files, cache);
     let compiled = OnceCell::new();
-    let injected = if project.inject.is_empty() {
-        Vec::new()
-    } else {
+    // Compiling the whole ruleset costs as much as checking it: only the digest needs it.
+    let injected = if project.inject.iter().any(|i| i.source.value == "digest") {
         injections(&project, &ruleset, compiled.get_or_init(|| ruleset_value(&ruleset).map(Compiled::new)).as_ref())
+    } else {
+        injections(&project, &ruleset, None)
     };
     let deploy = deploy::load(tree, &project, &injected, &mut sources, &mut sink, &mut files);
     let base = base.map(|carried| {
@@ -99,6 +111,7 @@ pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
         carried.into_facts(current.as_ref(), &mut sources)
     });
     check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
+    scope::one_per_value(&mut sink);
     scope::merge(&mut sink, &deploy);
     sources.sort(&mut sink);
     Analysis { sources, project, ruleset, deploy, diagnostics: sink, files, compiled }

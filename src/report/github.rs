@@ -14,7 +14,7 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -> String {
+pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Option<Summary>) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let p = Position::of(d.primary.span, sources);
@@ -37,7 +37,9 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -
             escape_data(&message)
         ));
     }
-    out.push_str(&summary_line(summary));
+    if let Some(summary) = summary {
+        out.push_str(&summary_line(summary));
+    }
     out
 }
 

@@ -11,7 +11,7 @@ use crate::source::{FileId, Sources};
 pub fn render(
     diagnostics: &[Diagnostic],
     sources: &Sources,
-    summary: Summary,
+    summary: Option<Summary>,
     color: bool,
     lines: &[String],
 ) -> String {
@@ -38,14 +38,26 @@ pub fn render(
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str(&summary_line(summary));
+    if let Some(summary) = summary {
+        out.push_str(&summary_line(summary));
+    }
     out
 }
 
-/// `checked 5 files: 2 errors, 1 warning`.
+/// `checked 5 files: 2 errors, 1 warning`, and how many a PATH filter hid.
 pub fn summary_line(s: Summary) -> String {
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
-    format!("checked {}: {}, {}\n", plural(s.files, "file"), plural(s.errors, "error"), plural(s.warnings, "warning"))
+    let hidden = if s.hidden > 0 {
+        format!("; {} in other files not shown", plural(s.hidden, "more diagnostic"))
+    } else {
+        String::new()
+    };
+    format!(
+        "checked {}: {}, {}{hidden}\n",
+        plural(s.files, "file"),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning")
+    )
 }
 
 /// One diagnostic as miette sees it: the labels in the primary file, and one nested report per
@@ -69,8 +81,16 @@ impl Report {
         let file = d.primary.span.file;
         let mut labels = vec![labeled(&d.primary, true)];
         let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+        let text = &sources.get(file).text;
+        let line_of = |offset: u32| text.get(..offset as usize).map_or(0, |t| t.matches('\n').count());
+        let primary_line = line_of(d.primary.span.start);
         for label in &d.related {
-            if label.span.file == file {
+            // A related place in the same file joins the primary snippet only when it does not
+            // come before it by more than the snippet's context: the first place shown, and the
+            // location in the header, is always the primary one, as in every other format.
+            let shares_snippet =
+                label.span.start >= d.primary.span.start || primary_line - line_of(label.span.start) <= 1;
+            if label.span.file == file && shares_snippet {
                 labels.push(labeled(label, false));
             } else if let Some((_, group)) = others.iter_mut().find(|(f, _)| *f == label.span.file) {
                 group.push(labeled(label, false));

@@ -38,6 +38,9 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, e
         "diagnostics": items,
         "summary": { "errors": summary.errors, "warnings": summary.warnings, "files": summary.files },
     });
+    if summary.hidden > 0 {
+        report["summary"]["hidden"] = json!(summary.hidden);
+    }
     for (key, value) in extra {
         report[*key] = value.clone();
     }

@@ -18,18 +18,37 @@ pub enum Format {
     Github,
 }
 
+/// How a report is printed: its format, and the `--quiet` and `--all` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    pub format: Format,
+    /// Only the diagnostics: no summary line, no extra lines.
+    pub quiet: bool,
+    /// Every diagnostic, none grouped.
+    pub all: bool,
+}
+
+impl View {
+    /// The plain view of a format: summary shown, alike diagnostics grouped.
+    pub fn of(format: Format) -> Self {
+        View { format, quiet: false, all: false }
+    }
+}
+
 /// Counts for the summary line and the JSON summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub files: usize,
+    /// Diagnostics left out by a `check PATH` filter: they exist, in other files.
+    pub hidden: usize,
 }
 
 impl Summary {
     pub fn of(diagnostics: &[Diagnostic], files: usize) -> Self {
         let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        Summary { errors, warnings: diagnostics.len() - errors, files }
+        Summary { errors, warnings: diagnostics.len() - errors, files, hidden: 0 }
     }
 }
 
@@ -40,26 +59,81 @@ pub struct Extra {
     pub json: Vec<(&'static str, serde_json::Value)>,
 }
 
-/// Renders the report in `format`.
-pub fn render(
-    format: Format,
-    diagnostics: &[Diagnostic],
-    sources: &Sources,
-    summary: Summary,
-    extra: &Extra,
-) -> String {
-    match format {
-        Format::Human { color } => human::render(diagnostics, sources, summary, color, &extra.lines),
+/// Renders the report. JSON and SARIF always hold every diagnostic (machines read them); the
+/// human and GitHub formats group many alike diagnostics unless `--all`.
+pub fn render(view: View, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, extra: &Extra) -> String {
+    let summary_shown = (!view.quiet).then_some(summary);
+    match view.format {
         Format::Json => json::render(diagnostics, sources, summary, &extra.json),
         Format::Sarif => sarif::render(diagnostics, sources),
+        Format::Human { color } => {
+            let (shown, mut lines) =
+                if view.all { (diagnostics.to_vec(), Vec::new()) } else { group(diagnostics, sources) };
+            if !view.quiet {
+                lines.extend(extra.lines.iter().cloned());
+            }
+            human::render(&shown, sources, summary_shown, color, &lines)
+        }
         Format::Github => {
-            let mut out = github::render(diagnostics, sources, summary);
-            for line in &extra.lines {
+            let (shown, mut lines) =
+                if view.all { (diagnostics.to_vec(), Vec::new()) } else { group(diagnostics, sources) };
+            let mut out = github::render(&shown, sources, summary_shown);
+            if !view.quiet {
+                lines.extend(extra.lines.iter().cloned());
+            }
+            for line in &lines {
                 out.push_str(line);
                 out.push('\n');
             }
             out
         }
+    }
+}
+
+/// More alike diagnostics than this in one file are grouped.
+const GROUP_OVER: usize = 5;
+/// How many of a group are shown before the note that counts the rest.
+const GROUP_SHOWN: usize = 3;
+
+/// Groups diagnostics that say the same thing about different keys (`unknown key `a` in
+/// `prometheus``, `unknown key `b` in ...`): in one file, with one code, alike but for the first
+/// quoted word. Past [`GROUP_OVER`] of a kind, the first [`GROUP_SHOWN`] are kept and one line
+/// counts the rest, so one large file cannot flood a terminal or a CI log.
+fn group(diagnostics: &[Diagnostic], sources: &Sources) -> (Vec<Diagnostic>, Vec<String>) {
+    let key = |d: &Diagnostic| (d.primary.span.file, d.code.id, alike(&d.message));
+    let mut counts: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
+    for d in diagnostics {
+        *counts.entry(key(d)).or_default() += 1;
+    }
+    let mut seen: std::collections::BTreeMap<_, usize> = std::collections::BTreeMap::new();
+    let mut shown = Vec::new();
+    let mut notes = Vec::new();
+    for d in diagnostics {
+        let k = key(d);
+        let total = counts.get(&k).copied().unwrap_or(0);
+        let n = seen.entry(k.clone()).or_default();
+        *n += 1;
+        if total <= GROUP_OVER || *n <= GROUP_SHOWN {
+            shown.push(d.clone());
+        }
+        if total > GROUP_OVER && *n == total {
+            notes.push(format!(
+                "... and {} more {} in {} like the ones above: {} (--all shows every one)",
+                total - GROUP_SHOWN,
+                d.code.id,
+                sources.get(d.primary.span.file).path,
+                k.2
+            ));
+        }
+    }
+    (shown, notes)
+}
+
+/// A message with its first backquoted word replaced, so messages about different keys match.
+fn alike(message: &str) -> String {
+    match message.split_once('`').and_then(|(before, rest)| Some((before, rest.split_once('`')?.1))) {
+        Some((before, after)) => format!("{before}`…`{after}"),
+        None => message.to_string(),
     }
 }
 

@@ -48,6 +48,15 @@ impl Sources {
         &self.files[id.index()]
     }
 
+    /// Adds a file read in an earlier run, with what was learnt from its raw bytes then.
+    pub fn add_loaded(&mut self, path: String, text: String, sha256: Option<String>, normalized: bool) -> FileId {
+        let id = self.add(path, text);
+        let file = &mut self.files[id.index()];
+        file.sha256 = sha256;
+        file.normalized = normalized;
+        id
+    }
+
     /// Replaces a file's text once it has been read and decoded.
     pub fn set_text(&mut self, id: FileId, text: String) {
         let file = &mut self.files[id.index()];

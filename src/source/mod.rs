@@ -9,7 +9,7 @@ pub mod tree;
 
 pub use files::{FileId, SourceFile, Sources, Span};
 pub use text::decode;
-pub use tree::{Tree, WorkTree};
+pub use tree::{Overlay, Tree, WorkTree};
 
 /// The codes this layer declares: files that cannot be read or decoded.
 pub static CODES: &[&crate::diagnostic::Code] = &[

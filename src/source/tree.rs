@@ -115,3 +115,53 @@ fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, seen: &mut HashSet<Pa
         }
     }
 }
+
+/// A tree with some files replaced: editor buffers not yet saved, over the files on disk. A
+/// buffer counts as a file even where the disk has none yet.
+pub struct Overlay<'a> {
+    pub base: &'a dyn Tree,
+    /// Root-relative path → the buffer's text.
+    pub files: &'a std::collections::BTreeMap<String, String>,
+}
+
+impl Tree for Overlay<'_> {
+    fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        match self.files.get(rel) {
+            Some(text) if text.len() as u64 > limit => Err(ReadError::TooLarge { size: text.len() as u64, limit }),
+            Some(text) => Ok(text.as_bytes().to_vec()),
+            None => self.base.read(rel, limit),
+        }
+    }
+
+    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
+        let below = |rel: &str, path: &str| {
+            let path = path.trim_end_matches('/');
+            path.is_empty() || path == "." || rel == path || rel.starts_with(&format!("{path}/"))
+        };
+        let buffers: Vec<String> = self
+            .files
+            .keys()
+            .filter(|rel| rel.ends_with(suffix) && paths.iter().any(|p| below(rel, p)))
+            .filter(|rel| !rel.split('/').any(|part| part.starts_with('.')))
+            .cloned()
+            .collect();
+        match self.base.collect(paths, suffix) {
+            Ok(mut found) => {
+                found.extend(buffers);
+                listing(found, Vec::new())
+            }
+            Err(missing) => {
+                let still: Vec<String> = missing.into_iter().filter(|m| !buffers.iter().any(|b| below(b, m))).collect();
+                let present: Vec<String> =
+                    paths.iter().filter(|p| !still.contains(&p.trim_end_matches('/').to_string())).cloned().collect();
+                let mut found = self.base.collect(&present, suffix).unwrap_or_default();
+                found.extend(buffers);
+                listing(found, still)
+            }
+        }
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.files.contains_key(rel) || self.base.exists(rel)
+    }
+}

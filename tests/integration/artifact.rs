@@ -651,3 +651,40 @@ fn the_readme_construction_recomputes_the_artifact() {
     let out = Command::new("python3").arg(script).arg(repo.path().join(ARTIFACT)).output().expect("python3");
     assert_eq!(out.status.code(), Some(1), "the script must notice tampering too");
 }
+
+/// Parsing runs on several threads from 64 files on: diagnostics and artifact bytes are the same
+/// on one thread and on many, whatever the scheduling.
+#[test]
+fn one_thread_and_many_give_the_same_bytes() {
+    let repo = Repo::base();
+    for i in 0..150 {
+        let cooldown = if i % 37 == 0 { 10 } else { 8000 };
+        repo.write(
+            &format!("rules/gen/part_{i:03}.hcl"),
+            format!(
+                "spawn_config {{\n  region         = \"r{i}\"\n  base_rate      = 1\n  max_concurrent = 45\n  cooldown_ms    = {cooldown}\n  loot_table     = \"tier_3_drops\"\n}}\n\nevent_stream {{\n  region             = \"r{i}\"\n  max_len            = 5000\n  max_in_flight      = 32\n  backoff_multiplier = 2.0\n  max_backoff_ms     = 8000\n}}\n"
+            ),
+        );
+    }
+    let check = |threads: &str| {
+        crate::support::run_env(repo.path(), &["check", "--format", "json"], &[("RULESCTL_THREADS", threads)])
+    };
+    let one = check("1");
+    assert_eq!(one.code, 1);
+    assert_eq!(one.codes().iter().filter(|c| *c == "X001").count(), 5, "{}", one.stdout);
+    for threads in ["2", "4", "7"] {
+        assert_eq!(check(threads).stdout, one.stdout, "{threads} threads");
+    }
+    for i in (0..150).step_by(37) {
+        let rel = format!("rules/gen/part_{i:03}.hcl");
+        repo.write(&rel, repo.read(&rel).replace("= 10\n", "= 8000\n"));
+    }
+    let build = |threads: &str| {
+        let _ = std::fs::remove_dir_all(repo.path().join("dist"));
+        let run = crate::support::run_env(repo.path(), &["build"], &[("RULESCTL_THREADS", threads)]);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        std::fs::read(repo.path().join("dist/ruleset-v1.0.0.json")).expect("artifact")
+    };
+    let one = build("1");
+    assert_eq!(build("4"), one);
+}

@@ -194,3 +194,100 @@ fn rules_path_may_list_files_and_folders() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("checked 4 files"), "{}", run.stdout);
 }
+
+#[test]
+fn a_path_filter_narrows_the_report_never_the_verdict() {
+    let repo = crate::support::Repo::base();
+    repo.write("rules/caves.hcl", repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 10"));
+    let run = repo.run(&["check", "rules/loot.hcl"]);
+    assert_eq!(run.code, 1, "an error in another file still fails: {}", run.stdout);
+    assert_eq!(run.stdout, "checked 3 files: 0 errors, 0 warnings; 1 more diagnostic in other files not shown\n");
+    let json = repo.run(&["check", "rules/loot.hcl", "--format", "json"]);
+    assert_eq!(json.code, 1);
+    assert_eq!(json.json()["summary"]["hidden"], 1);
+    assert_eq!(repo.run(&["check", "rules/caves.hcl"]).code, 1);
+}
+
+#[test]
+fn many_alike_diagnostics_are_grouped_unless_all() {
+    let repo = crate::support::Repo::helm();
+    let extra: String = (0..20).map(|i| format!("  extra{i}: 1\n")).collect();
+    repo.write("values.yaml", repo.read("values.yaml").replace("deployment:\n", &format!("deployment:\n{extra}")));
+    let human = repo.run(&["check"]);
+    assert_eq!(human.code, 1);
+    assert_eq!(human.stdout.matches("error[H001]").count(), 3, "{}", human.stdout);
+    assert!(
+        human.stdout.contains("... and 17 more H001 in values.yaml like the ones above: unknown key `…` in `deployment` (--all shows every one)"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.ends_with("checked 8 files: 20 errors, 0 warnings\n"), "the summary counts every one");
+    let all = repo.run(&["check", "--all"]);
+    assert_eq!(all.stdout.matches("error[H001]").count(), 20);
+    assert_eq!(repo.run(&["check", "--format", "json"]).codes().len(), 20, "machine formats hold every diagnostic");
+    let github = repo.run(&["check", "--format", "github"]).stdout;
+    assert_eq!(github.lines().filter(|l| l.starts_with("::error")).count(), 3, "{github}");
+}
+
+#[test]
+fn quiet_prints_only_the_diagnostics() {
+    let repo = crate::support::Repo::base();
+    let clean = repo.run(&["check", "--quiet"]);
+    assert_eq!((clean.code, clean.stdout.as_str()), (0, ""));
+    let build = repo.run(&["build", "-q"]);
+    assert_eq!((build.code, build.stdout.as_str()), (0, ""), "no list of written files either");
+    repo.write("rules/caves.hcl", repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 10"));
+    let bad = repo.run(&["check", "--quiet"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stdout.contains("error[X001]") && !bad.stdout.contains("checked "), "{}", bad.stdout);
+}
+
+#[test]
+fn color_is_chosen_by_flag_then_no_color_then_terminal() {
+    let repo = crate::support::Repo::base();
+    repo.write("rules/caves.hcl", repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 10"));
+    // The test harness sets NO_COLOR and is no terminal: auto and never mean no colour.
+    let always = repo.run(&["check", "--color", "always"]);
+    assert!(always.stdout.contains("\u{1b}["), "--color always wins over NO_COLOR: {}", always.stdout);
+    for args in [&["check"][..], &["check", "--color", "never"], &["check", "--color", "auto"]] {
+        let run = repo.run(args);
+        assert!(!run.stdout.contains('\u{1b}'), "{args:?}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn with_format_json_every_failure_is_a_json_object() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["check", "--format", "json"][..],
+        &["check", "--format", "json", "--no-such-flag"],
+        &["render", "--format=json"],
+        &["verify", "missing.json", "--format", "json"],
+    ] {
+        let run = run_at(elsewhere.path(), args);
+        assert_eq!(run.code, 2, "{args:?}");
+        let report: serde_json::Value =
+            serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", run.stdout));
+        assert_eq!(report["diagnostics"], serde_json::json!([]), "{args:?}");
+        assert!(report["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{args:?}: {report}");
+        assert!(report["error"]["kind"].is_string());
+    }
+    let usage = run_at(elsewhere.path(), &["check", "--format", "json", "--no-such-flag"]).json();
+    assert_eq!(usage["error"]["kind"], "usage");
+}
+
+#[test]
+fn help_shows_examples_and_only_each_commands_own_flags() {
+    let check = run_at(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &["check", "--help"]);
+    assert!(check.stdout.contains("Examples:") && check.stdout.contains("--format") && check.stdout.contains("--root"));
+    assert!(check.stdout.contains("--quiet") && check.stdout.contains("--color"));
+    let explain = run_at(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &["explain", "--help"]);
+    assert!(explain.stdout.contains("Examples:"), "{}", explain.stdout);
+    for flag in ["--format", "--root", "--quiet", "--color"] {
+        assert!(!explain.stdout.contains(flag), "explain --help shows {flag}: {}", explain.stdout);
+    }
+    let completions = run_at(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &["completions", "--help"]);
+    assert!(!completions.stdout.contains("--format") && !completions.stdout.contains("--root"));
+    let schema = run_at(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &["schema", "--help"]);
+    assert!(schema.stdout.contains("--root") && !schema.stdout.contains("--format"));
+}

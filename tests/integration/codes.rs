@@ -39,6 +39,30 @@ fn every_code_fires_on_its_fixture() {
         assert_eq!(human.code, expected_exit, "{name}: exit code\n{}", human.stdout);
         assert!(human.stdout.contains(&format!("[{code}]")), "{name}: human output lacks {code}");
         assert!(!human.stdout.contains("hunter2") && !json.stdout.contains("hunter2"), "{name}: a secret was printed");
+        // Every format puts the same primary place first.
+        let first = &json.json()["diagnostics"][0];
+        let place = format!("{}:{}:{}", first["file"].as_str().unwrap_or_default(), first["line"], first["column"]);
+        let header = human.stdout.split("╭─[").nth(1).and_then(|h| h.split(']').next()).unwrap_or_default();
+        assert_eq!(header, place, "{name}: the human report's first place is not the primary one:\n{}", human.stdout);
+        let github = repo.run(&["check", "--format", "github"]).stdout;
+        let expected = format!(
+            "file={},line={},col={}",
+            first["file"].as_str().unwrap_or_default(),
+            first["line"],
+            first["column"]
+        );
+        assert!(github.lines().next().is_some_and(|l| l.contains(&expected)), "{name}: github: {github}");
+        let sarif = repo.run(&["check", "--format", "sarif"]).json();
+        let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+        assert_eq!(
+            (
+                region["artifactLocation"]["uri"].as_str(),
+                &region["region"]["startLine"],
+                &region["region"]["startColumn"]
+            ),
+            (first["file"].as_str(), &first["line"], &first["column"]),
+            "{name}: sarif"
+        );
         for d in json.json()["diagnostics"].as_array().into_iter().flatten() {
             assert!(d["help"].as_str().is_some_and(|h| !h.is_empty()), "{name}: a diagnostic without help: {d}");
             assert!(d["file"].as_str().is_some_and(|f| !f.is_empty()), "{name}: a diagnostic without a file: {d}");

@@ -149,3 +149,77 @@ fn declarations_in_rulesctl_hcl_are_checked_themselves() {
     assert!(got.iter().any(|(_, help)| help == "did you mean `digest`?"), "{got:?}");
     assert!(got.iter().any(|(_, help)| help.contains("an endpoint has no order")), "{got:?}");
 }
+
+#[test]
+fn a_values_schema_named_directly_wins_over_the_charts() {
+    let repo = Repo::helm();
+    repo.write("schemas/values.json", repo.read("chart/values.schema.json"));
+    std::fs::remove_file(repo.path().join("chart/values.schema.json")).expect("rm");
+    repo.write(
+        "rulesctl.hcl",
+        repo.read("rulesctl.hcl").replace("chart = \"chart\"", "values_schema = \"schemas/values.json\""),
+    );
+    assert_eq!(repo.run(&["check"]).code, 0, "{}", repo.run(&["check"]).stdout);
+    repo.write(
+        "values.yaml",
+        repo.read("values.yaml").replace("  replicaCount: 3\n", "  replicaCount: 3\n  replicas: 3\n"),
+    );
+    let report = repo.run(&["check", "--format", "json"]).json();
+    let d = &report["diagnostics"][0];
+    assert_eq!((d["code"].as_str(), d["line"].as_u64()), (Some("H001"), Some(3)), "{report}");
+    assert_eq!(d["help"], "did you mean `replicaCount`?");
+    assert!(d["message"].as_str().is_some_and(|m| m.contains("unknown key `replicas`")), "{d}");
+}
+
+#[test]
+fn an_unusable_values_schema_is_reported_and_never_fetched() {
+    for (schema, expected) in [
+        ("{\"$ref\": \"https://schemas.invalid/values.json\"}", "cannot be used"),
+        ("{\"$ref\": \"other.json#/defs\"}", "cannot be used"),
+        ("{\"type\": \"object\",\n \"properties\": {]}\n", "not valid JSON"),
+    ] {
+        let repo = Repo::helm();
+        repo.write("chart/values.schema.json", schema);
+        let started = std::time::Instant::now();
+        let report = repo.run(&["check", "--format", "json"]).json();
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no network wait");
+        let d = &report["diagnostics"][0];
+        assert_eq!(d["code"], "H016", "{schema}: {report}");
+        assert_eq!(d["file"], "chart/values.schema.json");
+        assert!(d["message"].as_str().is_some_and(|m| m.contains(expected)), "{schema}: {d}");
+    }
+    let repo = Repo::helm();
+    repo.write("rulesctl.hcl", repo.read("rulesctl.hcl").replace("chart = \"chart\"", "chart = \"charts/missing\""));
+    let report = repo.run(&["check", "--format", "json"]).json();
+    assert_eq!(report["diagnostics"][0]["code"], "H016");
+    assert_eq!(report["diagnostics"][0]["file"], "rulesctl.hcl", "a missing chart is reported at its setting");
+}
+
+#[test]
+fn ephemeral_storage_is_judged_when_the_nodes_declare_it() {
+    let repo = Repo::helm();
+    let dev = repo.read("environments/dev.yaml");
+    repo.write(
+        "environments/dev.yaml",
+        dev.replace("memory: \"4Gi\"}", "memory: \"4Gi\", ephemeral-storage: \"10Gi\"}"),
+    );
+    repo.write(
+        "values.yaml",
+        repo.read("values.yaml").replace(
+            "limits: {cpu: \"500m\", memory: \"256Mi\"}",
+            "limits: {cpu: \"500m\", memory: \"256Mi\", ephemeral-storage: \"20Gi\"}",
+        ),
+    );
+    let report = repo.run(&["check", "--format", "json"]).json();
+    let found: Vec<_> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| (d["code"].clone(), d["environments"].clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(serde_json::json!("H006"), serde_json::json!(["dev"]))],
+        "prod lists no ephemeral-storage: {report}"
+    );
+}

@@ -88,23 +88,38 @@ fn every_path_the_dockerfile_copies_exists_and_suffices_for_a_release_build() {
     }
     let covered = |rel: &str| copied.iter().any(|c| rel == c || rel.starts_with(&format!("{c}/")));
 
-    // What `cargo build --release --locked --bin rulesctl` reads: the manifest and lock file, every
-    // target the manifest declares (cargo refuses a missing bench), every file `include_str!`
-    // names, and the sources.
+    // What `cargo build --release --locked --bin rulesctl` reads: the manifest and lock file, the
+    // library and binary, every bench, test or example target declared without a `path` (cargo
+    // refuses to load a manifest whose inferred target file is missing; one with an explicit path
+    // is only read when built), every file `include_str!` names, and the sources.
     let manifest = std::fs::read_to_string(Path::new(ROOT).join("Cargo.toml")).expect("Cargo.toml");
     let mut needed = vec!["Cargo.toml".to_string(), "Cargo.lock".to_string(), "src/main.rs".to_string()];
-    let mut section = String::new();
+    let mut targets: Vec<(String, Option<String>, Option<String>)> = Vec::new();
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
-            section = line.to_string();
-        } else if let Some(name) = line.strip_prefix("name = ").map(|n| n.trim_matches('"')) {
-            if section == "[[bench]]" {
-                needed.push(format!("benches/{name}.rs"));
+            targets.push((line.to_string(), None, None));
+        } else if let Some((section, name, path)) = targets.last_mut() {
+            let value = |prefix: &str| line.strip_prefix(prefix).map(|v| v.trim_matches('"').to_string());
+            match (section.as_str(), value("name = "), value("path = ")) {
+                (_, Some(n), _) => *name = Some(n),
+                (_, _, Some(p)) => *path = Some(p),
+                _ => {}
             }
-        } else if let Some(path) = line.strip_prefix("path = ").map(|p| p.trim_matches('"')) {
-            if section != "[[test]]" {
-                needed.push(path.to_string());
+        }
+    }
+    for (section, name, path) in targets {
+        let folder = match section.as_str() {
+            "[lib]" | "[[bin]]" => {
+                needed.extend(path);
+                continue;
             }
+            "[[bench]]" => "benches",
+            "[[test]]" => "tests",
+            "[[example]]" => "examples",
+            _ => continue,
+        };
+        if let (None, Some(name)) = (path, name) {
+            needed.push(format!("{folder}/{name}.rs"));
         }
     }
     let mut stack = vec![Path::new(ROOT).join("src")];

@@ -15,7 +15,7 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for table in cx.ruleset.loot_tables.iter().filter(|t| t.items.is_empty()) {
+    for table in cx.ruleset.loot_tables.iter().filter(|t| t.items.is_empty() && t.complete) {
         sink.push(
             Diagnostic::new(&CODE, table.name.span, format!("loot table `{}` has no items", table.name.value))
                 .label("empty table")

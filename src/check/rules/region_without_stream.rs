@@ -17,7 +17,7 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    if cx.ruleset.partial {
+    if cx.ruleset.partial || cx.ruleset.names_unknown {
         return;
     }
     let streams: BTreeSet<&str> =

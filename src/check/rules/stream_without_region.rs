@@ -18,7 +18,7 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    if cx.ruleset.partial {
+    if cx.ruleset.partial || cx.ruleset.names_unknown {
         return;
     }
     let regions: BTreeSet<&str> =

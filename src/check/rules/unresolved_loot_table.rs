@@ -20,7 +20,7 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    if cx.ruleset.partial {
+    if cx.ruleset.partial || cx.ruleset.names_unknown {
         return;
     }
     let names: BTreeSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
