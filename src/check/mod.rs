@@ -40,6 +40,9 @@ pub enum Compared {
     CurrentIncomplete,
     /// The rules at the base do not compile.
     BaseInvalid,
+    /// The base is `HEAD` of a branch with no commit yet (a repository's first commit): there is
+    /// no earlier ruleset.
+    NoCommit,
     /// Both compile.
     Both {
         /// The base's `ruleset_version`.

@@ -92,14 +92,18 @@ enum CommandArg {
         #[command(flatten)]
         report: ReportArgs,
     },
-    /// Check, then write the artifact and its checksum under dist/
+    /// Check, then write the artifact, its checksum and its provenance under dist/
     #[command(after_help = "Examples:
-  rulesctl build                  dist/ruleset-<version>.json, .sha256 and dist/<env>/values.yaml
+  rulesctl build                  dist/ruleset-<version>.json, .sha256, .provenance.json and dist/<env>/values.yaml
+  rulesctl build --base HEAD~1    refuse a ruleset changed since HEAD~1 without a higher version
   rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module")]
     Build {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
         deny_warnings: bool,
+        /// Refuse, as check --base does, a ruleset changed since REV without a higher ruleset_version
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
         /// Also write this format (repeat or comma-separate; the JSON artifact is always written)
         #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
         emit: Vec<EmitArg>,
@@ -199,7 +203,7 @@ enum CommandArg {
     #[command(after_help = "Examples:
   rulesctl man | man -l -")]
     Man,
-    /// Manage the git pre-commit hook that runs `rulesctl check --staged`
+    /// Manage the git pre-commit hook that runs `rulesctl check --staged --base HEAD`
     Hooks {
         #[command(subcommand)]
         action: HooksArg,
@@ -311,7 +315,7 @@ where
         CommandArg::Check { deny_warnings, staged, base, paths, root, report } => {
             (Command::Check(commands::check::Args { deny_warnings, staged, base, paths }), root, Some(report))
         }
-        CommandArg::Build { deny_warnings, emit, root, report } => {
+        CommandArg::Build { deny_warnings, base, emit, root, report } => {
             let emit = emit
                 .into_iter()
                 .map(|e| match e {
@@ -319,7 +323,7 @@ where
                     EmitArg::Rust => Target::Rust,
                 })
                 .collect();
-            (Command::Build(commands::build::Args { deny_warnings, emit }), root, Some(report))
+            (Command::Build(commands::build::Args { deny_warnings, emit, base }), root, Some(report))
         }
         CommandArg::Verify { artifact, report } => {
             (Command::Verify(commands::verify::Args { artifact }), no_root, Some(report))

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::commands::{Globals, Outcome};
 use crate::emit::artifact::file_name;
 use crate::emit::publish::checksum_line;
-use crate::emit::{canonical, values};
+use crate::emit::values;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis};
 use crate::report::{Extra, Format, View};
@@ -48,7 +48,8 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
     let Some(compiled) = analysis.compiled() else {
         return Ok(invalid(&analysis));
     };
-    let (artifact, _) = canonical::pretty(&compiled.artifact(json!({ "rulesctl": env!("CARGO_PKG_VERSION") })));
+    // The very bytes `build` writes, so the checksum CI publishes verifies this ConfigMap.
+    let artifact = compiled.artifact_text();
     let name = format!("{}-ruleset", k8s_name(&app));
     let file = file_name(compiled.version());
     let config_map = json!({

@@ -1,15 +1,17 @@
-//! `rulesctl build`: check, then write the immutable artifact, its checksum and every
-//! environment's rendered values under `dist/`.
+//! `rulesctl build`: check, then write the immutable artifact, its checksum, its provenance
+//! statement and every environment's rendered values under `dist/`.
 
 use std::path::Path;
 
 use serde_json::{json, Value};
 
 use crate::commands::{Globals, Outcome};
+use crate::emit::artifact::file_name;
+use crate::emit::provenance::{self, Facts};
 use crate::emit::publish;
 pub use crate::emit::target::Target;
 use crate::error::Error;
-use crate::pipeline::{analyze, Analysis};
+use crate::pipeline::{analyze, Analysis, BaseTree};
 use crate::report::Extra;
 use crate::source::{git, root, WorkTree};
 
@@ -19,14 +21,19 @@ pub struct Args {
     pub deny_warnings: bool,
     /// What to write besides the JSON artifact, which is always written.
     pub emit: Vec<Target>,
+    /// `--base REV`: refuse, as `check --base` does, a changed ruleset whose version is not
+    /// above REV's.
+    pub base: Option<String>,
 }
 
 /// # Errors
 ///
-/// No repository.
+/// No repository; with `--base`, no git repository or an unknown revision.
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
-    let mut analysis = analyze(&WorkTree { root: root.clone() }, None);
+    let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
+    // The version-bump errors (G001, G002) are errors like any other: nothing is written.
+    let mut analysis = analyze(&WorkTree { root: root.clone() }, base.as_ref().map(BaseTree::revision));
     let outputs = if analysis.errors() == 0 { write(&root, &args.emit, &mut analysis) } else { Vec::new() };
     let lines = outputs
         .iter()
@@ -40,17 +47,23 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     Ok(Outcome::report(globals.view(), &analysis.diagnostics, &analysis.sources, analysis.files, &extra, code))
 }
 
-/// Writes the artifact, then every environment that renders; a write failure becomes a
-/// diagnostic in the analysis and stops what follows it.
+/// Writes the artifact and its provenance, then every environment that renders; a write failure
+/// becomes a diagnostic in the analysis and stops what follows it.
 fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::Output> {
     let Some(compiled) = analysis.compiled().cloned() else { return Vec::new() };
-    let text = compiled.artifact_text(&provenance(root, analysis));
+    let text = compiled.artifact_text();
+    let statement = provenance::text(&provenance::statement(
+        &file_name(compiled.version()),
+        text.as_bytes(),
+        &facts(root, analysis),
+    ));
     let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
     let version = analysis.ruleset.versions.first().map(|v| v.span);
     let sources = &mut analysis.sources;
     let written = publish::refuse_module_if_different(root, &dist, &compiled, version, sources)
         .and_then(|()| publish::artifact(root, &dist, &text, &compiled, version, sources))
         .and_then(|mut outputs| {
+            outputs.push(publish::provenance(root, &dist, &statement, &compiled, sources)?);
             if emit.contains(&Target::Rust) {
                 outputs.push(publish::rust_module(root, &dist, &compiled, sources)?);
             }
@@ -82,22 +95,12 @@ fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::
 }
 
 /// Where the artifact came from: the project file and the rule files (values and environments
-/// are not part of the ruleset). Never part of the digest.
-fn provenance(root: &Path, analysis: &Analysis) -> Value {
-    let inputs: Vec<_> = analysis.project.file.iter().chain(&analysis.ruleset.files).copied().collect();
-    let mut sources: Vec<(&str, &str)> = inputs
-        .iter()
-        .map(|id| analysis.sources.get(*id))
-        .filter_map(|f| Some((f.path.as_str(), f.sha256.as_deref()?)))
-        .collect();
-    sources.sort_unstable();
-    let paths: Vec<&str> = sources.iter().map(|(p, _)| *p).collect();
-    let mut provenance = json!({
-        "sources": sources.iter().map(|(path, sha)| json!({ "path": path, "sha256": sha })).collect::<Vec<_>>(),
-        "rulesctl": env!("CARGO_PKG_VERSION"),
-    });
-    if let Some(state) = git::state(root, &paths) {
-        provenance["git"] = json!({ "commit": state.commit, "dirty": state.dirty });
-    }
-    provenance
+/// are not part of the ruleset), and their git state. Never part of the artifact.
+fn facts(root: &Path, analysis: &Analysis) -> Facts {
+    let inputs = analysis.project.file.iter().chain(&analysis.ruleset.files);
+    let sources: Vec<(String, String)> =
+        inputs.map(|id| analysis.sources.get(*id)).filter_map(|f| Some((f.path.clone(), f.sha256.clone()?))).collect();
+    let paths: Vec<&str> = sources.iter().map(|(p, _)| p.as_str()).collect();
+    let git = git::state(root, &paths);
+    Facts { sources, git }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::commands::{Globals, Outcome};
 use crate::error::Error;
-use crate::pipeline::{analyze, BaseRevision};
+use crate::pipeline::{analyze, BaseTree};
 use crate::report::{self, Extra, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
@@ -29,9 +29,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let filters = root::relative_paths(&root, &args.paths)?;
     let tree: Box<dyn Tree> =
         if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree { root: root.clone() }) };
-    let base_tree = args.base.as_deref().map(|rev| Snapshot::revision(&root, rev)).transpose()?;
-    let base = base_tree.as_ref().zip(args.base.as_deref()).map(|(tree, label)| BaseRevision { tree, label });
-    let mut analysis = analyze(tree.as_ref(), base);
+    let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
+    let mut analysis = analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision));
     // A filter narrows the report, never the verdict: an error anywhere still fails.
     let code = analysis.exit_code(args.deny_warnings);
     let before = analysis.diagnostics.len();

@@ -144,10 +144,32 @@ fn status(root: &Path) -> Result<Done, Error> {
         None if hook.exists() => "a pre-commit hook is there but cannot be read",
         None => "no pre-commit hook is installed",
     };
+    let checks = read_text(&hook, MAX_HOOK_BYTES)
+        .filter(|current| current.contains(MARKER))
+        .map(|current| format!("\nchecks: {}", checks(&current)))
+        .unwrap_or_default();
     let chained = if dir.join(CHAINED).exists() {
         format!("\nchained: {} runs first", dir.join(CHAINED).display())
     } else {
         String::new()
     };
-    done(format!("hooks folder: {} ({source})\npre-commit: {state}{chained}", dir.display()))
+    done(format!("hooks folder: {} ({source})\npre-commit: {state}{checks}{chained}", dir.display()))
+}
+
+/// What an installed rulesctl hook runs, in words, read from the script itself (an older
+/// rulesctl's hook may check less).
+fn checks(script: &str) -> String {
+    let Some(command) = script.lines().find_map(|line| line.strip_prefix("exec \"$rulesctl\" ")) else {
+        return "unknown: the hook runs no rulesctl command (run `rulesctl hooks install` to rewrite it)".to_string();
+    };
+    let shown = format!("`rulesctl {command}`");
+    if command.contains("--base HEAD") {
+        format!(
+            "{shown}: the staged rules, values and environments, and that a staged change to the ruleset has a higher ruleset_version than HEAD's (G001, G002); on the first commit there is no earlier version (G003, a warning)"
+        )
+    } else {
+        format!(
+            "{shown}: the staged files only; a changed ruleset without a version bump is not stopped (run `rulesctl hooks install` to update the hook)"
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! `rulesctl verify ARTIFACT`: recompute an artifact's digest, Merkle leaves and root, and
-//! compare with the `.sha256` file beside it when there is one; or, for a `.rs` module from
-//! `build --emit rust`, prove its digest and data from its own `CANONICAL`.
+//! compare with the `.sha256` file and the provenance statement beside it when there are; or,
+//! for a `.rs` module from `build --emit rust`, prove its digest and data from its own
+//! `CANONICAL`.
 
 use std::path::PathBuf;
 
@@ -8,13 +9,16 @@ use serde_json::json;
 
 use crate::commands::{Globals, Outcome};
 use crate::emit::artifact::MAX_ARTIFACT_BYTES;
-use crate::emit::verify;
+use crate::emit::provenance;
+use crate::emit::verify::{self, Beside};
 use crate::error::Error;
 use crate::io::{read_limited, read_text, ReadError};
 use crate::report::Extra;
 
 /// A `.sha256` file holds one line; anything much longer is not one.
 const MAX_CHECKSUM_BYTES: u64 = 64 * 1024;
+/// A provenance statement lists the rule files; this is far beyond any real one.
+const MAX_STATEMENT_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug)]
 pub struct Args {
@@ -43,7 +47,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         let mut sums = path.as_os_str().to_owned();
         sums.push(".sha256");
         let checksum = read_text(&PathBuf::from(sums), MAX_CHECKSUM_BYTES);
-        verify::verify(&display, &file_name, bytes, checksum.as_deref())
+        let statement_path = path.with_file_name(provenance::beside(&file_name));
+        let statement_shown = statement_path.to_string_lossy().into_owned();
+        let statement = read_limited(&statement_path, MAX_STATEMENT_BYTES).ok();
+        let beside = Beside {
+            checksum: checksum.as_deref(),
+            statement: statement.map(|bytes| (statement_shown.as_str(), bytes)),
+        };
+        verify::verify(&display, &file_name, bytes, beside)
     };
     let mut extra = Extra::default();
     if let Some(proof) = &verified.ok {
@@ -54,9 +65,29 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
             proof.digest,
             proof.root
         ));
-        extra
-            .json
-            .push(("verified", json!({ "digest": proof.digest, "root": proof.root, "sections": proof.sections })));
+        let mut verified = json!({ "digest": proof.digest, "root": proof.root, "sections": proof.sections });
+        if let Some((shown, summary)) = &proof.provenance {
+            let source = match (&summary.commit, summary.dirty) {
+                (Some(commit), Some(dirty)) => {
+                    format!("commit {commit}{}", if dirty { ", with uncommitted changes" } else { "" })
+                }
+                (None, Some(_)) => "no commit yet".to_string(),
+                _ => "outside git".to_string(),
+            };
+            extra.lines.push(format!(
+                "provenance {shown} matches: {} source files, {source}, rulesctl {}",
+                summary.sources,
+                summary.rulesctl.as_deref().unwrap_or("unknown")
+            ));
+            verified["provenance"] = json!({
+                "path": shown,
+                "commit": summary.commit,
+                "dirty": summary.dirty,
+                "rulesctl": summary.rulesctl,
+                "sources": summary.sources,
+            });
+        }
+        extra.json.push(("verified", verified));
     }
     let code = u8::from(verified.ok.is_none());
     Ok(Outcome::report(globals.view(), &verified.diagnostics, &verified.sources, 1, &extra, code))

@@ -1,4 +1,6 @@
-//! The ruleset artifact: canonical ruleset, digest, Merkle tree and provenance.
+//! The ruleset artifact: canonical ruleset, digest and Merkle tree. Its bytes are a function of
+//! the ruleset and this format alone (no provenance, no rulesctl version), so every build of one
+//! ruleset, in CI, on a laptop or in `argocd generate`, writes the same file.
 
 use std::collections::BTreeMap;
 
@@ -103,7 +105,7 @@ pub fn section_refs(ruleset: &Value) -> BTreeMap<String, &Value> {
     out
 }
 
-/// What a ruleset compiles to, before provenance is added.
+/// What a ruleset compiles to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     pub ruleset: Value,
@@ -133,7 +135,7 @@ impl Compiled {
 
     /// The whole artifact file: [`Compiled::artifact`] in canonical pretty form, written with the
     /// ruleset by reference, so a large ruleset is never copied to be written.
-    pub fn artifact_text(&self, provenance: &Value) -> String {
+    pub fn artifact_text(&self) -> String {
         let leaves: Vec<Value> = self.leaves.iter().map(|(id, h)| json!({ "section": id, "hash": h })).collect();
         let merkle = json!({ "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root });
         let (api, kind) = (Value::from(API_VERSION), Value::from(KIND));
@@ -145,12 +147,11 @@ impl Compiled {
             ("digest", &digest),
             ("ruleset", &self.ruleset),
             ("merkle", &merkle),
-            ("provenance", provenance),
         ])
     }
 
-    /// The whole artifact document.
-    pub fn artifact(&self, provenance: Value) -> Value {
+    /// The whole artifact document: nothing but the ruleset and what is computed from it.
+    pub fn artifact(&self) -> Value {
         let leaves: Vec<Value> = self.leaves.iter().map(|(id, h)| json!({ "section": id, "hash": h })).collect();
         json!({
             "apiVersion": API_VERSION,
@@ -159,7 +160,6 @@ impl Compiled {
             "digest": self.digest,
             "ruleset": self.ruleset,
             "merkle": { "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root },
-            "provenance": provenance,
         })
     }
 }
@@ -167,4 +167,9 @@ impl Compiled {
 /// The artifact's file name for a version.
 pub fn file_name(version: &str) -> String {
     format!("ruleset-{version}.json")
+}
+
+/// The file name of the provenance statement written beside an artifact of `version`.
+pub fn provenance_file_name(version: &str) -> String {
+    format!("ruleset-{version}.provenance.json")
 }

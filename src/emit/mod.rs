@@ -7,6 +7,7 @@ pub mod compare;
 pub mod format;
 pub mod locate;
 pub mod merkle;
+pub mod provenance;
 pub mod publish;
 pub mod rust;
 pub mod scaffold;
@@ -24,5 +25,6 @@ pub static CODES: &[&crate::diagnostic::Code] = &[
     &verify::CHECKSUM_MISMATCH,
     &verify::NOT_AN_ARTIFACT,
     &verify::MODULE_MISMATCH,
+    &verify::PROVENANCE_MISMATCH,
     &format::REFUSED,
 ];

@@ -1,12 +1,12 @@
-//! Writing what a build produces under `dist/`: the immutable artifact, its checksum and each
-//! environment's rendered values. Every write is atomic (`io::write_atomic`), and an unchanged
+//! Writing what a build produces under `dist/`: the immutable artifact, its checksum, its
+//! provenance statement and each environment's rendered values. Every write is atomic (`io::write_atomic`), and an unchanged
 //! file is left untouched.
 
 use std::path::Path;
 
 use crate::declare_code;
 use crate::diagnostic::Diagnostic;
-use crate::emit::artifact::{file_name, Compiled, MAX_ARTIFACT_BYTES};
+use crate::emit::artifact::{file_name, provenance_file_name, Compiled, MAX_ARTIFACT_BYTES};
 use crate::emit::locate::Located;
 use crate::emit::rust;
 use crate::hash;
@@ -44,8 +44,10 @@ pub struct Output {
 }
 
 /// Writes `text`, the artifact of `compiled`, to `<dist>/ruleset-<version>.json` unless one of
-/// that version exists (identical: left untouched; different: refused with A001 at `version`,
-/// the span of `ruleset_version`), then makes sure the `.sha256` file matches what is on disk.
+/// that version exists: one of another ruleset is refused with A001 at `version` (the span of
+/// `ruleset_version`); one of this ruleset is left untouched when it holds exactly `text`, and
+/// otherwise (written by an older rulesctl, with a `provenance` key) rewritten to `text`, whose
+/// digest is the same. Then makes sure the `.sha256` file matches.
 ///
 /// # Errors
 ///
@@ -65,17 +67,14 @@ pub fn artifact(
     let name = file_name(compiled.version());
     let rel = format!("{dist}/{name}");
     let existing = read_limited(&dir.join(&name), MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
-    let (on_disk, written) = match existing {
-        Some(old) => {
-            refuse_if_different(&rel, old.clone(), compiled, version, sources)?;
-            (old, false)
-        }
-        None => {
-            write_atomic(&dir.join(&name), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
-            (text.to_string(), true)
-        }
-    };
-    let checksum = checksum_line(&name, on_disk.as_bytes());
+    if let Some(old) = &existing {
+        refuse_if_different(&rel, old.clone(), compiled, version, sources)?;
+    }
+    let written = existing.as_deref() != Some(text);
+    if written {
+        write_atomic(&dir.join(&name), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
+    }
+    let checksum = checksum_line(&name, text.as_bytes());
     let sums_rel = format!("{rel}.sha256");
     let sums_written = write_if_changed(&dir.join(format!("{name}.sha256")), checksum.as_bytes())
         .map_err(|e| write_failed(sources, &sums_rel, &e))?;
@@ -84,6 +83,25 @@ pub fn artifact(
         Output { path: rel, written, digest: digest.clone() },
         Output { path: sums_rel, written: sums_written, digest },
     ])
+}
+
+/// Writes `text`, the provenance statement of the artifact of `compiled`, beside it as
+/// `<dist>/ruleset-<version>.provenance.json`; an unchanged statement is left untouched. The
+/// statement describes the latest build of the artifact, which never changes the artifact.
+///
+/// # Errors
+///
+/// A002 when it cannot be written.
+pub fn provenance(
+    root: &Path,
+    dist: &str,
+    text: &str,
+    compiled: &Compiled,
+    sources: &mut Sources,
+) -> Result<Output, Box<Diagnostic>> {
+    let rel = format!("{dist}/{}", provenance_file_name(compiled.version()));
+    let written = write_if_changed(&root.join(&rel), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
+    Ok(Output { path: rel, written, digest: compiled.digest.clone() })
 }
 
 /// Refuses (A001) when `dist` already holds a Rust module of this version with another ruleset,

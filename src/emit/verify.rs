@@ -1,5 +1,6 @@
-//! Verifying an artifact: recompute the digest, every Merkle leaf and the root, and compare with
-//! the `.sha256` line written beside it, when there is one. Pure: the caller reads the files.
+//! Verifying an artifact: recompute the digest, every Merkle leaf and the root, require the exact
+//! bytes its ruleset compiles to, and compare with the `.sha256` line and the provenance
+//! statement written beside it, when there are. Pure: the caller reads the files.
 
 use serde_json::Value;
 
@@ -7,6 +8,7 @@ use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::emit::artifact::{Compiled, API_VERSION, KIND};
 use crate::emit::locate::Located;
+use crate::emit::provenance;
 use crate::emit::rust::verify::Kind as RustKind;
 use crate::hash;
 use crate::source::{FileId, Sources, Span};
@@ -47,10 +49,14 @@ declare_code! {
     /// A file is not a valid rulesctl artifact.
     ///
     /// It is not JSON, lacks the `apiVersion`, `kind`, `version`, `digest`, `ruleset` or
-    /// `merkle` fields, names a version other than its ruleset's, or is not byte-for-byte in
-    /// the canonical form `rulesctl build` writes (so it was reformatted or edited).
+    /// `merkle` fields, names a version other than its ruleset's, is not byte-for-byte in the
+    /// canonical form `rulesctl build` writes (so it was reformatted or edited), or holds
+    /// anything else than what its ruleset compiles to: an artifact is a function of its ruleset
+    /// alone. An artifact written by an earlier rulesctl carries a `provenance` key; provenance now
+    /// lives beside the artifact, in `ruleset-<version>.provenance.json`.
     ///
-    /// Fix: rebuild the artifact with `rulesctl build`.
+    /// Fix: rebuild the artifact with `rulesctl build` (an artifact of the same ruleset is
+    /// rewritten in place; its digest does not change).
     pub static NOT_AN_ARTIFACT = ("V004", "not-an-artifact", Error);
 }
 
@@ -68,6 +74,21 @@ declare_code! {
     ///
     /// Fix: rebuild the module with `rulesctl build --emit rust`; never edit it by hand.
     pub static MODULE_MISMATCH = ("V005", "module-mismatch", Error);
+}
+
+declare_code! {
+    /// A provenance statement does not describe the artifact beside it.
+    ///
+    /// `rulesctl build` writes `ruleset-<version>.provenance.json` next to the artifact: an in-toto
+    /// Statement v1 (`_type` `https://in-toto.io/Statement/v1`) with an SLSA provenance v1
+    /// predicate (`predicateType` `https://slsa.dev/provenance/v1`, `buildType`
+    /// `https://rulesctl.dev/build/v1`) whose one subject is the artifact: its file name and the
+    /// sha256 of its bytes. `verify` reports a statement that is not such a statement, or whose
+    /// subject is another file or other bytes: the two files come from different builds, or one
+    /// was edited.
+    ///
+    /// Fix: rebuild with `rulesctl build`, or restore both files from the same build.
+    pub static PROVENANCE_MISMATCH = ("V006", "provenance-mismatch", Error);
 }
 
 /// Verifies a Rust module from `build --emit rust` (`bytes`, named `display`, file name
@@ -98,7 +119,12 @@ pub fn module(display: &str, file_name: &str, bytes: Vec<u8>) -> Verified {
             RustKind::Module => Diagnostic::new(&MODULE_MISMATCH, span, problem.message).help(rebuild),
         });
     }
-    let ok = compiled.map(|c| Proof { digest: c.digest.clone(), root: c.root.clone(), sections: c.leaves.len() });
+    let ok = compiled.map(|c| Proof {
+        digest: c.digest.clone(),
+        root: c.root.clone(),
+        sections: c.leaves.len(),
+        provenance: None,
+    });
     Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
 }
 
@@ -115,11 +141,23 @@ pub struct Proof {
     pub digest: String,
     pub root: String,
     pub sections: usize,
+    /// What the provenance statement beside the artifact says, when there is one.
+    pub provenance: Option<(String, provenance::Summary)>,
+}
+
+/// The files found beside an artifact.
+#[derive(Default)]
+pub struct Beside<'a> {
+    /// The text of its `.sha256` file.
+    pub checksum: Option<&'a str>,
+    /// Its provenance statement: the name to show and the bytes.
+    pub statement: Option<(&'a str, Vec<u8>)>,
 }
 
 /// Verifies an artifact's `bytes`, naming it `display` in diagnostics; `file_name` is its file
-/// name (which must match its version) and `checksum` the text of its `.sha256` file, if any.
-pub fn verify(display: &str, file_name: &str, bytes: Vec<u8>, checksum: Option<&str>) -> Verified {
+/// name (which must match its version), and `beside` the `.sha256` file and provenance statement
+/// found next to it.
+pub fn verify(display: &str, file_name: &str, bytes: Vec<u8>, beside: Beside<'_>) -> Verified {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let id = sources.add(display.to_string(), String::new());
@@ -141,9 +179,55 @@ pub fn verify(display: &str, file_name: &str, bytes: Vec<u8>, checksum: Option<&
             return Verified { sources, diagnostics: sink, ok: None };
         }
     };
-    let checksum = checksum.map(|line| (line, actual.as_str()));
-    let ok = check(id, file_name, &located, checksum, &mut sink);
+    let checksum = beside.checksum.map(|line| (line, actual.as_str()));
+    let mut ok = check(id, file_name, &located, checksum, &mut sink);
+    if let Some((shown, statement)) = beside.statement {
+        let summary = check_statement(&mut sources, shown, statement, file_name, &actual, &mut sink);
+        if let (Some(proof), Some(summary)) = (ok.as_mut(), summary) {
+            proof.provenance = Some((shown.to_string(), summary));
+        }
+    }
     Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
+}
+
+/// Checks the provenance statement `bytes` (shown as `display`) against the artifact file
+/// `file_name` whose bytes hash to `actual`; V006 for each problem.
+fn check_statement(
+    sources: &mut Sources,
+    display: &str,
+    bytes: Vec<u8>,
+    file_name: &str,
+    actual: &str,
+    sink: &mut Sink,
+) -> Option<provenance::Summary> {
+    let id = sources.add(display.to_string(), String::new());
+    sources.set_raw(id, &bytes);
+    let mismatch = |range: std::ops::Range<usize>, message: String| {
+        Diagnostic::new(&PROVENANCE_MISMATCH, Span::new(id, range), message)
+            .help("the statement and the artifact come from different builds: rebuild with `rulesctl build`, or restore both from one build")
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        sink.push(mismatch(0..0, "the provenance statement is not UTF-8 text".to_string()));
+        return None;
+    };
+    sources.set_text(id, text.clone());
+    let located = match Located::parse(&text) {
+        Ok(located) => located,
+        Err(err) => {
+            let offset = offset_of(sources, id, err.line(), err.column());
+            sink.push(mismatch(offset..offset, format!("the provenance statement is not valid JSON: {err}")));
+            return None;
+        }
+    };
+    match provenance::check(&located.value, file_name, actual) {
+        Ok(summary) => Some(summary),
+        Err(problems) => {
+            for problem in problems {
+                sink.push(mismatch(located.span(&problem.pointer), problem.message));
+            }
+            None
+        }
+    }
 }
 
 fn check(id: FileId, file_name: &str, a: &Located, checksum: Option<(&str, &str)>, sink: &mut Sink) -> Option<Proof> {
@@ -196,10 +280,62 @@ fn check(id: FileId, file_name: &str, a: &Located, checksum: Option<(&str, &str)
         );
     }
     merkle(id, a, &compiled, sink);
+    if sink.is_empty() {
+        exactly_compiled(id, a, &compiled, sink);
+    }
     if let Some((line, actual)) = checksum {
         checksum_line(id, line, actual, sink);
     }
-    Some(Proof { digest: compiled.digest.clone(), root: compiled.root.clone(), sections: compiled.leaves.len() })
+    Some(Proof {
+        digest: compiled.digest.clone(),
+        root: compiled.root.clone(),
+        sections: compiled.leaves.len(),
+        provenance: None,
+    })
+}
+
+/// An artifact whose digest and Merkle tree match is still only valid when it holds exactly what
+/// its ruleset compiles to: nothing added (a `provenance` key from rulesctl 0.1.0, a note), nothing
+/// changed outside what the digest and the tree cover (`merkle.algorithm`).
+fn exactly_compiled(id: FileId, a: &Located, compiled: &Compiled, sink: &mut Sink) {
+    let expected = compiled.artifact();
+    let (Some(found), Some(wanted)) = (a.value.as_object(), expected.as_object()) else { return };
+    let extra: Vec<&String> = found.keys().filter(|k| !wanted.contains_key(*k)).collect();
+    for key in &extra {
+        let hint = if key.as_str() == "provenance" {
+            " (an earlier rulesctl wrote it; provenance now lives beside the artifact, in ruleset-<version>.provenance.json)"
+        } else {
+            ""
+        };
+        sink.push(invalid(
+            id,
+            a.span(&format!("/{key}")),
+            &format!("the artifact holds `{key}`, which is not part of a ruleset artifact{hint}"),
+        ));
+    }
+    if extra.is_empty() && a.value != expected {
+        let pointer = first_difference(&a.value, &expected, String::new());
+        sink.push(invalid(id, a.span(&pointer), &format!("`{pointer}` is not what the ruleset compiles to")));
+    }
+}
+
+/// The JSON pointer of the first place where `found` departs from `wanted`.
+fn first_difference(found: &Value, wanted: &Value, at: String) -> String {
+    match (found, wanted) {
+        (Value::Object(f), Value::Object(w)) => {
+            let keys: std::collections::BTreeSet<&String> = f.keys().chain(w.keys()).collect();
+            keys.into_iter().find(|k| f.get(*k) != w.get(*k)).map_or(at.clone(), |k| match (f.get(k), w.get(k)) {
+                (Some(a), Some(b)) => first_difference(a, b, format!("{at}/{k}")),
+                _ => format!("{at}/{k}"),
+            })
+        }
+        (Value::Array(f), Value::Array(w)) if f.len() == w.len() => f
+            .iter()
+            .zip(w)
+            .position(|(a, b)| a != b)
+            .map_or(at.clone(), |i| first_difference(&f[i], &w[i], format!("{at}/{i}"))),
+        _ => at,
+    }
 }
 
 fn merkle(id: FileId, a: &Located, compiled: &Compiled, sink: &mut Sink) {

@@ -15,6 +15,8 @@ pub struct Carried {
     compiled: Option<Compiled>,
     /// The base's version line and the file it is in, to be shown as `REV:path`.
     version: Option<(String, String, Spanned<String>)>,
+    /// The base is `HEAD` with no commit yet.
+    unborn: bool,
 }
 
 impl Carried {
@@ -24,7 +26,12 @@ impl Carried {
             let file = old.sources.get(version.span.file);
             (format!("{label}:{}", file.path), file.text.clone(), version.clone())
         });
-        Carried { label: label.to_string(), compiled, version }
+        Carried { label: label.to_string(), compiled, version, unborn: false }
+    }
+
+    /// A base that is `HEAD` before its first commit: no ruleset at all.
+    pub fn unborn(label: &str) -> Self {
+        Carried { label: label.to_string(), compiled: None, version: None, unborn: true }
     }
 
     /// The facts for the checks; the base's version file joins this run's sources.
@@ -35,6 +42,7 @@ impl Carried {
         });
         let compared = match (current, &self.compiled) {
             (None, _) => Compared::CurrentIncomplete,
+            (Some(_), None) if self.unborn => Compared::NoCommit,
             (Some(_), None) => Compared::BaseInvalid,
             (Some(now), Some(old)) => Compared::Both {
                 version: old.version().to_string(),

@@ -13,6 +13,7 @@ mod scope;
 mod workspace;
 
 use std::cell::OnceCell;
+use std::path::Path;
 
 pub use render::RenderError;
 pub use workspace::Workspace;
@@ -21,9 +22,11 @@ use crate::check::{self, Context};
 use crate::diagnostic::code::Class;
 use crate::diagnostic::{Diagnostic, Severity, Sink};
 use crate::emit::artifact::{ruleset_value, Compiled};
+use crate::error::Error;
 use crate::model::deploy::Deploy;
 use crate::model::project::Project;
 use crate::model::ruleset::Ruleset;
+use crate::source::git::{self, Snapshot};
 use crate::source::{Sources, Tree};
 
 /// Everything a run learned about the repository.
@@ -41,10 +44,37 @@ pub struct Analysis {
 
 /// A revision to judge the version bump against (`--base REV`).
 pub struct BaseRevision<'a> {
-    pub tree: &'a dyn Tree,
+    /// The revision's files; `None` when it is `HEAD` with no commit yet (see [`BaseTree`]).
+    pub tree: Option<&'a dyn Tree>,
     /// How the revision was named (`HEAD`, `origin/main`); files read from it print as
     /// `REV:path`.
     pub label: &'a str,
+}
+
+/// `--base REV`, opened from git: what `check --base` and `build --base` share.
+pub struct BaseTree {
+    label: String,
+    snapshot: Option<Snapshot>,
+}
+
+impl BaseTree {
+    /// Opens revision `rev` of the repository holding `root`. `HEAD` with no commit yet (a
+    /// repository's first commit) opens as no tree at all, which the version check reports as
+    /// `G003`; every other revision must exist.
+    ///
+    /// # Errors
+    ///
+    /// Not a git repository, or an unknown revision.
+    pub fn open(root: &Path, rev: &str) -> Result<Self, Error> {
+        let snapshot =
+            if rev == "HEAD" && git::head_is_unborn(root)? { None } else { Some(Snapshot::revision(root, rev)?) };
+        Ok(BaseTree { label: rev.to_string(), snapshot })
+    }
+
+    /// The revision, for [`analyze`].
+    pub fn revision(&self) -> BaseRevision<'_> {
+        BaseRevision { tree: self.snapshot.as_ref().map(|s| s as &dyn Tree), label: &self.label }
+    }
 }
 
 /// Loads and checks the repository in `tree`; with `base`, also judges the version bump
@@ -59,7 +89,10 @@ fn analyze_cached(tree: &dyn Tree, cache: &mut workspace::RuleCache) -> Analysis
 }
 
 fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut workspace::RuleCache>) -> Analysis {
-    let base = base.map(|b| base::Carried::from(&analyze(b.tree, None), b.label));
+    let base = base.map(|b| match b.tree {
+        Some(tree) => base::Carried::from(&analyze(tree, None), b.label),
+        None => base::Carried::unborn(b.label),
+    });
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;

@@ -131,6 +131,18 @@ impl Snapshot {
     }
 }
 
+/// Whether `HEAD` of the repository holding `root` names a branch with no commit yet: before a
+/// repository's first commit, or on a new orphan branch.
+///
+/// # Errors
+///
+/// When `root` is not in a git repository.
+pub fn head_is_unborn(root: &Path) -> Result<bool, Error> {
+    let repo = open(root)?;
+    let unborn = matches!(repo.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
+    Ok(unborn)
+}
+
 fn open(root: &Path) -> Result<Repository, Error> {
     Repository::discover(root).map_err(|_| Error::Git(format!("{} is not inside a git repository", root.display())))
 }

@@ -1,10 +1,10 @@
-//! Argo CD: `rulesctl argocd generate` alone, and the plugin's generate command as the repo server
-//! runs it, with a `helm` backed by the real Helm engine.
+//! Argo CD: `rulesctl argocd generate` alone, and the plugin's discover and generate commands as
+//! the repo server runs them, with a `helm` backed by the real Helm engine.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{copy_tree, python, Repo};
+use crate::support::{copy_tree, git, python, Repo};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -33,16 +33,33 @@ fn bin_dir(dir: &Path) -> PathBuf {
     bin
 }
 
+/// The plugin's `spec` from plugin.yaml, as JSON.
+fn plugin_spec() -> serde_json::Value {
+    let script = "import json,sys,yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))['spec']))";
+    let out = python(&["-c", script, &format!("{ROOT}/examples/argocd/plugin.yaml")]);
+    serde_json::from_str(&out).expect("spec JSON")
+}
+
+/// A plugin command (`command` + `args`) as a list of words.
+fn words(command: &serde_json::Value) -> Vec<String> {
+    let all =
+        command["command"].as_array().into_iter().flatten().chain(command["args"].as_array().into_iter().flatten());
+    all.map(|w| w.as_str().expect("a string").to_string()).collect()
+}
+
 /// The plugin's generate command and arguments, read from plugin.yaml.
 fn generate_command() -> Vec<String> {
-    let script = "import json,sys,yaml\np=yaml.safe_load(open(sys.argv[1]))\ng=p['spec']['generate']\nprint(json.dumps(g['command']+g.get('args',[])))";
-    let out = python(&["-c", script, &format!("{ROOT}/examples/argocd/plugin.yaml")]);
-    serde_json::from_str(&out).expect("command JSON")
+    words(&plugin_spec()["generate"])
 }
 
 /// Runs the plugin's generate as the repo server would: in the app folder, with the
 /// ARGOCD_ENV_* and ARGOCD_APP_* variables.
 fn run_plugin(app: &Repo, bin: &Path, env: Option<&str>) -> std::process::Output {
+    run_plugin_with(app, bin, env, &[])
+}
+
+/// [`run_plugin`] with more `ARGOCD_ENV_*` variables (an Application's `plugin.env`).
+fn run_plugin_with(app: &Repo, bin: &Path, env: Option<&str>, more: &[(&str, &str)]) -> std::process::Output {
     let command = generate_command();
     let mut cmd = Command::new(&command[0]);
     cmd.args(&command[1..])
@@ -50,11 +67,64 @@ fn run_plugin(app: &Repo, bin: &Path, env: Option<&str>) -> std::process::Output
         .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
         .env("ARGOCD_APP_NAME", "game")
         .env("ARGOCD_APP_NAMESPACE", "games")
-        .env_remove("ARGOCD_ENV_RULESCTL_ENV");
+        .env_remove("ARGOCD_ENV_RULESCTL_ENV")
+        .envs(more.iter().copied());
     if let Some(env) = env {
         cmd.env("ARGOCD_ENV_RULESCTL_ENV", env);
     }
     cmd.output().expect("run the plugin")
+}
+
+/// Runs the plugin's discovery in `dir` as argocd-cmp-server does: `find.command` in the source
+/// folder, matching when it exits 0 and prints something. Returns whether it matched.
+fn discovers(dir: &Path) -> bool {
+    let spec = plugin_spec();
+    let discover = &spec["discover"];
+    assert!(
+        discover.get("fileName").is_none() && discover["find"].get("glob").is_none(),
+        "Argo CD evaluates fileName, then find.glob, before find.command: {discover}"
+    );
+    let command = words(&discover["find"]);
+    let out = Command::new(&command[0])
+        .args(&command[1..])
+        .current_dir(dir)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("run discover");
+    assert!(out.status.success(), "discovery fails only by printing nothing: {}", String::from_utf8_lossy(&out.stderr));
+    !out.stdout.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A rules repository without rulesctl.hcl: rules/, values.yaml, environments/ and a chart
+/// (without a values schema: nothing injects the digest here), all at their default paths.
+fn app_without_project_file() -> Repo {
+    let repo = Repo::empty();
+    let root = Path::new(ROOT);
+    for (from, to) in [("examples/rules", "rules"), ("examples/chart", "chart")] {
+        std::fs::create_dir_all(repo.path().join(to)).expect("mkdir");
+        copy_tree(&root.join(from), &repo.path().join(to));
+    }
+    std::fs::remove_file(repo.path().join("chart/values.schema.json")).expect("rm");
+    let values = std::fs::read_to_string(root.join("examples/chart/values.yaml")).expect("values");
+    repo.write(
+        "values.yaml",
+        values.replace("config:\n", "config:\n  rulesetVersion: \"v2.4.1\"\n").replace(
+            "      repository: \"registry.internal/rules-sidecar\"\n",
+            "      repository: \"registry.internal/rules-sidecar\"\n      tag: \"v2.4.1\"\n",
+        ),
+    );
+    for env in ["dev", "prod"] {
+        repo.write(
+            &format!("environments/{env}.yaml"),
+            "cluster:\n  allocatable: {cpu: \"4\", memory: \"8Gi\"}\n  secrets: [redis-auth]\n",
+        );
+    }
+    repo
+}
+
+/// The ruleset ConfigMap in a plugin's output.
+fn ruleset_config_map(objects: &[serde_json::Value]) -> &serde_json::Value {
+    objects.iter().find(|o| o["metadata"]["name"] == "game-ruleset").expect("the ruleset ConfigMap")
 }
 
 /// Parses a YAML stream into its objects (with Python's YAML parser).
@@ -151,4 +221,97 @@ fn generate_names_the_config_map_from_the_folder_without_an_app_name() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&format!("name: \"{}-ruleset\"", folder.trim_start_matches('.'))), "{stdout}");
     assert!(!stdout.contains("secretRef"), "no values, let alone secrets, in the ruleset ConfigMap");
+}
+
+#[test]
+fn discovery_finds_every_rules_repository() {
+    assert!(discovers(app().path()), "rulesctl.hcl");
+    let rules_only = Repo::base();
+    assert!(!rules_only.path().join("rulesctl.hcl").exists());
+    assert!(discovers(rules_only.path()), "a rules/ folder of .hcl files, no rulesctl.hcl");
+    let nested = Repo::empty();
+    nested.write("rules/regions/caves.hcl", "ruleset_version = \"v1.0.0\"\n");
+    assert!(discovers(nested.path()), "rule files below rules/");
+
+    let neither = Repo::empty();
+    assert!(!discovers(neither.path()), "an empty folder");
+    neither.write("chart/Chart.yaml", "apiVersion: v2\nname: x\nversion: 0.1.0\n");
+    neither.write("rules/README.md", "rules come later\n");
+    neither.write("rules/.draft.hcl", "# an editor's file\n");
+    neither.write("main.hcl", "terraform {}\n");
+    assert!(!discovers(neither.path()), "a chart, a rules/ folder without rule files, an .hcl elsewhere");
+}
+
+/// A repository without rulesctl.hcl (it is optional) is discovered, and the plugin generates
+/// its manifests.
+#[test]
+fn the_plugin_serves_a_repository_without_a_project_file() {
+    let app = app_without_project_file();
+    assert!(!app.path().join("rulesctl.hcl").exists());
+    assert_eq!(app.run(&["check"]).code, 0, "{}", app.run(&["check"]).stdout);
+    assert!(discovers(app.path()));
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let bin = bin_dir(scratch.path());
+    let out = run_plugin_with(&app, &bin, Some("prod"), &[("ARGOCD_ENV_RULESCTL_CHART", "chart")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let objects = objects(&String::from_utf8_lossy(&out.stdout), scratch.path());
+    let ruleset = ruleset_config_map(&objects);
+    assert_eq!(ruleset["metadata"]["annotations"]["rulesctl.dev/ruleset-version"], "v2.4.1");
+    assert!(objects.iter().any(|o| o["kind"] == "Deployment"), "{objects:?}");
+}
+
+/// The artifact in the ConfigMap Argo CD applies is, byte for byte, the one `build` writes (in git
+/// or not, clean or dirty), and the `.sha256` that CI publishes verifies it with `sha256sum -c`.
+#[test]
+fn the_config_map_holds_the_artifact_ci_builds_byte_for_byte() {
+    let app = app();
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let bin = bin_dir(scratch.path());
+    git(app.path(), &["init", "-q"]);
+    git(app.path(), &["add", "."]);
+    git(app.path(), &["commit", "-qm", "rules"]);
+    let ci = app.run(&["build"]);
+    assert_eq!(ci.code, 0, "{}", ci.stdout);
+    let artifact = std::fs::read(app.path().join("dist/ruleset-v2.4.1.json")).expect("artifact");
+    let sums = std::fs::read(app.path().join("dist/ruleset-v2.4.1.json.sha256")).expect("sums");
+    let statement: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(app.path().join("dist/ruleset-v2.4.1.provenance.json")).expect("statement"),
+    )
+    .expect("statement JSON");
+    assert_eq!(statement["predicate"]["buildDefinition"]["externalParameters"]["source"]["dirty"], false);
+    // An uncommitted comment: another provenance, the same artifact.
+    app.write("examples/rules/loot.hcl", format!("# retune soon\n{}", app.read("examples/rules/loot.hcl")));
+    std::fs::remove_dir_all(app.path().join("dist")).expect("rm");
+    assert_eq!(app.run(&["build"]).code, 0);
+    assert_eq!(std::fs::read(app.path().join("dist/ruleset-v2.4.1.json")).expect("artifact"), artifact);
+
+    for env in ["dev", "prod"] {
+        let out = run_plugin(&app, &bin, Some(env));
+        assert!(out.status.success(), "{env}: {}", String::from_utf8_lossy(&out.stderr));
+        let objects = objects(&String::from_utf8_lossy(&out.stdout), scratch.path());
+        let data = &ruleset_config_map(&objects)["data"];
+        let in_cluster = data["ruleset-v2.4.1.json"].as_str().expect("artifact in the ConfigMap");
+        assert!(in_cluster.as_bytes() == artifact.as_slice(), "{env}: the ConfigMap's artifact differs from build's");
+        assert_eq!(data["ruleset-v2.4.1.json.sha256"].as_str().map(str::as_bytes), Some(sums.as_slice()), "{env}");
+
+        // What a sidecar or an auditor does: the mounted file, checked with CI's checksum file.
+        let mounted = scratch.path().join(format!("mounted-{env}"));
+        std::fs::create_dir_all(&mounted).expect("mkdir");
+        std::fs::write(mounted.join("ruleset-v2.4.1.json"), in_cluster).expect("write");
+        std::fs::write(mounted.join("ruleset-v2.4.1.json.sha256"), &sums).expect("write");
+        let check = Command::new("sha256sum")
+            .args(["-c", "ruleset-v2.4.1.json.sha256"])
+            .current_dir(&mounted)
+            .output()
+            .expect("sha256sum");
+        assert!(check.status.success(), "{env}: {}", String::from_utf8_lossy(&check.stdout));
+        assert_eq!(String::from_utf8_lossy(&check.stdout), "ruleset-v2.4.1.json: OK\n");
+        std::fs::write(mounted.join("ruleset-v2.4.1.json"), in_cluster.replacen("95", "96", 1)).expect("tamper");
+        let tampered = Command::new("sha256sum")
+            .args(["-c", "ruleset-v2.4.1.json.sha256"])
+            .current_dir(&mounted)
+            .output()
+            .expect("sha256sum");
+        assert!(!tampered.status.success(), "the check can fail");
+    }
 }

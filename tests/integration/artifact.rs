@@ -8,6 +8,7 @@ use crate::snapshot;
 use crate::support::{git, run_env, Repo, Run};
 
 const ARTIFACT: &str = "dist/ruleset-v1.0.0.json";
+const PROVENANCE: &str = "dist/ruleset-v1.0.0.provenance.json";
 
 fn build(repo: &Repo) -> Run {
     let run = repo.run(&["build"]);
@@ -163,23 +164,18 @@ fn a_missing_checksum_file_is_restored_without_touching_the_artifact() {
     assert_eq!(bytes(&repo, "dist/ruleset-v1.0.0.json.sha256"), sums);
 }
 
-/// Changing any byte of the artifact fails verification: everywhere when the .sha256 file is
-/// there, and everywhere outside provenance (which the digest deliberately leaves out) without it.
+/// Changing any byte of the artifact fails verification, with or without the .sha256 file: the
+/// artifact holds nothing but its ruleset and what is computed from it.
 #[test]
 fn verify_catches_a_one_byte_change() {
     let repo = Repo::base();
     assert_eq!(build(&repo).code, 0);
     let original = bytes(&repo, ARTIFACT);
-    let text = String::from_utf8(original.clone()).expect("utf8");
-    let provenance = text.find("\"provenance\"").expect("provenance")..text.find("\"ruleset\"").expect("ruleset");
     for with_checksum in [true, false] {
         if !with_checksum {
             std::fs::remove_file(repo.path().join("dist/ruleset-v1.0.0.json.sha256")).expect("rm");
         }
         for at in (0..original.len()).step_by(23) {
-            if !with_checksum && provenance.contains(&at) {
-                continue;
-            }
             let mut changed = original.clone();
             changed[at] = if changed[at] == b'1' { b'2' } else { b'1' };
             std::fs::write(repo.path().join(ARTIFACT), &changed).expect("write");
@@ -199,6 +195,7 @@ fn verify_names_what_does_not_match() {
     assert_eq!(build(&repo).code, 0);
     let original = repo.read(ARTIFACT);
     std::fs::remove_file(repo.path().join("dist/ruleset-v1.0.0.json.sha256")).expect("rm");
+    std::fs::remove_file(repo.path().join(PROVENANCE)).expect("rm");
 
     repo.write(ARTIFACT, original.replace("\"base_rate\": 12", "\"base_rate\": 13"));
     let run = pin("V001-digest-mismatch", &repo, &["verify", ARTIFACT]);
@@ -379,32 +376,246 @@ fn diff_compiles_git_revisions() {
     assert_eq!(broken.json()["diagnostics"][0]["file"], "HEAD:rules/caves.hcl");
 }
 
+fn statement(repo: &Repo) -> serde_json::Value {
+    serde_json::from_slice(&bytes(repo, PROVENANCE)).expect("statement JSON")
+}
+
+/// The statement is an in-toto Statement v1 with an SLSA provenance v1 predicate whose one
+/// subject is the artifact file, by name and by the sha256 its `.sha256` file records.
+fn assert_statement_describes_the_artifact(repo: &Repo, statement: &serde_json::Value) {
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(statement["predicateType"], "https://slsa.dev/provenance/v1");
+    let sums = repo.read("dist/ruleset-v1.0.0.json.sha256");
+    let hex = sums.split_whitespace().next().unwrap_or_default();
+    assert_eq!(
+        statement["subject"],
+        serde_json::json!([{"name": "ruleset-v1.0.0.json", "digest": {"sha256": hex}}]),
+        "the subject is the artifact, by the sha256 sha256sum checks"
+    );
+    let predicate = &statement["predicate"];
+    assert_eq!(predicate["buildDefinition"]["buildType"], "https://rulesctl.dev/build/v1");
+    assert_eq!(predicate["runDetails"]["builder"]["id"], "https://rulesctl.dev/rulesctl");
+    assert_eq!(predicate["runDetails"]["builder"]["version"]["rulesctl"], env!("CARGO_PKG_VERSION"));
+    let dependencies = predicate["buildDefinition"]["resolvedDependencies"].as_array().expect("dependencies");
+    let names: Vec<&str> = dependencies.iter().filter_map(|d| d["name"].as_str()).collect();
+    assert_eq!(names, ["rules/caves.hcl", "rules/loot.hcl", "rules/ruleset.hcl"]);
+    for dependency in dependencies {
+        let name = dependency["name"].as_str().unwrap_or_default();
+        let sha = Command::new("sha256sum").arg(name).current_dir(repo.path()).output().expect("sha256sum");
+        let sha = String::from_utf8_lossy(&sha.stdout).split_whitespace().next().unwrap_or_default().to_string();
+        assert_eq!(dependency["digest"], serde_json::json!({"sha256": sha}), "{name}");
+    }
+}
+
+/// One ruleset, one artifact: outside git, in a clean commit and with uncommitted changes, the
+/// artifact and its .sha256 are the same bytes; only the provenance statement beside them tells
+/// the builds apart (commit, dirty flag).
 #[test]
-fn provenance_records_git_commit_and_dirtiness_without_touching_the_digest() {
+fn provenance_is_a_statement_beside_an_artifact_that_never_changes() {
     let repo = Repo::base();
-    let outside = digest(&repo);
-    let artifact: serde_json::Value = serde_json::from_slice(&bytes(&repo, ARTIFACT)).expect("json");
-    assert!(artifact["provenance"].get("git").is_none(), "no git outside a repository");
-    assert_eq!(artifact["provenance"]["sources"][0]["path"], "rules/caves.hcl");
+    assert_eq!(build(&repo).code, 0);
+    let (artifact, sums) = (bytes(&repo, ARTIFACT), bytes(&repo, "dist/ruleset-v1.0.0.json.sha256"));
+    assert!(!String::from_utf8_lossy(&artifact).contains("provenance"), "no provenance in the artifact");
+    assert!(!String::from_utf8_lossy(&artifact).contains(env!("CARGO_PKG_VERSION")), "no rulesctl version either");
+    let outside = statement(&repo);
+    assert_statement_describes_the_artifact(&repo, &outside);
+    assert_eq!(outside["predicate"]["buildDefinition"]["externalParameters"], serde_json::json!({}), "no git");
+    let verified = repo.run(&["verify", ARTIFACT]);
+    assert_eq!(verified.code, 0, "{}", verified.stdout);
+    assert!(
+        verified.stdout.contains("provenance dist/ruleset-v1.0.0.provenance.json matches: 3 source files, outside git"),
+        "{}",
+        verified.stdout
+    );
 
     std::fs::remove_dir_all(repo.path().join("dist")).expect("rm");
     git(repo.path(), &["init", "-q"]);
     git(repo.path(), &["add", "."]);
     git(repo.path(), &["commit", "-qm", "base"]);
     let head = git(repo.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    assert_eq!(digest(&repo), outside);
-    let artifact: serde_json::Value = serde_json::from_slice(&bytes(&repo, ARTIFACT)).expect("json");
-    assert_eq!(artifact["provenance"]["git"], serde_json::json!({"commit": head, "dirty": false}));
+    assert_eq!(build(&repo).code, 0);
+    assert_eq!(
+        (bytes(&repo, ARTIFACT), bytes(&repo, "dist/ruleset-v1.0.0.json.sha256")),
+        (artifact.clone(), sums.clone())
+    );
+    let clean = statement(&repo);
+    assert_statement_describes_the_artifact(&repo, &clean);
+    assert_eq!(
+        clean["predicate"]["buildDefinition"]["externalParameters"],
+        serde_json::json!({"source": {"commit": head, "dirty": false}})
+    );
+    let run = build(&repo);
+    assert!(run.stdout.contains("unchanged dist/ruleset-v1.0.0.provenance.json"), "{}", run.stdout);
 
-    std::fs::remove_dir_all(repo.path().join("dist")).expect("rm");
     repo.write("rules/caves.hcl", format!("# uncommitted comment\n{}", repo.read("rules/caves.hcl")));
-    assert_eq!(digest(&repo), outside);
-    let artifact: serde_json::Value = serde_json::from_slice(&bytes(&repo, ARTIFACT)).expect("json");
-    assert_eq!(artifact["provenance"]["git"]["dirty"], true);
+    let run = build(&repo);
+    assert!(
+        run.stdout.contains("unchanged dist/ruleset-v1.0.0.json\nunchanged dist/ruleset-v1.0.0.json.sha256\nwrote dist/ruleset-v1.0.0.provenance.json"),
+        "the statement describes the latest build; the artifact does not move:\n{}",
+        run.stdout
+    );
+    assert_eq!((bytes(&repo, ARTIFACT), bytes(&repo, "dist/ruleset-v1.0.0.json.sha256")), (artifact, sums));
+    let dirty = statement(&repo);
+    assert_statement_describes_the_artifact(&repo, &dirty);
+    assert_eq!(dirty["predicate"]["buildDefinition"]["externalParameters"]["source"]["dirty"], true);
+    assert_eq!(repo.run(&["verify", ARTIFACT]).code, 0);
+    let json = repo.run(&["verify", ARTIFACT, "--format", "json"]).json();
+    assert_eq!(json["verified"]["provenance"]["commit"], head);
+    assert_eq!(json["verified"]["provenance"]["dirty"], true);
 }
 
-/// The artifact of the bundled example, pinned byte for byte (built outside git, so provenance
-/// holds no commit).
+/// The statement has the shape the in-toto Statement v1 and SLSA provenance v1 specifications
+/// define (`tests/slsa-provenance-v1.schema.json`, written from them: no field out of place),
+/// outside git, in a clean commit and in a dirty tree.
+#[test]
+fn the_statement_has_the_shape_in_toto_and_slsa_define() {
+    let schema_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/slsa-provenance-v1.schema.json"))
+            .expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let valid = |statement: &serde_json::Value| {
+        let errors: Vec<String> =
+            validator.iter_errors(statement).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{statement:#}");
+    };
+    let repo = Repo::base();
+    assert_eq!(build(&repo).code, 0);
+    valid(&statement(&repo));
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "rules"]);
+    git(repo.path(), &["commit", "-qm", "rules"]);
+    assert_eq!(build(&repo).code, 0);
+    valid(&statement(&repo));
+    repo.write("rules/new.hcl", "# untracked\n");
+    assert_eq!(build(&repo).code, 0);
+    valid(&statement(&repo));
+    // The schema is strict enough to fail: a field out of place, a digest that is not hex.
+    let mut misplaced = statement(&repo);
+    misplaced["predicate"]["runDetails"]["builder"]["rulesctl"] = serde_json::json!("0.1.0");
+    assert!(!validator.is_valid(&misplaced));
+    let mut not_hex = statement(&repo);
+    not_hex["subject"][0]["digest"]["sha256"] = serde_json::json!("sha256:00");
+    assert!(!validator.is_valid(&not_hex));
+}
+
+#[test]
+fn verify_checks_the_statement_against_its_artifact() {
+    let repo = Repo::base();
+    assert_eq!(build(&repo).code, 0);
+    let original = repo.read(PROVENANCE);
+    let hex = repo.read("dist/ruleset-v1.0.0.json.sha256").split_whitespace().next().unwrap_or_default().to_string();
+    repo.write(PROVENANCE, original.replace(&hex, &"0".repeat(64)));
+    let run = pin("V006-provenance-mismatch", &repo, &["verify", ARTIFACT]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("dist/ruleset-v1.0.0.provenance.json:"), "points into the statement: {}", run.stdout);
+
+    repo.write(PROVENANCE, original.replace("\"ruleset-v1.0.0.json\"", "\"ruleset-v9.9.9.json\""));
+    let run = repo.run(&["verify", ARTIFACT, "--format", "json"]);
+    assert_eq!(run.codes(), ["V006"], "a statement about another artifact");
+    repo.write(PROVENANCE, original.replace("https://in-toto.io/Statement/v1", "https://in-toto.io/Statement/v0.1"));
+    assert_eq!(repo.run(&["verify", ARTIFACT, "--format", "json"]).codes(), ["V006"], "not a Statement v1");
+    repo.write(PROVENANCE, "{ not json");
+    assert_eq!(repo.run(&["verify", ARTIFACT, "--format", "json"]).codes(), ["V006"]);
+
+    // A statement that matches, beside an artifact that was changed after the build: the
+    // artifact's own checks and the statement both say so.
+    repo.write(PROVENANCE, &original);
+    std::fs::remove_file(repo.path().join("dist/ruleset-v1.0.0.json.sha256")).expect("rm");
+    repo.write(ARTIFACT, repo.read(ARTIFACT).replace("\"weight\": 95", "\"weight\": 96"));
+    let codes = repo.run(&["verify", ARTIFACT, "--format", "json"]).codes();
+    assert!(codes.contains(&"V001".to_string()) && codes.contains(&"V006".to_string()), "{codes:?}");
+
+    std::fs::remove_dir_all(repo.path().join("dist")).expect("rm");
+    assert_eq!(build(&repo).code, 0);
+    std::fs::remove_file(repo.path().join(PROVENANCE)).expect("rm");
+    let run = repo.run(&["verify", ARTIFACT]);
+    assert_eq!(run.code, 0, "the statement is optional (a ConfigMap has none): {}", run.stdout);
+    assert!(!run.stdout.contains("provenance"), "{}", run.stdout);
+}
+
+/// An artifact written by an earlier rulesctl embeds a `provenance` key: `verify` says it is not
+/// what its ruleset compiles to, and `build` rewrites it, digest unchanged.
+#[test]
+fn an_artifact_with_embedded_provenance_is_rewritten_with_the_same_digest() {
+    let repo = Repo::base();
+    assert_eq!(build(&repo).code, 0);
+    let fresh = bytes(&repo, ARTIFACT);
+    let mut old: serde_json::Value = serde_json::from_slice(&fresh).expect("json");
+    old["provenance"] = serde_json::json!({"rulesctl": "0.0.9", "sources": []});
+    let old = serde_json::to_string_pretty(&old).expect("json") + "\n";
+    repo.write(ARTIFACT, &old);
+    // What an earlier rulesctl left in dist/: no statement, and a .sha256 of its own bytes.
+    std::fs::remove_file(repo.path().join(PROVENANCE)).expect("rm");
+    std::fs::remove_file(repo.path().join("dist/ruleset-v1.0.0.json.sha256")).expect("rm");
+    let run = repo.run(&["verify", ARTIFACT, "--format", "json"]);
+    assert_eq!(run.codes(), ["V004"], "{}", run.stdout);
+    assert!(run.stdout.contains("holds `provenance`"), "{}", run.stdout);
+    let run = build(&repo);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("wrote dist/ruleset-v1.0.0.json\n"), "{}", run.stdout);
+    assert_eq!(bytes(&repo, ARTIFACT), fresh);
+    assert_eq!(repo.run(&["verify", ARTIFACT]).code, 0);
+}
+
+/// `build --base REV` judges the version bump exactly as `check --base` does, so a fresh clone
+/// (no dist/ to remember what was published) refuses to build a changed ruleset under the same
+/// version, and writes nothing.
+#[test]
+fn build_base_refuses_an_unbumped_change_in_a_fresh_clone() {
+    let origin = Repo::committed();
+    let edit = |from: &str, to: &str| {
+        let text = origin.read("rules/caves.hcl");
+        assert!(text.contains(from));
+        origin.write("rules/caves.hcl", text.replace(from, to));
+    };
+    edit("cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    git(origin.path(), &["commit", "-qam", "retune without a bump"]);
+    let clones = tempfile::tempdir().expect("tempdir");
+    let clone = clones.path().join("clone");
+    git(clones.path(), &["clone", "-q", &origin.path().to_string_lossy(), "clone"]);
+    assert!(!clone.join("dist").exists());
+
+    let refused = crate::support::run_at(&clone, &["build", "--base", "HEAD~1"]);
+    assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stdout.contains("error[G001]") && refused.stdout.contains("HEAD~1:rules/ruleset.hcl:1:19"),
+        "{}",
+        refused.stdout
+    );
+    assert!(!clone.join("dist").exists(), "nothing is written");
+    let json = crate::support::run_at(&clone, &["build", "--base", "HEAD~1", "--format", "json"]);
+    assert_eq!(json.codes(), ["G001"]);
+    assert_eq!(json.json()["outputs"], serde_json::json!([]));
+    let plain = crate::support::run_at(&clone, &["build"]);
+    assert_eq!(plain.code, 0, "without --base, an empty dist/ remembers nothing: {}", plain.stdout);
+    std::fs::remove_dir_all(clone.join("dist")).expect("rm");
+
+    let unchanged = crate::support::run_at(&clone, &["build", "--base", "HEAD"]);
+    assert_eq!(unchanged.code, 0, "an unchanged ruleset needs no bump: {}", unchanged.stdout);
+    std::fs::remove_dir_all(clone.join("dist")).expect("rm");
+    let unknown = crate::support::run_at(&clone, &["build", "--base", "no-such-tag"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("unknown revision `no-such-tag`"), "{}", unknown.stderr);
+    assert!(!clone.join("dist").exists());
+
+    origin.write("rules/ruleset.hcl", origin.read("rules/ruleset.hcl").replace("v1.0.0", "v0.9.0"));
+    git(origin.path(), &["commit", "-qam", "lower"]);
+    git(&clone, &["pull", "-q", "--ff-only"]);
+    let json = crate::support::run_at(&clone, &["build", "--base", "HEAD~2", "--format", "json"]);
+    assert_eq!(json.codes(), ["G002"], "a lowered version is refused too");
+    assert!(!clone.join("dist").exists());
+
+    origin.write("rules/ruleset.hcl", origin.read("rules/ruleset.hcl").replace("v0.9.0", "v1.1.0"));
+    git(origin.path(), &["commit", "-qam", "bump"]);
+    git(&clone, &["pull", "-q", "--ff-only"]);
+    let built = crate::support::run_at(&clone, &["build", "--base", "HEAD~3"]);
+    assert_eq!(built.code, 0, "{}", built.stdout);
+    assert!(clone.join("dist/ruleset-v1.1.0.json").exists());
+}
+
+/// The artifact of the bundled example, pinned byte for byte, and its provenance statement (built
+/// outside git, so it records no commit).
 #[test]
 fn golden_artifact_of_the_bundled_example() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -416,8 +627,9 @@ fn golden_artifact_of_the_bundled_example() {
     crate::support::copy_tree(&root.join("examples/chart"), &repo.path().join("examples/chart"));
     let run = build(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let artifact = repo.read("dist/ruleset-v2.4.1.json").replace(env!("CARGO_PKG_VERSION"), "[version]");
-    snapshot!("golden-example-artifact", artifact);
+    snapshot!("golden-example-artifact", repo.read("dist/ruleset-v2.4.1.json"));
+    let statement = repo.read("dist/ruleset-v2.4.1.provenance.json").replace(env!("CARGO_PKG_VERSION"), "[version]");
+    snapshot!("golden-example-provenance", statement);
     let sums = repo.read("dist/ruleset-v2.4.1.json.sha256");
     let (hex, name) = sums.trim_end().split_once("  ").expect("`<hex>  <name>` as sha256sum writes it");
     assert!(hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{sums}");

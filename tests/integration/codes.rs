@@ -10,7 +10,7 @@ use crate::support::{Repo, Run, FIXTURES};
 /// which need git history, pinned in `git`; F001 (fmt refusing a change beyond whitespace), which
 /// no valid input reaches any more: its safety net is pinned by the unit tests of `emit::format`.
 const BUILT_IN_TESTS: &[&str] =
-    &["L001", "L005", "A001", "A002", "V001", "V002", "V003", "V004", "V005", "F001", "G001", "G002", "G003"];
+    &["L001", "L005", "A001", "A002", "V001", "V002", "V003", "V004", "V005", "V006", "F001", "G001", "G002", "G003"];
 
 fn fixture_dirs() -> Vec<(String, std::path::PathBuf)> {
     let mut dirs: Vec<_> = std::fs::read_dir(Path::new(FIXTURES).join("codes"))

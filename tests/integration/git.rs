@@ -164,6 +164,120 @@ fn installed_hook_stops_a_bad_commit_and_lets_a_good_one_through() {
     assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
 }
 
+fn output(out: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn head(repo: &Repo) -> String {
+    git(repo.path(), &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+#[test]
+fn the_hook_stops_a_rule_change_without_a_version_bump() {
+    let repo = Repo::committed();
+    assert_eq!(repo.run(&["hooks", "install"]).code, 0);
+    let before = head(&repo);
+
+    edit(&repo, "rules/loot.hcl", "weight = 5 ", "weight = 6 ");
+    git(repo.path(), &["add", "."]);
+    let unbumped = commit(&repo, "retune");
+    assert!(!unbumped.status.success(), "a changed weight without a bump never commits");
+    let text = output(&unbumped);
+    assert!(text.contains("error[G001]") && text.contains("(loot_table/tier_3_drops)"), "{text}");
+    assert!(text.contains("HEAD:rules/ruleset.hcl:1:19"), "the base's version is shown: {text}");
+    assert_eq!(head(&repo), before, "nothing was committed");
+
+    // Only what is staged counts: a bump left in the working tree does not help.
+    edit(&repo, "rules/ruleset.hcl", "v1.0.0", "v1.0.1");
+    assert!(!commit(&repo, "bump not staged").status.success());
+    git(repo.path(), &["add", "."]);
+    let bumped = commit(&repo, "retune, bumped");
+    assert!(bumped.status.success(), "{}", output(&bumped));
+    assert_ne!(head(&repo), before);
+
+    // A comment is not a change to the ruleset: no bump needed.
+    repo.write("rules/loot.hcl", format!("# tuned on Tuesday\n{}", repo.read("rules/loot.hcl")));
+    git(repo.path(), &["add", "."]);
+    let comment = commit(&repo, "comment");
+    assert!(comment.status.success(), "{}", output(&comment));
+}
+
+#[test]
+fn the_first_commit_is_checked_without_a_base() {
+    let repo = Repo::base();
+    git(repo.path(), &["init", "-q"]);
+    let install = repo.run(&["hooks", "install"]);
+    assert_eq!(install.code, 0, "installing before the first commit works: {}{}", install.stdout, install.stderr);
+
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 3000");
+    git(repo.path(), &["add", "."]);
+    let bad = commit(&repo, "first, bad");
+    assert!(!bad.status.success(), "the rest is still checked on the first commit");
+    assert!(output(&bad).contains("error[X001]"), "{}", output(&bad));
+
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 3000", "cooldown_ms    = 8000");
+    git(repo.path(), &["add", "."]);
+    let first = commit(&repo, "first");
+    assert!(first.status.success(), "{}", output(&first));
+    let text = output(&first);
+    assert!(
+        text.contains("warning[G003]") && text.contains("`HEAD` has no commit yet (this is the first commit)"),
+        "the first commit says why the bump is not judged: {text}"
+    );
+
+    // From the second commit on, HEAD is a real base.
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    git(repo.path(), &["add", "."]);
+    let second = commit(&repo, "second");
+    assert!(!second.status.success() && output(&second).contains("error[G001]"), "{}", output(&second));
+}
+
+#[test]
+fn base_head_is_skipped_only_before_the_first_commit() {
+    let repo = Repo::base();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    let unborn = repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]);
+    assert_eq!((unborn.code, unborn.codes()), (0, vec!["G003".to_string()]), "{}", unborn.stdout);
+    let other = repo.run(&["check", "--staged", "--base", "main"]);
+    assert_eq!(other.code, 2, "only HEAD is let through unborn; any other name must exist");
+    assert!(other.stderr.contains("unknown revision `main`"), "{}", other.stderr);
+    git(repo.path(), &["commit", "-qm", "first"]);
+    let born = repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]);
+    assert_eq!((born.code, born.codes()), (0, Vec::<String>::new()), "a real HEAD is compared: {}", born.stdout);
+
+    // An orphan branch starts a new history: nothing to compare with there either.
+    git(repo.path(), &["checkout", "-q", "--orphan", "fresh"]);
+    let orphan = repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]);
+    assert_eq!(orphan.codes(), ["G003"], "{}", orphan.stdout);
+}
+
+#[test]
+fn hooks_status_says_what_the_hook_checks() {
+    let repo = Repo::committed();
+    assert!(!repo.run(&["hooks", "status"]).stdout.contains("checks:"), "nothing installed, nothing checked");
+    assert_eq!(repo.run(&["hooks", "install"]).code, 0);
+    let status = repo.run(&["hooks", "status"]);
+    assert!(
+        status.stdout.contains("checks: `rulesctl check --staged --base HEAD`: the staged rules, values and environments, and that a staged change to the ruleset has a higher ruleset_version than HEAD's"),
+        "{}",
+        status.stdout
+    );
+    // A hook written by an earlier rulesctl checked only the staged files.
+    let hook = repo.path().join(".git/hooks/pre-commit");
+    let old = hook_text(&repo.path().join(".git/hooks")).replace(" --base HEAD", "");
+    std::fs::write(&hook, old).expect("write");
+    let status = repo.run(&["hooks", "status"]);
+    assert!(status.stdout.contains("from another rulesctl version or path"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("checks: `rulesctl check --staged`: the staged files only; a changed ruleset without a version bump is not stopped"),
+        "{}",
+        status.stdout
+    );
+    assert_eq!(repo.run(&["hooks", "install"]).code, 0, "install updates it");
+    assert!(repo.run(&["hooks", "status"]).stdout.contains("--base HEAD"));
+}
+
 #[test]
 fn hooks_path_relative_and_absolute_is_honoured() {
     let repo = Repo::committed();

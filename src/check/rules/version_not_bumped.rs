@@ -33,7 +33,11 @@ declare_code! {
     /// The ruleset at the base revision cannot be compiled, so the version bump is not checked.
     ///
     /// `--base REV` compares with the rules at REV; when they do not pass the check themselves
-    /// (or there are none), there is nothing to compare with.
+    /// (or there are none), there is nothing to compare with. The same holds for `--base HEAD`
+    /// before a repository's first commit, when HEAD names a branch with no commit yet: the
+    /// pre-commit hook runs `check --staged --base HEAD`, and this warning is how the first
+    /// commit says that it has no earlier version to compare with. Any other revision that does
+    /// not exist, and `HEAD` once it has a commit, is never skipped: it is an error (exit 2).
     ///
     /// Fix: pick a base revision whose rules are valid, or ignore this on the first commit.
     pub static NOT_COMPARABLE = ("G003", "base-not-comparable", Warning);
@@ -52,6 +56,20 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                     format!("the rules at `{}` do not compile, so the version bump cannot be checked", base.label),
                 )
                 .help(format!("run `rulesctl check` at `{}` to see why, or compare with another revision", base.label)),
+            );
+            return;
+        }
+        Compared::NoCommit => {
+            sink.push(
+                Diagnostic::new(
+                    &NOT_COMPARABLE,
+                    now.span,
+                    format!(
+                        "`{}` has no commit yet (this is the first commit), so there is no earlier version to compare with",
+                        base.label
+                    ),
+                )
+                .help("nothing to fix: from the next commit on, a changed ruleset needs a higher `ruleset_version`"),
             );
             return;
         }

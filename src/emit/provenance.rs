@@ -1,0 +1,138 @@
+//! Where an artifact came from, kept out of the artifact: an in-toto Statement v1 whose subject is
+//! the artifact file and whose predicate is SLSA provenance v1 (source commit, dirty flag, every
+//! source file with its sha256, the rulesctl version). `build` writes it beside the artifact as
+//! `ruleset-<version>.provenance.json`; `verify` checks it against the artifact.
+
+use serde_json::{json, Value};
+
+use crate::emit::canonical;
+use crate::hash;
+use crate::source::git::GitState;
+
+pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+pub const PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
+/// What a `rulesctl build` is: the artifact is a function of the resolved dependencies alone.
+pub const BUILD_TYPE: &str = "https://rulesctl.dev/build/v1";
+pub const BUILDER_ID: &str = "https://rulesctl.dev/rulesctl";
+
+/// What a build knows about its inputs.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// Each input (the project file, every rule file) as root-relative path and sha256 hex.
+    pub sources: Vec<(String, String)>,
+    /// The git state of those inputs; `None` outside a git repository.
+    pub git: Option<GitState>,
+}
+
+/// The statement for the artifact file `artifact_name` holding `artifact`: deterministic apart
+/// from the facts it records (no time stamps), with sources sorted by path.
+pub fn statement(artifact_name: &str, artifact: &[u8], facts: &Facts) -> Value {
+    let mut sources = facts.sources.clone();
+    sources.sort();
+    sources.dedup();
+    let dependencies: Vec<Value> =
+        sources.iter().map(|(path, sha)| json!({ "name": path, "digest": { "sha256": sha } })).collect();
+    let mut external = json!({});
+    if let Some(git) = &facts.git {
+        let mut source = json!({ "dirty": git.dirty });
+        if let Some(commit) = &git.commit {
+            source["commit"] = json!(commit);
+        }
+        external["source"] = source;
+    }
+    json!({
+        "_type": STATEMENT_TYPE,
+        "subject": [{ "name": artifact_name, "digest": { "sha256": hash::hex(artifact) } }],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": {
+            "buildDefinition": {
+                "buildType": BUILD_TYPE,
+                "externalParameters": external,
+                "resolvedDependencies": dependencies,
+            },
+            "runDetails": {
+                "builder": { "id": BUILDER_ID, "version": { "rulesctl": env!("CARGO_PKG_VERSION") } },
+                "metadata": {},
+            },
+        },
+    })
+}
+
+/// The statement file's bytes: the pretty canonical form, like the artifact's.
+pub fn text(statement: &Value) -> String {
+    canonical::pretty(statement).0
+}
+
+/// The statement file that belongs beside an artifact file called `artifact_name`
+/// (`ruleset-v2.4.1.json` → `ruleset-v2.4.1.provenance.json`).
+pub fn beside(artifact_name: &str) -> String {
+    format!("{}.provenance.json", artifact_name.strip_suffix(".json").unwrap_or(artifact_name))
+}
+
+/// One way a statement fails to describe its artifact: the JSON pointer it concerns and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// What a statement that matches its artifact says about the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub commit: Option<String>,
+    pub dirty: Option<bool>,
+    pub rulesctl: Option<String>,
+    pub sources: usize,
+}
+
+/// Checks that `statement` is an in-toto Statement v1 with SLSA provenance v1 whose one subject is
+/// the artifact file `artifact_name` with sha256 `artifact_sha256` (hex).
+///
+/// # Errors
+///
+/// Every problem found, each naming the JSON pointer it concerns.
+pub fn check(statement: &Value, artifact_name: &str, artifact_sha256: &str) -> Result<Summary, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut problem = |pointer: &str, message: String| problems.push(Problem { pointer: pointer.into(), message });
+    let str_at = |pointer: &str| statement.pointer(pointer).and_then(Value::as_str);
+    if str_at("/_type") != Some(STATEMENT_TYPE) {
+        problem("/_type", format!("`_type` is not {STATEMENT_TYPE}"));
+    }
+    if str_at("/predicateType") != Some(PREDICATE_TYPE) {
+        problem("/predicateType", format!("`predicateType` is not {PREDICATE_TYPE}"));
+    }
+    if str_at("/predicate/buildDefinition/buildType") != Some(BUILD_TYPE) {
+        problem("/predicate/buildDefinition/buildType", format!("`buildType` is not {BUILD_TYPE}"));
+    }
+    match statement.get("subject").and_then(Value::as_array).map(Vec::as_slice) {
+        Some([subject]) => {
+            let name = subject.get("name").and_then(Value::as_str).unwrap_or_default();
+            if name != artifact_name {
+                problem("/subject/0/name", format!("the statement is about `{name}`, not `{artifact_name}`"));
+            }
+            let recorded = subject.pointer("/digest/sha256").and_then(Value::as_str).unwrap_or_default();
+            if recorded != artifact_sha256 {
+                problem(
+                    "/subject/0/digest/sha256",
+                    format!(
+                        "the statement's subject has sha256 {recorded}, but the artifact hashes to {artifact_sha256}"
+                    ),
+                );
+            }
+        }
+        _ => problem("/subject", "the statement must have exactly one subject, the artifact".to_string()),
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let source = statement.pointer("/predicate/buildDefinition/externalParameters/source");
+    Ok(Summary {
+        commit: source.and_then(|s| s.get("commit")).and_then(Value::as_str).map(str::to_string),
+        dirty: source.and_then(|s| s.get("dirty")).and_then(Value::as_bool),
+        rulesctl: str_at("/predicate/runDetails/builder/version/rulesctl").map(str::to_string),
+        sources: statement
+            .pointer("/predicate/buildDefinition/resolvedDependencies")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
+    })
+}
