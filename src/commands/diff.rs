@@ -110,7 +110,7 @@ fn load(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
         return Err(Failure::Invalid(Box::new(analysis)));
     }
     match analysis.compiled() {
-        Some(compiled) => Ok(Side::ruleset(arg, compiled.ruleset.clone())),
+        Some(compiled) => Ok(Side::ruleset(arg, compiled.ruleset().clone())),
         None => Err(Failure::Invalid(Box::new(analysis))),
     }
 }

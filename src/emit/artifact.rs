@@ -105,48 +105,166 @@ pub fn section_refs(ruleset: &Value) -> BTreeMap<String, &Value> {
     out
 }
 
-/// What a ruleset compiles to.
-#[derive(Debug, Clone, PartialEq)]
+/// What a ruleset compiles to: its canonical bytes, their digest, and the Merkle tree of its
+/// sections. The canonical JSON text is what is kept; the JSON value is parsed from it only
+/// when something needs to walk it (a diff, the Rust module), so a build of 10,000 regions never
+/// holds the ruleset as a tree of maps.
+#[derive(Debug, Clone)]
 pub struct Compiled {
-    pub ruleset: Value,
+    /// The compact canonical JSON of the ruleset: exactly the bytes `digest` covers.
+    canonical: String,
+    version: String,
     pub digest: String,
     pub leaves: Vec<(String, String)>,
     pub root: String,
+    value: std::sync::OnceLock<Value>,
+}
+
+impl PartialEq for Compiled {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical == other.canonical
+    }
 }
 
 impl Compiled {
+    /// Compiles a ruleset given as JSON data (an artifact read back, a revision's ruleset).
     pub fn new(ruleset: Value) -> Self {
-        let digest = prefixed(canonical::compact(&ruleset).as_bytes());
-        let hashes: Vec<(String, merkle::Hash)> = section_refs(&ruleset)
+        let canonical = canonical::compact(&ruleset);
+        let leaves: Vec<(String, merkle::Hash)> = section_refs(&ruleset)
             .into_iter()
             .map(|(id, v)| {
                 let leaf = merkle::leaf(&id, &canonical::compact(v));
                 (id, leaf)
             })
             .collect();
-        let root = merkle::root(&hashes.iter().map(|(_, h)| *h).collect::<Vec<_>>());
-        let leaves = hashes.into_iter().map(|(id, h)| (id, format!("sha256:{}", to_hex(&h)))).collect();
-        Compiled { ruleset, digest, leaves, root: format!("sha256:{}", to_hex(&root)) }
+        let version = ruleset.get("ruleset_version").and_then(Value::as_str).unwrap_or_default().to_string();
+        let value = std::sync::OnceLock::from(ruleset);
+        Compiled::finish(canonical, version, leaves, value)
+    }
+
+    /// Compiles the typed ruleset straight to canonical text, hashing each section as it is
+    /// written: the same bytes as [`Compiled::new`] of [`ruleset_value`], without building the
+    /// JSON value. `None` when a field is missing, which a passing check rules out.
+    pub fn of_ruleset(rs: &Ruleset) -> Option<Self> {
+        let mut leaves: Vec<(String, merkle::Hash)> = Vec::new();
+        let mut out = String::with_capacity(64 * (rs.spawns.len() + rs.streams.len() + rs.loot_tables.len()) + 512);
+        let mut section = String::new();
+        // Later entries of the same name win, as inserting into a map does.
+        let streams: BTreeMap<&str, _> =
+            rs.streams.iter().map(|s| Some((s.region.as_ref()?.value.as_str(), s))).collect::<Option<_>>()?;
+        let tables: BTreeMap<&str, _> = rs.loot_tables.iter().map(|t| (t.name.value.as_str(), t)).collect();
+        let spawns: BTreeMap<&str, _> =
+            rs.spawns.iter().map(|s| Some((s.region.as_ref()?.value.as_str(), s))).collect::<Option<_>>()?;
+        let timers = rs.event_timers.first()?;
+        let bounds = rs.bounds()?;
+        let version = rs.versions.first()?.value.clone();
+
+        out.push_str("{\"event_streams\":{");
+        for (i, (name, s)) in streams.into_iter().enumerate() {
+            section.clear();
+            section.push_str("{\"backoff_multiplier\":");
+            float(&mut section, s.backoff_multiplier.as_ref()?.value.value)?;
+            int(&mut section, ",\"max_backoff_ms\":", s.max_backoff_ms.as_ref()?.value);
+            int(&mut section, ",\"max_in_flight\":", s.max_in_flight.as_ref()?.value);
+            int(&mut section, ",\"max_len\":", s.max_len.as_ref()?.value);
+            section.push('}');
+            named(&mut out, &mut leaves, i, "event_stream", name, &section);
+        }
+        out.push_str("},\"event_timers\":");
+        section.clear();
+        section.push_str("{\"maintenance_window\":");
+        canonical::push_string(&mut section, &timers.maintenance_window.as_ref()?.value);
+        int(&mut section, ",\"weather_cycle\":", timers.weather_cycle.as_ref()?.value);
+        int(&mut section, ",\"world_boss_interval\":", timers.world_boss_interval.as_ref()?.value);
+        section.push('}');
+        leaves.push(("event_timers".to_string(), merkle::leaf("event_timers", &section)));
+        out.push_str(&section);
+        out.push_str(",\"loot_tables\":{");
+        for (i, (name, t)) in tables.into_iter().enumerate() {
+            let mut items: BTreeMap<&str, i64> = BTreeMap::new();
+            for item in &t.items {
+                items.insert(item.name.value.as_str(), item.weight.as_ref()?.value);
+            }
+            section.clear();
+            section.push_str("{\"items\":{");
+            for (j, (item, weight)) in items.into_iter().enumerate() {
+                if j > 0 {
+                    section.push(',');
+                }
+                canonical::push_string(&mut section, item);
+                int(&mut section, ":{\"weight\":", weight);
+                section.push('}');
+            }
+            section.push_str("}}");
+            named(&mut out, &mut leaves, i, "loot_table", name, &section);
+        }
+        out.push_str("},\"ruleset_version\":");
+        canonical::push_string(&mut out, &version);
+        out.push_str(",\"safety_bounds\":");
+        section.clear();
+        int(&mut section, "{\"duplicate_event_window_ms\":", bounds.duplicate_event_window_ms.as_ref()?.value);
+        section.push_str(",\"max_spawn_rate_multiplier\":");
+        float(&mut section, bounds.max_spawn_rate_multiplier.as_ref()?.value.value)?;
+        int(&mut section, ",\"min_cooldown_override\":", bounds.min_cooldown_override.as_ref()?.value);
+        section.push('}');
+        leaves.push(("safety_bounds".to_string(), merkle::leaf("safety_bounds", &section)));
+        out.push_str(&section);
+        out.push_str(",\"spawn_configs\":{");
+        for (i, (name, s)) in spawns.into_iter().enumerate() {
+            section.clear();
+            int(&mut section, "{\"base_rate\":", s.base_rate.as_ref()?.value);
+            int(&mut section, ",\"cooldown_ms\":", s.cooldown_ms.as_ref()?.value);
+            section.push_str(",\"loot_table\":");
+            canonical::push_string(&mut section, &s.loot_table.as_ref()?.value);
+            int(&mut section, ",\"max_concurrent\":", s.max_concurrent.as_ref()?.value);
+            section.push('}');
+            named(&mut out, &mut leaves, i, "spawn_config", name, &section);
+        }
+        out.push_str("}}");
+        leaves.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(Compiled::finish(out, version, leaves, std::sync::OnceLock::new()))
+    }
+
+    fn finish(
+        canonical: String,
+        version: String,
+        leaves: Vec<(String, merkle::Hash)>,
+        value: std::sync::OnceLock<Value>,
+    ) -> Self {
+        let digest = prefixed(canonical.as_bytes());
+        let root = merkle::root(&leaves.iter().map(|(_, h)| *h).collect::<Vec<_>>());
+        let leaves = leaves.into_iter().map(|(id, h)| (id, format!("sha256:{}", to_hex(&h)))).collect();
+        Compiled { canonical, version, digest, leaves, root: format!("sha256:{}", to_hex(&root)), value }
     }
 
     pub fn version(&self) -> &str {
-        self.ruleset.get("ruleset_version").and_then(Value::as_str).unwrap_or_default()
+        &self.version
     }
 
-    /// The whole artifact file: [`Compiled::artifact`] in canonical pretty form, written with the
-    /// ruleset by reference, so a large ruleset is never copied to be written.
+    /// The compact canonical JSON of the ruleset, the bytes the digest covers.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The ruleset as JSON data, parsed from the canonical text the first time it is asked for.
+    pub fn ruleset(&self) -> &Value {
+        self.value.get_or_init(|| serde_json::from_str(&self.canonical).unwrap_or(Value::Null))
+    }
+
+    /// The whole artifact file in canonical pretty form, the ruleset reindented straight from
+    /// its canonical text, so a large ruleset is never copied into a tree to be written.
     pub fn artifact_text(&self) -> String {
         let leaves: Vec<Value> = self.leaves.iter().map(|(id, h)| json!({ "section": id, "hash": h })).collect();
         let merkle = json!({ "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root });
         let (api, kind) = (Value::from(API_VERSION), Value::from(KIND));
         let (version, digest) = (Value::from(self.version()), Value::from(self.digest.as_str()));
         canonical::pretty_fields(&[
-            ("apiVersion", &api),
-            ("kind", &kind),
-            ("version", &version),
-            ("digest", &digest),
-            ("ruleset", &self.ruleset),
-            ("merkle", &merkle),
+            ("apiVersion", canonical::Field::Value(&api)),
+            ("kind", canonical::Field::Value(&kind)),
+            ("version", canonical::Field::Value(&version)),
+            ("digest", canonical::Field::Value(&digest)),
+            ("ruleset", canonical::Field::Compact(&self.canonical)),
+            ("merkle", canonical::Field::Value(&merkle)),
         ])
     }
 
@@ -158,10 +276,44 @@ impl Compiled {
             "kind": KIND,
             "version": self.version(),
             "digest": self.digest,
-            "ruleset": self.ruleset,
+            "ruleset": self.ruleset(),
             "merkle": { "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root },
         })
     }
+}
+
+/// Appends `"name":section` as the `i`th member of a named map, and the section's leaf.
+fn named(
+    out: &mut String,
+    leaves: &mut Vec<(String, merkle::Hash)>,
+    i: usize,
+    prefix: &str,
+    name: &str,
+    section: &str,
+) {
+    if i > 0 {
+        out.push(',');
+    }
+    canonical::push_string(out, name);
+    out.push(':');
+    out.push_str(section);
+    let id = format!("{prefix}/{name}");
+    let leaf = merkle::leaf(&id, section);
+    leaves.push((id, leaf));
+}
+
+fn int(out: &mut String, key: &str, value: i64) {
+    use std::fmt::Write as _;
+    out.push_str(key);
+    let _ = write!(out, "{value}");
+}
+
+/// A "number" attribute is always a float in the artifact (`2.0`), as [`ruleset_value`] writes.
+fn float(out: &mut String, value: f64) -> Option<()> {
+    use std::fmt::Write as _;
+    let number = serde_json::Number::from_f64(value)?;
+    let _ = write!(out, "{number}");
+    Some(())
 }
 
 /// The artifact's file name for a version.

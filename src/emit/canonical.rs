@@ -30,26 +30,107 @@ pub fn pretty(value: &Value) -> (String, Spans) {
     (w.out, w.spans.unwrap_or_default())
 }
 
+/// One member of an object written by [`pretty_fields`]: a value, or a value already in compact
+/// canonical form.
+pub enum Field<'a> {
+    Value(&'a Value),
+    Compact(&'a str),
+}
+
 /// The pretty canonical form of an object given as its fields, ending in a newline: what
-/// [`pretty`] writes for the same object, without building it (so a large ruleset is written by
-/// reference, never copied) and without spans.
-pub fn pretty_fields(fields: &[(&str, &Value)]) -> String {
-    let mut w = Writer { out: String::new(), indent: Some(2), spans: None };
-    let mut sorted: Vec<&(&str, &Value)> = fields.iter().collect();
+/// [`pretty`] writes for the same object, without building it (so a large ruleset is written
+/// from its canonical text, never copied into a tree) and without spans.
+pub fn pretty_fields(fields: &[(&str, Field<'_>)]) -> String {
+    let size: usize = fields.iter().map(|(_, f)| if let Field::Compact(c) = f { c.len() * 2 } else { 64 }).sum();
+    let mut w = Writer { out: String::with_capacity(size), indent: Some(2), spans: None };
+    let mut sorted: Vec<&(&str, Field<'_>)> = fields.iter().collect();
     sorted.sort_unstable_by_key(|(key, _)| *key);
     w.out.push('{');
-    for (i, (key, value)) in sorted.into_iter().enumerate() {
+    for (i, (key, field)) in sorted.into_iter().enumerate() {
         if i > 0 {
             w.out.push(',');
         }
         w.newline(1);
         w.string(key);
         w.out.push_str(": ");
-        w.value(value, &mut String::new(), 1);
+        match field {
+            Field::Value(value) => w.value(value, &mut String::new(), 1),
+            Field::Compact(text) => reindent(text, 1, &mut w.out),
+        }
     }
     w.newline(0);
     w.out.push_str("}\n");
     w.out
+}
+
+/// Writes compact canonical JSON in the pretty form at `depth`: a newline and two spaces a level
+/// after `{`, `[` and `,`, `": "` after keys, empty containers kept as `{}` and `[]`. Only the
+/// layout changes, never a token, so the bytes equal [`pretty`] of the parsed value.
+fn reindent(compact: &str, depth: usize, out: &mut String) {
+    let bytes = compact.as_bytes();
+    let mut depth = depth;
+    let mut in_string = false;
+    let mut i = 0;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', 2 * depth));
+    };
+    let mut from = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                out.push_str(&compact[from..=i]);
+                from = i + 1;
+                let empty = matches!(bytes.get(i + 1), Some(b'}' | b']'));
+                if empty {
+                    out.push(bytes[i + 1] as char);
+                    i += 2;
+                    from = i;
+                    continue;
+                }
+                depth += 1;
+                newline(out, depth);
+            }
+            b'}' | b']' => {
+                out.push_str(&compact[from..i]);
+                depth = depth.saturating_sub(1);
+                newline(out, depth);
+                out.push(b as char);
+                from = i + 1;
+            }
+            b',' => {
+                out.push_str(&compact[from..=i]);
+                newline(out, depth);
+                from = i + 1;
+            }
+            b':' => {
+                out.push_str(&compact[from..=i]);
+                out.push(' ');
+                from = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&compact[from..]);
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
+pub fn push_string(out: &mut String, s: &str) {
+    let mut w = Writer { out: std::mem::take(out), indent: None, spans: None };
+    w.string(s);
+    *out = w.out;
 }
 
 struct Writer {
@@ -176,8 +257,20 @@ mod tests {
         );
         let b = spans.iter().find(|(p, _)| p == "/b").map(|(_, r)| r.clone());
         assert_eq!(b.map(|r| &text[r]), Some("1"));
-        let fields = [("c", &v["c"]), ("a", &v["a"]), ("b", &v["b"])];
+        let fields = [("c", Field::Value(&v["c"])), ("a", Field::Value(&v["a"])), ("b", Field::Value(&v["b"]))];
         assert_eq!(pretty_fields(&fields), text, "an object written from its fields is the same bytes");
+        let compact_a = compact(&v["a"]);
+        let fields = [("c", Field::Value(&v["c"])), ("a", Field::Compact(&compact_a)), ("b", Field::Value(&v["b"]))];
+        assert_eq!(pretty_fields(&fields), text, "a member given as compact text is reindented to the same bytes");
+    }
+
+    #[test]
+    fn reindenting_compact_text_gives_the_pretty_form() {
+        let v = json!({"x": {"a": [], "b": {}, "c": [1, {"d": "a,b:{c}[\\\"]"}], "e": {"f": {"g": 2.5}}}, "y": []});
+        let mut out = String::new();
+        reindent(&compact(&v), 0, &mut out);
+        out.push('\n');
+        assert_eq!(out, pretty(&v).0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::emit::artifact::{sections, Compiled};
+use crate::emit::artifact::{section_refs, sections, Compiled};
 use crate::emit::canonical;
 
 /// One side of a diff, compiled.
@@ -25,7 +25,7 @@ impl Side {
             label: label.to_string(),
             version: compiled.version().to_string(),
             digest: compiled.digest.clone(),
-            sections: sections(&compiled.ruleset),
+            sections: sections(compiled.ruleset()),
         }
     }
 
@@ -92,7 +92,7 @@ pub fn compare(old: &Side, new: &Side) -> Vec<SectionChange> {
 
 /// The ids of the sections in which two compiled rulesets differ, sorted.
 pub fn changed_sections(old: &Compiled, new: &Compiled) -> Vec<String> {
-    let (a, b) = (sections(&old.ruleset), sections(&new.ruleset));
+    let (a, b) = (section_refs(old.ruleset()), section_refs(new.ruleset()));
     let ids: BTreeSet<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
     ids.into_iter().cloned().collect()
 }

@@ -21,7 +21,7 @@ pub use workspace::Workspace;
 use crate::check::{self, Context};
 use crate::diagnostic::code::Class;
 use crate::diagnostic::{Diagnostic, Severity, Sink};
-use crate::emit::artifact::{ruleset_value, Compiled};
+use crate::emit::artifact::Compiled;
 use crate::error::Error;
 use crate::model::deploy::Deploy;
 use crate::model::project::Project;
@@ -101,13 +101,13 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
     let compiled = OnceCell::new();
     // Compiling the whole ruleset costs as much as checking it: only the digest needs it.
     let injected = if project.inject.iter().any(|i| i.source.value == "digest") {
-        injections(&project, &ruleset, compiled.get_or_init(|| ruleset_value(&ruleset).map(Compiled::new)).as_ref())
+        injections(&project, &ruleset, compiled.get_or_init(|| Compiled::of_ruleset(&ruleset)).as_ref())
     } else {
         injections(&project, &ruleset, None)
     };
     let deploy = deploy::load(tree, &project, &injected, &mut sources, &mut sink, &mut files);
     let base = base.map(|carried| {
-        let current = compiled.get_or_init(|| ruleset_value(&ruleset).map(Compiled::new));
+        let current = compiled.get_or_init(|| Compiled::of_ruleset(&ruleset));
         carried.into_facts(current.as_ref(), &mut sources)
     });
     check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
@@ -161,7 +161,7 @@ impl Analysis {
     /// errors that concern it are gone: callers check [`Analysis::errors`] (or an environment's
     /// blocking errors) first.
     pub fn compiled(&self) -> Option<&Compiled> {
-        self.compiled.get_or_init(|| ruleset_value(&self.ruleset).map(Compiled::new)).as_ref()
+        self.compiled.get_or_init(|| Compiled::of_ruleset(&self.ruleset)).as_ref()
     }
 
     /// Adds a diagnostic found after the analysis (by a writer, say), keeping report order.

@@ -688,3 +688,44 @@ fn one_thread_and_many_give_the_same_bytes() {
     let one = build("1");
     assert_eq!(build("4"), one);
 }
+
+/// The build compiles the typed ruleset straight to canonical text; that must be byte for byte
+/// what compiling its JSON value gives, for every fixture and for odd but valid rulesets
+/// (duplicates, floats written every way, many regions).
+#[test]
+fn the_streaming_compiler_matches_the_json_value_compiler() {
+    use rulesctl::emit::artifact::{ruleset_value, Compiled};
+    let same = |repo: &std::path::Path, what: &str| {
+        let analysis = rulesctl::pipeline::analyze(&rulesctl::source::WorkTree { root: repo.to_path_buf() }, None);
+        let streamed = Compiled::of_ruleset(&analysis.ruleset);
+        let valued = ruleset_value(&analysis.ruleset).map(Compiled::new);
+        assert_eq!(streamed.is_some(), valued.is_some(), "{what}");
+        if let (Some(a), Some(b)) = (streamed, valued) {
+            assert_eq!(a.canonical(), b.canonical(), "{what}");
+            assert_eq!(
+                (&a.digest, &a.leaves, &a.root, a.version()),
+                (&b.digest, &b.leaves, &b.root, b.version()),
+                "{what}"
+            );
+            assert_eq!(a.artifact_text(), crate_pretty(&b.artifact()), "{what}: the artifact file");
+        }
+    };
+    same(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), "the bundled example");
+    same(Repo::base().path(), "the base fixture");
+    let repo = Repo::base();
+    for (i, multiplier) in ["1.5", "2", "2.50", "1e0", "3.25"].iter().enumerate() {
+        repo.write(
+            &format!("rules/z{i}.hcl"),
+            format!(
+                "spawn_config {{\n  region = \"zone_{}\"\n  base_rate = {i}\n  max_concurrent = 45\n  cooldown_ms = 8000\n  loot_table = \"tier_3_drops\"\n}}\n\nevent_stream {{\n  region = \"zone_{}\"\n  max_len = 1\n  max_in_flight = 1\n  backoff_multiplier = {multiplier}\n  max_backoff_ms = 1\n}}\n\nloot_table \"t{i}\" {{\n  item \"b\" {{ weight = 2 }}\n  item \"a\" {{ weight = 1 }}\n  item \"b\" {{ weight = 3 }}\n}}\n",
+                i % 3,
+                i % 3
+            ),
+        );
+    }
+    same(repo.path(), "duplicates and floats");
+}
+
+fn crate_pretty(value: &serde_json::Value) -> String {
+    rulesctl::emit::canonical::pretty(value).0
+}

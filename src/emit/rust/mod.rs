@@ -18,7 +18,6 @@ pub mod verify;
 pub use data::ShapeError;
 
 use crate::emit::artifact::Compiled;
-use crate::emit::canonical;
 use layout::{item, Expr};
 
 /// The module's file name for a version, beside `ruleset-<version>.json`.
@@ -32,7 +31,7 @@ pub fn file_name(version: &str) -> String {
 ///
 /// When the ruleset does not fit the module's types; never for a ruleset that passed `check`.
 pub fn module(compiled: &Compiled) -> Result<String, ShapeError> {
-    let data = data::Data::new(&compiled.ruleset)?;
+    let data = data::Data::new(compiled.ruleset())?;
     let version = &data.version;
     let lit = |s: &str| Expr::Lit(literal::string(s));
     let sections = compiled
@@ -83,7 +82,7 @@ pub fn module(compiled: &Compiled) -> Result<String, ShapeError> {
         (
             "/// The compact canonical JSON of the ruleset: exactly the bytes [`DIGEST`] covers, so\n\
              /// SHA-256 of `CANONICAL.as_bytes()` proves which ruleset this module holds.\n",
-            item("const", "CANONICAL", "&str", &Expr::Lit(literal::raw_string(&canonical::compact(&compiled.ruleset)))),
+            item("const", "CANONICAL", "&str", &Expr::Lit(literal::raw_string(compiled.canonical()))),
         ),
     ];
     // Each item: its doc comment (and attributes), then its code; a blank line between items.
