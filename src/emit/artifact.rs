@@ -254,8 +254,23 @@ impl Compiled {
     /// The whole artifact file in canonical pretty form, the ruleset reindented straight from
     /// its canonical text, so a large ruleset is never copied into a tree to be written.
     pub fn artifact_text(&self) -> String {
-        let leaves: Vec<Value> = self.leaves.iter().map(|(id, h)| json!({ "section": id, "hash": h })).collect();
-        let merkle = json!({ "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root });
+        // The Merkle member as compact canonical text too: tens of thousands of leaves would be
+        // as many small maps.
+        let mut merkle = String::with_capacity(self.leaves.len() * 128 + 128);
+        merkle.push_str("{\"algorithm\":\"rfc6962-sha256\",\"leaves\":[");
+        for (i, (id, hash)) in self.leaves.iter().enumerate() {
+            if i > 0 {
+                merkle.push(',');
+            }
+            merkle.push_str("{\"hash\":");
+            canonical::push_string(&mut merkle, hash);
+            merkle.push_str(",\"section\":");
+            canonical::push_string(&mut merkle, id);
+            merkle.push('}');
+        }
+        merkle.push_str("],\"root\":");
+        canonical::push_string(&mut merkle, &self.root);
+        merkle.push('}');
         let (api, kind) = (Value::from(API_VERSION), Value::from(KIND));
         let (version, digest) = (Value::from(self.version()), Value::from(self.digest.as_str()));
         canonical::pretty_fields(&[
@@ -264,7 +279,7 @@ impl Compiled {
             ("version", canonical::Field::Value(&version)),
             ("digest", canonical::Field::Value(&digest)),
             ("ruleset", canonical::Field::Compact(&self.canonical)),
-            ("merkle", canonical::Field::Value(&merkle)),
+            ("merkle", canonical::Field::Compact(&merkle)),
         ])
     }
 

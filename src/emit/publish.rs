@@ -67,7 +67,9 @@ pub fn artifact(
     let name = file_name(compiled.version());
     let rel = format!("{dist}/{name}");
     let existing = read_limited(&dir.join(&name), MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
-    if let Some(old) = &existing {
+    // The same bytes are the common case (an unchanged rebuild): only a different file is read
+    // as JSON, to compare digests and point at the old one.
+    if let Some(old) = existing.as_ref().filter(|old| old.as_str() != text) {
         refuse_if_different(&rel, old.clone(), compiled, version, sources)?;
     }
     let written = existing.as_deref() != Some(text);
