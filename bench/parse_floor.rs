@@ -1,6 +1,7 @@
 //! The single-thread parse floor the benchmark compares `rulesctl check` with: read every rule
-//! file of a repository one after another, parse it with hcl-edit, turn it into JSON and
-//! validate that against a JSON Schema of a rule file's shape, compiled once. No spans kept, no
+//! file of a repository one after another, parse it with hcl-edit, turn it into JSON (hcl-rs's
+//! `from_body`, as terraform's JSON form) and validate that against a JSON Schema of a rule
+//! file's shape, compiled once. No spans kept, no
 //! checks, no report: the least any HCL-plus-schema validator must do with the same files.
 //!
 //! usage: parse-floor DIR   (prints the number of files and bytes read)
@@ -23,9 +24,16 @@ fn main() {
         "additionalProperties": false,
         "properties": {
             "ruleset_version": { "type": "string" },
-            "spawn_config": { "type": ["object", "array"] },
-            "event_stream": { "type": ["object", "array"] },
-            "loot_table": { "type": "object" },
+            "spawn_config": { "type": "object", "required": ["region", "base_rate", "max_concurrent", "cooldown_ms", "loot_table"] },
+            "event_stream": { "type": "object", "required": ["region", "max_len", "max_in_flight", "backoff_multiplier", "max_backoff_ms"] },
+            "loot_table": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": { "item": { "type": "object", "additionalProperties": {
+                        "type": "object", "required": ["weight"], "properties": { "weight": { "type": "integer" } } } } }
+                }
+            },
             "event_timers": { "type": "object" },
             "safety_bounds": { "type": "object" }
         }
@@ -43,9 +51,14 @@ fn main() {
             invalid += 1;
             continue;
         };
-        let body = hcl::Body::from(body);
-        let Ok(value) = serde_json::to_value(&body) else { continue };
+        let Ok(value) = hcl::from_body::<serde_json::Value>(hcl::Body::from(body)) else {
+            invalid += 1;
+            continue;
+        };
         if !validator.is_valid(&value) {
+            if invalid == 0 && std::env::var_os("PARSE_FLOOR_SHOW").is_some() {
+                eprintln!("{value}");
+            }
             invalid += 1;
         }
     }

@@ -36,7 +36,11 @@ mkdir -p "$work"
 median() { # runs prepare command...
   local runs=$1 prepare=$2; shift 2
   local out="$work/hf.json"
-  hyperfine --style none --warmup 1 --runs "$runs" ${prepare:+--prepare "$prepare"} --export-json "$out" -- "$*" >/dev/null 2>&1
+  rm -f "$out"
+  if ! hyperfine --style none --warmup 1 --runs "$runs" ${prepare:+--prepare "$prepare"} --export-json "$out" -- "$*" >/dev/null 2>&1; then
+    echo "bench: failed: $*" >&2
+    return 1
+  fi
   python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['median'])" "$out"
 }
 # median peak RSS in MiB over 3 runs
@@ -66,7 +70,9 @@ for n in "${sizes[@]}"; do
   b=$(median $runs "rm -rf $dir/dist" "$bin" build --quiet --root "$dir")
   brss=$(rss "rm -rf $dir/dist" "$bin" build --quiet --root "$dir")
   f=$(median $runs "" "$floor" "$dir")
-  cj=$(median $peer_runs "" "$root/target/bench-py/bin/check-jsonschema" --schemafile bench/rules-file.schema.json "$dir"/json/*.json)
+  # The glob is expanded by hyperfine's shell: 10,000 paths in one argument would exceed the
+  # kernel's limit on a single argument.
+  cj=$(median $peer_runs "" "$root/target/bench-py/bin/check-jsonschema" --schemafile bench/rules-file.schema.json "$dir/json/*.json")
   ph=$(median $peer_runs "" "$py" bench/peer_hcl2.py "$dir")
   check_time[$n]=$c
   echo "| $n | $(ms "$c") | $crss MiB | $(ms "$b") | $brss MiB | $(ms "$f") | $(ratio "$c" "$f") | $(ratio "$b" "$c") | $(ms "$cj") | $(ratio "$cj" "$f") | $(ms "$ph") | $(ratio "$ph" "$f") |"
