@@ -16,11 +16,13 @@ pub mod emit;
 pub mod error;
 pub mod hash;
 pub mod io;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
 pub mod report;
 pub mod source;
+pub mod watch;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -59,6 +61,7 @@ where
         Command::ArgocdGenerate => commands::argocd::run(globals),
         Command::Explain(args) => commands::explain::run(args),
         Command::Init(args) => commands::init::run(args, globals),
+        Command::Lsp => commands::lsp::run(globals),
         Command::Completions(shell) => Ok(Outcome::text(cli::completions(shell), 0)),
         Command::Man => cli::man().map(|page| Outcome::text(page, 0)),
     };

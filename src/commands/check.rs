@@ -1,10 +1,12 @@
 //! `rulesctl check [PATH...]`: validate the rules, values and every environment; write nothing.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::commands::{Globals, Outcome};
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
-use crate::pipeline::{analyze, BaseRevision};
+use crate::pipeline::{analyze, Analysis, BaseRevision};
 use crate::report::{self, Extra, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
@@ -19,6 +21,8 @@ pub struct Args {
     pub base: Option<String>,
     /// Report only diagnostics in these files or folders (everything is always checked).
     pub paths: Vec<PathBuf>,
+    /// Check again after every change, until Ctrl-C.
+    pub watch: bool,
 }
 
 /// # Errors
@@ -27,20 +31,50 @@ pub struct Args {
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let filters = root::relative_paths(&root, &args.paths)?;
+    if args.watch {
+        return watch(&root, &args, &filters, globals);
+    }
     let tree: Box<dyn Tree> =
         if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree { root: root.clone() }) };
     let base_tree = args.base.as_deref().map(|rev| Snapshot::revision(&root, rev)).transpose()?;
     let base = base_tree.as_ref().zip(args.base.as_deref()).map(|(tree, label)| BaseRevision { tree, label });
-    let mut analysis = analyze(tree.as_ref(), base);
+    Ok(report(&analyze(tree.as_ref(), base), &args, &filters, globals))
+}
+
+/// The report of one analysis, filtered by PATH arguments.
+fn report(analysis: &Analysis, args: &Args, filters: &[String], globals: &Globals) -> Outcome {
     // A filter narrows the report, never the verdict: an error anywhere still fails.
     let code = analysis.exit_code(args.deny_warnings);
-    let before = analysis.diagnostics.len();
-    if !filters.is_empty() {
-        let sources = &analysis.sources;
-        analysis.diagnostics.retain(|d| root::matches(&filters, &sources.get(d.primary.span.file).path));
-    }
-    let mut summary = Summary::of(&analysis.diagnostics, analysis.files);
-    summary.hidden = before - analysis.diagnostics.len();
-    let text = report::render(globals.view(), &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
-    Ok(Outcome::text(text, code))
+    let sources = &analysis.sources;
+    let shown: Vec<Diagnostic> = if filters.is_empty() {
+        Vec::new()
+    } else {
+        let mut shown = analysis.diagnostics.clone();
+        shown.retain(|d| root::matches(filters, &sources.get(d.primary.span.file).path));
+        shown
+    };
+    let shown = if filters.is_empty() { &analysis.diagnostics } else { &shown };
+    let mut summary = Summary::of(shown, analysis.files);
+    summary.hidden = analysis.diagnostics.len() - shown.len();
+    let text = report::render(globals.view(), shown, sources, summary, &Extra::default());
+    Outcome::text(text, code)
+}
+
+/// `--watch`: a report now, then a header naming what changed and a fresh report after every
+/// change, printed as they come; Ctrl-C ends it with status 0.
+fn watch(root: &std::path::Path, args: &Args, filters: &[String], globals: &Globals) -> Result<Outcome, Error> {
+    crate::watch::run(root, |analysis, changed| {
+        let mut text = String::new();
+        if !changed.is_empty() {
+            let mut names = changed.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            if changed.len() > 3 {
+                names.push_str(&format!(" and {} more", changed.len() - 3));
+            }
+            text.push_str(&format!("\n--- re-checked after changes to {names} ---\n"));
+        }
+        text.push_str(&report(analysis, args, filters, globals).stdout);
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_ok()
+    })?;
+    Ok(Outcome::default())
 }

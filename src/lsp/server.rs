@@ -1,0 +1,310 @@
+//! The message loop: lifecycle (initialize, shutdown, exit), dispatch, and the guard that keeps
+//! one bad message or one internal error from stopping the server.
+
+use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern,
+    HoverProviderCapability, InitializeParams, OneOf, PositionEncodingKind, Registration, RegistrationParams,
+    SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::lsp::convert::path_of;
+use crate::lsp::requests;
+use crate::lsp::state::State;
+use crate::lsp::transport::{self, Incoming};
+
+/// Where the server is in the protocol's lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Uninitialized,
+    Running,
+    ShutDown,
+}
+
+pub struct Server<W: Write> {
+    out: W,
+    state: State,
+    phase: Phase,
+    /// The client takes completion snippets.
+    snippets: bool,
+    /// The client lets the server register file watchers.
+    dynamic_watchers: bool,
+    /// Log every message and analysis time to stderr (`RULESCTL_LSP_LOG=1`).
+    verbose: bool,
+    /// The client stopped reading what the server writes.
+    gone: bool,
+}
+
+impl<W: Write> Server<W> {
+    pub fn new(out: W, forced_root: Option<PathBuf>, verbose: bool) -> Self {
+        let state = State { forced_root, ..State::default() };
+        Server {
+            out,
+            state,
+            phase: Phase::Uninitialized,
+            snippets: false,
+            dynamic_watchers: false,
+            verbose,
+            gone: false,
+        }
+    }
+
+    /// Serves until `exit` (or the end of the input): the exit status is 0 when `shutdown`
+    /// came first, 1 otherwise, as the protocol asks.
+    pub fn run(&mut self, incoming: &Receiver<Incoming>) -> u8 {
+        for message in incoming {
+            match message {
+                Incoming::Message(Message::Notification(n)) if n.method == "exit" => break,
+                Incoming::Message(message) => self.guarded(message),
+                Incoming::Malformed { error, id } => {
+                    log(&format!("ignored a malformed message: {error}"));
+                    if let Some(id) = id {
+                        self.respond(Response::new_err(id, ErrorCode::InvalidRequest as i32, error));
+                    }
+                }
+            }
+            if self.gone {
+                log("the client stopped reading; exiting");
+                break;
+            }
+        }
+        u8::from(self.phase != Phase::ShutDown)
+    }
+
+    /// Handles one message; a panic is logged (the panic hook prints it to stderr), the request
+    /// answered with an internal error, the caches dropped, and the server goes on.
+    fn guarded(&mut self, message: Message) {
+        let id = match &message {
+            Message::Request(r) => Some((r.id.clone(), r.method.clone())),
+            _ => None,
+        };
+        if catch_unwind(AssertUnwindSafe(|| self.handle(message))).is_err() {
+            log("internal error while handling a message; the server goes on");
+            self.state.invalidate();
+            if let Some((id, method)) = id {
+                let text = format!("internal error in rulesctl while answering {method}; see the server's log");
+                self.respond(Response::new_err(id, ErrorCode::InternalError as i32, text));
+            }
+        }
+    }
+
+    fn handle(&mut self, message: Message) {
+        match message {
+            Message::Request(request) => {
+                if self.verbose {
+                    log(&format!("request {} {}", request.id, request.method));
+                }
+                let response = self.request(request);
+                self.respond(response);
+            }
+            Message::Notification(notification) => {
+                if self.verbose {
+                    log(&format!("notification {}", notification.method));
+                }
+                self.notification(notification);
+            }
+            // Answers to what the server asked (registering watchers): nothing to do.
+            Message::Response(_) => {}
+        }
+    }
+
+    fn request(&mut self, request: Request) -> Response {
+        let id = request.id.clone();
+        match (self.phase, request.method.as_str()) {
+            (Phase::Uninitialized, "initialize") => self.initialize(request),
+            (Phase::Uninitialized, _) => {
+                Response::new_err(id, ErrorCode::ServerNotInitialized as i32, "the server is not initialized".into())
+            }
+            (Phase::ShutDown, _) => {
+                Response::new_err(id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into())
+            }
+            (_, "initialize") => {
+                Response::new_err(id, ErrorCode::InvalidRequest as i32, "the server is already initialized".into())
+            }
+            (_, "shutdown") => {
+                self.phase = Phase::ShutDown;
+                Response::new_ok(id, serde_json::Value::Null)
+            }
+            (_, "textDocument/hover") => answer(request, |p| requests::hover(&self.state, &p)),
+            (_, "textDocument/completion") => answer(request, |p| requests::completion(&self.state, &p, self.snippets)),
+            (_, "textDocument/definition") => answer(request, |p| requests::definition(&self.state, &p)),
+            (_, "textDocument/references") => answer(request, |p| requests::references(&self.state, &p)),
+            (_, "textDocument/formatting") => answer(request, |p| requests::formatting(&self.state, &p)),
+            (_, "textDocument/codeAction") => answer(request, |p| requests::code_actions(&self.state, &p)),
+            (_, method) => Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown method {method}")),
+        }
+    }
+
+    fn initialize(&mut self, request: Request) -> Response {
+        let params: InitializeParams = match serde_json::from_value(request.params) {
+            Ok(params) => params,
+            Err(err) => {
+                let text = format!("invalid initialize parameters: {err}");
+                return Response::new_err(request.id, ErrorCode::InvalidParams as i32, text);
+            }
+        };
+        #[allow(deprecated)] // root_uri: older clients send only that.
+        let root_uri = params.root_uri.iter().filter_map(path_of).collect::<Vec<_>>();
+        let folders = params.workspace_folders.iter().flatten().filter_map(|f| path_of(&f.uri));
+        self.state.folders = folders.chain(root_uri).collect();
+        let caps = &params.capabilities;
+        let completion = caps.text_document.as_ref().and_then(|t| t.completion.as_ref());
+        self.snippets =
+            completion.and_then(|c| c.completion_item.as_ref()).and_then(|i| i.snippet_support) == Some(true);
+        let watched = caps.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref());
+        self.dynamic_watchers = watched.and_then(|w| w.dynamic_registration) == Some(true);
+        self.phase = Phase::Running;
+        let result = serde_json::json!({
+            "capabilities": capabilities(),
+            "serverInfo": ServerInfo { name: "rulesctl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
+        });
+        Response::new_ok(request.id, result)
+    }
+
+    fn notification(&mut self, n: Notification) {
+        if self.phase != Phase::Running {
+            return;
+        }
+        let published = match n.method.as_str() {
+            "initialized" => {
+                self.register_watchers();
+                Vec::new()
+            }
+            "textDocument/didOpen" => match params::<DidOpenTextDocumentParams>(n) {
+                Some(p) => self.state.open(p.text_document.uri, p.text_document.text, p.text_document.version),
+                None => Vec::new(),
+            },
+            "textDocument/didChange" => match params::<DidChangeTextDocumentParams>(n) {
+                Some(p) => self.state.change(&p.text_document.uri, p.content_changes, p.text_document.version),
+                None => Vec::new(),
+            },
+            "textDocument/didSave" => match params::<DidSaveTextDocumentParams>(n) {
+                Some(p) => self.state.save(&p.text_document.uri),
+                None => Vec::new(),
+            },
+            "textDocument/didClose" => match params::<DidCloseTextDocumentParams>(n) {
+                Some(p) => self.state.close(&p.text_document.uri),
+                None => Vec::new(),
+            },
+            "workspace/didChangeWatchedFiles" => match params::<DidChangeWatchedFilesParams>(n) {
+                Some(p) => self.state.files_changed(&p.changes.into_iter().map(|c| c.uri).collect::<Vec<_>>()),
+                None => Vec::new(),
+            },
+            "workspace/didChangeWorkspaceFolders" => {
+                if let Some(p) = params::<DidChangeWorkspaceFoldersParams>(n) {
+                    let removed: Vec<PathBuf> = p.event.removed.iter().filter_map(|f| path_of(&f.uri)).collect();
+                    self.state.folders.retain(|f| !removed.contains(f));
+                    self.state.folders.extend(p.event.added.iter().filter_map(|f| path_of(&f.uri)));
+                }
+                Vec::new()
+            }
+            method if method.starts_with("$/") => Vec::new(),
+            method => {
+                log(&format!("ignored the notification {method}"));
+                Vec::new()
+            }
+        };
+        if self.verbose {
+            log(&format!("analysed in {:.1} ms", self.state.last_analysis.as_secs_f64() * 1000.0));
+        }
+        for notification in published {
+            self.send(&Message::Notification(notification));
+        }
+    }
+
+    /// Asks the client to report changes to the files an analysis reads, when it can.
+    fn register_watchers(&mut self) {
+        if !self.dynamic_watchers {
+            return;
+        }
+        let watchers = ["**/*.hcl", "**/*.yaml", "**/*.yml", "**/*.json"]
+            .into_iter()
+            .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let params = RegistrationParams {
+            registrations: vec![Registration {
+                id: "rulesctl-watched-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        let request =
+            Request::new(RequestId::from("rulesctl-register".to_string()), "client/registerCapability".into(), params);
+        self.send(&Message::Request(request));
+    }
+
+    fn respond(&mut self, response: Response) {
+        self.send(&Message::Response(response));
+    }
+
+    fn send(&mut self, message: &Message) {
+        if transport::write(&mut self.out, message).is_err() {
+            self.gone = true;
+        }
+    }
+}
+
+/// Answers a request whose parameters are `P`: invalid parameters are an error response,
+/// never a panic.
+fn answer<P: DeserializeOwned, R: Serialize>(request: Request, f: impl FnOnce(P) -> R) -> Response {
+    match serde_json::from_value::<P>(request.params) {
+        Ok(params) => Response::new_ok(request.id, f(params)),
+        Err(err) => Response::new_err(
+            request.id,
+            ErrorCode::InvalidParams as i32,
+            format!("invalid parameters for {}: {err}", request.method),
+        ),
+    }
+}
+
+/// A notification's parameters; invalid ones are logged and the notification dropped.
+fn params<P: DeserializeOwned>(n: Notification) -> Option<P> {
+    match serde_json::from_value::<P>(n.params) {
+        Ok(params) => Some(params),
+        Err(err) => {
+            log(&format!("ignored {} with invalid parameters: {err}", n.method));
+            None
+        }
+    }
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(PositionEncodingKind::UTF16),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::FULL),
+            save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions { include_text: Some(false) })),
+            ..TextDocumentSyncOptions::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["\"".into(), ".".into()]),
+            ..CompletionOptions::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// The server's log: stderr, which editors show as the server's output.
+pub fn log(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "rulesctl lsp: {line}");
+}

@@ -1,0 +1,212 @@
+//! `check --watch`: analyse the repository, then again after every debounced batch of changes
+//! to the files an analysis reads, until Ctrl-C. Re-checks go through one
+//! [`Workspace`], so only the rule files that changed are parsed again.
+//!
+//! What is watched follows the project file: the root itself (for `rulesctl.hcl` and folders
+//! that appear), each rule path, the environments folder, the chart, and the folders of the
+//! values and schema files. What changes under `dist/`, in hidden files and folders, and in
+//! editor temporary files (`*~`, `*.swp`, `4913`, `*.tmp`, `#autosave#`) is ignored.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use notify_debouncer_mini::notify::{RecursiveMode, Watcher};
+use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+
+use crate::error::Error;
+use crate::pipeline::{Analysis, Workspace};
+use crate::source::root::PROJECT_FILE;
+
+/// How long the file system must be quiet before a batch of changes is re-checked: an editor's
+/// save is several events (a temporary file, a rename, a metadata change).
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+enum Event {
+    Files(DebounceEventResult),
+    Stop,
+}
+
+/// Where Ctrl-C is delivered: the one handler a process may install forwards to the watch that
+/// is running, so `run` can be called again in the same process.
+static INTERRUPT: OnceLock<Mutex<Option<Sender<Event>>>> = OnceLock::new();
+
+/// Watches the repository at `root`. `report` is called with the first analysis (and no
+/// changed paths), then after each batch of relevant changes with the root-relative paths that
+/// changed; it returns `false` to stop (its output went away). Returns on Ctrl-C.
+///
+/// # Errors
+///
+/// When the file system cannot be watched at all.
+pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) -> Result<(), Error> {
+    let (to, events) = channel();
+    install_interrupt(to.clone())?;
+    let forward = to.clone();
+    let mut debouncer = new_debouncer(DEBOUNCE, move |result| {
+        let _ = forward.send(Event::Files(result));
+    })
+    .map_err(|e| Error::io("watch", root, std::io::Error::other(e)))?;
+    let mut workspace = Workspace::new(root.to_path_buf());
+    let mut analysis = workspace.analyze();
+    let mut watched = Vec::new();
+    rewatch(debouncer.watcher(), root, &analysis, &mut watched);
+    if !report(&analysis, &[]) {
+        return finish(to);
+    }
+    while let Some(changed) = next_batch(&events, root, &analysis) {
+        if changed.is_empty() {
+            continue;
+        }
+        for rel in &changed {
+            workspace.file_changed(rel);
+            let under = format!("{rel}/");
+            for (_, file) in analysis.sources.iter().filter(|(_, f)| f.path.starts_with(&under)) {
+                workspace.file_changed(&file.path);
+            }
+        }
+        analysis = workspace.analyze();
+        rewatch(debouncer.watcher(), root, &analysis, &mut watched);
+        if !report(&analysis, &changed) {
+            break;
+        }
+    }
+    finish(to)
+}
+
+/// Stops forwarding Ctrl-C to this watch.
+fn finish(to: Sender<Event>) -> Result<(), Error> {
+    drop(to);
+    if let Some(slot) = INTERRUPT.get() {
+        if let Ok(mut slot) = slot.lock() {
+            *slot = None;
+        }
+    }
+    Ok(())
+}
+
+fn install_interrupt(to: Sender<Event>) -> Result<(), Error> {
+    let mut first = false;
+    let slot = INTERRUPT.get_or_init(|| {
+        first = true;
+        Mutex::new(None)
+    });
+    if let Ok(mut slot) = slot.lock() {
+        *slot = Some(to);
+    }
+    if first {
+        ctrlc::set_handler(|| {
+            let sent = INTERRUPT
+                .get()
+                .and_then(|slot| slot.lock().ok())
+                .and_then(|slot| slot.as_ref().map(|to| to.send(Event::Stop).is_ok()));
+            if sent != Some(true) {
+                // No watch is listening: behave as if there were no handler.
+                std::process::exit(130);
+            }
+        })
+        .map_err(|e| Error::io("handle Ctrl-C in", ".", std::io::Error::other(e)))?;
+    }
+    Ok(())
+}
+
+/// The next batch of relevant changed paths (root-relative, sorted); `None` on Ctrl-C.
+fn next_batch(events: &Receiver<Event>, root: &Path, analysis: &Analysis) -> Option<Vec<String>> {
+    match events.recv().ok()? {
+        Event::Stop => None,
+        Event::Files(Err(err)) => {
+            eprintln!("rulesctl: watching: {err}");
+            Some(Vec::new())
+        }
+        Event::Files(Ok(batch)) => {
+            let mut changed: Vec<String> =
+                batch.iter().filter_map(|e| relative(root, &e.path)).filter(|rel| relevant(rel, analysis)).collect();
+            changed.sort();
+            changed.dedup();
+            Some(changed)
+        }
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The root-relative paths an analysis reads from: the project file and every configured path.
+fn inputs(analysis: &Analysis) -> Vec<String> {
+    let project = &analysis.project;
+    let mut out = vec![PROJECT_FILE.to_string()];
+    out.extend(project.rules.iter().map(|p| p.value.clone()));
+    out.push(project.values.value.clone());
+    out.push(project.environments.value.clone());
+    out.extend(project.chart.iter().map(|p| p.value.clone()));
+    out.extend(project.values_schema.iter().map(|p| p.value.clone()));
+    out.into_iter().map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string()).collect()
+}
+
+/// Whether a change to `rel` can change the analysis.
+fn relevant(rel: &str, analysis: &Analysis) -> bool {
+    let below =
+        |path: &str, folder: &str| folder.is_empty() || path == folder || path.starts_with(&format!("{folder}/"));
+    if ignored(rel) || below(rel, analysis.project.dist.value.trim_end_matches('/')) {
+        return false;
+    }
+    let read = analysis.sources.iter().any(|(_, f)| below(&f.path, rel));
+    read || inputs(analysis).iter().any(|input| below(rel, input) || below(input, rel))
+}
+
+/// Hidden files and folders, and the temporary files editors write while saving.
+pub fn ignored(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with('.'))
+        || rel.rsplit('/').next().is_some_and(|name| {
+            name.ends_with('~')
+                || name.ends_with(".swp")
+                || name.ends_with(".swx")
+                || name.ends_with(".tmp")
+                || name == "4913"
+                || (name.starts_with('#') && name.ends_with('#'))
+        })
+}
+
+/// Watches what the analysis reads, replacing the previous watches: folders that appeared
+/// are picked up, and a renamed folder is watched under its new name.
+fn rewatch(watcher: &mut dyn Watcher, root: &Path, analysis: &Analysis, watched: &mut Vec<(PathBuf, RecursiveMode)>) {
+    let mut wanted = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
+    for input in inputs(analysis) {
+        let path = root.join(&input);
+        if path.is_dir() {
+            wanted.push((path, RecursiveMode::Recursive));
+        } else if let Some(parent) = path.parent().filter(|p| p.is_dir() && *p != root) {
+            wanted.push((parent.to_path_buf(), RecursiveMode::NonRecursive));
+        }
+    }
+    wanted.sort_by(|a, b| a.0.cmp(&b.0));
+    wanted.dedup_by(|a, b| a.0 == b.0);
+    for (path, _) in watched.drain(..) {
+        let _ = watcher.unwatch(&path);
+    }
+    for (path, mode) in wanted {
+        if watcher.watch(&path, mode).is_ok() {
+            watched.push((path, mode));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ignored;
+
+    #[test]
+    fn editor_temporary_files_are_ignored() {
+        for rel in
+            ["rules/.caves.hcl.swp", "rules/caves.hcl~", "rules/4913", "rules/x.tmp", "rules/#caves.hcl#", ".git/index"]
+        {
+            assert!(ignored(rel), "{rel}");
+        }
+        for rel in ["rules/caves.hcl", "values.yaml", "environments/prod.yaml"] {
+            assert!(!ignored(rel), "{rel}");
+        }
+    }
+}
