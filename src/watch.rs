@@ -12,8 +12,8 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::{RecursiveMode, Watcher};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
 use crate::error::Error;
 use crate::pipeline::{Analysis, Workspace};
@@ -40,17 +40,19 @@ static INTERRUPT: OnceLock<Mutex<Option<Sender<Event>>>> = OnceLock::new();
 ///
 /// When the file system cannot be watched at all.
 pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) -> Result<(), Error> {
+    // Events name absolute paths; a relative `--root` is made absolute to match them.
+    let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let (to, events) = channel();
     install_interrupt(to.clone())?;
     let forward = to.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, move |result| {
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
         let _ = forward.send(Event::Files(result));
     })
     .map_err(|e| Error::io("watch", root, std::io::Error::other(e)))?;
     let mut workspace = Workspace::new(root.to_path_buf());
     let mut analysis = workspace.analyze();
     let mut watched = Vec::new();
-    rewatch(debouncer.watcher(), root, &analysis, &mut watched);
+    rewatch(&mut debouncer, root, &analysis, &mut watched);
     if !report(&analysis, &[]) {
         return finish(to);
     }
@@ -66,7 +68,7 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
             }
         }
         analysis = workspace.analyze();
-        rewatch(debouncer.watcher(), root, &analysis, &mut watched);
+        rewatch(&mut debouncer, root, &analysis, &mut watched);
         if !report(&analysis, &changed) {
             break;
         }
@@ -114,15 +116,26 @@ fn install_interrupt(to: Sender<Event>) -> Result<(), Error> {
 fn next_batch(events: &Receiver<Event>, root: &Path, analysis: &Analysis) -> Option<Vec<String>> {
     match events.recv().ok()? {
         Event::Stop => None,
-        Event::Files(Err(err)) => {
-            eprintln!("rulesctl: watching: {err}");
+        Event::Files(Err(errors)) => {
+            for err in errors {
+                eprintln!("rulesctl: watching: {err}");
+            }
             Some(Vec::new())
         }
         Event::Files(Ok(batch)) => {
-            let mut changed: Vec<String> =
-                batch.iter().filter_map(|e| relative(root, &e.path)).filter(|rel| relevant(rel, analysis)).collect();
+            // Opening and reading a file is an event too (the analysis itself reads them all).
+            let mut changed: Vec<String> = batch
+                .iter()
+                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                .flat_map(|e| e.paths.iter())
+                .filter_map(|path| relative(root, path))
+                .filter(|rel| relevant(root, rel, analysis))
+                .collect();
             changed.sort();
             changed.dedup();
+            // A folder is named only when nothing below it is (its listing changed, say).
+            let named = changed.clone();
+            changed.retain(|c| !named.iter().any(|n| n.starts_with(&format!("{c}/"))));
             Some(changed)
         }
     }
@@ -146,15 +159,19 @@ fn inputs(analysis: &Analysis) -> Vec<String> {
     out.into_iter().map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string()).collect()
 }
 
-/// Whether a change to `rel` can change the analysis.
-fn relevant(rel: &str, analysis: &Analysis) -> bool {
+/// Whether a change to `rel` can change the analysis: a file it read (or a folder above one),
+/// a configured path itself, or an input-like file or a folder below a configured folder.
+fn relevant(root: &Path, rel: &str, analysis: &Analysis) -> bool {
     let below =
         |path: &str, folder: &str| folder.is_empty() || path == folder || path.starts_with(&format!("{folder}/"));
     if ignored(rel) || below(rel, analysis.project.dist.value.trim_end_matches('/')) {
         return false;
     }
-    let read = analysis.sources.iter().any(|(_, f)| below(&f.path, rel));
-    read || inputs(analysis).iter().any(|input| below(rel, input) || below(input, rel))
+    if analysis.sources.iter().any(|(_, f)| below(&f.path, rel)) {
+        return true;
+    }
+    let input_like = [".hcl", ".yaml", ".yml", ".json"].iter().any(|s| rel.ends_with(s)) || root.join(rel).is_dir();
+    inputs(analysis).iter().any(|input| rel == input || below(input, rel) || (below(rel, input) && input_like))
 }
 
 /// Hidden files and folders, and the temporary files editors write while saving.
@@ -172,7 +189,12 @@ pub fn ignored(rel: &str) -> bool {
 
 /// Watches what the analysis reads, replacing the previous watches: folders that appeared
 /// are picked up, and a renamed folder is watched under its new name.
-fn rewatch(watcher: &mut dyn Watcher, root: &Path, analysis: &Analysis, watched: &mut Vec<(PathBuf, RecursiveMode)>) {
+fn rewatch(
+    watcher: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
+    root: &Path,
+    analysis: &Analysis,
+    watched: &mut Vec<(PathBuf, RecursiveMode)>,
+) {
     let mut wanted = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
     for input in inputs(analysis) {
         let path = root.join(&input);

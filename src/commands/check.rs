@@ -7,7 +7,7 @@ use crate::commands::{Globals, Outcome};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis, BaseRevision};
-use crate::report::{self, Extra, Summary};
+use crate::report::{self, Extra, Format, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
 
@@ -65,7 +65,8 @@ fn report(analysis: &Analysis, args: &Args, filters: &[String], globals: &Global
 fn watch(root: &std::path::Path, args: &Args, filters: &[String], globals: &Globals) -> Result<Outcome, Error> {
     crate::watch::run(root, |analysis, changed| {
         let mut text = String::new();
-        if !changed.is_empty() {
+        // The header is for people; machine formats print one report after another.
+        if !changed.is_empty() && matches!(globals.format, Format::Human { .. }) {
             let mut names = changed.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
             if changed.len() > 3 {
                 names.push_str(&format!(" and {} more", changed.len() - 3));
