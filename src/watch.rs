@@ -43,7 +43,7 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
     // Events name absolute paths; a relative `--root` is made absolute to match them.
     let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let (to, events) = channel();
-    install_interrupt(to.clone())?;
+    install_interrupt(root, to.clone())?;
     let forward = to.clone();
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
         let _ = forward.send(Event::Files(result));
@@ -87,7 +87,7 @@ fn finish(to: Sender<Event>) -> Result<(), Error> {
     Ok(())
 }
 
-fn install_interrupt(to: Sender<Event>) -> Result<(), Error> {
+fn install_interrupt(root: &Path, to: Sender<Event>) -> Result<(), Error> {
     let mut first = false;
     let slot = INTERRUPT.get_or_init(|| {
         first = true;
@@ -107,7 +107,7 @@ fn install_interrupt(to: Sender<Event>) -> Result<(), Error> {
                 std::process::exit(130);
             }
         })
-        .map_err(|e| Error::io("handle Ctrl-C in", ".", std::io::Error::other(e)))?;
+        .map_err(|e| Error::io("watch", root, std::io::Error::other(format!("cannot handle Ctrl-C: {e}"))))?;
     }
     Ok(())
 }

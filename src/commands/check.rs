@@ -1,5 +1,6 @@
 //! `rulesctl check [PATH...]`: validate the rules, values and every environment; write nothing.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -46,23 +47,22 @@ fn report(analysis: &Analysis, args: &Args, filters: &[String], globals: &Global
     // A filter narrows the report, never the verdict: an error anywhere still fails.
     let code = analysis.exit_code(args.deny_warnings);
     let sources = &analysis.sources;
-    let shown: Vec<Diagnostic> = if filters.is_empty() {
-        Vec::new()
+    let shown: Cow<'_, [Diagnostic]> = if filters.is_empty() {
+        Cow::Borrowed(&analysis.diagnostics)
     } else {
-        let mut shown = analysis.diagnostics.clone();
-        shown.retain(|d| root::matches(filters, &sources.get(d.primary.span.file).path));
-        shown
+        let inside = |d: &&Diagnostic| root::matches(filters, &sources.get(d.primary.span.file).path);
+        Cow::Owned(analysis.diagnostics.iter().filter(inside).cloned().collect())
     };
-    let shown = if filters.is_empty() { &analysis.diagnostics } else { &shown };
-    let mut summary = Summary::of(shown, analysis.files);
+    let mut summary = Summary::of(&shown, analysis.files);
     summary.hidden = analysis.diagnostics.len() - shown.len();
-    let text = report::render(globals.view(), shown, sources, summary, &Extra::default());
+    let text = report::render(globals.view(), &shown, sources, summary, &Extra::default());
     Outcome::text(text, code)
 }
 
 /// `--watch`: a report now, then a header naming what changed and a fresh report after every
-/// change, printed as they come; Ctrl-C ends it with status 0.
+/// change, printed as they come; Ctrl-C ends it with status 0 (2 when stdout went away).
 fn watch(root: &std::path::Path, args: &Args, filters: &[String], globals: &Globals) -> Result<Outcome, Error> {
+    let mut closed = false;
     crate::watch::run(root, |analysis, changed| {
         let mut text = String::new();
         // The header is for people; machine formats print one report after another.
@@ -75,7 +75,8 @@ fn watch(root: &std::path::Path, args: &Args, filters: &[String], globals: &Glob
         }
         text.push_str(&report(analysis, args, filters, globals).stdout);
         let mut stdout = std::io::stdout().lock();
-        stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_ok()
+        closed = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err();
+        !closed
     })?;
-    Ok(Outcome::default())
+    Ok(Outcome { code: if closed { 2 } else { 0 }, ..Outcome::default() })
 }
