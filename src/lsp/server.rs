@@ -216,8 +216,8 @@ impl<W: Write> Server<W> {
                 Vec::new()
             }
         };
-        if self.verbose {
-            log(&format!("analysed in {:.1} ms", self.state.last_analysis.as_secs_f64() * 1000.0));
+        if let Some(took) = self.state.last_analysis.take().filter(|_| self.verbose) {
+            log(&format!("analysed in {:.1} ms", took.as_secs_f64() * 1000.0));
         }
         for notification in published {
             self.send(&Message::Notification(notification));

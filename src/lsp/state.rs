@@ -45,8 +45,8 @@ pub struct State {
     pub roots: BTreeMap<PathBuf, Root>,
     /// By URI, as text.
     pub docs: HashMap<String, Document>,
-    /// How long the latest analysis took, for the log.
-    pub last_analysis: Duration,
+    /// How long the analysis after the latest notification took, for the log; taken when logged.
+    pub last_analysis: Option<Duration>,
 }
 
 /// A document as the features read it.
@@ -205,7 +205,7 @@ impl State {
         out.extend(changed.into_iter().filter_map(|(u, list)| publish(u, list.clone())));
         r.published = now;
         r.analysis = Some(analysis);
-        self.last_analysis = start.elapsed();
+        self.last_analysis = Some(start.elapsed());
         out
     }
 
