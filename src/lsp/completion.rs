@@ -10,7 +10,7 @@ use lsp_types::{
     TextEdit,
 };
 
-use crate::lsp::context::{assignment, scan, word_at};
+use crate::lsp::context::{assignment, floor_boundary, keys_in_body, scan, word_at};
 use crate::lsp::convert::LineIndex;
 use crate::lsp::hover;
 use crate::model::dialect::{rules_attr, rules_attr_paths, BlockSpec, Kind};
@@ -31,7 +31,7 @@ pub struct Request<'a> {
 /// The completions at the cursor; empty where nothing is known to fit.
 pub fn complete(req: &Request<'_>) -> Vec<CompletionItem> {
     let text = req.text;
-    let offset = floor_char_boundary(text, req.offset);
+    let offset = floor_boundary(text, req.offset);
     let scan = scan(text, offset);
     if scan.in_comment {
         return Vec::new();
@@ -49,8 +49,9 @@ pub fn complete(req: &Request<'_>) -> Vec<CompletionItem> {
     let typed = statement.trim_start();
     if !scan.in_string && typed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         let range = word.start..word.end.max(offset);
+        let present = scan.braces.last().map(|&brace| keys_in_body(text, brace, offset)).unwrap_or_default();
         let mut items = Vec::new();
-        for attr in spec.attrs {
+        for attr in spec.attrs.iter().filter(|a| !present.iter().any(|k| k == a.name)) {
             let (new_text, format) = match (req.snippets, attr.kind) {
                 (true, Kind::Str(_)) => (format!("{} = \"$1\"", attr.name), InsertTextFormat::SNIPPET),
                 (true, _) => (format!("{} = $1", attr.name), InsertTextFormat::SNIPPET),
@@ -175,14 +176,6 @@ fn markdown(value: String) -> Documentation {
     Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value })
 }
 
-fn floor_char_boundary(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +196,9 @@ mod tests {
         }
         assert_eq!(labels("loot_table \"t\" {\n  ", &RULES), vec!["item"]);
         assert_eq!(labels("loot_table \"t\" {\n  item \"x\" { ", &RULES), vec!["weight"]);
+        let set = labels("event_stream {\n  region = \"a\"\n  max_len = 5 # {\n  ", &RULES);
+        assert!(!set.contains(&"region".to_string()) && !set.contains(&"max_len".to_string()), "{set:?}");
+        assert!(set.contains(&"max_in_flight".to_string()), "{set:?}");
         assert!(labels("paths {\n  ", &PROJECT).contains(&"values_schema".to_string()));
         assert!(labels("# spawn_config {\n", &RULES).contains(&"spawn_config".to_string()));
         assert!(labels("spawn_config {\n  # ", &RULES).is_empty(), "nothing in a comment");

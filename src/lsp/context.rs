@@ -120,6 +120,8 @@ pub struct Scan {
     /// The braces open at the cursor: a block's identifier, or `None` for an object value or
     /// anything else that is not a block.
     pub open: Vec<Option<String>>,
+    /// Where each open brace is, innermost last.
+    pub braces: Vec<usize>,
     /// Where the statement the cursor is in starts: after the last newline or brace.
     pub statement: usize,
     /// The cursor is inside a quoted string.
@@ -140,73 +142,137 @@ impl Scan {
     }
 }
 
-/// Scans `text` up to `offset`: strings (with escapes), `#`, `//` and `/* */` comments, and the
-/// braces they do not hide.
-pub fn scan(text: &str, offset: usize) -> Scan {
-    #[derive(PartialEq)]
-    enum State {
-        Code,
-        Str,
-        Line,
-        Block,
-    }
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let bytes = &text.as_bytes()[..offset];
-    let mut out = Scan::default();
+/// Where the lexer stopped: in code, in a string, or in a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Code,
+    Str,
+    Line,
+    Block,
+}
+
+/// Walks `text[from..to]` the way HCL reads it, skipping strings (with escapes) and `#`, `//` and
+/// `/* */` comments; calls `mark` at every brace in code and at every line end, with its offset.
+fn lex(text: &str, from: usize, to: usize, mut mark: impl FnMut(u8, usize) -> bool) -> State {
+    let bytes = &text.as_bytes()[..to];
     let mut state = State::Code;
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
         let b = bytes[i];
-        match state {
+        let at_mark = match state {
             State::Str => match b {
-                b'\\' => i += 1,
-                b'"' => state = State::Code,
+                b'\\' => {
+                    i += 1;
+                    false
+                }
+                b'"' => {
+                    state = State::Code;
+                    false
+                }
                 b'\n' => {
                     state = State::Code;
-                    out.statement = i + 1;
+                    true
                 }
-                _ => {}
+                _ => false,
             },
             State::Line => {
                 if b == b'\n' {
                     state = State::Code;
-                    out.statement = i + 1;
                 }
+                b == b'\n'
             }
             State::Block => {
                 if b == b'*' && bytes.get(i + 1) == Some(&b'/') {
                     state = State::Code;
                     i += 1;
                 }
+                false
             }
             State::Code => match b {
-                b'"' => state = State::Str,
-                b'#' => state = State::Line,
-                b'/' if bytes.get(i + 1) == Some(&b'/') => state = State::Line,
+                b'"' => {
+                    state = State::Str;
+                    false
+                }
+                b'#' => {
+                    state = State::Line;
+                    false
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    state = State::Line;
+                    false
+                }
                 b'/' if bytes.get(i + 1) == Some(&b'*') => {
                     state = State::Block;
                     i += 1;
+                    false
                 }
-                b'{' => {
-                    out.open.push(block_header(&text[out.statement..i]));
-                    out.statement = i + 1;
-                }
-                b'}' => {
-                    out.open.pop();
-                    out.statement = i + 1;
-                }
-                b'\n' => out.statement = i + 1,
-                _ => {}
+                b'{' | b'}' | b'\n' => true,
+                _ => false,
             },
+        };
+        if at_mark && !mark(b, i) {
+            break;
         }
         i += 1;
     }
+    state
+}
+
+/// `offset`, within the text and moved back to a character boundary.
+pub fn floor_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Scans `text` up to `offset`: which braces are open there, and where its statement starts.
+pub fn scan(text: &str, offset: usize) -> Scan {
+    let offset = floor_boundary(text, offset);
+    let mut out = Scan::default();
+    let state = lex(text, 0, offset, |b, i| {
+        match b {
+            b'{' => {
+                out.open.push(block_header(&text[out.statement..i]));
+                out.braces.push(i);
+            }
+            b'}' => {
+                out.open.pop();
+                out.braces.pop();
+            }
+            _ => {}
+        }
+        out.statement = i + 1;
+        true
+    });
     out.in_string = state == State::Str;
     out.in_comment = matches!(state, State::Line | State::Block);
     out
+}
+
+/// The attribute names already set in the body that opens at the brace at `brace`, but for the
+/// statement holding `offset` (the one being typed).
+pub fn keys_in_body(text: &str, brace: usize, offset: usize) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut statement = brace + 1;
+    lex(text, brace + 1, text.len(), |b, i| {
+        if depth == 0 && !(statement..=i).contains(&offset) {
+            if let Some((key, _)) = assignment(&text[statement..i]) {
+                keys.push(key.to_string());
+            }
+        }
+        match b {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return false,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        statement = i + 1;
+        true
+    });
+    keys
 }
 
 /// The identifier of a block header (`loot_table "tier_3" `), or `None` when the text before a
