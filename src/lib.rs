@@ -4,8 +4,10 @@
 //! turns HCL and YAML into spanned trees, [`model`] types them, [`check`] runs one small rule
 //! per diagnostic code, and [`pipeline`] strings those together into the one [`pipeline::Analysis`]
 //! every command reads. [`report`] renders the one [`diagnostic::Diagnostic`] list in every
-//! output format, and [`emit`] writes what a valid ruleset compiles to. [`commands`] holds one
-//! file per subcommand; this file only parses arguments, runs one, and prints its outcome.
+//! output format, and [`emit`] writes what a valid ruleset compiles to. [`lsp`] (the language
+//! server) and [`watch`] (`check --watch`) analyse again after each change, incrementally.
+//! [`commands`] holds one file per subcommand; this file only parses arguments, runs one, and
+//! prints its outcome.
 
 pub mod check;
 pub mod cli;
