@@ -17,7 +17,6 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 
 use crate::error::Error;
 use crate::pipeline::{Analysis, Workspace};
-use crate::source::root::PROJECT_FILE;
 
 /// How long the file system must be quiet before a batch of changes is re-checked: an editor's
 /// save is several events (a temporary file, a rename, a metadata change).
@@ -147,18 +146,6 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// The root-relative paths an analysis reads from: the project file and every configured path.
-fn inputs(analysis: &Analysis) -> Vec<String> {
-    let project = &analysis.project;
-    let mut out = vec![PROJECT_FILE.to_string()];
-    out.extend(project.rules.iter().map(|p| p.value.clone()));
-    out.push(project.values.value.clone());
-    out.push(project.environments.value.clone());
-    out.extend(project.chart.iter().map(|p| p.value.clone()));
-    out.extend(project.values_schema.iter().map(|p| p.value.clone()));
-    out.into_iter().map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string()).collect()
-}
-
 /// Whether a change to `rel` can change the analysis: a file it read (or a folder above one),
 /// a configured path itself, or an input-like file or a folder below a configured folder.
 fn relevant(root: &Path, rel: &str, analysis: &Analysis) -> bool {
@@ -171,7 +158,7 @@ fn relevant(root: &Path, rel: &str, analysis: &Analysis) -> bool {
         return true;
     }
     let input_like = [".hcl", ".yaml", ".yml", ".json"].iter().any(|s| rel.ends_with(s)) || root.join(rel).is_dir();
-    inputs(analysis).iter().any(|input| rel == input || below(input, rel) || (below(rel, input) && input_like))
+    analysis.project.inputs().iter().any(|input| rel == input || below(input, rel) || (below(rel, input) && input_like))
 }
 
 /// Hidden files and folders, and the temporary files editors write while saving.
@@ -196,7 +183,7 @@ fn rewatch(
     watched: &mut Vec<(PathBuf, RecursiveMode)>,
 ) {
     let mut wanted = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
-    for input in inputs(analysis) {
+    for input in analysis.project.inputs() {
         let path = root.join(&input);
         if path.is_dir() {
             wanted.push((path, RecursiveMode::Recursive));

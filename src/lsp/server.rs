@@ -9,16 +9,14 @@ use std::sync::mpsc::Receiver;
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern,
-    HoverProviderCapability, InitializeParams, OneOf, PositionEncodingKind, Registration, RegistrationParams,
-    SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, HoverProviderCapability,
+    InitializeParams, OneOf, PositionEncodingKind, Registration, RegistrationParams, SaveOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::lsp::convert::path_of;
 use crate::lsp::requests;
 use crate::lsp::state::State;
 use crate::lsp::transport::{self, Incoming};
@@ -155,10 +153,6 @@ impl<W: Write> Server<W> {
                 return Response::new_err(request.id, ErrorCode::InvalidParams as i32, text);
             }
         };
-        #[allow(deprecated)] // root_uri: older clients send only that.
-        let root_uri = params.root_uri.iter().filter_map(path_of).collect::<Vec<_>>();
-        let folders = params.workspace_folders.iter().flatten().filter_map(|f| path_of(&f.uri));
-        self.state.folders = folders.chain(root_uri).collect();
         let caps = &params.capabilities;
         let completion = caps.text_document.as_ref().and_then(|t| t.completion.as_ref());
         self.snippets =
@@ -202,14 +196,8 @@ impl<W: Write> Server<W> {
                 Some(p) => self.state.files_changed(&p.changes.into_iter().map(|c| c.uri).collect::<Vec<_>>()),
                 None => Vec::new(),
             },
-            "workspace/didChangeWorkspaceFolders" => {
-                if let Some(p) = params::<DidChangeWorkspaceFoldersParams>(n) {
-                    let removed: Vec<PathBuf> = p.event.removed.iter().filter_map(|f| path_of(&f.uri)).collect();
-                    self.state.folders.retain(|f| !removed.contains(f));
-                    self.state.folders.extend(p.event.added.iter().filter_map(|f| path_of(&f.uri)));
-                }
-                Vec::new()
-            }
+            // Each file finds its own repository: workspace folders change nothing.
+            "workspace/didChangeWorkspaceFolders" => Vec::new(),
             method if method.starts_with("$/") => Vec::new(),
             method => {
                 log(&format!("ignored the notification {method}"));

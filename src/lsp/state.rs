@@ -13,8 +13,9 @@ use lsp_types::{PublishDiagnosticsParams, TextDocumentContentChangeEvent, Uri};
 use crate::diagnostic::FileId;
 use crate::lsp::convert::{normalize, path_of, uri_of, LineIndex};
 use crate::lsp::diagnostics;
-use crate::pipeline::{Analysis, Workspace};
-use crate::source::root::discover_for_file;
+use crate::pipeline::{self, Analysis, Workspace};
+use crate::source::root::{discover, PROJECT_FILE};
+use crate::source::WorkTree;
 
 /// One document the editor has open.
 pub struct Document {
@@ -38,8 +39,6 @@ pub struct Root {
 
 #[derive(Default)]
 pub struct State {
-    /// The editor's workspace folders.
-    pub folders: Vec<PathBuf>,
     /// `--root DIR`: files under it belong to it, whatever discovery would say.
     pub forced_root: Option<PathBuf>,
     pub roots: BTreeMap<PathBuf, Root>,
@@ -69,15 +68,13 @@ impl View<'_> {
 }
 
 impl State {
-    /// The repository a file belongs to.
+    /// The repository a file belongs to, and its path there.
     fn root_of(&self, path: &Path) -> Option<(PathBuf, String)> {
         let root = match &self.forced_root {
             Some(root) if path.starts_with(root) => root.clone(),
-            _ => discover_for_file(path, &self.folders)?,
+            _ => repository_of(path)?,
         };
-        let rel = path.strip_prefix(&root).ok()?;
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        Some((root, rel.join("/")))
+        Some((root.clone(), relative(&root, path)?))
     }
 
     /// `textDocument/didOpen`.
@@ -152,8 +149,7 @@ impl State {
         let mut touched = Vec::new();
         for path in uris.iter().filter_map(path_of) {
             for (root, r) in &mut self.roots {
-                let Ok(rel) = path.strip_prefix(root) else { continue };
-                let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                let Some(rel) = relative(root, &path) else { continue };
                 r.workspace.file_changed(&rel);
                 // A folder: every file read from under it.
                 if let Some(analysis) = &r.analysis {
@@ -233,6 +229,27 @@ impl State {
             r.workspace.invalidate();
         }
     }
+}
+
+/// The repository an edited file belongs to: the nearest folder above it holding a
+/// `rulesctl.hcl` whose configured paths take the file in (its `paths { rules = ... }` may name a
+/// folder anywhere below it); else the root `rulesctl check` would discover from the file's
+/// folder.
+fn repository_of(path: &Path) -> Option<PathBuf> {
+    let dir = path.parent()?;
+    let configured = dir.ancestors().filter(|d| d.join(PROJECT_FILE).is_file()).find(|candidate| {
+        let Some(rel) = relative(candidate, path) else { return false };
+        let project = pipeline::project(&WorkTree { root: candidate.to_path_buf() });
+        project.inputs().iter().any(|input| rel == *input || rel.starts_with(&format!("{input}/")))
+    });
+    configured.map(Path::to_path_buf).or_else(|| discover(dir))
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Some(parts.join("/"))
 }
 
 /// The URI of root-relative `rel`: the editor's own spelling when the file is open, else one

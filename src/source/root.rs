@@ -12,22 +12,6 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     start.ancestors().find(|dir| dir.join(PROJECT_FILE).is_file() || dir.join("rules").is_dir()).map(Path::to_path_buf)
 }
 
-/// The repository an edited file belongs to: the nearest folder above it holding
-/// `rulesctl.hcl` (whose `paths` may name rule folders anywhere below it); else the innermost
-/// of the editor's workspace `folders` that holds the file and a `rules/` folder; else what
-/// [`discover`] finds from the file's folder.
-pub fn discover_for_file(file: &Path, folders: &[PathBuf]) -> Option<PathBuf> {
-    let dir = file.parent()?;
-    if let Some(found) = dir.ancestors().find(|d| d.join(PROJECT_FILE).is_file()) {
-        return Some(found.to_path_buf());
-    }
-    let folder = folders
-        .iter()
-        .filter(|f| file.starts_with(f) && f.join("rules").is_dir())
-        .max_by_key(|f| f.components().count());
-    folder.cloned().or_else(|| discover(dir))
-}
-
 /// The repository root: `given` (`--root`), else discovered from the working directory.
 ///
 /// # Errors

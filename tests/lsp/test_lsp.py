@@ -540,3 +540,19 @@ async def test_bad_messages_never_stop_the_server(client: LanguageClient, repo: 
     assert await client.text_document_hover_async(unknown_doc) is None
     hover = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=2, character=3))
     assert "base_rate" in (await client.text_document_hover_async(hover)).contents.value
+
+
+async def test_each_file_finds_its_own_repository(client: LanguageClient, repo: pathlib.Path):
+    # A repository nested in the example's folder, outside its configured paths, is its own:
+    # the nearest rulesctl.hcl whose paths take the file in wins, else check's discovery.
+    nested = repo / "vendor/other"
+    shutil.copytree(repo / "examples/rules", nested / "rules")
+    caves = nested / "rules/regions/crystal_caves.hcl"
+    text = caves.read_text(encoding="utf-8").replace("cooldown_ms    = 8000", "cooldown_ms    = 10")
+    uri = open_doc(client, caves, text)
+    [d] = await settled(client, uri, lambda d: len(d) == 1, "one problem in the nested repository")
+    assert str(d.code) == "X001"
+    # Its related place is in its own ruleset.hcl, not the outer example's.
+    assert d.related_information[0].location.uri == (nested / "rules/ruleset.hcl").as_uri()
+    outer = open_doc(client, repo / CAVES)
+    await settled(client, outer, lambda d: d == [], "the outer example is untouched")
