@@ -43,7 +43,7 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
     let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let (to, events) = channel();
     install_interrupt(root, to.clone())?;
-    let forward = to.clone();
+    let forward = to;
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
         let _ = forward.send(Event::Files(result));
     })
@@ -53,7 +53,8 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
     let mut watched = Vec::new();
     rewatch(&mut debouncer, root, &analysis, &mut watched);
     if !report(&analysis, &[]) {
-        return finish(to);
+        stop_forwarding();
+        return Ok(());
     }
     while let Some(changed) = next_batch(&events, root, &analysis) {
         if changed.is_empty() {
@@ -72,18 +73,15 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
             break;
         }
     }
-    finish(to)
+    stop_forwarding();
+    Ok(())
 }
 
-/// Stops forwarding Ctrl-C to this watch.
-fn finish(to: Sender<Event>) -> Result<(), Error> {
-    drop(to);
-    if let Some(slot) = INTERRUPT.get() {
-        if let Ok(mut slot) = slot.lock() {
-            *slot = None;
-        }
+/// Stops forwarding Ctrl-C to this watch, which has ended.
+fn stop_forwarding() {
+    if let Some(mut slot) = INTERRUPT.get().and_then(|slot| slot.lock().ok()) {
+        *slot = None;
     }
-    Ok(())
 }
 
 fn install_interrupt(root: &Path, to: Sender<Event>) -> Result<(), Error> {

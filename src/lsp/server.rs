@@ -146,13 +146,11 @@ impl<W: Write> Server<W> {
     }
 
     fn initialize(&mut self, request: Request) -> Response {
-        let params: InitializeParams = match serde_json::from_value(request.params) {
-            Ok(params) => params,
-            Err(err) => {
-                let text = format!("invalid initialize parameters: {err}");
-                return Response::new_err(request.id, ErrorCode::InvalidParams as i32, text);
-            }
-        };
+        // Parameters that do not read are no reason to refuse: serve with no optional feature.
+        let params: InitializeParams = serde_json::from_value(request.params).unwrap_or_else(|err| {
+            log(&format!("unreadable initialize parameters ({err}); assuming a minimal client"));
+            InitializeParams::default()
+        });
         let caps = &params.capabilities;
         let completion = caps.text_document.as_ref().and_then(|t| t.completion.as_ref());
         self.snippets =
