@@ -4,8 +4,10 @@
 //! turns HCL and YAML into spanned trees, [`model`] types them, [`check`] runs one small rule
 //! per diagnostic code, and [`pipeline`] strings those together into the one [`pipeline::Analysis`]
 //! every command reads. [`report`] renders the one [`diagnostic::Diagnostic`] list in every
-//! output format, and [`emit`] writes what a valid ruleset compiles to. [`commands`] holds one
-//! file per subcommand; this file only parses arguments, runs one, and prints its outcome.
+//! output format, and [`emit`] writes what a valid ruleset compiles to. [`lsp`] (the language
+//! server) and [`watch`] (`check --watch`) analyse again after each change, incrementally.
+//! [`commands`] holds one file per subcommand; this file only parses arguments, runs one, and
+//! prints its outcome.
 
 pub mod check;
 pub mod cli;
@@ -16,11 +18,13 @@ pub mod emit;
 pub mod error;
 pub mod hash;
 pub mod io;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
 pub mod report;
 pub mod source;
+pub mod watch;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -59,6 +63,7 @@ where
         Command::ArgocdGenerate => commands::argocd::run(globals),
         Command::Explain(args) => commands::explain::run(args),
         Command::Init(args) => commands::init::run(args, globals),
+        Command::Lsp => commands::lsp::run(globals),
         Command::Completions(shell) => Ok(Outcome::text(cli::completions(shell), 0)),
         Command::Man => cli::man().map(|page| Outcome::text(page, 0)),
     };

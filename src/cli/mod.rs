@@ -74,7 +74,8 @@ enum CommandArg {
   rulesctl check                          the whole repository
   rulesctl check rules/caves.hcl          everything, reporting only that file's diagnostics
   rulesctl check --staged --base HEAD     what is staged, and the version bump since HEAD
-  rulesctl check --format sarif > out.sarif")]
+  rulesctl check --format sarif > out.sarif
+  rulesctl check --watch                  again after every save, until Ctrl-C")]
     Check {
         /// Fail (exit 1) on warnings too
         #[arg(long)]
@@ -87,6 +88,9 @@ enum CommandArg {
         base: Option<String>,
         /// Report only diagnostics in these files or folders (the whole repository is always checked)
         paths: Vec<PathBuf>,
+        /// Check again after every change to the files it reads, printing a fresh report each time; Ctrl-C stops
+        #[arg(long, conflicts_with_all = ["staged", "base"])]
+        watch: bool,
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
@@ -219,6 +223,16 @@ enum CommandArg {
         #[command(flatten)]
         root: RootArg,
     },
+    /// Run the language server on stdin and stdout, for editors
+    #[command(after_help = "Examples:
+  rulesctl lsp                    started by an editor (see the README's Editors section)")]
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport
+        #[arg(long, hide = true)]
+        stdio: bool,
+        #[command(flatten)]
+        root: RootArg,
+    },
     /// Explain a diagnostic code, or list them all
     #[command(after_help = "Examples:
   rulesctl explain                      every code, one line each
@@ -297,6 +311,7 @@ pub enum Command {
     Diff(commands::diff::Args),
     Explain(commands::explain::Args),
     Init(commands::init::Args),
+    Lsp,
 }
 
 /// Parses the arguments. `terminal` says whether stdout is a terminal (for `--color auto`).
@@ -312,8 +327,9 @@ where
     let cli = Cli::try_parse_from(args)?;
     let no_root = RootArg { root: None };
     let (command, root, report) = match cli.command {
-        CommandArg::Check { deny_warnings, staged, base, paths, root, report } => {
-            (Command::Check(commands::check::Args { deny_warnings, staged, base, paths }), root, Some(report))
+        CommandArg::Check { deny_warnings, staged, base, paths, watch, root, report } => {
+            let args = commands::check::Args { deny_warnings, staged, base, paths, watch };
+            (Command::Check(args), root, Some(report))
         }
         CommandArg::Build { deny_warnings, base, emit, root, report } => {
             let emit = emit
@@ -360,6 +376,7 @@ where
         }
         CommandArg::Explain { code } => (Command::Explain(commands::explain::Args { code }), no_root, None),
         CommandArg::Init { chart, root } => (Command::Init(commands::init::Args { chart }), root, None),
+        CommandArg::Lsp { stdio: _, root } => (Command::Lsp, root, None),
     };
     let color_auto = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let globals = match report {

@@ -1,11 +1,14 @@
 //! `rulesctl check [PATH...]`: validate the rules, values and every environment; write nothing.
 
+use std::borrow::Cow;
+use std::io::Write;
 use std::path::PathBuf;
 
 use crate::commands::{Globals, Outcome};
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
-use crate::pipeline::{analyze, BaseTree};
-use crate::report::{self, Extra, Summary};
+use crate::pipeline::{analyze, Analysis, BaseTree};
+use crate::report::{self, Extra, Format, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
 
@@ -19,6 +22,8 @@ pub struct Args {
     pub base: Option<String>,
     /// Report only diagnostics in these files or folders (everything is always checked).
     pub paths: Vec<PathBuf>,
+    /// Check again after every change, until Ctrl-C.
+    pub watch: bool,
 }
 
 /// # Errors
@@ -27,19 +32,50 @@ pub struct Args {
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let filters = root::relative_paths(&root, &args.paths)?;
+    if args.watch {
+        return watch(&root, &args, &filters, globals);
+    }
     let tree: Box<dyn Tree> =
         if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree { root: root.clone() }) };
     let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
-    let mut analysis = analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision));
+    Ok(report(&analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision)), &args, &filters, globals))
+}
+
+/// The report of one analysis, filtered by PATH arguments.
+fn report(analysis: &Analysis, args: &Args, filters: &[String], globals: &Globals) -> Outcome {
     // A filter narrows the report, never the verdict: an error anywhere still fails.
     let code = analysis.exit_code(args.deny_warnings);
-    let before = analysis.diagnostics.len();
-    if !filters.is_empty() {
-        let sources = &analysis.sources;
-        analysis.diagnostics.retain(|d| root::matches(&filters, &sources.get(d.primary.span.file).path));
-    }
-    let mut summary = Summary::of(&analysis.diagnostics, analysis.files);
-    summary.hidden = before - analysis.diagnostics.len();
-    let text = report::render(globals.view(), &analysis.diagnostics, &analysis.sources, summary, &Extra::default());
-    Ok(Outcome::text(text, code))
+    let sources = &analysis.sources;
+    let shown: Cow<'_, [Diagnostic]> = if filters.is_empty() {
+        Cow::Borrowed(&analysis.diagnostics)
+    } else {
+        let inside = |d: &&Diagnostic| root::matches(filters, &sources.get(d.primary.span.file).path);
+        Cow::Owned(analysis.diagnostics.iter().filter(inside).cloned().collect())
+    };
+    let mut summary = Summary::of(&shown, analysis.files);
+    summary.hidden = analysis.diagnostics.len() - shown.len();
+    let text = report::render(globals.view(), &shown, sources, summary, &Extra::default());
+    Outcome::text(text, code)
+}
+
+/// `--watch`: a report now, then a header naming what changed and a fresh report after every
+/// change, printed as they come; Ctrl-C ends it with status 0 (2 when stdout went away).
+fn watch(root: &std::path::Path, args: &Args, filters: &[String], globals: &Globals) -> Result<Outcome, Error> {
+    let mut closed = false;
+    crate::watch::run(root, |analysis, changed| {
+        let mut text = String::new();
+        // The header is for people; machine formats print one report after another.
+        if !changed.is_empty() && matches!(globals.format, Format::Human { .. }) {
+            let mut names = changed.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            if changed.len() > 3 {
+                names.push_str(&format!(" and {} more", changed.len() - 3));
+            }
+            text.push_str(&format!("\n--- re-checked after changes to {names} ---\n"));
+        }
+        text.push_str(&report(analysis, args, filters, globals).stdout);
+        let mut stdout = std::io::stdout().lock();
+        closed = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err();
+        !closed
+    })?;
+    Ok(Outcome { code: if closed { 2 } else { 0 }, ..Outcome::default() })
 }

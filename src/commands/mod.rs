@@ -9,6 +9,7 @@ pub mod explain;
 pub mod fmt;
 pub mod hooks;
 pub mod init;
+pub mod lsp;
 pub mod render;
 pub mod schema;
 pub mod verify;

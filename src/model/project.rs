@@ -97,6 +97,18 @@ impl Default for Project {
 }
 
 impl Project {
+    /// The root-relative paths an analysis reads from (without `./` or a trailing `/`): the
+    /// project file itself and every configured input path. `dist` is output, not input.
+    pub fn inputs(&self) -> Vec<String> {
+        let mut out = vec![crate::source::root::PROJECT_FILE.to_string()];
+        out.extend(self.rules.iter().map(|p| p.value.clone()));
+        out.push(self.values.value.clone());
+        out.push(self.environments.value.clone());
+        out.extend(self.chart.iter().map(|p| p.value.clone()));
+        out.extend(self.values_schema.iter().map(|p| p.value.clone()));
+        out.into_iter().map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string()).collect()
+    }
+
     /// Builds the project from a parsed `rulesctl.hcl`.
     pub fn from_entries(file: FileId, entries: &[Entry], sink: &mut Sink) -> Self {
         let root = decode(entries, &PROJECT, Span::file(file), sink);

@@ -21,6 +21,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("codes", &["diagnostic", "source", "parse", "model", "check", "emit"]),
     ("pipeline", &["diagnostic", "error", "hash", "source", "parse", "model", "check", "emit"]),
     ("report", &["diagnostic", "source", "emit", "codes"]),
+    ("lsp", &["diagnostic", "source", "parse", "model", "emit", "pipeline"]),
+    ("watch", &["error", "source", "pipeline"]),
     (
         "commands",
         &[
@@ -36,6 +38,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "codes",
             "pipeline",
             "report",
+            "lsp",
+            "watch",
         ],
     ),
     ("cli", &["commands", "error", "report"]),

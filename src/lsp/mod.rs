@@ -1,0 +1,32 @@
+//! The language server (`rulesctl lsp`): `rulesctl check`'s diagnostics while typing, and hover,
+//! completion, navigation, formatting and quick fixes from the dialect table and the latest
+//! analysis. Synchronous, over stdio: one reader thread, one loop that handles each message in
+//! turn on an incremental [`crate::pipeline::Workspace`] per repository.
+
+mod actions;
+mod completion;
+mod context;
+mod convert;
+mod diagnostics;
+mod hover;
+mod navigate;
+mod requests;
+mod server;
+mod state;
+mod transport;
+
+use std::path::PathBuf;
+
+/// Serves the protocol on stdin and stdout until the client says `exit` or closes stdin;
+/// returns the exit status (0 after a `shutdown` request, else 1). `root`, when given, is the
+/// repository of every file under it.
+pub fn serve(root: Option<PathBuf>) -> u8 {
+    let (to, incoming) = std::sync::mpsc::channel();
+    // The reader is left running when the loop ends: it may be blocked on stdin.
+    let _reader = std::thread::Builder::new()
+        .name("lsp-reader".into())
+        .spawn(move || transport::read_all(std::io::stdin().lock(), &to));
+    let verbose = std::env::var_os("RULESCTL_LSP_LOG").is_some_and(|v| !v.is_empty());
+    let mut server = server::Server::new(std::io::stdout().lock(), root, verbose);
+    server.run(&incoming)
+}

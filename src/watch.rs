@@ -1,0 +1,219 @@
+//! `check --watch`: analyse the repository, then again after every debounced batch of changes
+//! to the files an analysis reads, until Ctrl-C. Re-checks go through one
+//! [`Workspace`], so only the rule files that changed are parsed again.
+//!
+//! What is watched follows the project file: the root itself (for `rulesctl.hcl` and folders
+//! that appear), each rule path, the environments folder, the chart, and the folders of the
+//! values and schema files. What changes under `dist/`, in hidden files and folders, and in
+//! editor temporary files (`*~`, `*.swp`, `4913`, `*.tmp`, `#autosave#`) is ignored.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
+
+use crate::error::Error;
+use crate::pipeline::{Analysis, Workspace};
+
+/// How long the file system must be quiet before a batch of changes is re-checked: an editor's
+/// save is several events (a temporary file, a rename, a metadata change).
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+enum Event {
+    Files(DebounceEventResult),
+    Stop,
+}
+
+/// Where Ctrl-C is delivered: the one handler a process may install forwards to the watch that
+/// is running, so `run` can be called again in the same process.
+static INTERRUPT: OnceLock<Mutex<Option<Sender<Event>>>> = OnceLock::new();
+
+/// Watches the repository at `root`. `report` is called with the first analysis (and no
+/// changed paths), then after each batch of relevant changes with the root-relative paths that
+/// changed; it returns `false` to stop (its output went away). Returns on Ctrl-C.
+///
+/// # Errors
+///
+/// When the file system cannot be watched at all.
+pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) -> Result<(), Error> {
+    // Events name absolute paths; a relative `--root` is made absolute to match them.
+    let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let (to, events) = channel();
+    install_interrupt(root, to.clone())?;
+    let forward = to;
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
+        let _ = forward.send(Event::Files(result));
+    })
+    .map_err(|e| Error::io("watch", root, std::io::Error::other(e)))?;
+    let mut workspace = Workspace::new(root.to_path_buf());
+    let mut analysis = workspace.analyze();
+    let mut watched = Vec::new();
+    rewatch(&mut debouncer, root, &analysis, &mut watched);
+    if !report(&analysis, &[]) {
+        stop_forwarding();
+        return Ok(());
+    }
+    while let Some(changed) = next_batch(&events, root, &analysis) {
+        if changed.is_empty() {
+            continue;
+        }
+        for rel in &changed {
+            workspace.file_changed(rel);
+            let under = format!("{rel}/");
+            for (_, file) in analysis.sources.iter().filter(|(_, f)| f.path.starts_with(&under)) {
+                workspace.file_changed(&file.path);
+            }
+        }
+        analysis = workspace.analyze();
+        rewatch(&mut debouncer, root, &analysis, &mut watched);
+        if !report(&analysis, &changed) {
+            break;
+        }
+    }
+    stop_forwarding();
+    Ok(())
+}
+
+/// Stops forwarding Ctrl-C to this watch, which has ended.
+fn stop_forwarding() {
+    if let Some(mut slot) = INTERRUPT.get().and_then(|slot| slot.lock().ok()) {
+        *slot = None;
+    }
+}
+
+fn install_interrupt(root: &Path, to: Sender<Event>) -> Result<(), Error> {
+    let mut first = false;
+    let slot = INTERRUPT.get_or_init(|| {
+        first = true;
+        Mutex::new(None)
+    });
+    if let Ok(mut slot) = slot.lock() {
+        *slot = Some(to);
+    }
+    if first {
+        ctrlc::set_handler(|| {
+            let sent = INTERRUPT
+                .get()
+                .and_then(|slot| slot.lock().ok())
+                .and_then(|slot| slot.as_ref().map(|to| to.send(Event::Stop).is_ok()));
+            if sent != Some(true) {
+                // No watch is listening: behave as if there were no handler.
+                std::process::exit(130);
+            }
+        })
+        .map_err(|e| Error::io("watch", root, std::io::Error::other(format!("cannot handle Ctrl-C: {e}"))))?;
+    }
+    Ok(())
+}
+
+/// The next batch of relevant changed paths (root-relative, sorted); `None` on Ctrl-C.
+fn next_batch(events: &Receiver<Event>, root: &Path, analysis: &Analysis) -> Option<Vec<String>> {
+    match events.recv().ok()? {
+        Event::Stop => None,
+        Event::Files(Err(errors)) => {
+            for err in errors {
+                eprintln!("rulesctl: watching: {err}");
+            }
+            Some(Vec::new())
+        }
+        Event::Files(Ok(batch)) => {
+            // Opening and reading a file is an event too (the analysis itself reads them all).
+            let mut changed: Vec<String> = batch
+                .iter()
+                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                .flat_map(|e| e.paths.iter())
+                .filter_map(|path| relative(root, path))
+                .filter(|rel| relevant(root, rel, analysis))
+                .collect();
+            changed.sort();
+            changed.dedup();
+            // A folder is named only when nothing below it is (its listing changed, say).
+            let named = changed.clone();
+            changed.retain(|c| !named.iter().any(|n| n.starts_with(&format!("{c}/"))));
+            Some(changed)
+        }
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Whether a change to `rel` can change the analysis: a file it read (or a folder above one),
+/// a configured path itself, or an input-like file or a folder below a configured folder.
+fn relevant(root: &Path, rel: &str, analysis: &Analysis) -> bool {
+    let below =
+        |path: &str, folder: &str| folder.is_empty() || path == folder || path.starts_with(&format!("{folder}/"));
+    if ignored(rel) || below(rel, analysis.project.dist.value.trim_end_matches('/')) {
+        return false;
+    }
+    if analysis.sources.iter().any(|(_, f)| below(&f.path, rel)) {
+        return true;
+    }
+    let input_like = [".hcl", ".yaml", ".yml", ".json"].iter().any(|s| rel.ends_with(s)) || root.join(rel).is_dir();
+    analysis.project.inputs().iter().any(|input| rel == input || below(input, rel) || (below(rel, input) && input_like))
+}
+
+/// Hidden files and folders, and the temporary files editors write while saving.
+pub fn ignored(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with('.'))
+        || rel.rsplit('/').next().is_some_and(|name| {
+            name.ends_with('~')
+                || name.ends_with(".swp")
+                || name.ends_with(".swx")
+                || name.ends_with(".tmp")
+                || name == "4913"
+                || (name.starts_with('#') && name.ends_with('#'))
+        })
+}
+
+/// Watches what the analysis reads, replacing the previous watches: folders that appeared
+/// are picked up, and a renamed folder is watched under its new name.
+fn rewatch(
+    watcher: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
+    root: &Path,
+    analysis: &Analysis,
+    watched: &mut Vec<(PathBuf, RecursiveMode)>,
+) {
+    let mut wanted = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
+    for input in analysis.project.inputs() {
+        let path = root.join(&input);
+        if path.is_dir() {
+            wanted.push((path, RecursiveMode::Recursive));
+        } else if let Some(parent) = path.parent().filter(|p| p.is_dir() && *p != root) {
+            wanted.push((parent.to_path_buf(), RecursiveMode::NonRecursive));
+        }
+    }
+    wanted.sort_by(|a, b| a.0.cmp(&b.0));
+    wanted.dedup_by(|a, b| a.0 == b.0);
+    for (path, _) in watched.drain(..) {
+        let _ = watcher.unwatch(&path);
+    }
+    for (path, mode) in wanted {
+        if watcher.watch(&path, mode).is_ok() {
+            watched.push((path, mode));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ignored;
+
+    #[test]
+    fn editor_temporary_files_are_ignored() {
+        for rel in
+            ["rules/.caves.hcl.swp", "rules/caves.hcl~", "rules/4913", "rules/x.tmp", "rules/#caves.hcl#", ".git/index"]
+        {
+            assert!(ignored(rel), "{rel}");
+        }
+        for rel in ["rules/caves.hcl", "values.yaml", "environments/prod.yaml"] {
+            assert!(!ignored(rel), "{rel}");
+        }
+    }
+}
