@@ -9,6 +9,8 @@
 
 use serde_json::Value;
 
+use crate::parse::yaml::escape;
+
 /// Words that make a key credential-like; longer words first, so `secretkey` wins over `secret`.
 const WORDS: [&str; 9] =
     ["secretaccesskey", "secretkey", "privatekey", "apikey", "password", "passwd", "credential", "secret", "token"];
@@ -43,7 +45,7 @@ fn walk(value: &Value, pointer: String, out: &mut Vec<(String, &'static str)>) {
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                let child = format!("{pointer}/{}", escape(key));
                 let literal = match v {
                     Value::String(s) => !s.trim().is_empty(),
                     Value::Number(_) => true,

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::parse::yaml::escape;
+
 /// One `resources` mapping.
 pub struct Resources<'a> {
     /// JSON pointer of the `resources` mapping.
@@ -67,8 +69,4 @@ fn walk<'a>(value: &'a Value, pointer: String, out: &mut Vec<Resources<'a>>) {
         }
         _ => {}
     }
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }

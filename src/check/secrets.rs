@@ -7,6 +7,8 @@
 
 use serde_json::Value;
 
+use crate::parse::yaml::escape;
+
 /// Keys whose string value names a secret.
 const NAME_KEYS: [&str; 3] = ["existingSecret", "existingSecretName", "secretName"];
 /// Keys whose value is a secret reference mapping with `name` (or, for `secretRef`, a string).
@@ -24,7 +26,7 @@ fn walk(value: &Value, pointer: String, keys: &mut Vec<String>, extra: &[String]
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                let child = format!("{pointer}/{}", escape(key));
                 keys.push(key.clone());
                 let configured = extra.iter().any(|e| ends_with(keys, e));
                 match v {

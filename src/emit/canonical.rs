@@ -127,10 +127,35 @@ fn reindent(compact: &str, depth: usize, out: &mut String) {
 }
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it.
+///
+/// Escaped exactly as serde_json escapes it: `"`, `\\`, the short escapes `\b \f \n \r \t`,
+/// other control characters as `\u00XX`; everything else raw.
 pub fn push_string(out: &mut String, s: &str) {
-    let mut w = Writer { out: std::mem::take(out), indent: None, spans: None };
-    w.string(s);
-    *out = w.out;
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let mut from = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push_str(escaped);
+        }
+        from = i + c.len_utf8();
+    }
+    out.push_str(&s[from..]);
+    out.push('"');
 }
 
 struct Writer {
@@ -194,7 +219,7 @@ impl Writer {
                     let len = pointer.len();
                     if spans {
                         pointer.push('/');
-                        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        pointer.push_str(&crate::parse::yaml::escape(key));
                     }
                     if let Some(v) = map.get(key) {
                         self.value(v, pointer, depth + 1);
@@ -210,34 +235,8 @@ impl Writer {
         }
     }
 
-    /// A JSON string, escaped exactly as serde_json escapes it: `"`, `\\`, the short escapes
-    /// `\b \f \n \r \t`, other control characters as `\u00XX`; everything else raw.
     fn string(&mut self, s: &str) {
-        self.out.reserve(s.len() + 2);
-        self.out.push('"');
-        let mut from = 0;
-        for (i, c) in s.char_indices() {
-            let escaped = match c {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\u{8}' => "\\b",
-                '\u{c}' => "\\f",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                c if (c as u32) < 0x20 => "",
-                _ => continue,
-            };
-            self.out.push_str(&s[from..i]);
-            if escaped.is_empty() {
-                let _ = write!(self.out, "\\u{:04x}", c as u32);
-            } else {
-                self.out.push_str(escaped);
-            }
-            from = i + c.len_utf8();
-        }
-        self.out.push_str(&s[from..]);
-        self.out.push('"');
+        push_string(&mut self.out, s);
     }
 }
 

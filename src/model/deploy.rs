@@ -150,10 +150,7 @@ pub fn inject(doc: &mut Document, path: &str, value: Value, span: Span) {
     }
 }
 
-/// A JSON pointer's escaping of one key.
-pub fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
+pub use crate::parse::yaml::escape;
 
 /// The JSON pointer of a dotted values path (`a.b.c` → `/a/b/c`).
 pub fn pointer_of(path: &str) -> String {

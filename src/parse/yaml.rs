@@ -331,7 +331,7 @@ fn to_json(
         Kind::Map(entries) => {
             let mut map = Map::new();
             for (k, key_span, v) in entries {
-                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let child = format!("{pointer}/{}", escape(k));
                 map.insert(k.clone(), to_json(v, child, Some(*key_span), spans, sink));
             }
             Value::Object(map)
@@ -484,4 +484,9 @@ fn yaml_help(info: &str) -> String {
         "write `key: value` pairs, nested by indenting with spaces; quote values that hold `: `, ` #` or start with a symbol"
     };
     help.to_string()
+}
+
+/// One key as a JSON pointer token (RFC 6901): `~` is `~0`, `/` is `~1`.
+pub fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }

@@ -255,20 +255,7 @@ fn killing_build_at_any_moment_never_leaves_a_torn_artifact() {
     let repo = Repo::base();
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     for round in 0..60 {
-        let _ = std::fs::remove_dir_all(repo.path().join("dist"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rulesctl"))
-            .arg("build")
-            .current_dir(repo.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_micros(seed % 6000));
-        let _ = child.kill();
-        let _ = child.wait();
+        crate::support::kill_at_random(&repo, &["build"], &mut seed);
         assert_not_torn(&repo, round);
     }
     assert_eq!(build(&repo).code, 0);

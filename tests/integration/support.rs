@@ -216,3 +216,23 @@ pub fn python(args: &[&str]) -> String {
     assert!(out.status.success(), "python {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Starts `rulesctl ARGS` in `repo` with `dist/` removed and kills it after a pseudo-random
+/// moment (up to 6 ms, from `seed`, which it advances), so a test can look for a torn file.
+#[cfg(unix)]
+pub fn kill_at_random(repo: &Repo, args: &[&str], seed: &mut u64) {
+    let _ = std::fs::remove_dir_all(repo.path().join("dist"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulesctl"))
+        .args(args)
+        .current_dir(repo.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    std::thread::sleep(std::time::Duration::from_micros(*seed % 6000));
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -4,6 +4,7 @@ use crate::check::{resources, Context};
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::quantity::quantity;
+use crate::parse::yaml::escape;
 
 declare_code! {
     /// A resource limit is above what one node of the environment can give a pod.
@@ -23,12 +24,12 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         let Some(env_doc) = &env.doc else { continue };
         for found in resources::find(&target.doc.value) {
             for (name, limit) in found.limits.into_iter().flatten() {
-                let alloc_p = format!("/cluster/allocatable/{}", name.replace('~', "~0").replace('/', "~1"));
+                let alloc_p = format!("/cluster/allocatable/{}", escape(name));
                 let Some(alloc) = env_doc.value.pointer(&alloc_p).and_then(resources::amount) else { continue };
                 let Some(lim) = resources::amount(limit) else { continue };
                 let (Some(l), Some(a)) = (quantity(&lim), quantity(&alloc)) else { continue };
                 if l > a {
-                    let lim_p = format!("{}/limits/{}", found.pointer, name.replace('~', "~0").replace('/', "~1"));
+                    let lim_p = format!("{}/limits/{}", found.pointer, escape(name));
                     sink.push(
                         target.scope(
                             Diagnostic::new(

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::parse::yaml::escape;
+
 use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -45,7 +47,7 @@ fn leaf_paths(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                leaf_paths(v, &format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                leaf_paths(v, &format!("{pointer}/{}", escape(k)), out);
             }
         }
         _ if !pointer.is_empty() => out.push((crate::model::deploy::dotted(pointer), pointer.to_string())),

@@ -4,6 +4,7 @@ use crate::check::{resources, Context};
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::quantity::quantity;
+use crate::parse::yaml::escape;
 
 declare_code! {
     /// A resource request is larger than its limit.
@@ -25,7 +26,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 let (Some(req), Some(lim)) = (resources::amount(request), resources::amount(limit)) else { continue };
                 let (Some(r), Some(l)) = (quantity(&req), quantity(&lim)) else { continue };
                 if r > l {
-                    let key = name.replace('~', "~0").replace('/', "~1");
+                    let key = escape(name);
                     let req_p = format!("{}/requests/{key}", found.pointer);
                     let lim_p = format!("{}/limits/{key}", found.pointer);
                     sink.push(

@@ -222,20 +222,7 @@ fn killing_build_at_any_moment_never_leaves_a_torn_module() {
     let repo = Repo::base();
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     for round in 0..30 {
-        let _ = std::fs::remove_dir_all(repo.path().join("dist"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rulesctl"))
-            .args(["build", "--emit", "rust"])
-            .current_dir(repo.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        std::thread::sleep(Duration::from_micros(seed % 6000));
-        let _ = child.kill();
-        let _ = child.wait();
+        crate::support::kill_at_random(&repo, &["build", "--emit", "rust"], &mut seed);
         if repo.path().join(MODULE).exists() {
             let run = repo.run(&["verify", MODULE]);
             assert_eq!(run.code, 0, "round {round}: torn module\n{}", run.stdout);
