@@ -62,7 +62,7 @@ fn main() {
         let runs = if regions >= 4_000 { 5 } else { 15 };
         let took = time(runs, || {
             let analysis =
-                rulesctl::pipeline::analyze(&rulesctl::source::WorkTree { root: dir.path().to_path_buf() }, None);
+                rulesctl::pipeline::analyze(&rulesctl::source::WorkTree::new(dir.path().to_path_buf()), None);
             assert_eq!(analysis.errors(), 0, "generated ruleset must be valid");
         });
         let _ = writeln!(

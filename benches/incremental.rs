@@ -10,6 +10,11 @@ use std::time::{Duration, Instant};
 use rulesctl::pipeline::{analyze, Workspace};
 use rulesctl::source::WorkTree;
 
+/// The allocator of the `rulesctl` binary (src/main.rs), which the language server and
+/// `check --watch` run in.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs[runs.len() / 2]
@@ -24,7 +29,7 @@ fn main() {
     let root = dir.path().to_path_buf();
 
     let start = Instant::now();
-    let full = analyze(&WorkTree { root: root.clone() }, None);
+    let full = analyze(&WorkTree::new(root.clone()), None);
     let full_time = start.elapsed();
     assert_eq!(full.errors(), 0);
 

@@ -36,7 +36,7 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
         .ok()
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| root::folder_name(&root).unwrap_or_default());
-    let mut analysis = analyze(&WorkTree { root }, None);
+    let mut analysis = analyze(&WorkTree::new(root), None);
     let Some(doc) = analysis.deploy.environments.iter().find(|e| e.name == env) else {
         let known: Vec<&str> = analysis.deploy.environments.iter().map(|e| e.name.as_str()).collect();
         return Err(Error::Usage(format!("unknown environment `{env}` in {ENV_VAR} (known: {})", known.join(", "))));

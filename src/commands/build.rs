@@ -33,7 +33,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
     // The version-bump errors (G001, G002) are errors like any other: nothing is written.
-    let mut analysis = analyze(&WorkTree { root: root.clone() }, base.as_ref().map(BaseTree::revision));
+    let mut analysis = analyze(&WorkTree::new(root.clone()), base.as_ref().map(BaseTree::revision));
     let outputs = if analysis.errors() == 0 { write(&root, &args.emit, &mut analysis) } else { Vec::new() };
     let lines = outputs
         .iter()

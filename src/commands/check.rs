@@ -36,7 +36,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         return watch(&root, &args, &filters, globals);
     }
     let tree: Box<dyn Tree> =
-        if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree { root: root.clone() }) };
+        if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree::new(root.clone())) };
     let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
     Ok(report(&analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision)), &args, &filters, globals))
 }

@@ -55,7 +55,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         }
         Args::Environments { a, b, exit_code } => {
             let root = root::find(globals.root.as_deref())?;
-            let analysis = analyze(&WorkTree { root }, None);
+            let analysis = analyze(&WorkTree::new(root), None);
             let side = |name: &str| environment(&analysis, name);
             match (side(&a), side(&b)) {
                 (Ok(old), Ok(new)) => Ok(output(globals.format, &old, &new, exit_code)),

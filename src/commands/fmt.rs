@@ -45,7 +45,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     }
     let root = root::find(globals.root.as_deref())?;
     let paths = root::relative_paths(&root, &args.paths)?;
-    let tree = WorkTree { root };
+    let tree = WorkTree::new(root);
     let targets = if paths.is_empty() {
         let mut all: Vec<String> = pipeline::project(&tree).rules.iter().map(|p| p.value.clone()).collect();
         if tree.exists(PROJECT_FILE) {

@@ -71,7 +71,7 @@ fn adopt(dir: &Path, chart: &Path) -> Result<Chart, Error> {
         .map_err(|_| Error::Usage(format!("--chart {}: not a folder inside {}", chart.display(), dir.display())))?
         .pop()
         .unwrap_or_default();
-    let tree = WorkTree { root: dir.to_path_buf() };
+    let tree = WorkTree::new(dir.to_path_buf());
     let values = format!("{rel}/values.yaml");
     let bytes = tree
         .read(&values, MAX_VALUES_BYTES)

@@ -17,7 +17,7 @@ pub struct Args {
 /// No repository, or no such environment.
 pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
-    let mut analysis = analyze(&WorkTree { root }, None);
+    let mut analysis = analyze(&WorkTree::new(root), None);
     let rendered = analysis.render(&args.env);
     analysis.keep_concerning(&args.env);
     match rendered {

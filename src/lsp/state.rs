@@ -239,7 +239,7 @@ fn repository_of(path: &Path) -> Option<PathBuf> {
     let dir = path.parent()?;
     let configured = dir.ancestors().filter(|d| d.join(PROJECT_FILE).is_file()).find(|candidate| {
         let Some(rel) = relative(candidate, path) else { return false };
-        let project = pipeline::project(&WorkTree { root: candidate.to_path_buf() });
+        let project = pipeline::project(&WorkTree::new(candidate.to_path_buf()));
         project.inputs().iter().any(|input| rel == *input || rel.starts_with(&format!("{input}/")))
     });
     configured.map(Path::to_path_buf).or_else(|| discover(dir))

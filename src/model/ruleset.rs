@@ -151,6 +151,22 @@ impl Ruleset {
         }
     }
 
+    /// Makes room for `files` more files like `like` (one file's part). Files in one repository
+    /// tend to be alike, and growing the longest lists (every number of 10,000 files) by
+    /// doubling would copy them again and again and, with some allocators, hold the old copies
+    /// at the peak.
+    pub fn reserve_like(&mut self, like: &Ruleset, files: usize) {
+        let room = |n: usize| n.saturating_mul(files).saturating_add(files / 8);
+        self.versions.reserve(room(like.versions.len()).min(files));
+        self.spawns.reserve(room(like.spawns.len()));
+        self.loot_tables.reserve(room(like.loot_tables.len()));
+        self.event_timers.reserve(room(like.event_timers.len()).min(files));
+        self.safety_bounds.reserve(room(like.safety_bounds.len()).min(files));
+        self.streams.reserve(room(like.streams.len()));
+        self.numbers.reserve(room(like.numbers.len()));
+        self.files.reserve(files);
+    }
+
     /// Appends another part of the ruleset (the next file's), keeping file order.
     pub fn append(&mut self, other: Ruleset) {
         self.versions.extend(other.versions);

@@ -9,8 +9,8 @@ use crate::model::project::{Project, DEFAULT_MAX_FILE_BYTES};
 use crate::model::ruleset::Ruleset;
 use crate::pipeline::workspace::{Cached, RuleCache};
 use crate::source::root::PROJECT_FILE;
-use crate::source::rules::{load, EMPTY_FILE, NO_RULES};
-use crate::source::{FileId, Sources, Span, Tree};
+use crate::source::rules::{self, load, EMPTY_FILE, NO_RULES};
+use crate::source::{FileId, SourceFile, Sources, Span, Tree};
 
 /// `rulesctl.hcl`, or the defaults when there is none. A broken one still yields a project (with
 /// defaults) so the rest of the repository is checked.
@@ -44,30 +44,45 @@ pub fn ruleset(
             if let Some(cache) = cache {
                 return cached(tree, project, &rule_files, sources, sink, files, cache);
             }
-            let mut readable = Vec::with_capacity(rule_files.len());
-            for rel in rule_files {
-                *files += 1;
-                let (id, ok) = load(sources, sink, tree, &rel, project.max_file_bytes);
-                if !ok {
-                    ruleset.partial = true;
-                    continue;
-                }
-                if sources.get(id).text.trim().is_empty() {
-                    sink.push(
-                        Diagnostic::new(&EMPTY_FILE, Span::file(id), format!("`{rel}` is empty"))
-                            .help("add rules to it, or delete it"),
-                    );
-                    continue;
-                }
-                readable.push(id);
+            *files += rule_files.len();
+            let limit = project.max_file_bytes;
+            let mut parts = Parts::new(rule_files.len());
+            if let Some(tree) = tree.sync() {
+                // Read, hash and parse on every core, each file with the id it gets when joined.
+                let first = sources.next_id().index();
+                in_order(
+                    &rule_files,
+                    |i, rel| {
+                        let id = FileId::new(first + i);
+                        let (file, problem) = rules::read(tree, id, rel, limit);
+                        let (found, outcome) = decode(id, &file, problem);
+                        (file, found, outcome)
+                    },
+                    |(file, found, outcome)| {
+                        sources.push(file);
+                        sink.extend(found);
+                        parts.add(outcome);
+                    },
+                );
+            } else {
+                let loaded: Vec<(FileId, Option<Diagnostic>)> = rule_files
+                    .iter()
+                    .map(|rel| {
+                        let (file, problem) = rules::read(tree, sources.next_id(), rel, limit);
+                        (sources.push(file), problem)
+                    })
+                    .collect();
+                let sources = &*sources;
+                in_order(
+                    &loaded,
+                    |_, (id, problem)| decode(*id, sources.get(*id), problem.clone()),
+                    |(found, outcome)| {
+                        sink.extend(found);
+                        parts.add(outcome);
+                    },
+                );
             }
-            decode_all(sources, &readable, |part, found| {
-                sink.extend(found);
-                match part {
-                    Some(part) => ruleset.append(part),
-                    None => ruleset.partial = true,
-                }
-            });
+            ruleset = parts.into_ruleset();
         }
         Err(missing) => {
             for path in missing {
@@ -82,11 +97,11 @@ pub fn ruleset(
     ruleset
 }
 
-/// One rule file in a cached run: taken from the cache, to parse, or already settled.
+/// One rule file in a cached run: taken from the cache, or read now (with what kept it from
+/// being read, if anything) and to parse.
 enum Slot {
     Cached(Option<Ruleset>, Sink),
-    Parse(FileId, String),
-    Done,
+    Parse(FileId, String, Option<Diagnostic>),
 }
 
 /// [`ruleset`] with a cache: a file the cache holds and nobody changed is not read or parsed
@@ -101,65 +116,64 @@ fn cached(
     files: &mut usize,
     cache: &mut RuleCache,
 ) -> Ruleset {
-    let mut ruleset = Ruleset::default();
+    let mut parts = Parts::new(rule_files.len());
     let mut slots = Vec::with_capacity(rule_files.len());
     for rel in rule_files {
         *files += 1;
         if let Some(hit) = cache.fresh(rel) {
-            let id = sources.add_loaded(rel.clone(), hit.text.clone(), hit.sha256.clone(), hit.normalized);
+            let id = sources.push(hit.file.clone());
             let mut part = hit.part.clone();
             let mut found = hit.found.clone();
-            if let Some(part) = &mut part {
-                part.set_file(id);
+            if id != hit.id {
+                if let Some(part) = &mut part {
+                    part.set_file(id);
+                }
+                found.iter_mut().for_each(|d| d.set_file(id));
             }
-            found.iter_mut().for_each(|d| d.set_file(id));
             slots.push(Slot::Cached(part, found));
             continue;
         }
-        let (id, ok) = load(sources, sink, tree, rel, project.max_file_bytes);
-        if !ok {
-            ruleset.partial = true;
-            slots.push(Slot::Done);
-        } else if sources.get(id).text.trim().is_empty() {
-            sink.push(
-                Diagnostic::new(&EMPTY_FILE, Span::file(id), format!("`{rel}` is empty"))
-                    .help("add rules to it, or delete it"),
-            );
-            slots.push(Slot::Done);
-        } else {
-            slots.push(Slot::Parse(id, rel.clone()));
-        }
+        let (file, problem) = rules::read(tree, sources.next_id(), rel, project.max_file_bytes);
+        slots.push(Slot::Parse(sources.push(file), rel.clone(), problem));
     }
-    let to_parse: Vec<FileId> =
-        slots.iter().filter_map(|s| if let Slot::Parse(id, _) = s { Some(*id) } else { None }).collect();
+    let to_parse: Vec<(FileId, Option<Diagnostic>)> = slots
+        .iter_mut()
+        .filter_map(|s| if let Slot::Parse(id, _, problem) = s { Some((*id, problem.take())) } else { None })
+        .collect();
     let mut parsed = std::collections::VecDeque::new();
-    decode_all(sources, &to_parse, |part, found| parsed.push_back((part, found)));
+    {
+        let sources = &*sources;
+        in_order(
+            &to_parse,
+            |_, (id, problem)| (problem.is_none(), decode(*id, sources.get(*id), problem.clone())),
+            |done| parsed.push_back(done),
+        );
+    }
     for slot in slots {
-        let (part, found) = match slot {
-            Slot::Cached(part, found) => (part, found),
-            Slot::Parse(id, rel) => {
-                let Some((part, found)) = parsed.pop_front() else { continue };
+        let (found, outcome) = match slot {
+            Slot::Cached(part, found) => (found, part.map_or(Outcome::Unknown, Outcome::Part)),
+            Slot::Parse(id, rel, _) => {
+                let Some((readable, (found, outcome))) = parsed.pop_front() else { continue };
+                if !readable || matches!(outcome, Outcome::Empty) {
+                    // Read again next time: a file's permissions can change without an edit,
+                    // and an empty file costs nothing to read.
+                    sink.extend(found);
+                    parts.add(outcome);
+                    continue;
+                }
                 let file = sources.get(id);
-                cache.store(
-                    rel,
-                    Cached {
-                        text: file.text.clone(),
-                        sha256: file.sha256.clone(),
-                        normalized: file.normalized,
-                        part: part.clone(),
-                        found: found.clone(),
-                    },
-                );
-                (part, found)
+                let part = match &outcome {
+                    Outcome::Part(part) => Some(part.clone()),
+                    _ => None,
+                };
+                cache.store(rel, Cached { id, file: file.clone(), part, found: found.clone() });
+                (found, outcome)
             }
-            Slot::Done => continue,
         };
         sink.extend(found);
-        match part {
-            Some(part) => ruleset.append(part),
-            None => ruleset.partial = true,
-        }
+        parts.add(outcome);
     }
+    let mut ruleset = parts.into_ruleset();
     if ruleset.files.is_empty() {
         ruleset.partial = true;
     }
@@ -186,39 +200,100 @@ fn no_rules(sources: &mut Sources, sink: &mut Sink, project: &Project, missing: 
     ));
 }
 
-/// Below this many files, parsing on one thread is faster than starting others.
+/// What one rule file adds to the ruleset.
+enum Outcome {
+    Part(Ruleset),
+    /// Unreadable or not valid HCL: what it holds is unknown, so the ruleset is partial.
+    Unknown,
+    /// Empty (already reported): nothing.
+    Empty,
+}
+
+/// The ruleset being joined from the files' outcomes, in file order.
+struct Parts {
+    ruleset: Ruleset,
+    /// Files still to come, for the first part's estimate of the room needed.
+    to_come: Option<usize>,
+}
+
+impl Parts {
+    fn new(files: usize) -> Self {
+        Parts { ruleset: Ruleset::default(), to_come: Some(files) }
+    }
+
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Part(part) => {
+                if let Some(files) = self.to_come.take() {
+                    self.ruleset.reserve_like(&part, files);
+                }
+                self.ruleset.append(part);
+            }
+            Outcome::Unknown => self.ruleset.partial = true,
+            Outcome::Empty => {}
+        }
+    }
+
+    fn into_ruleset(self) -> Ruleset {
+        self.ruleset
+    }
+}
+
+/// Parses and decodes one rule file read as `file`, unless `problem` kept it from being read.
+/// The file's own diagnostics come back with its part.
+fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>) -> (Sink, Outcome) {
+    let mut found = Sink::new();
+    if let Some(problem) = problem {
+        found.push(problem);
+        return (found, Outcome::Unknown);
+    }
+    if file.text.trim().is_empty() {
+        found.push(
+            Diagnostic::new(&EMPTY_FILE, Span::file(id), format!("`{}` is empty", file.path))
+                .help("add rules to it, or delete it"),
+        );
+        return (found, Outcome::Empty);
+    }
+    let outcome = match crate::parse::hcl(id, &file.text, &mut found) {
+        Some(entries) => Outcome::Part(Ruleset::of_file(id, &entries, &mut found)),
+        None => Outcome::Unknown,
+    };
+    (found, outcome)
+}
+
+/// Below this many files, one thread is faster than starting others.
 const PARALLEL_FROM: usize = 64;
 
-/// Parses and decodes every file into its part of the ruleset, on as many threads as there are
-/// cores, and hands each part to `join` in `ids` order, so output never depends on scheduling.
-/// Workers take the next file from a shared counter and a part is joined as soon as all before
-/// it are, so only a few parts and no syntax trees are held at once. `None` for a file that is
-/// not valid HCL.
-fn decode_all(sources: &Sources, ids: &[FileId], mut join: impl FnMut(Option<Ruleset>, Sink)) {
-    let decode = |id: FileId| {
-        let mut found = Sink::new();
-        let part = crate::parse::hcl(id, &sources.get(id).text, &mut found)
-            .map(|entries| Ruleset::of_file(id, &entries, &mut found));
-        (part, found)
-    };
+/// Runs `work` on every item, on as many threads as there are cores, and hands each result to
+/// `join` in item order, so output never depends on scheduling. Workers take the next chunk of
+/// items from a shared counter (one message and one wake-up per chunk, not per file) and a
+/// chunk is joined as soon as all before it are, so only a few results (and no syntax trees)
+/// are held at once.
+fn in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &T) -> R + Sync, mut join: impl FnMut(R)) {
     let threads = threads();
-    if threads < 2 || ids.len() < PARALLEL_FROM {
-        for id in ids {
-            let (part, found) = decode(*id);
-            join(part, found);
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        for (i, item) in items.iter().enumerate() {
+            join(work(i, item));
         }
         return;
     }
+    let chunk = (items.len() / (threads * 16)).clamp(1, 32);
+    let chunks = items.len().div_ceil(chunk);
     let next = AtomicUsize::new(0);
     let (send, receive) = mpsc::channel();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let send = send.clone();
-            let (next, decode) = (&next, &decode);
+            let (next, work) = (&next, &work);
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(id) = ids.get(i) else { break };
-                if send.send((i, decode(*id))).is_err() {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
+                    break;
+                }
+                let start = c * chunk;
+                let done: Vec<R> =
+                    items.iter().enumerate().skip(start).take(chunk).map(|(i, item)| work(i, item)).collect();
+                if send.send((c, done)).is_err() {
                     break;
                 }
             });
@@ -226,19 +301,24 @@ fn decode_all(sources: &Sources, ids: &[FileId], mut join: impl FnMut(Option<Rul
         drop(send);
         let mut waiting = BTreeMap::new();
         let mut due = 0;
-        for (i, result) in receive {
-            waiting.insert(i, result);
-            while let Some((part, found)) = waiting.remove(&due) {
-                join(part, found);
+        for (c, done) in receive {
+            waiting.insert(c, done);
+            while let Some(done) = waiting.remove(&due) {
+                done.into_iter().for_each(&mut join);
                 due += 1;
             }
         }
-        // A worker that panicked (a parser bug) left its file undone: decode what is left here,
-        // in order, so the panic surfaces on this thread as it would without threads.
-        for id in ids.iter().skip(due) {
-            let (part, found) = waiting.remove(&due).unwrap_or_else(|| decode(*id));
-            join(part, found);
-            due += 1;
+        // A worker that panicked (a parser bug) left its chunk undone: do what is left here, in
+        // order, so the panic surfaces on this thread as it would without threads.
+        for c in due..chunks {
+            match waiting.remove(&c) {
+                Some(done) => done.into_iter().for_each(&mut join),
+                None => {
+                    for (i, item) in items.iter().enumerate().skip(c * chunk).take(chunk) {
+                        join(work(i, item));
+                    }
+                }
+            }
         }
     });
 }

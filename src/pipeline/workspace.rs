@@ -50,7 +50,7 @@ impl Workspace {
 
     /// Analyses the repository as it is now: buffers over the files on disk.
     pub fn analyze(&mut self) -> Analysis {
-        let disk = WorkTree { root: self.root.clone() };
+        let disk = WorkTree::new(self.root.clone());
         let tree = Overlay { base: &disk, files: &self.buffers };
         let analysis = super::analyze_cached(&tree, &mut self.cache);
         let seen: HashSet<&str> =
@@ -71,9 +71,10 @@ pub struct RuleCache {
 /// One rule file as read and parsed in an earlier run.
 #[derive(Clone)]
 pub struct Cached {
-    pub text: String,
-    pub sha256: Option<String>,
-    pub normalized: bool,
+    /// The id the file had in that run: its part and diagnostics point there.
+    pub id: crate::source::FileId,
+    /// The file as read (text, hash, line index), shared into the next run's sources.
+    pub file: crate::source::SourceFile,
     /// Its part of the ruleset; `None` when it was not valid HCL.
     pub part: Option<Ruleset>,
     /// Its own diagnostics (syntax, decoding).

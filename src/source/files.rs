@@ -4,7 +4,7 @@ pub use crate::diagnostic::{FileId, Span};
 
 /// One input file: its root-relative path (always with `/`) and its text, normalised so that a
 /// byte-order mark and CRLF line ends read as if absent.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
     pub text: String,
@@ -17,8 +17,21 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = line_starts(&text);
         SourceFile { path, text, sha256: None, normalized: false, line_starts }
+    }
+
+    /// Replaces the text once the file has been read and decoded.
+    pub fn set_text(&mut self, text: String) {
+        self.line_starts = line_starts(&text);
+        self.text = text;
+    }
+
+    /// Records what only the raw bytes tell: their hash (for provenance) and whether decoding
+    /// drops a byte-order mark or CRLF line ends (which `fmt` then writes out).
+    pub fn set_raw(&mut self, bytes: &[u8]) {
+        self.sha256 = Some(crate::hash::hex(bytes));
+        self.normalized = bytes.starts_with(b"\xEF\xBB\xBF") || bytes.windows(2).any(|w| w == b"\r\n");
     }
 
     /// 1-based line and column of a byte offset; columns count characters, not bytes.
@@ -29,6 +42,10 @@ impl SourceFile {
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, column + 1)
     }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
 /// Every file a command read, addressed by [`FileId`].
@@ -44,26 +61,26 @@ impl Sources {
         id
     }
 
+    /// The id the next file added will get, so a file can be read on another thread with the
+    /// id its diagnostics will carry.
+    pub fn next_id(&self) -> FileId {
+        FileId::new(self.files.len())
+    }
+
+    /// Adds a file read elsewhere (see [`Sources::next_id`]).
+    pub fn push(&mut self, file: SourceFile) -> FileId {
+        let id = self.next_id();
+        self.files.push(file);
+        id
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.index()]
     }
 
-    /// Adds a file read in an earlier run, with what was learnt from its raw bytes then.
-    pub fn add_loaded(&mut self, path: String, text: String, sha256: Option<String>, normalized: bool) -> FileId {
-        let id = self.add(path, text);
-        let file = &mut self.files[id.index()];
-        file.sha256 = sha256;
-        file.normalized = normalized;
-        id
-    }
-
     /// Replaces a file's text once it has been read and decoded.
     pub fn set_text(&mut self, id: FileId, text: String) {
-        let file = &mut self.files[id.index()];
-        let (sha256, normalized) = (file.sha256.take(), file.normalized);
-        *file = SourceFile::new(std::mem::take(&mut file.path), text);
-        file.sha256 = sha256;
-        file.normalized = normalized;
+        self.files[id.index()].set_text(text);
     }
 
     /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
@@ -84,12 +101,9 @@ impl Sources {
         }
     }
 
-    /// Records what only the raw bytes tell: their hash (for provenance) and whether decoding
-    /// will drop a byte-order mark or CRLF line ends (which `fmt` then writes out).
+    /// See [`SourceFile::set_raw`].
     pub fn set_raw(&mut self, id: FileId, bytes: &[u8]) {
-        let file = &mut self.files[id.index()];
-        file.sha256 = Some(crate::hash::hex(bytes));
-        file.normalized = bytes.starts_with(b"\xEF\xBB\xBF") || bytes.windows(2).any(|w| w == b"\r\n");
+        self.files[id.index()].set_raw(bytes);
     }
 
     /// Sorts diagnostics into the one stable report order (see [`crate::diagnostic::sort`]).

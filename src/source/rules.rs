@@ -3,7 +3,7 @@
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::io::ReadError;
-use crate::source::{decode, FileId, Sources, Span, Tree};
+use crate::source::{decode, FileId, SourceFile, Sources, Span, Tree};
 
 declare_code! {
     /// A file could not be read.
@@ -73,25 +73,36 @@ declare_code! {
 /// Returns the file's id in every case (so later diagnostics can name it) and whether its text is
 /// usable.
 pub fn load(sources: &mut Sources, sink: &mut Sink, tree: &dyn Tree, rel: &str, limit: u64) -> (FileId, bool) {
-    let id = sources.add(rel.to_string(), String::new());
+    let (file, problem) = read(tree, sources.next_id(), rel, limit);
+    let id = sources.push(file);
+    match problem {
+        Some(diagnostic) => {
+            sink.push(diagnostic);
+            (id, false)
+        }
+        None => (id, true),
+    }
+}
+
+/// [`load`] without `sources`, so files can be read on several threads: `id` is the id the
+/// file will get. The file comes back in every case, with the diagnostic that keeps its text
+/// from being used, if any.
+pub fn read(tree: &dyn Tree, id: FileId, rel: &str, limit: u64) -> (SourceFile, Option<Diagnostic>) {
     let bytes = match tree.read(rel, limit) {
         Ok(bytes) => bytes,
-        Err(err) => {
-            sink.push(read_error(id, rel, err));
-            return (id, false);
-        }
+        Err(err) => return (SourceFile::new(rel.to_string(), String::new()), Some(read_error(id, rel, err))),
     };
-    sources.set_raw(id, &bytes);
+    let mut file = SourceFile::new(rel.to_string(), String::new());
+    file.set_raw(&bytes);
     match decode(id, bytes) {
         Ok(text) => {
-            sources.set_text(id, text);
-            (id, true)
+            file.set_text(text);
+            (file, None)
         }
         Err(failure) => {
             let (diagnostic, prefix) = *failure;
-            sources.set_text(id, prefix);
-            sink.push(diagnostic);
-            (id, false)
+            file.set_text(prefix);
+            (file, Some(diagnostic))
         }
     }
 }

@@ -2,8 +2,9 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use crate::io::{read_limited, ReadError};
+use crate::io::{read_known, read_limited, ReadError};
 
 /// A read-only view of a repository's files, addressed by root-relative `/` paths.
 pub trait Tree {
@@ -24,6 +25,13 @@ pub trait Tree {
 
     /// Whether something exists at `rel`.
     fn exists(&self, rel: &str) -> bool;
+
+    /// This tree, when it can be read from several threads at once (the working tree can; a
+    /// git snapshot, holding one libgit2 handle, cannot): rule files are then read, hashed and
+    /// parsed on every core.
+    fn sync(&self) -> Option<&(dyn Tree + Sync)> {
+        None
+    }
 }
 
 /// What `collect` returns: the sorted, unique files, or the paths that do not exist.
@@ -44,6 +52,45 @@ pub fn listing(mut found: Vec<String>, missing: Vec<String>) -> Result<Vec<Strin
 /// The files on disk under a root folder.
 pub struct WorkTree {
     pub root: PathBuf,
+    /// Folders below the root already seen, with every folder above them, not to be symbolic
+    /// links: each file then costs one `lstat` for the link check, not one per folder.
+    real_folders: Mutex<HashSet<PathBuf>>,
+}
+
+impl WorkTree {
+    pub fn new(root: PathBuf) -> Self {
+        WorkTree { root, real_folders: Mutex::new(HashSet::new()) }
+    }
+
+    /// Whether `path`, below the root, passes through a symbolic link that resolves outside it.
+    /// `file_is_link` is what the caller's `lstat` of the file itself said.
+    fn leaves_root(&self, path: &Path, file_is_link: bool) -> bool {
+        let known = |folder: &Path| self.real_folders.lock().is_ok_and(|seen| seen.contains(folder));
+        let mut checked = Vec::new();
+        let mut is_link = file_is_link;
+        let folders = path.ancestors().skip(1).take_while(|p| p.starts_with(&self.root) && *p != self.root);
+        for folder in folders {
+            if is_link || known(folder) {
+                break;
+            }
+            if folder.is_symlink() {
+                is_link = true;
+            } else {
+                checked.push(folder.to_path_buf());
+            }
+        }
+        if !is_link {
+            // Only a chain checked all the way up (or to a known folder) is remembered.
+            if let Ok(mut seen) = self.real_folders.lock() {
+                seen.extend(checked);
+            }
+            return false;
+        }
+        match (std::fs::canonicalize(path), std::fs::canonicalize(&self.root)) {
+            (Ok(target), Ok(root)) => !target.starts_with(root),
+            _ => false,
+        }
+    }
 }
 
 /// How deep the folder walk goes; deeper trees are almost certainly a symlink loop.
@@ -52,10 +99,20 @@ const MAX_WALK_DEPTH: usize = 32;
 impl Tree for WorkTree {
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         let path = self.root.join(rel);
-        if leaves_root(&self.root, &path) {
+        let meta = match path.symlink_metadata() {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::Missing),
+            Err(err) => return Err(ReadError::Io(err)),
+        };
+        let is_link = meta.file_type().is_symlink();
+        if self.leaves_root(&path, is_link) {
             return Err(ReadError::OutsideRoot);
         }
-        read_limited(&path, limit)
+        if is_link {
+            read_limited(&path, limit)
+        } else {
+            read_known(&path, &meta, limit)
+        }
     }
 
     fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
@@ -79,17 +136,9 @@ impl Tree for WorkTree {
     fn exists(&self, rel: &str) -> bool {
         self.root.join(rel).symlink_metadata().is_ok()
     }
-}
 
-/// Whether `path`, below `root`, passes through a symbolic link that resolves outside `root`.
-fn leaves_root(root: &Path, path: &Path) -> bool {
-    let is_link = path.ancestors().take_while(|p| p.starts_with(root) && *p != root).any(Path::is_symlink);
-    if !is_link {
-        return false;
-    }
-    match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
-        (Ok(target), Ok(root)) => !target.starts_with(root),
-        _ => false,
+    fn sync(&self) -> Option<&(dyn Tree + Sync)> {
+        Some(self)
     }
 }
 

@@ -662,6 +662,21 @@ fn one_thread_and_many_give_the_same_bytes() {
     for threads in ["2", "4", "7"] {
         assert_eq!(check(threads).stdout, one.stdout, "{threads} threads");
     }
+    // Files that are empty, not UTF-8 or not HCL, among the others: each outcome joins in order.
+    repo.write("rules/gen/part_020.hcl", "");
+    std::fs::write(repo.path().join("rules/gen/part_060.hcl"), b"spawn_config {\n  region = \"\xff\"\n}\n")
+        .expect("write");
+    repo.write("rules/gen/part_100.hcl", "spawn_config {\n  region = \"r100\"\n");
+    let one = check("1");
+    for code in ["L002", "L008", "S001"] {
+        assert!(one.codes().iter().any(|c| c == code), "{code}: {}", one.stdout);
+    }
+    for threads in ["2", "4", "7"] {
+        assert_eq!(check(threads).stdout, one.stdout, "{threads} threads");
+    }
+    repo.write("rules/gen/part_020.hcl", repo.read("rules/gen/part_021.hcl").replace("r21", "r20"));
+    repo.write("rules/gen/part_060.hcl", repo.read("rules/gen/part_061.hcl").replace("r61", "r60"));
+    repo.write("rules/gen/part_100.hcl", repo.read("rules/gen/part_101.hcl").replace("r101", "r100"));
     for i in (0..150).step_by(37) {
         let rel = format!("rules/gen/part_{i:03}.hcl");
         repo.write(&rel, repo.read(&rel).replace("= 10\n", "= 8000\n"));
@@ -683,7 +698,7 @@ fn one_thread_and_many_give_the_same_bytes() {
 fn the_streaming_compiler_matches_the_json_value_compiler() {
     use rulesctl::emit::artifact::{ruleset_value, Compiled};
     let same = |repo: &std::path::Path, what: &str| {
-        let analysis = rulesctl::pipeline::analyze(&rulesctl::source::WorkTree { root: repo.to_path_buf() }, None);
+        let analysis = rulesctl::pipeline::analyze(&rulesctl::source::WorkTree::new(repo.to_path_buf()), None);
         let streamed = Compiled::of_ruleset(&analysis.ruleset);
         let valued = ruleset_value(&analysis.ruleset).map(Compiled::new);
         assert_eq!(streamed.is_some(), valued.is_some(), "{what}");

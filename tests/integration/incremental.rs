@@ -78,7 +78,7 @@ fn incremental_and_full_runs_agree_over_random_edits() {
             }
         }
         let incremental = workspace.analyze();
-        let disk = WorkTree { root: repo.path().to_path_buf() };
+        let disk = WorkTree::new(repo.path().to_path_buf());
         let full = analyze(&Overlay { base: &disk, files: &buffers }, None);
         assert_eq!(report(&incremental), report(&full), "step {step}: {rel}");
         assert_eq!(incremental.files, full.files, "step {step}");
