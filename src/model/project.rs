@@ -8,10 +8,10 @@ use crate::model::decode::{decode, suggest, NumberAt, INVALID_FORMAT};
 use crate::model::dialect::PROJECT;
 use crate::model::Spanned;
 use crate::parse::{Entry, Num};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Limits, Span};
 
-/// The default per-file size limit: 8 MiB.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// The default per-file size limit: 8 MiB. `rulesctl.hcl` itself is always read under it.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = Limits::DEFAULT.max_file_bytes;
 
 /// One `policy "block.attribute" { min = .., max = .. }`.
 #[derive(Debug, Clone)]
@@ -65,7 +65,8 @@ pub struct Project {
     /// A values JSON Schema named directly (`paths.values_schema`); wins over the chart's.
     pub values_schema: Option<PathSetting>,
     pub policies: Vec<Policy>,
-    pub max_file_bytes: u64,
+    /// `limits { }`, each unset or unusable one at its default.
+    pub limits: Limits,
     /// `None`: no `allow_overrides` was written, so no override is allowed.
     pub allow_overrides: Option<Vec<Spanned<String>>>,
     pub inject: Vec<Injection>,
@@ -86,7 +87,7 @@ impl Default for Project {
             chart: None,
             values_schema: None,
             policies: Vec::new(),
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            limits: Limits::DEFAULT,
             allow_overrides: None,
             inject: Vec::new(),
             secret_refs: Vec::new(),
@@ -144,12 +145,8 @@ impl Project {
                 });
             }
         }
-        if let Some(limit) = root.children("limits").next().and_then(|l| l.int("max_file_bytes")) {
-            if let Ok(limit) = u64::try_from(limit.value) {
-                if limit > 0 {
-                    project.max_file_bytes = limit;
-                }
-            }
+        if let Some(limits) = root.children("limits").next() {
+            project.limits = read_limits(|name| limits.int(name).map(|n| n.value));
         }
         if let Some(render) = root.children("render").next() {
             project.allow_overrides = render.strings("allow_overrides");
@@ -175,6 +172,26 @@ impl Project {
             injection_is_valid(injection, sink);
         }
         project
+    }
+}
+
+/// The limits `limits { }` sets, from `int(name)`; a limit that is unset, or outside its range
+/// (reported as `B001` by the range check), keeps its default.
+fn read_limits(int: impl Fn(&str) -> Option<i64>) -> Limits {
+    let (default, ceiling) = (Limits::DEFAULT, Limits::CEILING);
+    let get = |name: &str, default: u64, ceiling: u64| {
+        int(name).and_then(|n| u64::try_from(n).ok()).filter(|n| (1..=ceiling).contains(n)).unwrap_or(default)
+    };
+    let size = |name: &str, default: usize, ceiling: usize| {
+        usize::try_from(get(name, default as u64, ceiling as u64)).unwrap_or(default)
+    };
+    Limits {
+        max_file_bytes: get("max_file_bytes", default.max_file_bytes, ceiling.max_file_bytes),
+        max_depth: size("max_depth", default.max_depth, ceiling.max_depth),
+        max_files: size("max_files", default.max_files, ceiling.max_files),
+        max_yaml_nodes: size("max_yaml_nodes", default.max_yaml_nodes, ceiling.max_yaml_nodes),
+        max_string_bytes: size("max_string_bytes", default.max_string_bytes, ceiling.max_string_bytes),
+        max_diagnostics: size("max_diagnostics", default.max_diagnostics, ceiling.max_diagnostics),
     }
 }
 

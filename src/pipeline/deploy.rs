@@ -13,9 +13,12 @@ use crate::model::deploy::{
     inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, ENV_NAME, SCHEMA_UNUSABLE, VALUES_MISSING,
 };
 use crate::model::project::{PathSetting, Project};
+use crate::model::schema_refs;
 use crate::parse::yaml::{self, Document};
+use crate::parse::{depth, json};
+use crate::source::limits::raise_hint;
 use crate::source::rules::load as read;
-use crate::source::{FileId, Sources, Span, Tree};
+use crate::source::{FileId, Limits, Sources, Span, Tree};
 
 /// A value rulesctl writes into every rendered document: (dotted path, value, where declared).
 pub type Injected = (String, Value, Span);
@@ -23,6 +26,7 @@ pub type Injected = (String, Value, Span);
 /// The chart's values schema, compiled.
 struct ValuesSchema {
     file: String,
+    id: FileId,
     value: Value,
     validator: jsonschema::Validator,
 }
@@ -32,13 +36,14 @@ struct ValuesSchema {
 pub fn load(
     tree: &dyn Tree,
     project: &Project,
+    env_files: &[String],
     injected: &[Injected],
     sources: &mut Sources,
     sink: &mut Sink,
     files: &mut usize,
 ) -> Deploy {
+    let limits = &project.limits;
     let env_root = project.environments.value.trim_end_matches('/').to_string();
-    let env_files = tree.collect(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default();
     let values_rel = project.values.value.clone();
     if !tree.exists(&values_rel) {
         if project.values.span.is_some() || !env_files.is_empty() {
@@ -56,19 +61,27 @@ pub fn load(
         return Deploy::default();
     }
     let chart_schema = values_schema(tree, project, sources, sink, files);
-    let chart_schema =
-        chart_schema.as_ref().map(|s| Schema { validator: &s.validator, value: &s.value, file: &s.file });
+    let chart_schema_text = chart_schema.as_ref().map(|s| sources.get(s.id).text.clone());
+    let chart_schema = chart_schema.as_ref().zip(chart_schema_text.as_deref()).map(|(s, text)| Schema {
+        validator: &s.validator,
+        value: &s.value,
+        file: &s.file,
+        source: Some((s.id, text)),
+    });
     let env_schema_value = schema::environment();
     let env_schema = schema::environment_validator().map(|validator| Schema {
         validator,
         value: &env_schema_value,
         file: "schema/environment.schema.json",
+        source: None,
     });
     let mut deploy = Deploy::default();
     *files += 1;
-    let (id, ok) = read(sources, sink, tree, &values_rel, project.max_file_bytes);
+    let (id, ok) = read(sources, sink, tree, &values_rel, limits.max_file_bytes);
     if ok {
-        if let Some((doc, found)) = yaml::parse(id, &sources.get(id).text, sink).map(|doc| masked(id, doc, sources)) {
+        if let Some((doc, found)) =
+            yaml::parse(id, &sources.get(id).text, limits, sink).map(|doc| masked(id, doc, limits, sources))
+        {
             deploy.values = Some(doc);
             deploy.credentials = found;
         }
@@ -91,8 +104,8 @@ pub fn load(
     }
     for rel in env_files {
         *files += 1;
-        let (id, ok) = read(sources, sink, tree, &rel, project.max_file_bytes);
-        let name = rel.strip_prefix(&format!("{env_root}/")).unwrap_or(&rel).trim_end_matches(".yaml").to_string();
+        let (id, ok) = read(sources, sink, tree, rel, limits.max_file_bytes);
+        let name = rel.strip_prefix(&format!("{env_root}/")).unwrap_or(rel).trim_end_matches(".yaml").to_string();
         if !is_env_name(&name) {
             sink.push(
                 Diagnostic::new(&ENV_NAME, Span::file(id), format!("`{name}` is not a valid environment name"))
@@ -100,8 +113,10 @@ pub fn load(
             );
             continue;
         }
-        let doc =
-            ok.then(|| yaml::parse(id, &sources.get(id).text, sink)).flatten().map(|doc| masked(id, doc, sources));
+        let doc = ok
+            .then(|| yaml::parse(id, &sources.get(id).text, limits, sink))
+            .flatten()
+            .map(|doc| masked(id, doc, limits, sources));
         let Some((doc, credentials)) = doc else {
             // Broken, but still this environment: it blocks only itself, and `render --env`
             // reports its errors rather than "unknown environment".
@@ -111,7 +126,7 @@ pub fn load(
         };
         let skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
         let typed = match &env_schema {
-            Some(schema) => validate(&doc, schema, &rel, &skip, sink),
+            Some(schema) => validate(&doc, schema, rel, &skip, sink),
             None => true,
         };
         let env = typed.then(|| serde_json::from_value(doc.value.clone()).ok()).flatten();
@@ -142,7 +157,12 @@ pub fn load(
 /// Should the masked text not read back with the same shape (a block scalar, say), the
 /// characters are starred in place instead, which keeps every span valid. Returns the document
 /// and the credentials found before masking.
-fn masked(id: FileId, doc: Document, sources: &mut Sources) -> (Document, Vec<(String, &'static str)>) {
+fn masked(
+    id: FileId,
+    doc: Document,
+    limits: &Limits,
+    sources: &mut Sources,
+) -> (Document, Vec<(String, &'static str)>) {
     let found = check::find_credentials(&doc.value);
     if found.is_empty() {
         return (doc, found);
@@ -160,7 +180,7 @@ fn masked(id: FileId, doc: Document, sources: &mut Sources) -> (Document, Vec<(S
         }
     }
     let mut scratch = Sink::new();
-    match yaml::parse(id, &text, &mut scratch) {
+    match yaml::parse(id, &text, limits, &mut scratch) {
         Some(again) if scratch.iter().all(|d| !d.is_error()) && same_shape(&doc, &again, &pointers) => {
             sources.set_text(id, text);
             (again, found)
@@ -229,19 +249,38 @@ fn values_schema(
         (None, None) => return None,
     };
     *files += 1;
-    let (id, ok) = read(sources, sink, tree, &rel, project.max_file_bytes);
+    let limits = &project.limits;
+    let (id, ok) = read(sources, sink, tree, &rel, limits.max_file_bytes);
     if !ok {
         return None;
     }
     let text = &sources.get(id).text;
+    let at = |range: std::ops::Range<usize>| Span::new(id, range);
+    // Before serde_json, whose parser recurses: a hostile depth ends here, at its bracket.
+    if let Some(bracket) = depth::json(text, limits.max_depth) {
+        let ceiling = Limits::CEILING.max_depth as u64;
+        sink.push(
+            Diagnostic::new(
+                &SCHEMA_UNUSABLE,
+                at(bracket),
+                format!("the values schema nests more than {} levels deep", limits.max_depth),
+            )
+            .label("one level too deep")
+            .help(format!(
+                "flatten the schema (move shared parts to `$defs` and `$ref` them){}",
+                raise_hint("max_depth", limits.max_depth as u64, ceiling)
+            )),
+        );
+        return None;
+    }
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(err) => {
-            let at = offset(text, err.line(), err.column());
+            let offset = offset(text, err.line(), err.column());
             sink.push(
                 Diagnostic::new(
                     &SCHEMA_UNUSABLE,
-                    Span::new(id, at..at),
+                    at(offset..offset),
                     format!("the values schema is not valid JSON: {err}"),
                 )
                 .label("here")
@@ -250,15 +289,45 @@ fn values_schema(
             return None;
         }
     };
+    if let Some(found) = schema_refs::find(&value) {
+        let chain: Vec<String> = found.through.iter().map(|p| schema_refs::as_reference(p)).collect();
+        let place = json::locate(text, &found.reference).unwrap_or(0..0);
+        sink.push(
+            Diagnostic::new(
+                &SCHEMA_UNUSABLE,
+                at(place),
+                format!(
+                    "the values schema loops without looking inside the value: {}",
+                    chain.join(" → ")
+                ),
+            )
+            .label("this `$ref` leads back to itself")
+            .help("a `$ref` may recurse only through `properties`, `items` or another keyword that steps into the value; remove the loop"),
+        );
+        return None;
+    }
     match jsonschema::validator_for(&value) {
-        Ok(validator) => Some(ValuesSchema { file: rel, value, validator }),
+        Ok(validator) => Some(ValuesSchema { file: rel, id, value, validator }),
         Err(err) => {
-            let pointer = err.schema_path().as_str().to_string();
-            sink.push(
-                Diagnostic::new(&SCHEMA_UNUSABLE, Span::file(id), format!("the values schema cannot be used: {err}"))
-                    .label(if pointer.is_empty() { "this schema".to_string() } else { format!("at {pointer}") })
-                    .help("fix the schema; a `$ref` must point inside this file (`#/...`), since rulesctl never fetches one"),
-            );
+            // A reference to another document is the usual cause, and the validator's own
+            // message talks of registries and crate features: name the reference instead.
+            let diagnostic = match schema_refs::first_remote(&value) {
+                Some((pointer, target)) => Diagnostic::new(
+                    &SCHEMA_UNUSABLE,
+                    at(json::locate(text, &pointer).unwrap_or(0..0)),
+                    format!("the values schema refers to `{target}`, another document: rulesctl never fetches one"),
+                )
+                .label("outside this file")
+                .help("copy what it refers to into this file under `$defs` and point the `$ref` at it (`#/$defs/...`)"),
+                None => {
+                    let pointer = err.schema_path().as_str().to_string();
+                    let place = json::locate(text, &pointer).filter(|_| !pointer.is_empty()).unwrap_or(0..0);
+                    Diagnostic::new(&SCHEMA_UNUSABLE, at(place), format!("the values schema cannot be used: {err}"))
+                        .label(if pointer.is_empty() { "this schema".to_string() } else { format!("at {pointer}") })
+                        .help("fix the schema at the place shown")
+                }
+            };
+            sink.push(diagnostic);
             None
         }
     }

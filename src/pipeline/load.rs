@@ -8,9 +8,10 @@ use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::project::{Project, DEFAULT_MAX_FILE_BYTES};
 use crate::model::ruleset::Ruleset;
 use crate::pipeline::workspace::{Cached, RuleCache};
+use crate::source::limits::raise_hint;
 use crate::source::root::PROJECT_FILE;
-use crate::source::rules::{load, EMPTY_FILE, NO_RULES};
-use crate::source::{FileId, Sources, Span, Tree};
+use crate::source::rules::{load, EMPTY_FILE, NO_RULES, TOO_MANY_FILES};
+use crate::source::{FileId, Limits, Sources, Span, Tree};
 
 /// `rulesctl.hcl`, or the defaults when there is none. A broken one still yields a project (with
 /// defaults) so the rest of the repository is checked.
@@ -20,25 +21,76 @@ pub fn project(tree: &dyn Tree, sources: &mut Sources, sink: &mut Sink, files: &
     }
     *files += 1;
     let (id, ok) = load(sources, sink, tree, PROJECT_FILE, DEFAULT_MAX_FILE_BYTES);
-    let entries = if ok { crate::parse::hcl(id, &sources.get(id).text, sink) } else { None };
+    let entries = if ok { crate::parse::hcl(id, &sources.get(id).text, &Limits::DEFAULT, sink) } else { None };
     match entries {
         Some(entries) => Project::from_entries(id, &entries, sink),
         None => Project { file: Some(id), ..Project::default() },
     }
 }
 
-/// Every rule file under the project's rules paths, decoded into one ruleset.
+/// The files an analysis reads by the dozen: rule files and environments, listed before any is
+/// read, so that a repository with more than `limits { max_files }` is one diagnostic, not a
+/// run that reads a million files.
+pub struct Listing {
+    /// The rule files, or the configured rules paths that do not exist.
+    pub rules: Result<Vec<String>, Vec<String>>,
+    pub environments: Vec<String>,
+}
+
+impl Listing {
+    pub fn of(tree: &dyn Tree, project: &Project) -> Self {
+        let paths: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
+        let env_root = project.environments.value.trim_end_matches('/').to_string();
+        Listing {
+            rules: tree.collect(&paths, ".hcl"),
+            environments: tree.collect(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default(),
+        }
+    }
+
+    /// `L009` when there are more files than `limits { max_files }`, at the rules setting in
+    /// `rulesctl.hcl` or else the rules folder. Nothing listed is read then.
+    pub fn too_many(&self, project: &Project, sources: &mut Sources) -> Option<Diagnostic> {
+        let rules = self.rules.as_ref().map_or(0, Vec::len);
+        let environments = self.environments.len();
+        let max = project.limits.max_files;
+        if rules + environments <= max {
+            return None;
+        }
+        let setting = project.rules.first();
+        let span = match setting.and_then(|p| p.span) {
+            Some(span) => span,
+            None => Span::file(sources.add(setting.map_or("rules".to_string(), |p| p.value.clone()), String::new())),
+        };
+        let hint = raise_hint("max_files", max as u64, Limits::CEILING.max_files as u64);
+        Some(
+            Diagnostic::new(
+                &TOO_MANY_FILES,
+                span,
+                format!(
+                    "{} rule and environment files ({rules} rule files, {environments} environments), over the limit of {max}: none of them was read",
+                    rules + environments
+                ),
+            )
+            .label("too many files")
+            .help(format!(
+                "check that `paths {{ rules = ... }}` and `paths {{ environments = ... }}` name only rules and environments{hint}"
+            )),
+        )
+    }
+}
+
+/// Every rule file `listed` under the project's rules paths, decoded into one ruleset.
 pub fn ruleset(
     tree: &dyn Tree,
     project: &Project,
+    listed: Result<Vec<String>, Vec<String>>,
     sources: &mut Sources,
     sink: &mut Sink,
     files: &mut usize,
     cache: Option<&mut RuleCache>,
 ) -> Ruleset {
     let mut ruleset = Ruleset::default();
-    let paths: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
-    match tree.collect(&paths, ".hcl") {
+    match listed {
         Ok(rule_files) if rule_files.is_empty() => no_rules(sources, sink, project, None),
         Ok(rule_files) => {
             if let Some(cache) = cache {
@@ -47,7 +99,7 @@ pub fn ruleset(
             let mut readable = Vec::with_capacity(rule_files.len());
             for rel in rule_files {
                 *files += 1;
-                let (id, ok) = load(sources, sink, tree, &rel, project.max_file_bytes);
+                let (id, ok) = load(sources, sink, tree, &rel, project.limits.max_file_bytes);
                 if !ok {
                     ruleset.partial = true;
                     continue;
@@ -61,7 +113,7 @@ pub fn ruleset(
                 }
                 readable.push(id);
             }
-            decode_all(sources, &readable, |part, found| {
+            decode_all(sources, &readable, &project.limits, |part, found| {
                 sink.extend(found);
                 match part {
                     Some(part) => ruleset.append(part),
@@ -101,6 +153,7 @@ fn cached(
     files: &mut usize,
     cache: &mut RuleCache,
 ) -> Ruleset {
+    cache.keep_if_under(project.limits);
     let mut ruleset = Ruleset::default();
     let mut slots = Vec::with_capacity(rule_files.len());
     for rel in rule_files {
@@ -116,7 +169,7 @@ fn cached(
             slots.push(Slot::Cached(part, found));
             continue;
         }
-        let (id, ok) = load(sources, sink, tree, rel, project.max_file_bytes);
+        let (id, ok) = load(sources, sink, tree, rel, project.limits.max_file_bytes);
         if !ok {
             ruleset.partial = true;
             slots.push(Slot::Done);
@@ -133,7 +186,7 @@ fn cached(
     let to_parse: Vec<FileId> =
         slots.iter().filter_map(|s| if let Slot::Parse(id, _) = s { Some(*id) } else { None }).collect();
     let mut parsed = std::collections::VecDeque::new();
-    decode_all(sources, &to_parse, |part, found| parsed.push_back((part, found)));
+    decode_all(sources, &to_parse, &project.limits, |part, found| parsed.push_back((part, found)));
     for slot in slots {
         let (part, found) = match slot {
             Slot::Cached(part, found) => (part, found),
@@ -194,10 +247,10 @@ const PARALLEL_FROM: usize = 64;
 /// Workers take the next file from a shared counter and a part is joined as soon as all before
 /// it are, so only a few parts and no syntax trees are held at once. `None` for a file that is
 /// not valid HCL.
-fn decode_all(sources: &Sources, ids: &[FileId], mut join: impl FnMut(Option<Ruleset>, Sink)) {
+fn decode_all(sources: &Sources, ids: &[FileId], limits: &Limits, mut join: impl FnMut(Option<Ruleset>, Sink)) {
     let decode = |id: FileId| {
         let mut found = Sink::new();
-        let part = crate::parse::hcl(id, &sources.get(id).text, &mut found)
+        let part = crate::parse::hcl(id, &sources.get(id).text, limits, &mut found)
             .map(|entries| Ruleset::of_file(id, &entries, &mut found));
         (part, found)
     };

@@ -3,7 +3,9 @@
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::io::ReadError;
-use crate::source::{decode, FileId, Sources, Span, Tree};
+use crate::source::limits::raise_hint;
+use crate::source::root::PROJECT_FILE;
+use crate::source::{decode, FileId, Limits, Sources, Span, Tree};
 
 declare_code! {
     /// A file could not be read.
@@ -23,7 +25,9 @@ declare_code! {
     /// says otherwise) so that a runaway generated file cannot slow every commit down or exhaust
     /// memory in CI. The file is not read at all.
     ///
-    /// Fix: split the rules over several files, or raise `limits.max_file_bytes`.
+    /// Fix: split the rules over several files, or raise `limits { max_file_bytes = N }` (up to
+    /// 1 GiB). `rulesctl.hcl` itself is always read under the default, since its limits are not
+    /// known until it has been read.
     pub static TOO_LARGE = ("L004", "file-too-large", Error);
 }
 
@@ -56,6 +60,19 @@ declare_code! {
     ///
     /// Fix: create the folder with at least one `*.hcl` rule file, or correct `paths.rules`.
     pub static NO_RULES = ("L007", "no-rule-files", Error);
+}
+
+declare_code! {
+    /// There are more rule and environment files than the limit.
+    ///
+    /// A repository holds at most `limits { max_files = N }` rule files and environment files
+    /// together (100,000 unless set). More is almost always a mistake, such as a rules path
+    /// that sweeps in a vendored tree or generated files, and reading them all would make every
+    /// commit wait. The files are listed, counted and not read: one diagnostic, not a hang.
+    ///
+    /// Fix: point `paths { rules = ... }` and `paths { environments = ... }` at the right
+    /// folders, or raise `limits { max_files = N }` in rulesctl.hcl.
+    pub static TOO_MANY_FILES = ("L009", "too-many-files", Error);
 }
 
 declare_code! {
@@ -104,8 +121,15 @@ fn read_error(id: FileId, rel: &str, err: ReadError) -> Diagnostic {
         ReadError::NotAFile(what) => Diagnostic::new(&NOT_A_FILE, at, format!("`{rel}` is {what}, not a file"))
             .help("replace it with a regular file, or rename it so it is not taken for one"),
         ReadError::TooLarge { size, limit } => {
+            // rulesctl.hcl is read before its own limits are known, so only the default applies.
+            let help = if rel == PROJECT_FILE {
+                format!("shorten it: {PROJECT_FILE} itself is always read under the default limit of {limit} bytes")
+            } else {
+                let ceiling = Limits::CEILING.max_file_bytes;
+                format!("split it into smaller files{}", raise_hint("max_file_bytes", limit, ceiling))
+            };
             Diagnostic::new(&TOO_LARGE, at, format!("`{rel}` is {size} bytes, over the limit of {limit} bytes"))
-                .help("split it into smaller files, or raise `limits { max_file_bytes = ... }` in rulesctl.hcl")
+                .help(help)
         }
         ReadError::OutsideRoot => {
             Diagnostic::new(&SYMLINK_OUTSIDE, at, "this symbolic link leads outside the repository")
