@@ -195,22 +195,29 @@ fn read_limits(int: impl Fn(&str) -> Option<i64>) -> Limits {
     }
 }
 
-/// Configured paths are relative and stay inside the repository, so a checkout is self-contained.
+/// Configured paths are relative and stay inside the repository, so a checkout is
+/// self-contained and no setting can steer a read or a write (`dist`) elsewhere. A control
+/// character (`\u0000` is a valid HCL escape) names no file anyone meant; the message
+/// escapes the path so it prints as written.
 fn inside_root(path: &Spanned<String>, sink: &mut Sink) -> bool {
     let p = Path::new(&path.value);
-    let ok = !path.value.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if !ok {
+    let control = path.value.chars().any(char::is_control);
+    let leaves =
+        path.value.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if control || leaves {
+        let shown = path.value.escape_debug();
+        let (label, help) = if control {
+            ("control character in a path", "write the path without control characters such as \\u0000")
+        } else {
+            ("path leaves the repository", "write a relative path without `..`, such as \"rules\"")
+        };
         sink.push(
-            Diagnostic::new(
-                &INVALID_FORMAT,
-                path.span,
-                format!("`{}` is not a path inside the repository", path.value),
-            )
-            .label("path leaves the repository")
-            .help("write a relative path without `..`, such as \"rules\""),
+            Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{shown}` is not a path inside the repository"))
+                .label(label)
+                .help(help),
         );
     }
-    ok
+    !control && !leaves
 }
 
 /// A dotted values path: non-empty keys separated by `.`.

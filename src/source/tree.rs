@@ -55,7 +55,15 @@ impl Tree for WorkTree {
         if leaves_root(&self.root, &path) {
             return Err(ReadError::OutsideRoot);
         }
-        read_limited(&path, limit)
+        match read_limited(&path, limit) {
+            // A folder that could not be listed is listed as itself (see `walk`): say why it
+            // could not, rather than that it is a folder.
+            Err(ReadError::NotAFile(what)) if path.is_dir() => match std::fs::read_dir(&path) {
+                Err(err) => Err(ReadError::Io(err)),
+                Ok(_) => Err(ReadError::NotAFile(what)),
+            },
+            other => other,
+        }
     }
 
     fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
@@ -65,8 +73,11 @@ impl Tree for WorkTree {
         for rel in paths {
             let rel = rel.trim_end_matches('/');
             let path = self.root.join(rel);
-            if path.is_dir() {
-                walk(&path, rel, suffix, 0, &mut seen, &mut found);
+            if path.is_dir() && leaves_root(&self.root, &path) {
+                // Never walked: listed as itself, so reading it reports the link (L005).
+                found.push(rel.to_string());
+            } else if path.is_dir() {
+                walk(&self.root, &path, rel, suffix, 0, &mut seen, &mut found);
             } else if path.exists() || path.is_symlink() {
                 found.push(rel.to_string());
             } else {
@@ -93,12 +104,27 @@ fn leaves_root(root: &Path, path: &Path) -> bool {
     }
 }
 
-fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, seen: &mut HashSet<PathBuf>, found: &mut Vec<String>) {
+/// Lists the files ending in `suffix` below `dir` (root-relative `rel`) into `found`. A folder
+/// that cannot be listed (permissions), or a link to a folder outside `root`, is listed as
+/// itself, so that reading it reports why (`L001`, `L005`) instead of its files silently
+/// missing; the outside folder is never walked, so a link to `/` costs nothing.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    rel: &str,
+    suffix: &str,
+    depth: usize,
+    seen: &mut HashSet<PathBuf>,
+    found: &mut Vec<String>,
+) {
     let Ok(canonical) = std::fs::canonicalize(dir) else { return };
     if depth > MAX_WALK_DEPTH || !seen.insert(canonical) {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        found.push(rel.to_string());
+        return;
+    };
     let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     for name in names {
@@ -107,11 +133,11 @@ fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, seen: &mut HashSet<Pa
         }
         let child_rel = if rel.is_empty() || rel == "." { name.clone() } else { format!("{rel}/{name}") };
         let child = dir.join(&name);
-        if name.ends_with(suffix) {
+        if name.ends_with(suffix) || (child.is_dir() && child.is_symlink() && leaves_root(root, &child)) {
             // Directories named like input files are reported when read, not walked into.
             found.push(child_rel);
         } else if child.is_dir() {
-            walk(&child, &child_rel, suffix, depth + 1, seen, found);
+            walk(root, &child, &child_rel, suffix, depth + 1, seen, found);
         }
     }
 }

@@ -18,6 +18,7 @@ mod fmt;
 mod fmt_property;
 mod git;
 mod helm;
+mod hostile_schema;
 mod incremental;
 mod init;
 mod install;
