@@ -176,7 +176,32 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
             }
         };
         let (start, end) = (at.start.index(), at.end.index());
-        let alias = matches!(event, Event::Alias(_));
+        // Every node counts once, where it starts: a mapping or sequence at its opening, a
+        // scalar (key or value) as it is read, an alias as all the nodes it copies, counted
+        // before it is copied, so a billion laughs is never expanded.
+        let weight = match &event {
+            Event::MappingStart(..) | Event::SequenceStart(..) | Event::Scalar(..) => 1,
+            Event::Alias(id) => anchors.get(id).map_or(0, Node::size),
+            _ => 0,
+        };
+        nodes = nodes.saturating_add(weight);
+        if nodes > max_nodes {
+            let diagnostic = if matches!(event, Event::Alias(_)) {
+                Diagnostic::new(
+                    &ALIAS_LIMIT,
+                    span(start, end),
+                    format!("aliases expand this document beyond {max_nodes} nodes"),
+                )
+                .label("expansion limit reached here")
+                .help(format!("write the values out instead of nesting aliases{nodes_hint}"))
+            } else {
+                Diagnostic::new(&ALIAS_LIMIT, span(start, end), format!("the document has more than {max_nodes} nodes"))
+                    .label("node limit reached here")
+                    .help(format!("split the file or remove repeated content{nodes_hint}"))
+            };
+            sink.push(diagnostic);
+            return None;
+        }
         let node = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -239,39 +264,10 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else { continue };
-                // Counted before it is copied, so a billion laughs is never expanded.
-                nodes = nodes.saturating_add(target.size());
-                if nodes > max_nodes {
-                    sink.push(
-                        Diagnostic::new(
-                            &ALIAS_LIMIT,
-                            span(start, end),
-                            format!("aliases expand this document beyond {max_nodes} nodes"),
-                        )
-                        .label("expansion limit reached here")
-                        .help(format!("write the values out instead of nesting aliases{nodes_hint}")),
-                    );
-                    return None;
-                }
                 Node { kind: target.kind.clone(), span: span(start, end) }
             }
             _ => continue,
         };
-        if !alias {
-            nodes += 1;
-        }
-        if nodes > max_nodes {
-            sink.push(
-                Diagnostic::new(
-                    &ALIAS_LIMIT,
-                    span(start, end),
-                    format!("the document has more than {max_nodes} nodes"),
-                )
-                .label("node limit reached here")
-                .help(format!("split the file or remove repeated content{nodes_hint}")),
-            );
-            return None;
-        }
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),

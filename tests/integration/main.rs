@@ -22,6 +22,7 @@ mod hostile_schema;
 mod incremental;
 mod init;
 mod install;
+mod limits;
 mod lsp;
 mod outputs;
 mod plugin_image;
