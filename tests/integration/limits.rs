@@ -198,6 +198,16 @@ fn max_yaml_nodes_counts_every_node_and_each_alias_as_what_it_copies() {
     assert_eq!((file.as_str(), line, column), ("values.yaml", 2, 9));
     assert_eq!(message, "aliases expand this document beyond 15 nodes");
     assert!(help.ends_with("or raise `limits { max_yaml_nodes = ... }` in rulesctl.hcl"), "{help}");
+    // An aliased mapping copies its keys too: the top (1), `m` (1), its mapping (1), `x` (1)
+    // and 1 (1), `n` (1), and the alias of three (3): 9.
+    repo.write("values.yaml", "m: &m {x: 1}\nn: *m\n");
+    limit(&repo, "max_yaml_nodes", 9);
+    passes(&repo);
+    limit(&repo, "max_yaml_nodes", 8);
+    let (_, report) = check(&repo);
+    let (file, line, column, _, _) = only(&report, "Y003");
+    assert_eq!((file.as_str(), line, column), ("values.yaml", 2, 4));
+    limit(&repo, "max_yaml_nodes", 15);
     // Without aliases, the node that crosses the limit.
     repo.write("values.yaml", "a: 1\nb: 2\nc: 3\nd: 4\nee: 5\nf: 6\ng: 7\nh: 8\n");
     let (_, report) = check(&repo);
