@@ -275,3 +275,49 @@ pub fn write_failed(sources: &mut Sources, rel: &str, err: &std::io::Error) -> B
             .help("make the output folder writable, or set `paths { dist = ... }` in rulesctl.hcl"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The last-line guard refuses what validation upstream should never let through.
+    #[test]
+    fn output_path_takes_only_plain_paths_below_dist() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let mut sources = Sources::default();
+        let mut refused = |dist: &str, rel: &str| output_path(root.path(), dist, rel, &mut sources).is_err();
+        for (dist, rel) in [
+            ("dist", "dist/../outside.json"),
+            ("dist", "dist/../../etc/passwd"),
+            ("dist", "/etc/passwd"),
+            ("/tmp", "/tmp/ruleset-v1.json"),
+            ("dist", "dist/ruleset-v1\0.json"),
+            ("dist", "dist/..\\..\\x.json"),
+            ("dist", "dist//x.json"),
+            ("dist", "dist"),
+            ("dist", "elsewhere/x.json"),
+            ("..", "../x.json"),
+            ("dist\0", "dist\0/x.json"),
+        ] {
+            assert!(refused(dist, rel), "{dist:?} {rel:?} was let through");
+        }
+        for (dist, rel) in
+            [("dist", "dist/ruleset-v1.0.0.json"), ("out/put", "out/put/prod/values.yaml"), ("./d", "./d/x")]
+        {
+            assert!(!refused(dist, rel), "{dist:?} {rel:?} was refused");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_path_refuses_a_dist_linked_out_of_the_repository() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        std::os::unix::fs::symlink(outside.path(), root.path().join("dist")).expect("symlink");
+        let mut sources = Sources::default();
+        let err = output_path(root.path(), "dist", "dist/x.json", &mut sources).err().expect("refused");
+        assert_eq!(err.code.id, "L005");
+        std::os::unix::fs::symlink("nowhere", root.path().join("dangling")).expect("symlink");
+        assert!(output_path(root.path(), "dangling", "dangling/x.json", &mut sources).is_err());
+    }
+}

@@ -220,14 +220,17 @@ fn inside_root(path: &Spanned<String>, sink: &mut Sink) -> bool {
     !control && !leaves
 }
 
-/// A dotted values path: non-empty keys separated by `.`.
+/// A dotted values path: non-empty keys separated by `.`, without control characters (a
+/// `\u0000` escape would put a key no chart reads into every rendered environment).
 fn values_path_is_valid(path: &Spanned<String>, sink: &mut Sink) -> bool {
-    let ok = !path.value.is_empty() && path.value.split('.').all(|part| !part.is_empty());
+    let ok = !path.value.is_empty()
+        && path.value.split('.').all(|part| !part.is_empty())
+        && !path.value.chars().any(char::is_control);
     if !ok {
         sink.push(
-            Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{}` is not a values path", path.value))
+            Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{}` is not a values path", path.value.escape_debug()))
                 .label("not a.b.c")
-                .help("write the path to a value as its keys joined by `.`, such as \"config.rulesetVersion\""),
+                .help("write the path to a value as its keys joined by `.`, such as \"config.rulesetVersion\", without control characters"),
         );
     }
     ok

@@ -105,6 +105,11 @@ pub fn load(
     for rel in env_files {
         *files += 1;
         let (id, ok) = read(sources, sink, tree, rel, limits.max_file_bytes);
+        if !rel.ends_with(".yaml") {
+            // A folder listed as itself (a link out of the repository, or one that cannot be
+            // listed): reading it said why, and it is no environment.
+            continue;
+        }
         let name = rel.strip_prefix(&format!("{env_root}/")).unwrap_or(rel).trim_end_matches(".yaml").to_string();
         if !is_env_name(&name) {
             sink.push(

@@ -25,6 +25,7 @@ mod install;
 mod limits;
 mod lsp;
 mod outputs;
+mod path_safety;
 mod plugin_image;
 mod precommit;
 mod support;
