@@ -331,3 +331,16 @@ fn a_limit_out_of_range_is_reported_and_the_default_kept() {
         assert_eq!((file.as_str(), line, column), ("rulesctl.hcl", 2, name.len() as u64 + 6), "{name}");
     }
 }
+
+/// `fmt` reads rule files under the same size limit as `check`.
+#[test]
+fn fmt_reads_under_the_configured_size_limit() {
+    let repo = Repo::base();
+    let size = repo.read("rules/caves.hcl").len();
+    limit(&repo, "max_file_bytes", size);
+    let run = repo.run(&["fmt", "--check", "rules/caves.hcl"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    limit(&repo, "max_file_bytes", size - 1);
+    let run = repo.run(&["fmt", "--check", "rules/caves.hcl", "--format", "json"]);
+    assert_eq!(only(&run.json(), "L004").0, "rules/caves.hcl");
+}
