@@ -315,7 +315,7 @@ mod tests {
         let outside = tempfile::tempdir().expect("tempdir");
         std::os::unix::fs::symlink(outside.path(), root.path().join("dist")).expect("symlink");
         let mut sources = Sources::default();
-        let err = output_path(root.path(), "dist", "dist/x.json", &mut sources).err().expect("refused");
+        let err = output_path(root.path(), "dist", "dist/x.json", &mut sources).expect_err("refused");
         assert_eq!(err.code.id, "L005");
         std::os::unix::fs::symlink("nowhere", root.path().join("dangling")).expect("symlink");
         assert!(output_path(root.path(), "dangling", "dangling/x.json", &mut sources).is_err());

@@ -10,26 +10,16 @@ use crate::check;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::emit::schema;
 use crate::model::deploy::{
-    inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, ENV_NAME, SCHEMA_UNUSABLE, VALUES_MISSING,
+    inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, ENV_NAME, VALUES_MISSING,
 };
-use crate::model::project::{PathSetting, Project};
-use crate::model::schema_refs;
+use crate::model::project::Project;
 use crate::parse::yaml::{self, Document};
-use crate::parse::{depth, json};
-use crate::source::limits::raise_hint;
+use crate::pipeline::values_schema;
 use crate::source::rules::load as read;
 use crate::source::{FileId, Limits, Sources, Span, Tree};
 
 /// A value rulesctl writes into every rendered document: (dotted path, value, where declared).
 pub type Injected = (String, Value, Span);
-
-/// The chart's values schema, compiled.
-struct ValuesSchema {
-    file: String,
-    id: FileId,
-    value: Value,
-    validator: jsonschema::Validator,
-}
 
 /// Loads values.yaml and every environment. Both are optional for a rules-only repository;
 /// environments without values are an error.
@@ -60,7 +50,7 @@ pub fn load(
         }
         return Deploy::default();
     }
-    let chart_schema = values_schema(tree, project, sources, sink, files);
+    let chart_schema = values_schema::load(tree, project, sources, sink, files);
     let chart_schema_text = chart_schema.as_ref().map(|s| sources.get(s.id).text.clone());
     let chart_schema = chart_schema.as_ref().zip(chart_schema_text.as_deref()).map(|(s, text)| Schema {
         validator: &s.validator,
@@ -214,136 +204,4 @@ fn quoted(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
         (Some(q @ ("\"" | "'")), Some(a)) if a == q => range.start - 1..range.end + 1,
         _ => range,
     }
-}
-
-/// The values schema: `paths.values_schema`, else the chart's `values.schema.json`; `None` when
-/// there is none (unknown keys are then not errors) or it is unusable (reported, H016).
-fn values_schema(
-    tree: &dyn Tree,
-    project: &Project,
-    sources: &mut Sources,
-    sink: &mut Sink,
-    files: &mut usize,
-) -> Option<ValuesSchema> {
-    let unusable = |setting: &PathSetting, sources: &mut Sources, message: String| {
-        let span = setting.span.unwrap_or_else(|| Span::file(sources.add(setting.value.clone(), String::new())));
-        Diagnostic::new(&SCHEMA_UNUSABLE, span, message)
-            .help("correct the path in rulesctl.hcl, or remove it to check the values without a schema")
-    };
-    let rel = match (&project.values_schema, &project.chart) {
-        (Some(file), _) => {
-            if !tree.exists(&file.value) {
-                let d = unusable(file, sources, format!("the values schema `{}` does not exist", file.value));
-                sink.push(d);
-                return None;
-            }
-            file.value.clone()
-        }
-        (None, Some(chart)) => {
-            if !tree.exists(&chart.value) {
-                let d = unusable(chart, sources, format!("the chart folder `{}` does not exist", chart.value));
-                sink.push(d);
-                return None;
-            }
-            let rel = format!("{}/values.schema.json", chart.value.trim_end_matches('/'));
-            if !tree.exists(&rel) {
-                return None;
-            }
-            rel
-        }
-        (None, None) => return None,
-    };
-    *files += 1;
-    let limits = &project.limits;
-    let (id, ok) = read(sources, sink, tree, &rel, limits.max_file_bytes);
-    if !ok {
-        return None;
-    }
-    let text = &sources.get(id).text;
-    let at = |range: std::ops::Range<usize>| Span::new(id, range);
-    // Before serde_json, whose parser recurses: a hostile depth ends here, at its bracket.
-    if let Some(bracket) = depth::json(text, limits.max_depth) {
-        let ceiling = Limits::CEILING.max_depth as u64;
-        sink.push(
-            Diagnostic::new(
-                &SCHEMA_UNUSABLE,
-                at(bracket),
-                format!("the values schema nests more than {} levels deep", limits.max_depth),
-            )
-            .label("one level too deep")
-            .help(format!(
-                "flatten the schema (move shared parts to `$defs` and `$ref` them){}",
-                raise_hint("max_depth", limits.max_depth as u64, ceiling)
-            )),
-        );
-        return None;
-    }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        Err(err) => {
-            let offset = offset(text, err.line(), err.column());
-            sink.push(
-                Diagnostic::new(
-                    &SCHEMA_UNUSABLE,
-                    at(offset..offset),
-                    format!("the values schema is not valid JSON: {err}"),
-                )
-                .label("here")
-                .help("correct the JSON at this position"),
-            );
-            return None;
-        }
-    };
-    if let Some(found) = schema_refs::find(&value) {
-        let chain: Vec<String> = found.through.iter().map(|p| schema_refs::as_reference(p)).collect();
-        let place = json::locate(text, &found.reference).unwrap_or(0..0);
-        sink.push(
-            Diagnostic::new(
-                &SCHEMA_UNUSABLE,
-                at(place),
-                format!(
-                    "the values schema loops without looking inside the value: {}",
-                    chain.join(" → ")
-                ),
-            )
-            .label("this `$ref` leads back to itself")
-            .help("a `$ref` may recurse only through `properties`, `items` or another keyword that steps into the value; remove the loop"),
-        );
-        return None;
-    }
-    match jsonschema::validator_for(&value) {
-        Ok(validator) => Some(ValuesSchema { file: rel, id, value, validator }),
-        Err(err) => {
-            // A reference to another document is the usual cause, and the validator's own
-            // message talks of registries and crate features: name the reference instead.
-            let diagnostic = match schema_refs::first_remote(&value) {
-                Some((pointer, target)) => Diagnostic::new(
-                    &SCHEMA_UNUSABLE,
-                    at(json::locate(text, &pointer).unwrap_or(0..0)),
-                    format!("the values schema refers to `{target}`, another document: rulesctl never fetches one"),
-                )
-                .label("outside this file")
-                .help("copy what it refers to into this file under `$defs` and point the `$ref` at it (`#/$defs/...`)"),
-                None => {
-                    let pointer = err.schema_path().as_str().to_string();
-                    let place = json::locate(text, &pointer).filter(|_| !pointer.is_empty()).unwrap_or(0..0);
-                    Diagnostic::new(&SCHEMA_UNUSABLE, at(place), format!("the values schema cannot be used: {err}"))
-                        .label(if pointer.is_empty() { "this schema".to_string() } else { format!("at {pointer}") })
-                        .help("fix the schema at the place shown")
-                }
-            };
-            sink.push(diagnostic);
-            None
-        }
-    }
-}
-
-/// The byte offset of serde_json's 1-based line and column, clamped into the text.
-fn offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    let start = start.min(text.len());
-    // `start` is a sum of whole lines, so it is a character boundary.
-    let rest = text.get(start..).unwrap_or_default();
-    let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
-    (start + within).min(text.len().saturating_sub(1))
 }

@@ -10,6 +10,7 @@ mod deploy;
 mod load;
 mod render;
 mod scope;
+mod values_schema;
 mod workspace;
 
 use std::cell::OnceCell;

@@ -160,7 +160,7 @@ fn max_files_counts_rule_and_environment_files() {
     );
     assert!(help.ends_with("or raise `limits { max_files = ... }` in rulesctl.hcl"), "{help}");
     // With the rules path written in rulesctl.hcl, the diagnostic points at it.
-    repo.write("rulesctl.hcl", format!("paths {{\n  rules = \"rules\"\n}}\n\nlimits {{\n  max_files = 4\n}}\n"));
+    repo.write("rulesctl.hcl", "paths {\n  rules = \"rules\"\n}\n\nlimits {\n  max_files = 4\n}\n");
     let (_, report) = check(&repo);
     let (file, line, column, _, _) = only(&report, "L009");
     assert_eq!((file.as_str(), line, column), ("rulesctl.hcl", 2, 11));
