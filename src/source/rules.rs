@@ -11,10 +11,12 @@ declare_code! {
     /// A file could not be read.
     ///
     /// The file exists but the operating system refused to read it (permissions, a broken
-    /// symbolic link, an I/O error). This is not a problem with the file's content, so rulesctl
-    /// exits with status 2.
+    /// symbolic link, an I/O error), or a folder of rule files or environments could not be
+    /// listed: it is named, rather than its files silently left out. This is not a problem with
+    /// the file's content, so rulesctl exits with status 2.
     ///
-    /// Fix: check the file's permissions and that any symbolic link points at an existing file.
+    /// Fix: check the file's or folder's permissions and that any symbolic link points at an
+    /// existing file.
     pub static UNREADABLE = ("L001", "unreadable-file", Error, Unreadable);
 }
 
@@ -36,9 +38,13 @@ declare_code! {
     ///
     /// A rules repository must be self-contained: a link to a file elsewhere on the machine would
     /// make the ruleset depend on what happens to be installed where it is checked, and could
-    /// leak a file that was never meant to be read.
+    /// leak a file that was never meant to be read. A linked folder that leads outside is
+    /// refused as a whole and never listed. The same holds for output: a `dist` folder (or an
+    /// environment's folder in it) that is a link leading outside is never written through, so
+    /// a repository cannot make `build` write elsewhere on the machine.
     ///
-    /// Fix: copy the file into the repository, or point the link at a file inside it.
+    /// Fix: copy the file or folder into the repository, or point the link inside it; for
+    /// `dist`, make it a real folder.
     pub static SYMLINK_OUTSIDE = ("L005", "symlink-outside-root", Error);
 }
 
