@@ -62,13 +62,16 @@ impl Listing {
             None => Span::file(sources.add(setting.map_or("rules".to_string(), |p| p.value.clone()), String::new())),
         };
         let hint = raise_hint("max_files", max as u64, Limits::CEILING.max_files as u64);
+        let count = |n: usize, what: &str| if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") };
         Some(
             Diagnostic::new(
                 &TOO_MANY_FILES,
                 span,
                 format!(
-                    "{} rule and environment files ({rules} rule files, {environments} environments), over the limit of {max}: none of them was read",
-                    rules + environments
+                    "{} rule and environment files ({}, {}), over the limit of {max}: none of them was read",
+                    rules + environments,
+                    count(rules, "rule file"),
+                    count(environments, "environment"),
                 ),
             )
             .label("too many files")
