@@ -125,6 +125,16 @@ pub fn remove_file(path: &Path) -> io::Result<()> {
     std::fs::remove_file(path)
 }
 
+/// Whether `path`, which need not exist yet, lands inside `root` once every symbolic link on
+/// the way is resolved: its nearest existing ancestor, resolved, lies under `root` resolved. A
+/// dangling link on the way counts as outside, since where it would lead is unknown.
+pub fn resolves_inside(root: &Path, path: &Path) -> bool {
+    let Ok(root) = std::fs::canonicalize(root) else { return false };
+    path.ancestors()
+        .find(|at| at.symlink_metadata().is_ok())
+        .is_some_and(|at| std::fs::canonicalize(at).is_ok_and(|real| real.starts_with(&root)))
+}
+
 /// Whether anything, even a dangling symbolic link, is at `path`.
 pub fn exists(path: &Path) -> bool {
     path.symlink_metadata().is_ok()

@@ -45,7 +45,8 @@ struct ReportArgs {
     /// Print only the diagnostics: no summary line, no list of written files
     #[arg(long, short)]
     quiet: bool,
-    /// Show every diagnostic: many alike in one file are otherwise grouped after the first few
+    /// Show every diagnostic: many alike in one file are otherwise grouped after the first few,
+    /// and only the first `limits { max_diagnostics }` (1000) are printed
     #[arg(long)]
     all: bool,
 }

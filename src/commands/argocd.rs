@@ -75,8 +75,15 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
 /// Nothing on stdout, so Argo CD keeps the last good state; the human report on stderr.
 fn invalid(analysis: &Analysis) -> Outcome {
     let human = Format::Human { color: false };
-    Outcome::report(View::of(human), &analysis.diagnostics, &analysis.sources, analysis.files, &Extra::default(), 1)
-        .on_stderr()
+    Outcome::report(
+        View::of(human).limited(&analysis.project.limits),
+        &analysis.diagnostics,
+        &analysis.sources,
+        analysis.files,
+        &Extra::default(),
+        1,
+    )
+    .on_stderr()
 }
 
 /// A Kubernetes object name (DNS-1123 label) from an application or folder name.

@@ -44,7 +44,14 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let digest = outputs.first().map(|o| o.digest.clone());
     let extra = Extra { lines, json: vec![("outputs", Value::Array(json_outputs)), ("digest", json!(digest))] };
     let code = analysis.exit_code(args.deny_warnings);
-    Ok(Outcome::report(globals.view(), &analysis.diagnostics, &analysis.sources, analysis.files, &extra, code))
+    Ok(Outcome::report(
+        globals.view().limited(&analysis.project.limits),
+        &analysis.diagnostics,
+        &analysis.sources,
+        analysis.files,
+        &extra,
+        code,
+    ))
 }
 
 /// Writes the artifact and its provenance, then every environment that renders; a write failure
@@ -81,7 +88,7 @@ fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::
     for name in names {
         let Ok(text) = analysis.render(&name) else { continue };
         let rel = format!("{dist}/{name}/values.yaml");
-        match publish::file(root, &rel, &text, &compiled.digest, &mut analysis.sources) {
+        match publish::file(root, &dist, &rel, &text, &compiled.digest, &mut analysis.sources) {
             Ok(output) => rendered.push(output),
             Err(diagnostic) => {
                 // The artifact stands; the environments are listed only when all were written.

@@ -54,7 +54,8 @@ fn report(analysis: &Analysis, args: &Args, filters: &[String], globals: &Global
     };
     let mut summary = Summary::of(&shown, analysis.files);
     summary.hidden = analysis.diagnostics.len() - shown.len();
-    let text = report::render(globals.view(), &shown, sources, summary, &Extra::default());
+    let text =
+        report::render(globals.view().limited(&analysis.project.limits), &shown, sources, summary, &Extra::default());
     Outcome::text(text, code)
 }
 

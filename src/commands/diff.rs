@@ -79,7 +79,14 @@ fn output(format: Format, old: &Side, new: &Side, exit_code: bool) -> Outcome {
 }
 
 fn report(globals: &Globals, analysis: &Analysis) -> Outcome {
-    Outcome::report(globals.view(), &analysis.diagnostics, &analysis.sources, analysis.files, &Extra::default(), 1)
+    Outcome::report(
+        globals.view().limited(&analysis.project.limits),
+        &analysis.diagnostics,
+        &analysis.sources,
+        analysis.files,
+        &Extra::default(),
+        1,
+    )
 }
 
 /// Loads `arg` as an artifact file when one exists at that path, else as a git revision of the

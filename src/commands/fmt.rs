@@ -46,8 +46,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let paths = root::relative_paths(&root, &args.paths)?;
     let tree = WorkTree::new(root);
+    let project = pipeline::project(&tree);
+    // Each file under the limit `check` reads it under: the project file under the default.
+    let limit = |rel: &str| if rel == PROJECT_FILE { DEFAULT_MAX_FILE_BYTES } else { project.limits.max_file_bytes };
     let targets = if paths.is_empty() {
-        let mut all: Vec<String> = pipeline::project(&tree).rules.iter().map(|p| p.value.clone()).collect();
+        let mut all: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
         if tree.exists(PROJECT_FILE) {
             all.push(PROJECT_FILE.to_string());
         }
@@ -64,7 +67,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let mut changed = Vec::new();
     let mut diffs = String::new();
     for rel in &files {
-        let (id, ok) = load(&mut sources, &mut sink, &tree, rel, DEFAULT_MAX_FILE_BYTES);
+        let (id, ok) = load(&mut sources, &mut sink, &tree, rel, limit(rel));
         if !ok {
             continue;
         }
@@ -76,7 +79,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         changed.push(rel.clone());
         if args.diff {
             // A byte-order mark or CRLF line ends are part of what changes: diff the bytes as read.
-            let before = match tree.read(rel, DEFAULT_MAX_FILE_BYTES) {
+            let before = match tree.read(rel, limit(rel)) {
                 Ok(bytes) if file.normalized => String::from_utf8_lossy(&bytes).into_owned(),
                 _ => file.text.clone(),
             };

@@ -10,7 +10,7 @@ use crate::emit::scaffold;
 use crate::error::Error;
 use crate::io::{create_dir_all, exists, write_atomic};
 use crate::parse::yaml;
-use crate::source::{root, Sources, Tree, WorkTree};
+use crate::source::{root, Limits, Sources, Tree, WorkTree};
 
 /// A chart's values.yaml may be large; this is the same cap as any input file.
 const MAX_VALUES_BYTES: u64 = crate::model::project::DEFAULT_MAX_FILE_BYTES;
@@ -80,7 +80,7 @@ fn adopt(dir: &Path, chart: &Path) -> Result<Chart, Error> {
     let mut sources = Sources::default();
     let id = sources.add(values.clone(), String::new());
     // Problems in the chart's values are left to `rulesctl check`, which reports them properly.
-    let doc = yaml::parse(id, &text, &mut Sink::new());
+    let doc = yaml::parse(id, &text, &Limits::DEFAULT, &mut Sink::new());
     let mut secrets: Vec<String> =
         doc.map(|d| secret_references(&d.value, &[]).into_iter().map(|(_, name)| name).collect()).unwrap_or_default();
     secrets.sort();

@@ -36,7 +36,7 @@ pub struct Globals {
 impl Globals {
     /// How this invocation prints reports.
     pub fn view(&self) -> View {
-        View { format: self.format, quiet: self.quiet, all: self.all }
+        View { format: self.format, quiet: self.quiet, all: self.all, ..View::of(self.format) }
     }
 }
 

@@ -25,7 +25,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         Err(RenderError::Unknown(message)) => Err(Error::Usage(message)),
         // stdout carries only values; the report, of what blocks this environment, on stderr.
         Err(RenderError::Blocked) => Ok(Outcome::report(
-            globals.view(),
+            globals.view().limited(&analysis.project.limits),
             &analysis.diagnostics,
             &analysis.sources,
             analysis.files,

@@ -2,7 +2,7 @@
 //! provenance statement and each environment's rendered values. Every write is atomic (`io::write_atomic`), and an unchanged
 //! file is left untouched.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::declare_code;
 use crate::diagnostic::Diagnostic;
@@ -10,7 +10,8 @@ use crate::emit::artifact::{file_name, provenance_file_name, Compiled, MAX_ARTIF
 use crate::emit::locate::Located;
 use crate::emit::rust;
 use crate::hash;
-use crate::io::{clean_stale_temps, create_dir_all, read_limited, write_atomic, write_if_changed};
+use crate::io::{clean_stale_temps, create_dir_all, read_limited, resolves_inside, write_atomic, write_if_changed};
+use crate::source::rules::SYMLINK_OUTSIDE;
 use crate::source::{Sources, Span};
 
 declare_code! {
@@ -61,12 +62,15 @@ pub fn artifact(
     version: Option<Span>,
     sources: &mut Sources,
 ) -> Result<Vec<Output>, Box<Diagnostic>> {
+    let name = file_name(compiled.version());
+    let rel = format!("{dist}/{name}");
+    let sums_rel = format!("{rel}.sha256");
+    let path = output_path(root, dist, &rel, sources)?;
+    let sums_path = output_path(root, dist, &sums_rel, sources)?;
     let dir = root.join(dist);
     create_dir_all(&dir).map_err(|e| write_failed(sources, dist, &e))?;
     clean_stale_temps(&dir);
-    let name = file_name(compiled.version());
-    let rel = format!("{dist}/{name}");
-    let existing = read_limited(&dir.join(&name), MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
+    let existing = read_limited(&path, MAX_ARTIFACT_BYTES).ok().and_then(|b| String::from_utf8(b).ok());
     // The same bytes are the common case (an unchanged rebuild): only a different file is read
     // as JSON, to compare digests and point at the old one.
     if let Some(old) = existing.as_ref().filter(|old| old.as_str() != text) {
@@ -74,12 +78,11 @@ pub fn artifact(
     }
     let written = existing.as_deref() != Some(text);
     if written {
-        write_atomic(&dir.join(&name), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
+        write_atomic(&path, text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
     }
     let checksum = checksum_line(&name, text.as_bytes());
-    let sums_rel = format!("{rel}.sha256");
-    let sums_written = write_if_changed(&dir.join(format!("{name}.sha256")), checksum.as_bytes())
-        .map_err(|e| write_failed(sources, &sums_rel, &e))?;
+    let sums_written =
+        write_if_changed(&sums_path, checksum.as_bytes()).map_err(|e| write_failed(sources, &sums_rel, &e))?;
     let digest = compiled.digest.clone();
     Ok(vec![
         Output { path: rel, written, digest: digest.clone() },
@@ -102,7 +105,8 @@ pub fn provenance(
     sources: &mut Sources,
 ) -> Result<Output, Box<Diagnostic>> {
     let rel = format!("{dist}/{}", provenance_file_name(compiled.version()));
-    let written = write_if_changed(&root.join(&rel), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
+    let path = output_path(root, dist, &rel, sources)?;
+    let written = write_if_changed(&path, text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
     Ok(Output { path: rel, written, digest: compiled.digest.clone() })
 }
 
@@ -155,6 +159,7 @@ pub fn rust_module(
     sources: &mut Sources,
 ) -> Result<Output, Box<Diagnostic>> {
     let rel = format!("{dist}/{}", rust::file_name(compiled.version()));
+    let path = output_path(root, dist, &rel, sources)?;
     let digest = compiled.digest.clone();
     if existing(root, &rel).is_some() {
         return Ok(Output { path: rel, written: false, digest });
@@ -162,7 +167,7 @@ pub fn rust_module(
     let text = rust::module(compiled).map_err(|e| {
         write_failed(sources, &rel, &std::io::Error::other(format!("the ruleset does not fit the module: {e}")))
     })?;
-    write_atomic(&root.join(&rel), text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
+    write_atomic(&path, text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
     Ok(Output { path: rel, written: true, digest })
 }
 
@@ -176,20 +181,21 @@ pub fn checksum_line(name: &str, bytes: &[u8]) -> String {
     format!("{}  {name}\n", hash::hex(bytes))
 }
 
-/// Writes one root-relative output file (an environment's rendered values), creating its folder;
-/// an unchanged file is left alone.
+/// Writes one root-relative output file under `dist` (an environment's rendered values),
+/// creating its folder; an unchanged file is left alone.
 ///
 /// # Errors
 ///
-/// A002 when the folder or file cannot be written.
+/// A002 when the folder or file cannot be written, or [`output_path`] refuses `rel`.
 pub fn file(
     root: &Path,
+    dist: &str,
     rel: &str,
     text: &str,
     digest: &str,
     sources: &mut Sources,
 ) -> Result<Output, Box<Diagnostic>> {
-    let path = root.join(rel);
+    let path = output_path(root, dist, rel, sources)?;
     if let Some(parent) = path.parent() {
         create_dir_all(parent).map_err(|e| write_failed(sources, rel, &e))?;
     }
@@ -225,6 +231,42 @@ fn refuse_if_different(
     ))
 }
 
+/// The last check before anything is written: `rel` must be `dist` and then plain names (no
+/// `..`, no root, no NUL, nothing empty), and where it lands, with every symbolic link resolved,
+/// must be inside the repository at `root`. What goes into `rel` is validated long before (the
+/// version's semver form, environment names, `paths { dist }`); this catches whatever a later
+/// change might let through, and a `dist` that is a link leading out of the repository.
+///
+/// # Errors
+///
+/// A002 for a path that is not plain, L005 for one that leads outside through a link; nothing
+/// is written then.
+pub fn output_path(root: &Path, dist: &str, rel: &str, sources: &mut Sources) -> Result<PathBuf, Box<Diagnostic>> {
+    let plain = |path: &str| {
+        !path.is_empty() && path.split('/').all(|part| !part.is_empty() && part != ".." && !part.contains(['\0', '\\']))
+    };
+    let below = rel.strip_prefix(dist).and_then(|rest| rest.strip_prefix('/'));
+    if !plain(dist) || !below.is_some_and(plain) || Path::new(rel).is_absolute() {
+        let err = std::io::Error::other(format!("refused: it is not a plain path inside `{dist}`"));
+        return Err(write_failed(sources, rel, &err));
+    }
+    let path = root.join(rel);
+    if !resolves_inside(root, &path) {
+        let id = sources.add(rel.to_string(), String::new());
+        return Err(Box::new(
+            Diagnostic::new(
+                &SYMLINK_OUTSIDE,
+                Span::file(id),
+                format!(
+                    "`{rel}` would be written outside the repository: `{dist}` leads there through a symbolic link"
+                ),
+            )
+            .help("make the output folder a real folder inside the repository, or point `paths { dist = ... }` at one"),
+        ));
+    }
+    Ok(path)
+}
+
 /// A002 for `rel`, which is added to `sources` so the report can name it.
 pub fn write_failed(sources: &mut Sources, rel: &str, err: &std::io::Error) -> Box<Diagnostic> {
     let id = sources.add(rel.to_string(), String::new());
@@ -232,4 +274,50 @@ pub fn write_failed(sources: &mut Sources, rel: &str, err: &std::io::Error) -> B
         Diagnostic::new(&WRITE_FAILED, Span::file(id), format!("cannot write `{rel}`: {err}"))
             .help("make the output folder writable, or set `paths { dist = ... }` in rulesctl.hcl"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The last-line guard refuses what validation upstream should never let through.
+    #[test]
+    fn output_path_takes_only_plain_paths_below_dist() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let mut sources = Sources::default();
+        let mut refused = |dist: &str, rel: &str| output_path(root.path(), dist, rel, &mut sources).is_err();
+        for (dist, rel) in [
+            ("dist", "dist/../outside.json"),
+            ("dist", "dist/../../etc/passwd"),
+            ("dist", "/etc/passwd"),
+            ("/tmp", "/tmp/ruleset-v1.json"),
+            ("dist", "dist/ruleset-v1\0.json"),
+            ("dist", "dist/..\\..\\x.json"),
+            ("dist", "dist//x.json"),
+            ("dist", "dist"),
+            ("dist", "elsewhere/x.json"),
+            ("..", "../x.json"),
+            ("dist\0", "dist\0/x.json"),
+        ] {
+            assert!(refused(dist, rel), "{dist:?} {rel:?} was let through");
+        }
+        for (dist, rel) in
+            [("dist", "dist/ruleset-v1.0.0.json"), ("out/put", "out/put/prod/values.yaml"), ("./d", "./d/x")]
+        {
+            assert!(!refused(dist, rel), "{dist:?} {rel:?} was refused");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_path_refuses_a_dist_linked_out_of_the_repository() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        std::os::unix::fs::symlink(outside.path(), root.path().join("dist")).expect("symlink");
+        let mut sources = Sources::default();
+        let err = output_path(root.path(), "dist", "dist/x.json", &mut sources).expect_err("refused");
+        assert_eq!(err.code.id, "L005");
+        std::os::unix::fs::symlink("nowhere", root.path().join("dangling")).expect("symlink");
+        assert!(output_path(root.path(), "dangling", "dangling/x.json", &mut sources).is_err());
+    }
 }

@@ -8,6 +8,7 @@ use crate::diagnostic::FileId;
 use crate::model::dialect::{Attr, BlockSpec, PROJECT, RULES};
 use crate::parse::{self, Entry};
 use crate::source::root::PROJECT_FILE;
+use crate::source::Limits;
 
 /// The dialect a file is written in: `rulesctl.hcl`'s, or a rule file's.
 pub fn dialect(rel: &str) -> &'static BlockSpec {
@@ -69,7 +70,7 @@ impl Located {
 
 /// What the cursor at `offset` is on, in a file of dialect `top`.
 pub fn locate(text: &str, offset: usize, top: &'static BlockSpec) -> Option<Located> {
-    match parse::hcl(FileId::default(), text, &mut Vec::new()) {
+    match parse::hcl(FileId::default(), text, &Limits::DEFAULT, &mut Vec::new()) {
         Some(entries) => walk(&entries, vec![top], offset),
         None => locate_in_text(text, offset, top),
     }

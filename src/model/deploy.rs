@@ -30,12 +30,19 @@ declare_code! {
     /// The values schema cannot be used.
     ///
     /// The chart's `values.schema.json` (or the file `paths.values_schema` names) is missing,
-    /// is not JSON, is not a valid JSON Schema, or refers to another document with `$ref`.
-    /// rulesctl never fetches anything: a `$ref` must point inside the same file (`#/...`).
-    /// Without a usable schema the values cannot be validated, so this is an error.
+    /// is not JSON, is not a valid JSON Schema, or refers to another document with `$ref` or
+    /// `$schema`. rulesctl never fetches anything: a `$ref` must point inside the same file
+    /// (`#/...`). A schema is input like any other, so a hostile one ends here too: one that
+    /// nests deeper than `limits { max_depth = N }` (64 unless set lower), is larger than
+    /// `limits { max_file_bytes = N }` (that is `L004`), or whose `$ref`s loop without
+    /// stepping into the value (`{"$ref": "#"}`) is refused before it is compiled; a `pattern`
+    /// whose regular expression backtracks past its limit on some value (`^(a|a)*$` against
+    /// a long `aaaa…!`) is reported at that value. Without a usable schema the values cannot
+    /// be validated, so this is an error.
     ///
-    /// Fix: correct the schema at the position shown, inline remote `$ref`s, or fix the path in
-    /// rulesctl.hcl.
+    /// Fix: correct the schema at the position shown (copy a referenced document into `$defs`,
+    /// end a `$ref` loop, rewrite a pattern without nested repetition or backreferences), or
+    /// fix the path in rulesctl.hcl.
     pub static SCHEMA_UNUSABLE = ("H016", "values-schema-unusable", Error);
 }
 
@@ -163,6 +170,9 @@ pub struct Schema<'a> {
     pub value: &'a Value,
     /// The schema file as a root-relative path (`chart/values.schema.json`).
     pub file: &'a str,
+    /// The schema file among the sources, and its text, to point into; `None` for a schema
+    /// rulesctl ships.
+    pub source: Option<(FileId, &'a str)>,
 }
 
 /// Validates `doc` against `schema`, reporting at YAML positions; `what` names the document at
@@ -208,6 +218,23 @@ pub fn validate(doc: &Document, schema: &Schema<'_>, what: &str, skip: &BTreeSet
                     .label(format!("`{key}` missing"))
                     .help(format!("add `{key}:`; see {}", schema.file)),
                 );
+            }
+            ValidationErrorKind::BacktrackLimitExceeded { .. } => {
+                let place = if at.is_empty() { what.to_string() } else { format!("`{at}`") };
+                let schema_path = err.schema_path().as_str();
+                let mut diagnostic = Diagnostic::new(
+                    &SCHEMA_UNUSABLE,
+                    doc.span(&pointer),
+                    format!("{place}: the schema's pattern at {schema_path} gave up on this value: the regular expression backtracked past its limit"),
+                )
+                .label("the pattern could not decide this value")
+                .help("rewrite the pattern without nested repetition or backreferences (`(a+)+`, `(a|a)*`, `\\1`), so it runs in linear time");
+                if let Some((file, text)) = schema.source {
+                    if let Some(range) = crate::parse::json::locate(text, schema_path) {
+                        diagnostic = diagnostic.related(Span::new(file, range), "this pattern");
+                    }
+                }
+                sink.push(diagnostic);
             }
             _ => {
                 let message = err.masked().to_string();

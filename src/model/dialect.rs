@@ -1,6 +1,8 @@
 //! The rules dialect and the project file as data: one table drives decoding, range checks,
 //! policy validation and the README's reference, so they cannot disagree.
 
+use crate::source::Limits;
+
 /// What an attribute's value must be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -210,6 +212,9 @@ pub static RULES: BlockSpec = BlockSpec {
     doc: "a rule file",
 };
 
+/// The ceilings of `limits { }`, from the one place that owns the limits.
+const CEILING: Limits = Limits::CEILING;
+
 /// The top level of `rulesctl.hcl`.
 pub static PROJECT: BlockSpec = BlockSpec {
     name: "rulesctl.hcl",
@@ -273,9 +278,46 @@ pub static PROJECT: BlockSpec = BlockSpec {
             name: "limits",
             label: None,
             occurs: Occurs::AtMostOnce,
-            attrs: &[optional(int("max_file_bytes", 1.0, 1_073_741_824.0, "per input file; default 8388608 (8 MiB)"))],
+            attrs: &[
+                optional(int(
+                    "max_file_bytes",
+                    1.0,
+                    CEILING.max_file_bytes as f64,
+                    "bytes per input file; default 8388608 (8 MiB)",
+                )),
+                optional(int(
+                    "max_depth",
+                    1.0,
+                    CEILING.max_depth as f64,
+                    "nesting levels of HCL, YAML and the values JSON Schema; default 64, the HCL parser's own ceiling",
+                )),
+                optional(int(
+                    "max_files",
+                    1.0,
+                    CEILING.max_files as f64,
+                    "rule files and environment files together; default 100000",
+                )),
+                optional(int(
+                    "max_yaml_nodes",
+                    1.0,
+                    CEILING.max_yaml_nodes as f64,
+                    "nodes of one YAML document, aliases expanded; default 100000",
+                )),
+                optional(int(
+                    "max_string_bytes",
+                    1.0,
+                    CEILING.max_string_bytes as f64,
+                    "bytes of one HCL string or YAML scalar; default 1048576 (1 MiB)",
+                )),
+                optional(int(
+                    "max_diagnostics",
+                    1.0,
+                    CEILING.max_diagnostics as f64,
+                    "diagnostics a report prints (the summary counts all); default 1000",
+                )),
+            ],
             blocks: &[],
-            doc: "resource limits",
+            doc: "how much input rulesctl accepts before it stops with a diagnostic",
         },
         BlockSpec {
             name: "render",

@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod project;
 pub mod quantity;
 pub mod ruleset;
+pub mod schema_refs;
 pub mod values;
 
 use crate::source::Span;

@@ -8,10 +8,10 @@ use crate::model::decode::{decode, suggest, NumberAt, INVALID_FORMAT};
 use crate::model::dialect::PROJECT;
 use crate::model::Spanned;
 use crate::parse::{Entry, Num};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Limits, Span};
 
-/// The default per-file size limit: 8 MiB.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// The default per-file size limit: 8 MiB. `rulesctl.hcl` itself is always read under it.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = Limits::DEFAULT.max_file_bytes;
 
 /// One `policy "block.attribute" { min = .., max = .. }`.
 #[derive(Debug, Clone)]
@@ -65,7 +65,8 @@ pub struct Project {
     /// A values JSON Schema named directly (`paths.values_schema`); wins over the chart's.
     pub values_schema: Option<PathSetting>,
     pub policies: Vec<Policy>,
-    pub max_file_bytes: u64,
+    /// `limits { }`, each unset or unusable one at its default.
+    pub limits: Limits,
     /// `None`: no `allow_overrides` was written, so no override is allowed.
     pub allow_overrides: Option<Vec<Spanned<String>>>,
     pub inject: Vec<Injection>,
@@ -86,7 +87,7 @@ impl Default for Project {
             chart: None,
             values_schema: None,
             policies: Vec::new(),
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            limits: Limits::DEFAULT,
             allow_overrides: None,
             inject: Vec::new(),
             secret_refs: Vec::new(),
@@ -144,12 +145,8 @@ impl Project {
                 });
             }
         }
-        if let Some(limit) = root.children("limits").next().and_then(|l| l.int("max_file_bytes")) {
-            if let Ok(limit) = u64::try_from(limit.value) {
-                if limit > 0 {
-                    project.max_file_bytes = limit;
-                }
-            }
+        if let Some(limits) = root.children("limits").next() {
+            project.limits = read_limits(|name| limits.int(name).map(|n| n.value));
         }
         if let Some(render) = root.children("render").next() {
             project.allow_overrides = render.strings("allow_overrides");
@@ -178,32 +175,62 @@ impl Project {
     }
 }
 
-/// Configured paths are relative and stay inside the repository, so a checkout is self-contained.
-fn inside_root(path: &Spanned<String>, sink: &mut Sink) -> bool {
-    let p = Path::new(&path.value);
-    let ok = !path.value.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if !ok {
-        sink.push(
-            Diagnostic::new(
-                &INVALID_FORMAT,
-                path.span,
-                format!("`{}` is not a path inside the repository", path.value),
-            )
-            .label("path leaves the repository")
-            .help("write a relative path without `..`, such as \"rules\""),
-        );
+/// The limits `limits { }` sets, from `int(name)`; a limit that is unset, or outside its range
+/// (reported as `B001` by the range check), keeps its default.
+fn read_limits(int: impl Fn(&str) -> Option<i64>) -> Limits {
+    let (default, ceiling) = (Limits::DEFAULT, Limits::CEILING);
+    let get = |name: &str, default: u64, ceiling: u64| {
+        int(name).and_then(|n| u64::try_from(n).ok()).filter(|n| (1..=ceiling).contains(n)).unwrap_or(default)
+    };
+    let size = |name: &str, default: usize, ceiling: usize| {
+        usize::try_from(get(name, default as u64, ceiling as u64)).unwrap_or(default)
+    };
+    Limits {
+        max_file_bytes: get("max_file_bytes", default.max_file_bytes, ceiling.max_file_bytes),
+        max_depth: size("max_depth", default.max_depth, ceiling.max_depth),
+        max_files: size("max_files", default.max_files, ceiling.max_files),
+        max_yaml_nodes: size("max_yaml_nodes", default.max_yaml_nodes, ceiling.max_yaml_nodes),
+        max_string_bytes: size("max_string_bytes", default.max_string_bytes, ceiling.max_string_bytes),
+        max_diagnostics: size("max_diagnostics", default.max_diagnostics, ceiling.max_diagnostics),
     }
-    ok
 }
 
-/// A dotted values path: non-empty keys separated by `.`.
+/// Configured paths are relative and stay inside the repository, so a checkout is
+/// self-contained and no setting can steer a read or a write (`dist`) elsewhere. A control
+/// character (`\u0000` is a valid HCL escape) names no file anyone meant; the message
+/// escapes the path so it prints as written.
+fn inside_root(path: &Spanned<String>, sink: &mut Sink) -> bool {
+    let p = Path::new(&path.value);
+    let control = path.value.chars().any(char::is_control);
+    let leaves =
+        path.value.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if control || leaves {
+        let shown = path.value.escape_debug();
+        let (label, help) = if control {
+            ("control character in a path", "write the path without control characters such as \\u0000")
+        } else {
+            ("path leaves the repository", "write a relative path without `..`, such as \"rules\"")
+        };
+        sink.push(
+            Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{shown}` is not a path inside the repository"))
+                .label(label)
+                .help(help),
+        );
+    }
+    !control && !leaves
+}
+
+/// A dotted values path: non-empty keys separated by `.`, without control characters (a
+/// `\u0000` escape would put a key no chart reads into every rendered environment).
 fn values_path_is_valid(path: &Spanned<String>, sink: &mut Sink) -> bool {
-    let ok = !path.value.is_empty() && path.value.split('.').all(|part| !part.is_empty());
+    let ok = !path.value.is_empty()
+        && path.value.split('.').all(|part| !part.is_empty())
+        && !path.value.chars().any(char::is_control);
     if !ok {
         sink.push(
-            Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{}` is not a values path", path.value))
+            Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{}` is not a values path", path.value.escape_debug()))
                 .label("not a.b.c")
-                .help("write the path to a value as its keys joined by `.`, such as \"config.rulesetVersion\""),
+                .help("write the path to a value as its keys joined by `.`, such as \"config.rulesetVersion\", without control characters"),
         );
     }
     ok

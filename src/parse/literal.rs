@@ -104,29 +104,39 @@ pub enum Entry {
     Block(Block),
 }
 
-/// Lowers a parsed body. Nesting is bounded by the parser's own depth limit (64).
-pub fn lower(file: FileId, body: &Body, sink: &mut Sink) -> Vec<Entry> {
+/// Lowers a parsed body. Nesting is bounded by the depth check before parsing (and the
+/// parser's own limit of 64); a string, label or key over `max_string` bytes is reported and
+/// left out (`L010`).
+pub fn lower(file: FileId, body: &Body, max_string: usize, sink: &mut Sink) -> Vec<Entry> {
     let span = |s: Option<std::ops::Range<usize>>| Span::new(file, s.unwrap_or(0..0));
     body.iter()
         .map(|structure| match structure {
             Structure::Attribute(attr) => Entry::Attribute {
                 key: attr.key.as_str().to_string(),
                 key_span: span(attr.key.span()),
-                value: value(file, &attr.value, sink),
+                value: value(file, &attr.value, max_string, sink),
                 value_span: span(attr.value.span()),
             },
             Structure::Block(block) => Entry::Block(Block {
                 ident: block.ident.as_str().to_string(),
                 ident_span: span(block.ident.span()),
-                labels: block.labels.iter().map(|l| (l.as_str().to_string(), span(l.span()))).collect(),
-                body: lower(file, &block.body, sink),
+                labels: block
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        // Reported, and kept: without it the block would draw a wrong-labels error too.
+                        crate::parse::too_long(span(l.span()), l.as_str(), max_string, sink);
+                        (l.as_str().to_string(), span(l.span()))
+                    })
+                    .collect(),
+                body: lower(file, &block.body, max_string, sink),
                 span: span(block.span()),
             }),
         })
         .collect()
 }
 
-fn value(file: FileId, expr: &Expression, sink: &mut Sink) -> Value {
+fn value(file: FileId, expr: &Expression, max_string: usize, sink: &mut Sink) -> Value {
     let span = |s: Option<std::ops::Range<usize>>| Span::new(file, s.unwrap_or(0..0));
     match expr {
         Expression::Number(n) => {
@@ -134,10 +144,13 @@ fn value(file: FileId, expr: &Expression, sink: &mut Sink) -> Value {
             let value = n.value().as_f64().unwrap_or(f64::NAN);
             Value::Num(Num::new(value, n.value().as_i64(), &repr))
         }
+        Expression::String(s) if crate::parse::too_long(span(expr.span()), s.value(), max_string, sink) => {
+            Value::Invalid
+        }
         Expression::String(s) => Value::Str(s.value().to_string()),
         Expression::Bool(b) => Value::Bool(*b.value()),
         Expression::Array(items) => {
-            Value::Array(items.iter().map(|item| (value(file, item, sink), span(item.span()))).collect())
+            Value::Array(items.iter().map(|item| (value(file, item, max_string, sink), span(item.span()))).collect())
         }
         Expression::Object(object) => Value::Object(
             object
@@ -151,8 +164,9 @@ fn value(file: FileId, expr: &Expression, sink: &mut Sink) -> Value {
                             return None;
                         }
                     };
+                    crate::parse::too_long(span(key.span()), &key_text, max_string, sink);
                     let val_expr = val.expr();
-                    Some((key_text, span(key.span()), value(file, val_expr, sink), span(val_expr.span())))
+                    Some((key_text, span(key.span()), value(file, val_expr, max_string, sink), span(val_expr.span())))
                 })
                 .collect(),
         ),

@@ -1,5 +1,7 @@
 //! Text to spanned trees: HCL through hcl-edit, lowered to literal-only data.
 
+pub mod depth;
+pub mod json;
 mod literal;
 pub(crate) mod unclosed;
 pub mod yaml;
@@ -8,11 +10,14 @@ pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
 
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::source::{FileId, Span};
+use crate::source::limits::raise_hint;
+use crate::source::{FileId, Limits, Span};
 
 /// The codes this layer declares: syntax, for HCL and YAML.
 pub static CODES: &[&crate::diagnostic::Code] = &[
     &SYNTAX,
+    &TOO_DEEP,
+    &STRING_TOO_LONG,
     &NON_LITERAL,
     &yaml::SYNTAX,
     &yaml::DUPLICATE_KEY,
@@ -32,12 +37,71 @@ declare_code! {
     pub static SYNTAX = ("S001", "syntax-error", Error);
 }
 
-/// Parses one HCL file into literal blocks and attributes.
+declare_code! {
+    /// The HCL nests too deeply.
+    ///
+    /// A rule file nests a few levels (`loot_table "x" { item "y" { ... } }`, an array in an
+    /// attribute). Every `{`, `[` and `(` counts, blocks and values alike; nesting deeper than
+    /// `limits { max_depth = N }` (64 unless set lower; 64 is also as deep as the HCL parser
+    /// itself goes) is refused before the file is parsed, so a hostile file cannot exhaust the
+    /// stack or memory. The diagnostic points at the bracket that went one level too deep.
+    ///
+    /// Fix: flatten the structure; when `max_depth` is set below 64, raise it.
+    pub static TOO_DEEP = ("S002", "hcl-too-deep", Error);
+}
+
+declare_code! {
+    /// A string is longer than the limit.
+    ///
+    /// One HCL string (a value, a label or an object key) or one YAML scalar (a key or a value)
+    /// holds at most `limits { max_string_bytes = N }` bytes, 1 MiB unless set. A runaway
+    /// string is almost always a generated file gone wrong, and every string is matched against
+    /// the patterns of the values schema, so its length costs time on every check.
+    ///
+    /// Fix: shorten the string (keep large data out of the values and rules), or raise
+    /// `limits { max_string_bytes = N }` in rulesctl.hcl.
+    pub static STRING_TOO_LONG = ("L010", "string-too-long", Error);
+}
+
+/// `L010` when `text` is longer than `max` bytes; returns whether it was.
+pub fn too_long(span: Span, text: &str, max: usize, sink: &mut Sink) -> bool {
+    if text.len() <= max {
+        return false;
+    }
+    let ceiling = Limits::CEILING.max_string_bytes as u64;
+    sink.push(
+        Diagnostic::new(
+            &STRING_TOO_LONG,
+            span,
+            format!("this string is {} bytes, over the limit of {max} bytes", text.len()),
+        )
+        .label("too long")
+        .help(format!("shorten it{}", raise_hint("max_string_bytes", max as u64, ceiling))),
+    );
+    true
+}
+
+/// Parses one HCL file into literal blocks and attributes, under `limits` (`max_depth`,
+/// `max_string_bytes`).
 ///
-/// Returns `None` when the file is not valid HCL; non-literal values are reported and left out.
-pub fn hcl(file: FileId, text: &str, sink: &mut Sink) -> Option<Vec<Entry>> {
+/// Returns `None` when the file is not valid HCL or nests too deeply; non-literal values and
+/// strings over the limit are reported and left out.
+pub fn hcl(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Option<Vec<Entry>> {
+    if let Some(at) = depth::hcl(text, limits.max_depth) {
+        let ceiling = Limits::CEILING.max_depth as u64;
+        sink.push(
+            Diagnostic::new(
+                &TOO_DEEP,
+                Span::new(file, at),
+                format!("nested more than {} levels deep", limits.max_depth),
+            )
+            .label("one level too deep")
+            .help(format!("flatten the structure{}", raise_hint("max_depth", limits.max_depth as u64, ceiling))),
+        );
+        return None;
+    }
     match hcl::edit::parser::parse_body(text) {
-        Ok(body) => Some(lower(file, &body, sink)),
+        Ok(body) => Some(lower(file, &body, limits.max_string_bytes, sink)),
         Err(err) => {
             let gave_up = Span::new(file, in_file(text, err.location().offset()));
             let raw = err.message();

@@ -170,18 +170,18 @@ pub fn yaml(text: &str) -> Option<Unclosed> {
     stack.pop().map(|(open, at)| Unclosed { open: Open::Bracket(open), at: at..at + 1 })
 }
 
-fn line_end(bytes: &[u8], from: usize) -> usize {
+pub(super) fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
 }
 
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+pub(super) fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 /// The closing quote of an HCL string opened at `start`; `None` when the line or file ends
 /// first. `${ ... }` and `%{ ... }` inside may hold braces and strings of their own, nested to
 /// any depth: a stack, never recursion, so hostile nesting cannot overflow the stack.
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(super) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     // One entry per open string: the depth of template braces inside it.
     let mut strings: Vec<usize> = vec![0];
     let mut i = start + 1;
@@ -224,7 +224,7 @@ fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
 
 /// The end of a heredoc whose body starts at `from` (the newline after `<<MARKER`): just past
 /// the line holding only the marker.
-fn heredoc_end(text: &str, from: usize, marker: &str) -> Option<usize> {
+pub(super) fn heredoc_end(text: &str, from: usize, marker: &str) -> Option<usize> {
     let mut at = from;
     for line in text.get(from..)?.split_inclusive('\n') {
         at += line.len();

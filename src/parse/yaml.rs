@@ -11,7 +11,8 @@ use serde_json::{Map, Number, Value};
 
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::source::{FileId, Span};
+use crate::source::limits::raise_hint;
+use crate::source::{FileId, Limits, Span};
 
 declare_code! {
     /// The file is not valid YAML.
@@ -37,19 +38,24 @@ declare_code! {
     /// YAML anchors and aliases expand beyond the limit.
     ///
     /// Each alias (`*name`) copies its anchor's content. Nested aliases grow exponentially
-    /// (the "billion laughs" attack), so the expanded document is capped at 100,000 nodes.
+    /// (the "billion laughs" attack), so the expanded document is capped: at most
+    /// `limits { max_yaml_nodes = N }` nodes (100,000 unless set), counting every mapping,
+    /// sequence and scalar, keys included, each alias as the nodes it copies. The count stops
+    /// at the node that crosses the limit, so a hostile file is refused without being expanded.
     ///
-    /// Fix: write the values out, or use fewer nested aliases.
+    /// Fix: write the values out, or use fewer nested aliases; a document that is simply that
+    /// large can raise `limits { max_yaml_nodes = N }` in rulesctl.hcl.
     pub static ALIAS_LIMIT = ("Y003", "alias-limit", Error);
 }
 
 declare_code! {
     /// The YAML nests too deeply.
     ///
-    /// Values and environment files nest a handful of levels; more than 64 is refused so a
-    /// hostile file cannot exhaust memory or stack.
+    /// Values and environment files nest a handful of levels; more than
+    /// `limits { max_depth = N }` (64 unless set lower) is refused so a hostile file cannot
+    /// exhaust memory or stack. Each mapping and sequence is one level.
     ///
-    /// Fix: flatten the structure.
+    /// Fix: flatten the structure; when `max_depth` is set below 64, raise it.
     pub static TOO_DEEP = ("Y004", "yaml-too-deep", Error);
 }
 
@@ -73,11 +79,6 @@ declare_code! {
     pub static NOT_A_MAPPING = ("Y006", "not-a-mapping", Error);
 }
 
-/// Deeper nesting than this is refused.
-pub const MAX_DEPTH: usize = 64;
-/// The most nodes a document may have once aliases are expanded.
-pub const MAX_NODES: usize = 100_000;
-
 /// A YAML node and where it was written.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -93,9 +94,10 @@ pub enum Kind {
 }
 
 impl Node {
+    /// How many nodes this one stands for: itself, and every key and value below it.
     fn size(&self) -> usize {
         match &self.kind {
-            Kind::Map(entries) => 1 + entries.iter().map(|(_, _, v)| v.size()).sum::<usize>(),
+            Kind::Map(entries) => 1 + entries.iter().map(|(_, _, v)| 1 + v.size()).sum::<usize>(),
             Kind::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
             Kind::Scalar { .. } => 1,
         }
@@ -138,8 +140,18 @@ enum Frame {
     Seq { start: usize, anchor: usize, items: Vec<Node> },
 }
 
-/// Parses one YAML file. `None` when it cannot be used (already reported).
-pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
+/// Parses one YAML file under `limits` (`max_depth`, `max_yaml_nodes`, `max_string_bytes`).
+/// `None` when it cannot be used (already reported).
+pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Option<Document> {
+    let max_depth = limits.max_depth;
+    let max_nodes = limits.max_yaml_nodes;
+    let too_deep = |at: Span| {
+        let ceiling = Limits::CEILING.max_depth as u64;
+        Diagnostic::new(&TOO_DEEP, at, format!("nested more than {max_depth} levels deep"))
+            .label("one level too deep")
+            .help(format!("flatten the structure{}", raise_hint("max_depth", max_depth as u64, ceiling)))
+    };
+    let nodes_hint = raise_hint("max_yaml_nodes", max_nodes as u64, Limits::CEILING.max_yaml_nodes as u64);
     let offsets = ByteOffsets::new(text);
     let span = |start: usize, end: usize| Span::new(file, offsets.byte(start)..offsets.byte(end));
     let mut parser = Parser::new_from_str(text);
@@ -155,9 +167,7 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
                 let index = err.marker().index();
                 // saphyr's own guard against deep flow nesting: the same problem as ours.
                 let diagnostic = if err.info().contains("recursion limit") {
-                    Diagnostic::new(&TOO_DEEP, span(index, index), format!("nested more than {MAX_DEPTH} levels deep"))
-                        .label("too deep")
-                        .help("flatten the structure")
+                    too_deep(span(index, index))
                 } else {
                     syntax(file, text, offsets.byte(index), err.info())
                 };
@@ -166,6 +176,32 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
             }
         };
         let (start, end) = (at.start.index(), at.end.index());
+        // Every node counts once, where it starts: a mapping or sequence at its opening, a
+        // scalar (key or value) as it is read, an alias as all the nodes it copies, counted
+        // before it is copied, so a billion laughs is never expanded.
+        let weight = match &event {
+            Event::MappingStart(..) | Event::SequenceStart(..) | Event::Scalar(..) => 1,
+            Event::Alias(id) => anchors.get(id).map_or(0, Node::size),
+            _ => 0,
+        };
+        nodes = nodes.saturating_add(weight);
+        if nodes > max_nodes {
+            let diagnostic = if matches!(event, Event::Alias(_)) {
+                Diagnostic::new(
+                    &ALIAS_LIMIT,
+                    span(start, end),
+                    format!("aliases expand this document beyond {max_nodes} nodes"),
+                )
+                .label("expansion limit reached here")
+                .help(format!("write the values out instead of nesting aliases{nodes_hint}"))
+            } else {
+                Diagnostic::new(&ALIAS_LIMIT, span(start, end), format!("the document has more than {max_nodes} nodes"))
+                    .label("node limit reached here")
+                    .help(format!("split the file or remove repeated content{nodes_hint}"))
+            };
+            sink.push(diagnostic);
+            return None;
+        }
         let node = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -184,16 +220,8 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
                 continue;
             }
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    sink.push(
-                        Diagnostic::new(
-                            &TOO_DEEP,
-                            span(start, end),
-                            format!("nested more than {MAX_DEPTH} levels deep"),
-                        )
-                        .label("too deep")
-                        .help("flatten the structure"),
-                    );
+                if stack.len() >= max_depth {
+                    sink.push(too_deep(span(start, end)));
                     return None;
                 }
                 stack.push(match event {
@@ -218,6 +246,9 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
                 node
             }
             Event::Scalar(text, style, anchor, tag) => {
+                if crate::parse::too_long(span(start, end), &text, limits.max_string_bytes, sink) {
+                    return None;
+                }
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let node = Node {
                     kind: Kind::Scalar {
@@ -233,35 +264,10 @@ pub fn parse(file: FileId, text: &str, sink: &mut Sink) -> Option<Document> {
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else { continue };
-                nodes += target.size();
-                if nodes > MAX_NODES {
-                    sink.push(
-                        Diagnostic::new(
-                            &ALIAS_LIMIT,
-                            span(start, end),
-                            format!("aliases expand this document beyond {MAX_NODES} nodes"),
-                        )
-                        .label("expansion limit reached here")
-                        .help("write the values out instead of nesting aliases"),
-                    );
-                    return None;
-                }
                 Node { kind: target.kind.clone(), span: span(start, end) }
             }
             _ => continue,
         };
-        nodes += 1;
-        if nodes > MAX_NODES {
-            sink.push(
-                Diagnostic::new(
-                    &ALIAS_LIMIT,
-                    span(start, end),
-                    format!("the document has more than {MAX_NODES} nodes"),
-                )
-                .help("split the file or remove repeated content"),
-            );
-            return None;
-        }
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),

@@ -10,35 +10,30 @@ use crate::check;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::emit::schema;
 use crate::model::deploy::{
-    inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, ENV_NAME, SCHEMA_UNUSABLE, VALUES_MISSING,
+    inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, ENV_NAME, VALUES_MISSING,
 };
-use crate::model::project::{PathSetting, Project};
+use crate::model::project::Project;
 use crate::parse::yaml::{self, Document};
+use crate::pipeline::values_schema;
 use crate::source::rules::load as read;
-use crate::source::{FileId, Sources, Span, Tree};
+use crate::source::{FileId, Limits, Sources, Span, Tree};
 
 /// A value rulesctl writes into every rendered document: (dotted path, value, where declared).
 pub type Injected = (String, Value, Span);
-
-/// The chart's values schema, compiled.
-struct ValuesSchema {
-    file: String,
-    value: Value,
-    validator: jsonschema::Validator,
-}
 
 /// Loads values.yaml and every environment. Both are optional for a rules-only repository;
 /// environments without values are an error.
 pub fn load(
     tree: &dyn Tree,
     project: &Project,
+    env_files: &[String],
     injected: &[Injected],
     sources: &mut Sources,
     sink: &mut Sink,
     files: &mut usize,
 ) -> Deploy {
+    let limits = &project.limits;
     let env_root = project.environments.value.trim_end_matches('/').to_string();
-    let env_files = tree.collect(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default();
     let values_rel = project.values.value.clone();
     if !tree.exists(&values_rel) {
         if project.values.span.is_some() || !env_files.is_empty() {
@@ -55,20 +50,28 @@ pub fn load(
         }
         return Deploy::default();
     }
-    let chart_schema = values_schema(tree, project, sources, sink, files);
-    let chart_schema =
-        chart_schema.as_ref().map(|s| Schema { validator: &s.validator, value: &s.value, file: &s.file });
+    let chart_schema = values_schema::load(tree, project, sources, sink, files);
+    let chart_schema_text = chart_schema.as_ref().map(|s| sources.get(s.id).text.clone());
+    let chart_schema = chart_schema.as_ref().zip(chart_schema_text.as_deref()).map(|(s, text)| Schema {
+        validator: &s.validator,
+        value: &s.value,
+        file: &s.file,
+        source: Some((s.id, text)),
+    });
     let env_schema_value = schema::environment();
     let env_schema = schema::environment_validator().map(|validator| Schema {
         validator,
         value: &env_schema_value,
         file: "schema/environment.schema.json",
+        source: None,
     });
     let mut deploy = Deploy::default();
     *files += 1;
-    let (id, ok) = read(sources, sink, tree, &values_rel, project.max_file_bytes);
+    let (id, ok) = read(sources, sink, tree, &values_rel, limits.max_file_bytes);
     if ok {
-        if let Some((doc, found)) = yaml::parse(id, &sources.get(id).text, sink).map(|doc| masked(id, doc, sources)) {
+        if let Some((doc, found)) =
+            yaml::parse(id, &sources.get(id).text, limits, sink).map(|doc| masked(id, doc, limits, sources))
+        {
             deploy.values = Some(doc);
             deploy.credentials = found;
         }
@@ -91,8 +94,13 @@ pub fn load(
     }
     for rel in env_files {
         *files += 1;
-        let (id, ok) = read(sources, sink, tree, &rel, project.max_file_bytes);
-        let name = rel.strip_prefix(&format!("{env_root}/")).unwrap_or(&rel).trim_end_matches(".yaml").to_string();
+        let (id, ok) = read(sources, sink, tree, rel, limits.max_file_bytes);
+        if !rel.ends_with(".yaml") {
+            // A folder listed as itself (a link out of the repository, or one that cannot be
+            // listed): reading it said why, and it is no environment.
+            continue;
+        }
+        let name = rel.strip_prefix(&format!("{env_root}/")).unwrap_or(rel).trim_end_matches(".yaml").to_string();
         if !is_env_name(&name) {
             sink.push(
                 Diagnostic::new(&ENV_NAME, Span::file(id), format!("`{name}` is not a valid environment name"))
@@ -100,8 +108,10 @@ pub fn load(
             );
             continue;
         }
-        let doc =
-            ok.then(|| yaml::parse(id, &sources.get(id).text, sink)).flatten().map(|doc| masked(id, doc, sources));
+        let doc = ok
+            .then(|| yaml::parse(id, &sources.get(id).text, limits, sink))
+            .flatten()
+            .map(|doc| masked(id, doc, limits, sources));
         let Some((doc, credentials)) = doc else {
             // Broken, but still this environment: it blocks only itself, and `render --env`
             // reports its errors rather than "unknown environment".
@@ -111,7 +121,7 @@ pub fn load(
         };
         let skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
         let typed = match &env_schema {
-            Some(schema) => validate(&doc, schema, &rel, &skip, sink),
+            Some(schema) => validate(&doc, schema, rel, &skip, sink),
             None => true,
         };
         let env = typed.then(|| serde_json::from_value(doc.value.clone()).ok()).flatten();
@@ -142,7 +152,12 @@ pub fn load(
 /// Should the masked text not read back with the same shape (a block scalar, say), the
 /// characters are starred in place instead, which keeps every span valid. Returns the document
 /// and the credentials found before masking.
-fn masked(id: FileId, doc: Document, sources: &mut Sources) -> (Document, Vec<(String, &'static str)>) {
+fn masked(
+    id: FileId,
+    doc: Document,
+    limits: &Limits,
+    sources: &mut Sources,
+) -> (Document, Vec<(String, &'static str)>) {
     let found = check::find_credentials(&doc.value);
     if found.is_empty() {
         return (doc, found);
@@ -160,7 +175,7 @@ fn masked(id: FileId, doc: Document, sources: &mut Sources) -> (Document, Vec<(S
         }
     }
     let mut scratch = Sink::new();
-    match yaml::parse(id, &text, &mut scratch) {
+    match yaml::parse(id, &text, limits, &mut scratch) {
         Some(again) if scratch.iter().all(|d| !d.is_error()) && same_shape(&doc, &again, &pointers) => {
             sources.set_text(id, text);
             (again, found)
@@ -189,87 +204,4 @@ fn quoted(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
         (Some(q @ ("\"" | "'")), Some(a)) if a == q => range.start - 1..range.end + 1,
         _ => range,
     }
-}
-
-/// The values schema: `paths.values_schema`, else the chart's `values.schema.json`; `None` when
-/// there is none (unknown keys are then not errors) or it is unusable (reported, H016).
-fn values_schema(
-    tree: &dyn Tree,
-    project: &Project,
-    sources: &mut Sources,
-    sink: &mut Sink,
-    files: &mut usize,
-) -> Option<ValuesSchema> {
-    let unusable = |setting: &PathSetting, sources: &mut Sources, message: String| {
-        let span = setting.span.unwrap_or_else(|| Span::file(sources.add(setting.value.clone(), String::new())));
-        Diagnostic::new(&SCHEMA_UNUSABLE, span, message)
-            .help("correct the path in rulesctl.hcl, or remove it to check the values without a schema")
-    };
-    let rel = match (&project.values_schema, &project.chart) {
-        (Some(file), _) => {
-            if !tree.exists(&file.value) {
-                let d = unusable(file, sources, format!("the values schema `{}` does not exist", file.value));
-                sink.push(d);
-                return None;
-            }
-            file.value.clone()
-        }
-        (None, Some(chart)) => {
-            if !tree.exists(&chart.value) {
-                let d = unusable(chart, sources, format!("the chart folder `{}` does not exist", chart.value));
-                sink.push(d);
-                return None;
-            }
-            let rel = format!("{}/values.schema.json", chart.value.trim_end_matches('/'));
-            if !tree.exists(&rel) {
-                return None;
-            }
-            rel
-        }
-        (None, None) => return None,
-    };
-    *files += 1;
-    let (id, ok) = read(sources, sink, tree, &rel, project.max_file_bytes);
-    if !ok {
-        return None;
-    }
-    let text = &sources.get(id).text;
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
-        Err(err) => {
-            let at = offset(text, err.line(), err.column());
-            sink.push(
-                Diagnostic::new(
-                    &SCHEMA_UNUSABLE,
-                    Span::new(id, at..at),
-                    format!("the values schema is not valid JSON: {err}"),
-                )
-                .label("here")
-                .help("correct the JSON at this position"),
-            );
-            return None;
-        }
-    };
-    match jsonschema::validator_for(&value) {
-        Ok(validator) => Some(ValuesSchema { file: rel, value, validator }),
-        Err(err) => {
-            let pointer = err.schema_path().as_str().to_string();
-            sink.push(
-                Diagnostic::new(&SCHEMA_UNUSABLE, Span::file(id), format!("the values schema cannot be used: {err}"))
-                    .label(if pointer.is_empty() { "this schema".to_string() } else { format!("at {pointer}") })
-                    .help("fix the schema; a `$ref` must point inside this file (`#/...`), since rulesctl never fetches one"),
-            );
-            None
-        }
-    }
-}
-
-/// The byte offset of serde_json's 1-based line and column, clamped into the text.
-fn offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    let start = start.min(text.len());
-    // `start` is a sum of whole lines, so it is a character boundary.
-    let rest = text.get(start..).unwrap_or_default();
-    let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
-    (start + within).min(text.len().saturating_sub(1))
 }

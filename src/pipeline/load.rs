@@ -8,9 +8,10 @@ use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::project::{Project, DEFAULT_MAX_FILE_BYTES};
 use crate::model::ruleset::Ruleset;
 use crate::pipeline::workspace::{Cached, RuleCache};
+use crate::source::limits::raise_hint;
 use crate::source::root::PROJECT_FILE;
-use crate::source::rules::{self, load, EMPTY_FILE, NO_RULES};
-use crate::source::{FileId, SourceFile, Sources, Span, Tree};
+use crate::source::rules::{self, load, EMPTY_FILE, NO_RULES, TOO_MANY_FILES};
+use crate::source::{FileId, Limits, SourceFile, Sources, Span, Tree};
 
 /// `rulesctl.hcl`, or the defaults when there is none. A broken one still yields a project (with
 /// defaults) so the rest of the repository is checked.
@@ -20,32 +21,86 @@ pub fn project(tree: &dyn Tree, sources: &mut Sources, sink: &mut Sink, files: &
     }
     *files += 1;
     let (id, ok) = load(sources, sink, tree, PROJECT_FILE, DEFAULT_MAX_FILE_BYTES);
-    let entries = if ok { crate::parse::hcl(id, &sources.get(id).text, sink) } else { None };
+    let entries = if ok { crate::parse::hcl(id, &sources.get(id).text, &Limits::DEFAULT, sink) } else { None };
     match entries {
         Some(entries) => Project::from_entries(id, &entries, sink),
         None => Project { file: Some(id), ..Project::default() },
     }
 }
 
-/// Every rule file under the project's rules paths, decoded into one ruleset.
+/// The files an analysis reads by the dozen: rule files and environments, listed before any is
+/// read, so that a repository with more than `limits { max_files }` is one diagnostic, not a
+/// run that reads a million files.
+pub struct Listing {
+    /// The rule files, or the configured rules paths that do not exist.
+    pub rules: Result<Vec<String>, Vec<String>>,
+    pub environments: Vec<String>,
+}
+
+impl Listing {
+    pub fn of(tree: &dyn Tree, project: &Project) -> Self {
+        let paths: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
+        let env_root = project.environments.value.trim_end_matches('/').to_string();
+        Listing {
+            rules: tree.collect(&paths, ".hcl"),
+            environments: tree.collect(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default(),
+        }
+    }
+
+    /// `L009` when there are more files than `limits { max_files }`, at the rules setting in
+    /// `rulesctl.hcl` or else the rules folder. Nothing listed is read then.
+    pub fn too_many(&self, project: &Project, sources: &mut Sources) -> Option<Diagnostic> {
+        let rules = self.rules.as_ref().map_or(0, Vec::len);
+        let environments = self.environments.len();
+        let max = project.limits.max_files;
+        if rules + environments <= max {
+            return None;
+        }
+        let setting = project.rules.first();
+        let span = match setting.and_then(|p| p.span) {
+            Some(span) => span,
+            None => Span::file(sources.add(setting.map_or("rules".to_string(), |p| p.value.clone()), String::new())),
+        };
+        let hint = raise_hint("max_files", max as u64, Limits::CEILING.max_files as u64);
+        let count = |n: usize, what: &str| if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") };
+        Some(
+            Diagnostic::new(
+                &TOO_MANY_FILES,
+                span,
+                format!(
+                    "{} rule and environment files ({}, {}), over the limit of {max}: none of them was read",
+                    rules + environments,
+                    count(rules, "rule file"),
+                    count(environments, "environment"),
+                ),
+            )
+            .label("too many files")
+            .help(format!(
+                "check that `paths {{ rules = ... }}` and `paths {{ environments = ... }}` name only rules and environments{hint}"
+            )),
+        )
+    }
+}
+
+/// Every rule file `listed` under the project's rules paths, decoded into one ruleset.
 pub fn ruleset(
     tree: &dyn Tree,
     project: &Project,
+    listed: Result<Vec<String>, Vec<String>>,
     sources: &mut Sources,
     sink: &mut Sink,
     files: &mut usize,
     cache: Option<&mut RuleCache>,
 ) -> Ruleset {
     let mut ruleset = Ruleset::default();
-    let paths: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
-    match tree.collect(&paths, ".hcl") {
+    match listed {
         Ok(rule_files) if rule_files.is_empty() => no_rules(sources, sink, project, None),
         Ok(rule_files) => {
             if let Some(cache) = cache {
                 return cached(tree, project, &rule_files, sources, sink, files, cache);
             }
             *files += rule_files.len();
-            let limit = project.max_file_bytes;
+            let limits = &project.limits;
             let mut parts = Parts::new(rule_files.len());
             if let Some(tree) = tree.sync() {
                 // Read, hash and parse on every core, each file with the id it gets when joined.
@@ -54,8 +109,8 @@ pub fn ruleset(
                     &rule_files,
                     |i, rel| {
                         let id = FileId::new(first + i);
-                        let (file, problem) = rules::read(tree, id, rel, limit);
-                        let (found, outcome) = decode(id, &file, problem);
+                        let (file, problem) = rules::read(tree, id, rel, limits.max_file_bytes);
+                        let (found, outcome) = decode(id, &file, problem, limits);
                         (file, found, outcome)
                     },
                     |(file, found, outcome)| {
@@ -68,14 +123,14 @@ pub fn ruleset(
                 let loaded: Vec<(FileId, Option<Diagnostic>)> = rule_files
                     .iter()
                     .map(|rel| {
-                        let (file, problem) = rules::read(tree, sources.next_id(), rel, limit);
+                        let (file, problem) = rules::read(tree, sources.next_id(), rel, limits.max_file_bytes);
                         (sources.push(file), problem)
                     })
                     .collect();
                 let sources = &*sources;
                 in_order(
                     &loaded,
-                    |_, (id, problem)| decode(*id, sources.get(*id), problem.clone()),
+                    |_, (id, problem)| decode(*id, sources.get(*id), problem.clone(), limits),
                     |(found, outcome)| {
                         sink.extend(found);
                         parts.add(outcome);
@@ -116,6 +171,7 @@ fn cached(
     files: &mut usize,
     cache: &mut RuleCache,
 ) -> Ruleset {
+    cache.keep_if_under(project.limits);
     let mut parts = Parts::new(rule_files.len());
     let mut slots = Vec::with_capacity(rule_files.len());
     for rel in rule_files {
@@ -133,7 +189,7 @@ fn cached(
             slots.push(Slot::Cached(part, found));
             continue;
         }
-        let (file, problem) = rules::read(tree, sources.next_id(), rel, project.max_file_bytes);
+        let (file, problem) = rules::read(tree, sources.next_id(), rel, project.limits.max_file_bytes);
         slots.push(Slot::Parse(sources.push(file), rel.clone(), problem));
     }
     let to_parse: Vec<(FileId, Option<Diagnostic>)> = slots
@@ -145,7 +201,7 @@ fn cached(
         let sources = &*sources;
         in_order(
             &to_parse,
-            |_, (id, problem)| (problem.is_none(), decode(*id, sources.get(*id), problem.clone())),
+            |_, (id, problem)| (problem.is_none(), decode(*id, sources.get(*id), problem.clone(), &project.limits)),
             |done| parsed.push_back(done),
         );
     }
@@ -241,7 +297,7 @@ impl Parts {
 
 /// Parses and decodes one rule file read as `file`, unless `problem` kept it from being read.
 /// The file's own diagnostics come back with its part.
-fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>) -> (Sink, Outcome) {
+fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>, limits: &Limits) -> (Sink, Outcome) {
     let mut found = Sink::new();
     if let Some(problem) = problem {
         found.push(problem);
@@ -254,7 +310,7 @@ fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>) -> (Sink, 
         );
         return (found, Outcome::Empty);
     }
-    let outcome = match crate::parse::hcl(id, &file.text, &mut found) {
+    let outcome = match crate::parse::hcl(id, &file.text, limits, &mut found) {
         Some(entries) => Outcome::Part(Ruleset::of_file(id, &entries, &mut found)),
         None => Outcome::Unknown,
     };

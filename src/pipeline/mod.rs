@@ -10,6 +10,7 @@ mod deploy;
 mod load;
 mod render;
 mod scope;
+mod values_schema;
 mod workspace;
 
 use std::cell::OnceCell;
@@ -97,7 +98,19 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
     let mut sink = Sink::new();
     let mut files = 0;
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
-    let ruleset = load::ruleset(tree, &project, &mut sources, &mut sink, &mut files, cache);
+    let listing = load::Listing::of(tree, &project);
+    // Too many files: none is read, and the checks of the whole ruleset stay quiet.
+    let too_many = listing.too_many(&project, &mut sources);
+    let (ruleset, environments) = match too_many {
+        Some(diagnostic) => {
+            sink.push(diagnostic);
+            (Ruleset { partial: true, ..Ruleset::default() }, None)
+        }
+        None => {
+            let ruleset = load::ruleset(tree, &project, listing.rules, &mut sources, &mut sink, &mut files, cache);
+            (ruleset, Some(listing.environments))
+        }
+    };
     let compiled = OnceCell::new();
     // Compiling the whole ruleset costs as much as checking it: only the digest needs it.
     let injected = if project.inject.iter().any(|i| i.source.value == "digest") {
@@ -105,7 +118,12 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
     } else {
         injections(&project, &ruleset, None)
     };
-    let deploy = deploy::load(tree, &project, &injected, &mut sources, &mut sink, &mut files);
+    let deploy = match &environments {
+        Some(environments) => {
+            deploy::load(tree, &project, environments, &injected, &mut sources, &mut sink, &mut files)
+        }
+        None => Deploy::default(),
+    };
     let base = base.map(|carried| {
         let current = compiled.get_or_init(|| Compiled::of_ruleset(&ruleset));
         carried.into_facts(current.as_ref(), &mut sources)

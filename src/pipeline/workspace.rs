@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::diagnostic::Sink;
 use crate::model::ruleset::Ruleset;
 use crate::pipeline::Analysis;
-use crate::source::{Overlay, WorkTree};
+use crate::source::{Limits, Overlay, WorkTree};
 
 /// A repository on disk, with editor buffers over it and a cache of parsed rule files.
 pub struct Workspace {
@@ -66,6 +66,8 @@ impl Workspace {
 pub struct RuleCache {
     files: HashMap<String, Cached>,
     dirty: HashSet<String>,
+    /// The limits the cached files were parsed under: a parse depends on them.
+    limits: Option<Limits>,
 }
 
 /// One rule file as read and parsed in an earlier run.
@@ -88,6 +90,15 @@ impl RuleCache {
             return None;
         }
         self.files.get(rel)
+    }
+
+    /// Forgets every cached parse unless it was made under `limits` (`rulesctl.hcl` changed
+    /// its `limits { }`).
+    pub fn keep_if_under(&mut self, limits: Limits) {
+        if self.limits != Some(limits) {
+            self.files.clear();
+            self.limits = Some(limits);
+        }
     }
 
     pub fn store(&mut self, rel: String, cached: Cached) {

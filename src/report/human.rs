@@ -47,7 +47,8 @@ pub fn render(
     out
 }
 
-/// `checked 5 files: 2 errors, 1 warning`, and how many a PATH filter hid.
+/// `checked 5 files: 2 errors, 1 warning`, how many a PATH filter hid, and how many the
+/// diagnostics limit left unprinted (and how to see them).
 pub fn summary_line(s: Summary) -> String {
     let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
     let hidden = if s.hidden > 0 {
@@ -55,8 +56,17 @@ pub fn summary_line(s: Summary) -> String {
     } else {
         String::new()
     };
+    let not_printed = if s.not_printed > 0 {
+        format!(
+            "; {} not printed, past the limit of {} (--all prints every one, `limits {{ max_diagnostics = ... }}` in rulesctl.hcl raises it)",
+            plural(s.not_printed, "more diagnostic"),
+            s.max_diagnostics
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "checked {}: {}, {}{hidden}\n",
+        "checked {}: {}, {}{hidden}{not_printed}\n",
         plural(s.files, "file"),
         plural(s.errors, "error"),
         plural(s.warnings, "warning")

@@ -7,7 +7,7 @@ mod json;
 mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Sources;
+use crate::source::{Limits, Sources};
 
 /// The output formats of every command that reports diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,20 +18,29 @@ pub enum Format {
     Github,
 }
 
-/// How a report is printed: its format, and the `--quiet` and `--all` choices.
+/// How a report is printed: its format, the `--quiet` and `--all` choices, and how many
+/// diagnostics it prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct View {
     pub format: Format,
     /// Only the diagnostics: no summary line, no extra lines.
     pub quiet: bool,
-    /// Every diagnostic, none grouped.
+    /// Every diagnostic, none grouped and none left out.
     pub all: bool,
+    /// `limits { max_diagnostics }`: the first this many are printed unless `all`.
+    pub max_diagnostics: usize,
 }
 
 impl View {
-    /// The plain view of a format: summary shown, alike diagnostics grouped.
+    /// The plain view of a format: summary shown, alike diagnostics grouped, the default limit.
     pub fn of(format: Format) -> Self {
-        View { format, quiet: false, all: false }
+        View { format, quiet: false, all: false, max_diagnostics: Limits::DEFAULT.max_diagnostics }
+    }
+
+    /// This view under a repository's limits.
+    #[must_use]
+    pub fn limited(self, limits: &Limits) -> Self {
+        View { max_diagnostics: limits.max_diagnostics, ..self }
     }
 }
 
@@ -43,12 +52,16 @@ pub struct Summary {
     pub files: usize,
     /// Diagnostics left out by a `check PATH` filter: they exist, in other files.
     pub hidden: usize,
+    /// Diagnostics past `limits { max_diagnostics }`, counted above but not printed.
+    pub not_printed: usize,
+    /// The limit that left them out.
+    pub max_diagnostics: usize,
 }
 
 impl Summary {
     pub fn of(diagnostics: &[Diagnostic], files: usize) -> Self {
         let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        Summary { errors, warnings: diagnostics.len() - errors, files, hidden: 0 }
+        Summary { errors, warnings: diagnostics.len() - errors, files, hidden: 0, not_printed: 0, max_diagnostics: 0 }
     }
 }
 
@@ -59,13 +72,18 @@ pub struct Extra {
     pub json: Vec<(&'static str, serde_json::Value)>,
 }
 
-/// Renders the report. JSON and SARIF always hold every diagnostic (machines read them); the
-/// human and GitHub formats group many alike diagnostics unless `--all`.
+/// Renders the report. Every format prints the first `view.max_diagnostics` diagnostics (all of
+/// them with `--all`), so a million findings cannot flood a terminal, a CI log or a SARIF
+/// upload; the summary still counts every one and says how many were not printed. The human
+/// and GitHub formats also group many alike diagnostics unless `--all`.
 pub fn render(view: View, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, extra: &Extra) -> String {
+    let printed = if view.all { diagnostics.len() } else { diagnostics.len().min(view.max_diagnostics) };
+    let (diagnostics, rest) = diagnostics.split_at(printed);
+    let summary = Summary { not_printed: rest.len(), max_diagnostics: view.max_diagnostics, ..summary };
     let summary_shown = (!view.quiet).then_some(summary);
     match view.format {
         Format::Json => json::render(diagnostics, sources, summary, &extra.json),
-        Format::Sarif => sarif::render(diagnostics, sources),
+        Format::Sarif => sarif::render(diagnostics, sources, summary),
         Format::Human { color } => {
             let (shown, mut lines) =
                 if view.all { (diagnostics.to_vec(), Vec::new()) } else { group(diagnostics, sources) };

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::report::Position;
+use crate::report::{Position, Summary};
 use crate::source::Sources;
 
 fn level(severity: Severity) -> &'static str {
@@ -25,7 +25,7 @@ fn location(label: &Label, sources: &Sources) -> Value {
     })
 }
 
-pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
+pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -> String {
     let all = codes::all();
     let rules: Vec<Value> = all
         .iter()
@@ -71,7 +71,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
             result
         })
         .collect();
-    let log = json!({
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -84,6 +84,13 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
             "results": results,
         }],
     });
+    if summary.not_printed > 0 {
+        // A property bag, as SARIF allows on any object: the results are not all of them.
+        log["runs"][0]["properties"] = json!({
+            "notPrinted": summary.not_printed,
+            "maxDiagnostics": summary.max_diagnostics,
+        });
+    }
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out

@@ -2,12 +2,14 @@
 
 mod files;
 pub mod git;
+pub mod limits;
 pub mod root;
 pub mod rules;
 pub mod text;
 pub mod tree;
 
 pub use files::{FileId, SourceFile, Sources, Span};
+pub use limits::Limits;
 pub use text::decode;
 pub use tree::{Overlay, Tree, WorkTree};
 
@@ -21,4 +23,5 @@ pub static CODES: &[&crate::diagnostic::Code] = &[
     &rules::NOT_A_FILE,
     &rules::NO_RULES,
     &rules::EMPTY_FILE,
+    &rules::TOO_MANY_FILES,
 ];

@@ -20,10 +20,21 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// directory.
 pub fn find(given: Option<&Path>) -> Result<PathBuf, Error> {
     if let Some(dir) = given {
-        return if dir.is_dir() {
-            Ok(dir.to_path_buf())
-        } else {
-            Err(Error::Repository(format!("--root {}: not a directory", dir.display())))
+        let what = "pass the repository's folder, the one holding rulesctl.hcl or rules/";
+        return match dir.metadata() {
+            Ok(meta) if meta.is_dir() => Ok(dir.to_path_buf()),
+            Ok(_) => Err(Error::Repository(format!(
+                "--root {}: this is a file, not a folder; {what}{}",
+                dir.display(),
+                dir.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(|p| format!(" (perhaps --root {})", p.display()))
+                    .unwrap_or_default()
+            ))),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Err(Error::Repository(format!("--root {}: no such folder; {what}", dir.display())))
+            }
+            Err(err) => Err(Error::Repository(format!("--root {}: cannot be read ({err}); {what}", dir.display()))),
         };
     }
     let cwd = working_dir()?;

@@ -3,16 +3,20 @@
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::io::ReadError;
-use crate::source::{decode, FileId, SourceFile, Sources, Span, Tree};
+use crate::source::limits::raise_hint;
+use crate::source::root::PROJECT_FILE;
+use crate::source::{decode, FileId, Limits, SourceFile, Sources, Span, Tree};
 
 declare_code! {
     /// A file could not be read.
     ///
     /// The file exists but the operating system refused to read it (permissions, a broken
-    /// symbolic link, an I/O error). This is not a problem with the file's content, so rulesctl
-    /// exits with status 2.
+    /// symbolic link, an I/O error), or a folder of rule files or environments could not be
+    /// listed: it is named, rather than its files silently left out. This is not a problem with
+    /// the file's content, so rulesctl exits with status 2.
     ///
-    /// Fix: check the file's permissions and that any symbolic link points at an existing file.
+    /// Fix: check the file's or folder's permissions and that any symbolic link points at an
+    /// existing file.
     pub static UNREADABLE = ("L001", "unreadable-file", Error, Unreadable);
 }
 
@@ -23,7 +27,9 @@ declare_code! {
     /// says otherwise) so that a runaway generated file cannot slow every commit down or exhaust
     /// memory in CI. The file is not read at all.
     ///
-    /// Fix: split the rules over several files, or raise `limits.max_file_bytes`.
+    /// Fix: split the rules over several files, or raise `limits { max_file_bytes = N }` (up to
+    /// 1 GiB). `rulesctl.hcl` itself is always read under the default, since its limits are not
+    /// known until it has been read.
     pub static TOO_LARGE = ("L004", "file-too-large", Error);
 }
 
@@ -32,9 +38,13 @@ declare_code! {
     ///
     /// A rules repository must be self-contained: a link to a file elsewhere on the machine would
     /// make the ruleset depend on what happens to be installed where it is checked, and could
-    /// leak a file that was never meant to be read.
+    /// leak a file that was never meant to be read. A linked folder that leads outside is
+    /// refused as a whole and never listed. The same holds for output: a `dist` folder (or an
+    /// environment's folder in it) that is a link leading outside is never written through, so
+    /// a repository cannot make `build` write elsewhere on the machine.
     ///
-    /// Fix: copy the file into the repository, or point the link at a file inside it.
+    /// Fix: copy the file or folder into the repository, or point the link inside it; for
+    /// `dist`, make it a real folder.
     pub static SYMLINK_OUTSIDE = ("L005", "symlink-outside-root", Error);
 }
 
@@ -56,6 +66,19 @@ declare_code! {
     ///
     /// Fix: create the folder with at least one `*.hcl` rule file, or correct `paths.rules`.
     pub static NO_RULES = ("L007", "no-rule-files", Error);
+}
+
+declare_code! {
+    /// There are more rule and environment files than the limit.
+    ///
+    /// A repository holds at most `limits { max_files = N }` rule files and environment files
+    /// together (100,000 unless set). More is almost always a mistake, such as a rules path
+    /// that sweeps in a vendored tree or generated files, and reading them all would make every
+    /// commit wait. The files are listed, counted and not read: one diagnostic, not a hang.
+    ///
+    /// Fix: point `paths { rules = ... }` and `paths { environments = ... }` at the right
+    /// folders, or raise `limits { max_files = N }` in rulesctl.hcl.
+    pub static TOO_MANY_FILES = ("L009", "too-many-files", Error);
 }
 
 declare_code! {
@@ -115,8 +138,15 @@ fn read_error(id: FileId, rel: &str, err: ReadError) -> Diagnostic {
         ReadError::NotAFile(what) => Diagnostic::new(&NOT_A_FILE, at, format!("`{rel}` is {what}, not a file"))
             .help("replace it with a regular file, or rename it so it is not taken for one"),
         ReadError::TooLarge { size, limit } => {
+            // rulesctl.hcl is read before its own limits are known, so only the default applies.
+            let help = if rel == PROJECT_FILE {
+                format!("shorten it: {PROJECT_FILE} itself is always read under the default limit of {limit} bytes")
+            } else {
+                let ceiling = Limits::CEILING.max_file_bytes;
+                format!("split it into smaller files{}", raise_hint("max_file_bytes", limit, ceiling))
+            };
             Diagnostic::new(&TOO_LARGE, at, format!("`{rel}` is {size} bytes, over the limit of {limit} bytes"))
-                .help("split it into smaller files, or raise `limits { max_file_bytes = ... }` in rulesctl.hcl")
+                .help(help)
         }
         ReadError::OutsideRoot => {
             Diagnostic::new(&SYMLINK_OUTSIDE, at, "this symbolic link leads outside the repository")

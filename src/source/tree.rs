@@ -86,10 +86,7 @@ impl WorkTree {
             }
             return false;
         }
-        match (std::fs::canonicalize(path), std::fs::canonicalize(&self.root)) {
-            (Ok(target), Ok(root)) => !target.starts_with(root),
-            _ => false,
-        }
+        resolves_outside(&self.root, path)
     }
 }
 
@@ -108,10 +105,15 @@ impl Tree for WorkTree {
         if self.leaves_root(&path, is_link) {
             return Err(ReadError::OutsideRoot);
         }
-        if is_link {
-            read_limited(&path, limit)
-        } else {
-            read_known(&path, &meta, limit)
+        let read = if is_link { read_limited(&path, limit) } else { read_known(&path, &meta, limit) };
+        match read {
+            // A folder that could not be listed is listed as itself (see `walk`): say why it
+            // could not, rather than that it is a folder.
+            Err(ReadError::NotAFile(what)) if path.is_dir() => match std::fs::read_dir(&path) {
+                Err(err) => Err(ReadError::Io(err)),
+                Ok(_) => Err(ReadError::NotAFile(what)),
+            },
+            other => other,
         }
     }
 
@@ -122,8 +124,11 @@ impl Tree for WorkTree {
         for rel in paths {
             let rel = rel.trim_end_matches('/');
             let path = self.root.join(rel);
-            if path.is_dir() {
-                walk(&path, rel, suffix, 0, &mut seen, &mut found);
+            if path.is_dir() && leaves_root(&self.root, &path) {
+                // Never walked: listed as itself, so reading it reports the link (L005).
+                found.push(rel.to_string());
+            } else if path.is_dir() {
+                walk(&self.root, &path, rel, suffix, 0, &mut seen, &mut found);
             } else if path.exists() || path.is_symlink() {
                 found.push(rel.to_string());
             } else {
@@ -142,12 +147,42 @@ impl Tree for WorkTree {
     }
 }
 
-fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, seen: &mut HashSet<PathBuf>, found: &mut Vec<String>) {
+/// Whether `path`, below `root`, passes through a symbolic link that resolves outside `root`.
+fn leaves_root(root: &Path, path: &Path) -> bool {
+    let is_link = path.ancestors().take_while(|p| p.starts_with(root) && *p != root).any(Path::is_symlink);
+    is_link && resolves_outside(root, path)
+}
+
+/// Whether `path`, with its links followed, is outside `root`; a path that cannot be resolved
+/// (a dangling link) is left for the read to report.
+fn resolves_outside(root: &Path, path: &Path) -> bool {
+    match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
+        (Ok(target), Ok(root)) => !target.starts_with(root),
+        _ => false,
+    }
+}
+
+/// Lists the files ending in `suffix` below `dir` (root-relative `rel`) into `found`. A folder
+/// that cannot be listed (permissions), or a link to a folder outside `root`, is listed as
+/// itself, so that reading it reports why (`L001`, `L005`) instead of its files silently
+/// missing; the outside folder is never walked, so a link to `/` costs nothing.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    rel: &str,
+    suffix: &str,
+    depth: usize,
+    seen: &mut HashSet<PathBuf>,
+    found: &mut Vec<String>,
+) {
     let Ok(canonical) = std::fs::canonicalize(dir) else { return };
     if depth > MAX_WALK_DEPTH || !seen.insert(canonical) {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        found.push(rel.to_string());
+        return;
+    };
     let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     for name in names {
@@ -156,11 +191,11 @@ fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, seen: &mut HashSet<Pa
         }
         let child_rel = if rel.is_empty() || rel == "." { name.clone() } else { format!("{rel}/{name}") };
         let child = dir.join(&name);
-        if name.ends_with(suffix) {
+        if name.ends_with(suffix) || (child.is_dir() && child.is_symlink() && leaves_root(root, &child)) {
             // Directories named like input files are reported when read, not walked into.
             found.push(child_rel);
         } else if child.is_dir() {
-            walk(&child, &child_rel, suffix, depth + 1, seen, found);
+            walk(root, &child, &child_rel, suffix, depth + 1, seen, found);
         }
     }
 }

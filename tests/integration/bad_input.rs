@@ -60,23 +60,29 @@ fn crlf_line_ends_are_accepted_as_if_absent() {
 }
 
 #[test]
-fn hundred_thousand_deep_nesting_is_a_syntax_error_not_a_crash() {
+fn hundred_thousand_deep_nesting_is_a_diagnostic_not_a_crash() {
     let depth = 100_000;
+    // Brackets are counted before parsing (S002, at the 65th); what nests without brackets is
+    // left to the parser's own guards (S001).
     let cases = [
-        format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth)),
-        format!("x = {}1{}\n", "{a = ".repeat(depth), "}".repeat(depth)),
-        format!("{}{}", "a {\n".repeat(depth), "}\n".repeat(depth)),
-        format!("x = \"{}\"\n", "${\"".repeat(depth)),
-        format!("x = {}true\n", "!".repeat(depth)),
-        format!("x = {}1\n", "(".repeat(depth)),
-        format!("x = 1{}\n", " + 1".repeat(depth)),
+        (format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth)), "S002", 69),
+        (format!("x = {}1{}\n", "{a = ".repeat(depth), "}".repeat(depth)), "S002", 325),
+        (format!("{}{}", "a {\n".repeat(depth), "}\n".repeat(depth)), "S002", 3),
+        (format!("x = {}1\n", "(".repeat(depth)), "S002", 69),
+        (format!("x = \"{}\"\n", "${\"".repeat(depth)), "S001", 0),
+        (format!("x = {}true\n", "!".repeat(depth)), "S001", 0),
+        (format!("x = 1{}\n", " + 1".repeat(depth)), "S001", 0),
     ];
-    for text in cases {
+    for (text, code, column) in cases {
         let repo = Repo::base();
         repo.write("rules/deep.hcl", &text);
         let run = repo.run(&["check", "--format", "json"]);
         assert_eq!(run.code, 1, "{}{}", &run.stdout[..run.stdout.len().min(400)], run.stderr);
-        assert_eq!(at(&repo, "S001").0, "rules/deep.hcl");
+        let (file, _, col) = at(&repo, code);
+        assert_eq!(file, "rules/deep.hcl");
+        if column > 0 {
+            assert_eq!(col, column, "{}", &text[..40]);
+        }
     }
 }
 
@@ -133,7 +139,10 @@ fn symlinked_folder_outside_the_root_is_refused() {
     std::fs::write(outside.path().join("more.hcl"), "# nothing\n").expect("write");
     let repo = Repo::base();
     std::os::unix::fs::symlink(outside.path(), repo.path().join("rules/vendored")).expect("symlink");
-    assert_eq!(at(&repo, "L005"), ("rules/vendored/more.hcl".into(), 1, 1));
+    // Refused as a whole: the folder it leads to is never even listed.
+    assert_eq!(at(&repo, "L005"), ("rules/vendored".into(), 1, 1));
+    let run = repo.run(&["check", "--format", "json"]);
+    assert!(!run.stdout.contains("more.hcl"), "{}", run.stdout);
 }
 
 #[cfg(unix)]

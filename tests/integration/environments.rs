@@ -174,8 +174,9 @@ fn a_values_schema_named_directly_wins_over_the_charts() {
 #[test]
 fn an_unusable_values_schema_is_reported_and_never_fetched() {
     for (schema, expected) in [
-        ("{\"$ref\": \"https://schemas.invalid/values.json\"}", "cannot be used"),
-        ("{\"$ref\": \"other.json#/defs\"}", "cannot be used"),
+        ("{\"$ref\": \"https://schemas.invalid/values.json\"}", "refers to `https://schemas.invalid/values.json`"),
+        ("{\"$ref\": \"other.json#/defs\"}", "refers to `other.json#/defs`, another document"),
+        ("{\"type\": \"object\", \"required\": 3}", "cannot be used"),
         ("{\"type\": \"object\",\n \"properties\": {]}\n", "not valid JSON"),
     ] {
         let repo = Repo::helm();

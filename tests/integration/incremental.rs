@@ -86,3 +86,18 @@ fn incremental_and_full_runs_agree_over_random_edits() {
     }
     assert!(errors_seen > 20, "the edits must break things often enough to compare diagnostics: {errors_seen}");
 }
+
+/// A rule file's parse depends on the limits (string length, depth): when `rulesctl.hcl` changes
+/// them, the files cached under the old ones are parsed again.
+#[test]
+fn changed_limits_parse_the_cached_files_again() {
+    let repo = Repo::base();
+    let mut workspace = Workspace::new(repo.path().to_path_buf());
+    assert_eq!(workspace.analyze().errors(), 0);
+    repo.write("rulesctl.hcl", "limits {\n  max_string_bytes = 12\n}\n");
+    workspace.file_changed("rulesctl.hcl");
+    let incremental = workspace.analyze();
+    let full = analyze(&WorkTree::new(repo.path().to_path_buf()), None);
+    assert_eq!(report(&incremental), report(&full));
+    assert_eq!(full.errors(), 2, "{}", report(&full));
+}

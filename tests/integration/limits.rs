@@ -1,0 +1,346 @@
+//! `limits { }` (issue 16, part 3): each limit at its value is accepted, one over is refused
+//! with a diagnostic at the place that crossed it, saying what and how to raise it.
+
+use serde_json::Value;
+
+use crate::support::{Repo, Run};
+
+/// `rulesctl.hcl` holding only `limits { name = value }`.
+fn limit(repo: &Repo, name: &str, value: usize) {
+    repo.write("rulesctl.hcl", format!("limits {{\n  {name} = {value}\n}}\n"));
+}
+
+fn check(repo: &Repo) -> (Run, Value) {
+    let run = repo.run(&["check", "--format", "json"]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let report = run.json();
+    (run, report)
+}
+
+/// The one diagnostic of `code` as (file, line, column, message, help); fails unless there is
+/// exactly one.
+fn only(report: &Value, code: &str) -> (String, u64, u64, String, String) {
+    let matching: Vec<&Value> =
+        report["diagnostics"].as_array().into_iter().flatten().filter(|d| d["code"] == code).collect();
+    assert_eq!(matching.len(), 1, "one {code} expected: {report}");
+    let d = matching[0];
+    let text = |key: &str| d[key].as_str().unwrap_or_default().to_string();
+    (text("file"), d["line"].as_u64().unwrap_or(0), d["column"].as_u64().unwrap_or(0), text("message"), text("help"))
+}
+
+/// Asserts the run passes: nothing at all to report.
+fn passes(repo: &Repo) {
+    let run = repo.run(&["check", "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn max_file_bytes_at_the_limit_is_read_and_one_byte_over_is_not() {
+    let repo = Repo::base();
+    let largest = ["rules/caves.hcl", "rules/loot.hcl", "rules/ruleset.hcl"]
+        .iter()
+        .map(|f| (repo.read(f).len(), *f))
+        .max()
+        .unwrap_or_default();
+    limit(&repo, "max_file_bytes", largest.0);
+    passes(&repo);
+    limit(&repo, "max_file_bytes", largest.0 - 1);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    let (file, line, column, message, help) = only(&report, "L004");
+    assert_eq!((file.as_str(), line, column), (largest.1, 1, 1));
+    assert_eq!(message, format!("`{}` is {} bytes, over the limit of {} bytes", largest.1, largest.0, largest.0 - 1));
+    assert_eq!(help, "split it into smaller files, or raise `limits { max_file_bytes = ... }` in rulesctl.hcl");
+}
+
+/// `rulesctl.hcl` is read before its limits are known: the default applies to it, whatever it
+/// says, and the help does not suggest raising what cannot apply.
+#[test]
+fn the_project_file_is_read_under_the_default_size_limit() {
+    let repo = Repo::base();
+    let padding = "# padding\n".repeat(8 * 1024 * 1024 / 10 + 1);
+    repo.write("rulesctl.hcl", format!("limits {{\n  max_file_bytes = 1073741824\n}}\n{padding}"));
+    let (_, report) = check(&repo);
+    let (file, line, column, message, help) = only(&report, "L004");
+    assert_eq!((file.as_str(), line, column), ("rulesctl.hcl", 1, 1));
+    assert!(message.ends_with("over the limit of 8388608 bytes"), "{message}");
+    assert!(help.contains("always read under the default limit") && !help.contains("raise"), "{help}");
+}
+
+#[test]
+fn max_depth_holds_for_hcl() {
+    // loot.hcl nests two levels: `loot_table "..." {` and `item "..." {`.
+    let repo = Repo::base();
+    limit(&repo, "max_depth", 2);
+    passes(&repo);
+    limit(&repo, "max_depth", 1);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    let (file, line, column, message, help) = only(&report, "S002");
+    assert_eq!((file.as_str(), line, column), ("rules/loot.hcl", 2, 23));
+    assert_eq!(message, "nested more than 1 levels deep");
+    assert_eq!(help, "flatten the structure, or raise `limits { max_depth = ... }` in rulesctl.hcl");
+    // The default, 64, is also the most: at it a file is parsed (its unknown attribute is
+    // found), one over is refused, and the help does not offer to raise it.
+    let repo = Repo::base();
+    let nested = |n: usize| format!("# deep\nlevels = {}{}\n", "[".repeat(n), "]".repeat(n));
+    repo.write("rules/deep.hcl", nested(64));
+    let (_, report) = check(&repo);
+    assert_eq!(only(&report, "D003").0, "rules/deep.hcl");
+    repo.write("rules/deep.hcl", nested(65));
+    let (_, report) = check(&repo);
+    let (file, line, column, message, help) = only(&report, "S002");
+    assert_eq!((file.as_str(), line, column), ("rules/deep.hcl", 2, 74));
+    assert_eq!((message.as_str(), help.as_str()), ("nested more than 64 levels deep", "flatten the structure"));
+}
+
+#[test]
+fn max_depth_holds_for_yaml() {
+    let repo = Repo::base();
+    let nested = |n: usize| format!("top:\n  deep: {}1{}\n", "[".repeat(n - 2), "]".repeat(n - 2));
+    // The top-level mapping, `top`'s mapping, then the lists: 64 levels.
+    repo.write("values.yaml", nested(64));
+    passes(&repo);
+    repo.write("values.yaml", nested(65));
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    let (file, line, column, message, _) = only(&report, "Y004");
+    assert_eq!((file.as_str(), line, column), ("values.yaml", 2, 9 + 62));
+    assert_eq!(message, "nested more than 64 levels deep");
+    limit(&repo, "max_depth", 5);
+    repo.write("values.yaml", nested(5));
+    passes(&repo);
+    repo.write("values.yaml", "top:\n  a:\n    b:\n      c:\n        - d: 1\n");
+    let (_, report) = check(&repo);
+    let (file, line, column, message, help) = only(&report, "Y004");
+    assert_eq!(
+        (file.as_str(), line, column, message.as_str()),
+        ("values.yaml", 5, 11, "nested more than 5 levels deep")
+    );
+    assert_eq!(help, "flatten the structure, or raise `limits { max_depth = ... }` in rulesctl.hcl");
+}
+
+#[test]
+fn max_depth_holds_for_the_values_schema() {
+    let repo = Repo::helm();
+    // The fixture's schema nests 7 levels; its values and environments fewer.
+    let project = repo.read("rulesctl.hcl");
+    repo.write("rulesctl.hcl", format!("limits {{\n  max_depth = 7\n}}\n{project}"));
+    passes(&repo);
+    repo.write("rulesctl.hcl", format!("limits {{\n  max_depth = 6\n}}\n{project}"));
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    let (file, line, _, message, help) = only(&report, "H016");
+    assert_eq!(
+        (file.as_str(), message.as_str()),
+        ("chart/values.schema.json", "the values schema nests more than 6 levels deep")
+    );
+    let schema = repo.read("chart/values.schema.json");
+    let written = schema.lines().nth(usize::try_from(line).unwrap_or(1) - 1).unwrap_or_default();
+    assert!(written.contains(['{', '[']), "line {line}: {written}");
+    assert!(help.ends_with("or raise `limits { max_depth = ... }` in rulesctl.hcl"), "{help}");
+}
+
+#[test]
+fn max_files_counts_rule_and_environment_files() {
+    let repo = Repo::helm();
+    let project = repo.read("rulesctl.hcl");
+    // Three rule files and two environments.
+    repo.write("rulesctl.hcl", format!("limits {{\n  max_files = 5\n}}\n{project}"));
+    passes(&repo);
+    repo.write("rulesctl.hcl", format!("limits {{\n  max_files = 4\n}}\n{project}"));
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(1), "one diagnostic, nothing read: {report}");
+    let (file, line, column, message, help) = only(&report, "L009");
+    assert_eq!((file.as_str(), line, column), ("rules", 1, 1));
+    assert_eq!(
+        message,
+        "5 rule and environment files (3 rule files, 2 environments), over the limit of 4: none of them was read"
+    );
+    assert!(help.ends_with("or raise `limits { max_files = ... }` in rulesctl.hcl"), "{help}");
+    // With the rules path written in rulesctl.hcl, the diagnostic points at it.
+    repo.write("rulesctl.hcl", "paths {\n  rules = \"rules\"\n}\n\nlimits {\n  max_files = 4\n}\n");
+    let (_, report) = check(&repo);
+    let (file, line, column, _, _) = only(&report, "L009");
+    assert_eq!((file.as_str(), line, column), ("rulesctl.hcl", 2, 11));
+}
+
+/// Thousands of files over the limit are one diagnostic, listed and counted but never read.
+#[test]
+fn many_files_over_the_limit_are_one_quick_diagnostic() {
+    let repo = Repo::base();
+    for i in 0..3000 {
+        repo.write(&format!("rules/generated/g{i:04}.hcl"), "this is not { valid HCL\n");
+    }
+    limit(&repo, "max_files", 1000);
+    let started = std::time::Instant::now();
+    let (run, report) = check(&repo);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert_eq!(run.code, 1);
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(1), "{report}");
+    assert!(only(&report, "L009").3.starts_with("3003 rule and environment files"), "{report}");
+    assert_eq!(report["summary"]["files"], 1, "only rulesctl.hcl was read");
+}
+
+#[test]
+fn max_yaml_nodes_counts_every_node_and_each_alias_as_what_it_copies() {
+    let repo = Repo::base();
+    // The top mapping (1), `a` (1) and its list (1) of three (3), `b` (1) and its list (1),
+    // two aliases of four nodes each (8): 16.
+    repo.write("values.yaml", "a: &a [1, 2, 3]\nb: [*a, *a]\n");
+    limit(&repo, "max_yaml_nodes", 16);
+    passes(&repo);
+    limit(&repo, "max_yaml_nodes", 15);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    let (file, line, column, message, help) = only(&report, "Y003");
+    assert_eq!((file.as_str(), line, column), ("values.yaml", 2, 9));
+    assert_eq!(message, "aliases expand this document beyond 15 nodes");
+    assert!(help.ends_with("or raise `limits { max_yaml_nodes = ... }` in rulesctl.hcl"), "{help}");
+    // An aliased mapping copies its keys too: the top (1), `m` (1), its mapping (1), `x` (1)
+    // and 1 (1), `n` (1), and the alias of three (3): 9.
+    repo.write("values.yaml", "m: &m {x: 1}\nn: *m\n");
+    limit(&repo, "max_yaml_nodes", 9);
+    passes(&repo);
+    limit(&repo, "max_yaml_nodes", 8);
+    let (_, report) = check(&repo);
+    let (file, line, column, _, _) = only(&report, "Y003");
+    assert_eq!((file.as_str(), line, column), ("values.yaml", 2, 4));
+    limit(&repo, "max_yaml_nodes", 15);
+    // Without aliases, the node that crosses the limit.
+    repo.write("values.yaml", "a: 1\nb: 2\nc: 3\nd: 4\nee: 5\nf: 6\ng: 7\nh: 8\n");
+    let (_, report) = check(&repo);
+    let (file, line, column, message, _) = only(&report, "Y003");
+    assert_eq!((file.as_str(), line, column), ("values.yaml", 8, 1));
+    assert_eq!(message, "the document has more than 15 nodes");
+}
+
+#[test]
+fn max_string_bytes_holds_for_hcl_strings_and_yaml_scalars() {
+    let repo = Repo::base();
+    // The longest string in the rules is "crystal_caves", 13 bytes.
+    limit(&repo, "max_string_bytes", 13);
+    passes(&repo);
+    limit(&repo, "max_string_bytes", 12);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    let found: Vec<(String, u64, u64)> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("L010".to_string(), 2, 20), ("L010".to_string(), 10, 24)], "{report}");
+    assert_eq!(report["diagnostics"][0]["message"], "this string is 13 bytes, over the limit of 12 bytes");
+    assert_eq!(
+        report["diagnostics"][0]["help"],
+        "shorten it, or raise `limits { max_string_bytes = ... }` in rulesctl.hcl"
+    );
+    // A YAML scalar, quoted or not, key or value, is measured as it reads.
+    let repo = Repo::base();
+    repo.write("values.yaml", "note: \"twenty bytes, exact!\"\n");
+    limit(&repo, "max_string_bytes", 20);
+    passes(&repo);
+    limit(&repo, "max_string_bytes", 19);
+    let (_, report) = check(&repo);
+    let (file, line, column, message, _) = only(&report, "L010");
+    assert_eq!((file.as_str(), line, column), ("values.yaml", 1, 7));
+    assert_eq!(message, "this string is 20 bytes, over the limit of 19 bytes");
+    // The default, 1 MiB, applies without a project file.
+    let repo = Repo::base();
+    repo.write("values.yaml", format!("blob: {}\n", "x".repeat(1024 * 1024)));
+    passes(&repo);
+    repo.write("values.yaml", format!("blob: {}\n", "x".repeat(1024 * 1024 + 1)));
+    let (_, report) = check(&repo);
+    assert_eq!(only(&report, "L010").3, "this string is 1048577 bytes, over the limit of 1048576 bytes");
+}
+
+/// Base plus a rule file of `n` unknown top-level attributes: `n` errors.
+fn with_errors(n: usize) -> Repo {
+    let repo = Repo::base();
+    let text: String = (0..n).map(|i| format!("unknown_{i:04} = 1\n")).collect();
+    repo.write("rules/zz.hcl", text);
+    repo
+}
+
+#[test]
+fn max_diagnostics_prints_the_first_ones_and_counts_all() {
+    let repo = with_errors(30);
+    limit(&repo, "max_diagnostics", 30);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(30));
+    assert_eq!(report["summary"].get("not_printed"), None, "{}", report["summary"]);
+    limit(&repo, "max_diagnostics", 29);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1, "the exit code does not depend on what is printed");
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(29));
+    assert_eq!(report["summary"]["errors"], 30);
+    assert_eq!(report["summary"]["not_printed"], 1);
+    assert_eq!(report["summary"]["max_diagnostics"], 29);
+    let human = repo.run(&["check"]);
+    assert_eq!(human.code, 1);
+    assert!(
+        human.stdout.ends_with(
+            "checked 5 files: 30 errors, 0 warnings; 1 more diagnostic not printed, past the limit of 29 (--all prints every one, `limits { max_diagnostics = ... }` in rulesctl.hcl raises it)\n"
+        ),
+        "{}",
+        human.stdout
+    );
+    let all = repo.run(&["check", "--all", "--format", "json"]).json();
+    assert_eq!(all["diagnostics"].as_array().map(Vec::len), Some(30));
+    let sarif = repo.run(&["check", "--format", "sarif"]).json();
+    assert_eq!(sarif["runs"][0]["results"].as_array().map(Vec::len), Some(29));
+    assert_eq!(sarif["runs"][0]["properties"]["notPrinted"], 1);
+    // GitHub annotations group alike ones as the human report does: of the 29 printed, the
+    // first three and a line counting the other 26.
+    let github = repo.run(&["check", "--format", "github"]);
+    assert_eq!(github.stdout.lines().filter(|l| l.starts_with("::error")).count(), 3);
+    assert!(github.stdout.contains("... and 26 more D003"), "{}", github.stdout);
+    assert!(github.stdout.contains("1 more diagnostic not printed"), "{}", github.stdout);
+}
+
+#[test]
+fn max_diagnostics_defaults_to_a_thousand() {
+    let repo = with_errors(1001);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(1000));
+    assert_eq!(
+        (report["summary"]["errors"].as_u64(), report["summary"]["not_printed"].as_u64()),
+        (Some(1001), Some(1))
+    );
+}
+
+/// A limit outside its range is an error at the value, and the default holds meanwhile.
+#[test]
+fn a_limit_out_of_range_is_reported_and_the_default_kept() {
+    let repo = Repo::base();
+    for (name, value) in [("max_depth", 65), ("max_files", 0), ("max_string_bytes", 2_000_000_000)] {
+        limit(&repo, name, value);
+        let (run, report) = check(&repo);
+        assert_eq!(run.code, 1);
+        let (file, line, column, _, _) = only(&report, "B001");
+        assert_eq!((file.as_str(), line, column), ("rulesctl.hcl", 2, name.len() as u64 + 6), "{name}");
+    }
+}
+
+/// `fmt` reads rule files under the same size limit as `check`.
+#[test]
+fn fmt_reads_under_the_configured_size_limit() {
+    let repo = Repo::base();
+    let size = repo.read("rules/caves.hcl").len();
+    limit(&repo, "max_file_bytes", size);
+    let run = repo.run(&["fmt", "--check", "rules/caves.hcl"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    limit(&repo, "max_file_bytes", size - 1);
+    let run = repo.run(&["fmt", "--check", "rules/caves.hcl", "--format", "json"]);
+    assert_eq!(only(&run.json(), "L004").0, "rules/caves.hcl");
+}
