@@ -111,11 +111,17 @@ pub struct Node {
 /// A numeric attribute anywhere in the input, for the range checks.
 #[derive(Debug, Clone)]
 pub struct NumberAt {
-    /// Dotted path: `spawn_config.base_rate`. Static, so 10,000 files of numbers hold no copies.
-    pub path: &'static str,
     pub attr: &'static Attr,
     pub num: Num,
     pub span: Span,
+}
+
+impl NumberAt {
+    /// Dotted path: `spawn_config.base_rate`. Looked up, not stored: a ruleset of 10,000 files
+    /// holds 200,000 numbers.
+    pub fn path(&self) -> &'static str {
+        attr_path(self.attr)
+    }
 }
 
 impl Node {
@@ -188,12 +194,7 @@ impl Node {
     pub fn numbers(&self, out: &mut Vec<NumberAt>) {
         for field in &self.fields {
             if let Value::Num(num) = &field.value {
-                out.push(NumberAt {
-                    path: attr_path(field.attr),
-                    attr: field.attr,
-                    num: num.clone(),
-                    span: field.span,
-                });
+                out.push(NumberAt { attr: field.attr, num: num.clone(), span: field.span });
             }
         }
         for block in &self.blocks {

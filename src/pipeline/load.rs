@@ -326,8 +326,9 @@ const PARALLEL_FROM: usize = 64;
 /// chunk is joined as soon as all before it are, so only a few results (and no syntax trees)
 /// are held at once.
 fn in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &T) -> R + Sync, mut join: impl FnMut(R)) {
-    let threads = threads();
-    if threads < 2 || items.len() < PARALLEL_FROM {
+    // Few items are not worth threads, nor asking how many cores there are (the cgroup files).
+    let threads = if items.len() < PARALLEL_FROM { 1 } else { threads() };
+    if threads < 2 {
         for (i, item) in items.iter().enumerate() {
             join(work(i, item));
         }

@@ -24,9 +24,13 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         if n.num.value.is_nan() || n.num.value < lo || n.num.value > hi {
             let range = describe_range(n.attr.kind, (lo, hi));
             sink.push(
-                Diagnostic::new(&CODE, n.span, format!("`{}` is {}, outside its range {range}", n.path, n.num.repr()))
-                    .label(format!("must be within {range}"))
-                    .help(format!("choose a value from {range} ({})", n.attr.doc)),
+                Diagnostic::new(
+                    &CODE,
+                    n.span,
+                    format!("`{}` is {}, outside its range {range}", n.path(), n.num.repr()),
+                )
+                .label(format!("must be within {range}"))
+                .help(format!("choose a value from {range} ({})", n.attr.doc)),
             );
         }
     }

@@ -23,7 +23,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     for policy in &cx.project.policies {
         let Ok((attr, (min, max))) = narrowed(policy) else { continue };
         let builtin = attr.range.unwrap_or((f64::MIN, f64::MAX));
-        for n in cx.ruleset.numbers.iter().filter(|n| n.path == policy.attr.value.as_str()) {
+        for n in cx.ruleset.numbers.iter().filter(|n| std::ptr::eq(n.attr, attr)) {
             let v = n.num.value;
             let in_builtin = v >= builtin.0 && v <= builtin.1;
             if in_builtin && (v < min || v > max) {
@@ -34,7 +34,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                     Diagnostic::new(
                         &CODE,
                         n.span,
-                        format!("`{}` is {}, outside the policy range {range}", n.path, n.num.repr()),
+                        format!("`{}` is {}, outside the policy range {range}", n.path(), n.num.repr()),
                     )
                     .label(format!("policy allows {range}"))
                     .related(bound_span, "policy set here")
