@@ -177,7 +177,7 @@ fn cached(
     for rel in rule_files {
         *files += 1;
         if let Some(hit) = cache.fresh(rel) {
-            let id = sources.push(hit.file.clone());
+            let id = sources.push_shared(std::sync::Arc::clone(&hit.file));
             let mut part = hit.part.clone();
             let mut found = hit.found.clone();
             if id != hit.id {
@@ -217,12 +217,11 @@ fn cached(
                     parts.add(outcome);
                     continue;
                 }
-                let file = sources.get(id);
                 let part = match &outcome {
                     Outcome::Part(part) => Some(part.clone()),
                     _ => None,
                 };
-                cache.store(rel, Cached { id, file: file.clone(), part, found: found.clone() });
+                cache.store(rel, Cached { id, file: sources.shared(id), part, found: found.clone() });
                 (found, outcome)
             }
         };

@@ -76,7 +76,7 @@ pub struct Cached {
     /// The id the file had in that run: its part and diagnostics point there.
     pub id: crate::source::FileId,
     /// The file as read (text, hash, line index), shared into the next run's sources.
-    pub file: crate::source::SourceFile,
+    pub file: std::sync::Arc<crate::source::SourceFile>,
     /// Its part of the ruleset; `None` when it was not valid HCL.
     pub part: Option<Ruleset>,
     /// Its own diagnostics (syntax, decoding).

@@ -1,5 +1,7 @@
 //! The set of loaded files and byte spans into them.
 
+use std::sync::Arc;
+
 pub use crate::diagnostic::{FileId, Span};
 
 /// One input file: its root-relative path (always with `/`) and its text, normalised so that a
@@ -51,13 +53,15 @@ fn line_starts(text: &str) -> Vec<usize> {
 /// Every file a command read, addressed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct Sources {
-    files: Vec<SourceFile>,
+    /// Shared, so an incremental run takes an unchanged file from its cache without copying it;
+    /// the rare change (masking a credential) copies that one file.
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl Sources {
     pub fn add(&mut self, path: String, text: String) -> FileId {
         let id = FileId::new(self.files.len());
-        self.files.push(SourceFile::new(path, text));
+        self.files.push(Arc::new(SourceFile::new(path, text)));
         id
     }
 
@@ -69,9 +73,19 @@ impl Sources {
 
     /// Adds a file read elsewhere (see [`Sources::next_id`]).
     pub fn push(&mut self, file: SourceFile) -> FileId {
+        self.push_shared(Arc::new(file))
+    }
+
+    /// [`Sources::push`] for a file another run holds too.
+    pub fn push_shared(&mut self, file: Arc<SourceFile>) -> FileId {
         let id = self.next_id();
         self.files.push(file);
         id
+    }
+
+    /// The file behind `id`, shared, for a cache to keep.
+    pub fn shared(&self, id: FileId) -> Arc<SourceFile> {
+        Arc::clone(&self.files[id.index()])
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -80,13 +94,13 @@ impl Sources {
 
     /// Replaces a file's text once it has been read and decoded.
     pub fn set_text(&mut self, id: FileId, text: String) {
-        self.files[id.index()].set_text(text);
+        Arc::make_mut(&mut self.files[id.index()]).set_text(text);
     }
 
     /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
     /// renderer can ever show what was there: used for literal credentials.
     pub fn mask(&mut self, span: Span) {
-        let file = &mut self.files[span.file.index()];
+        let file = Arc::make_mut(&mut self.files[span.file.index()]);
         let range = span.range();
         if let Some(secret) = file.text.get(range.clone()) {
             let stars = "*".repeat(secret.len());
@@ -96,14 +110,14 @@ impl Sources {
 
     /// Prefixes every path, so files read from a git revision print as `REV:path`.
     pub fn prefix_paths(&mut self, prefix: &str) {
-        for file in &mut self.files {
+        for file in self.files.iter_mut().map(Arc::make_mut) {
             file.path.insert_str(0, prefix);
         }
     }
 
     /// See [`SourceFile::set_raw`].
     pub fn set_raw(&mut self, id: FileId, bytes: &[u8]) {
-        self.files[id.index()].set_raw(bytes);
+        Arc::make_mut(&mut self.files[id.index()]).set_raw(bytes);
     }
 
     /// Sorts diagnostics into the one stable report order (see [`crate::diagnostic::sort`]).
@@ -120,6 +134,6 @@ impl Sources {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId::new(i), f))
+        self.files.iter().enumerate().map(|(i, f)| (FileId::new(i), &**f))
     }
 }
