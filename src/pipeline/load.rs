@@ -210,9 +210,8 @@ fn cached(
             Slot::Cached(part, found) => (found, part.map_or(Outcome::Unknown, Outcome::Part)),
             Slot::Parse(id, rel, _) => {
                 let Some((readable, (found, outcome))) = parsed.pop_front() else { continue };
-                if !readable || matches!(outcome, Outcome::Empty) {
-                    // Read again next time: a file's permissions can change without an edit,
-                    // and an empty file costs nothing to read.
+                if !readable {
+                    // Read again next time: a file's permissions can change without an edit.
                     sink.extend(found);
                     parts.add(outcome);
                     continue;
@@ -260,8 +259,6 @@ enum Outcome {
     Part(Ruleset),
     /// Unreadable or not valid HCL: what it holds is unknown, so the ruleset is partial.
     Unknown,
-    /// Empty (already reported): nothing.
-    Empty,
 }
 
 /// The ruleset being joined from the files' outcomes, in file order.
@@ -285,7 +282,6 @@ impl Parts {
                 self.ruleset.append(part);
             }
             Outcome::Unknown => self.ruleset.partial = true,
-            Outcome::Empty => {}
         }
     }
 
@@ -295,7 +291,9 @@ impl Parts {
 }
 
 /// Parses and decodes one rule file read as `file`, unless `problem` kept it from being read.
-/// The file's own diagnostics come back with its part.
+/// The file's own diagnostics come back with its part. An empty file (or one of only blank
+/// space) is warned about and still joins, as a file with no rules: a ruleset of empty files is
+/// then missing what must appear once, which is an error, not a silent pass.
 fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>, limits: &Limits) -> (Sink, Outcome) {
     let mut found = Sink::new();
     if let Some(problem) = problem {
@@ -307,7 +305,6 @@ fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>, limits: &L
             Diagnostic::new(&EMPTY_FILE, Span::file(id), format!("`{}` is empty", file.path))
                 .help("add rules to it, or delete it"),
         );
-        return (found, Outcome::Empty);
     }
     let outcome = match crate::parse::hcl(id, &file.text, limits, &mut found) {
         Some(entries) => Outcome::Part(Ruleset::of_file(id, &entries, &mut found)),
