@@ -14,18 +14,19 @@ pub struct SourceFile {
     pub sha256: Option<String>,
     /// Whether the raw bytes had a byte-order mark or CRLF line ends that decoding removed.
     pub normalized: bool,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed the first time a position is asked for: most files of a
+    /// large repository never have a diagnostic, so never need it.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
-        let line_starts = line_starts(&text);
-        SourceFile { path, text, sha256: None, normalized: false, line_starts }
+        SourceFile { path, text, sha256: None, normalized: false, line_starts: std::sync::OnceLock::new() }
     }
 
     /// Replaces the text once the file has been read and decoded.
     pub fn set_text(&mut self, text: String) {
-        self.line_starts = line_starts(&text);
+        self.line_starts = std::sync::OnceLock::new();
         self.text = text;
     }
 
@@ -39,8 +40,10 @@ impl SourceFile {
     /// 1-based line and column of a byte offset; columns count characters, not bytes.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
-        let start = self.line_starts[line - 1];
+        let line_starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        let line = line_starts.partition_point(|&start| start <= offset).max(1);
+        // `line_starts` begins with 0, so `line - 1` is in range.
+        let start = line_starts[line - 1];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, column + 1)
     }
@@ -105,6 +108,7 @@ impl Sources {
         if let Some(secret) = file.text.get(range.clone()) {
             let stars = "*".repeat(secret.len());
             file.text.replace_range(range, &stars);
+            file.line_starts = std::sync::OnceLock::new();
         }
     }
 
