@@ -53,7 +53,8 @@ declare_code! {
     ///
     /// Values and environment files nest a handful of levels; more than
     /// `limits { max_depth = N }` (64 unless set lower) is refused so a hostile file cannot
-    /// exhaust memory or stack. Each mapping and sequence is one level.
+    /// exhaust memory or stack. Each mapping and sequence is one level, and an alias counts
+    /// the levels of what it copies, so aliases of aliases cannot build a deeper document.
     ///
     /// Fix: flatten the structure; when `max_depth` is set below 64, raise it.
     pub static TOO_DEEP = ("Y004", "yaml-too-deep", Error);
@@ -100,6 +101,17 @@ impl Node {
             Kind::Map(entries) => 1 + entries.iter().map(|(_, _, v)| 1 + v.size()).sum::<usize>(),
             Kind::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
             Kind::Scalar { .. } => 1,
+        }
+    }
+
+    /// How many mappings and sequences nest in this node, itself included (0 for a scalar).
+    /// Recursion is bounded: every stored node is at most `max_depth` deep (see the alias
+    /// check in [`parse`]).
+    fn height(&self) -> usize {
+        match &self.kind {
+            Kind::Map(entries) => 1 + entries.iter().map(|(_, _, v)| v.height()).max().unwrap_or(0),
+            Kind::Seq(items) => 1 + items.iter().map(Node::height).max().unwrap_or(0),
+            Kind::Scalar { .. } => 0,
         }
     }
 }
@@ -264,6 +276,24 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else { continue };
+                // An alias copies its anchor's nesting to where it stands: aliases of aliases
+                // would otherwise build a tree far deeper than the text, deep enough to overflow
+                // the stack of every recursive walk over the values.
+                if stack.len() + target.height() > max_depth {
+                    sink.push(
+                        Diagnostic::new(
+                            &TOO_DEEP,
+                            span(start, end),
+                            format!("this alias nests the document more than {max_depth} levels deep"),
+                        )
+                        .label("expands one level too deep or more")
+                        .help(format!(
+                            "write the values out, or alias a shallower anchor{}",
+                            raise_hint("max_depth", max_depth as u64, Limits::CEILING.max_depth as u64)
+                        )),
+                    );
+                    return None;
+                }
                 Node { kind: target.kind.clone(), span: span(start, end) }
             }
             _ => continue,

@@ -1,0 +1,68 @@
+//! The code audit of issue 16 (part 5): each test is hostile input that once reached a panic,
+//! a stack overflow or a wrong position, run through the real binary. See AUDIT.md.
+
+use serde_json::Value;
+
+use crate::support::{Repo, Run};
+
+/// Runs `check --format json`, asserting it neither panicked nor crashed.
+fn check_json(repo: &Repo) -> (Run, Value) {
+    let run = repo.run(&["check", "--format", "json"]);
+    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("overflow"), "{}", run.stderr);
+    assert!(run.code == 0 || run.code == 1, "exit {}: {}", run.code, run.stderr);
+    let report = run.json();
+    (run, report)
+}
+
+/// Every diagnostic of `code` as (file, line, column, message).
+fn all(report: &Value, code: &str) -> Vec<(String, u64, u64, String)> {
+    report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == code)
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_string();
+            (text("file"), d["line"].as_u64().unwrap_or(0), d["column"].as_u64().unwrap_or(0), text("message"))
+        })
+        .collect()
+}
+
+/// Aliases of aliases once built a values tree far deeper than `max_depth` from a few lines of
+/// text (each anchor holding the previous one 60 levels down): deep enough, at the default
+/// node limit, to overflow the stack of the walks over the values. An alias now counts the
+/// levels it copies.
+#[test]
+fn aliases_cannot_nest_deeper_than_max_depth() {
+    let repo = Repo::base();
+    let nest = |inner: &str| format!("{}{inner}{}", "[".repeat(40), "]".repeat(40));
+    // 1 (top) + 1 (`deep`) + 40 = 42 levels: fine. Its alias under another 40 lists: 82.
+    let values = format!("deep:\n  a: &a {}\n  b: {}\n", nest("1"), nest("*a"));
+    repo.write("values.yaml", &values);
+    let (run, report) = check_json(&repo);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let found = all(&report, "Y004");
+    assert_eq!(found.len(), 1, "{report}");
+    let (file, line, column, message) = &found[0];
+    assert_eq!((file.as_str(), *line, *column), ("values.yaml", 3, 6 + 40));
+    assert_eq!(message, "this alias nests the document more than 64 levels deep");
+    // The same alias where it fits is fine.
+    repo.write("values.yaml", format!("deep:\n  a: &a {}\n  b: [*a]\n", nest("1")));
+    let (run, report) = check_json(&repo);
+    assert_eq!((run.code, all(&report, "Y004").len()), (0, 0), "{report}");
+}
+
+/// The chain that overflowed the stack: 56 anchors, each the previous one 60 levels down.
+#[test]
+fn a_chain_of_aliases_ends_in_a_diagnostic_not_a_stack_overflow() {
+    let repo = Repo::base();
+    let mut values = String::from("deep:\n");
+    for k in 0..56 {
+        let inner = if k == 0 { "1".to_string() } else { format!("*a{}", k - 1) };
+        values.push_str(&format!("  k{k}: &a{k} {}{inner}{}\n", "[".repeat(60), "]".repeat(60)));
+    }
+    repo.write("values.yaml", &values);
+    let (run, report) = check_json(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(all(&report, "Y004").len(), 1, "{report}");
+}
