@@ -66,3 +66,36 @@ fn a_chain_of_aliases_ends_in_a_diagnostic_not_a_stack_overflow() {
     assert_eq!(run.code, 1);
     assert_eq!(all(&report, "Y004").len(), 1, "{report}");
 }
+
+/// Replaces `safety_bounds.max_spawn_rate_multiplier` in the base fixture.
+fn multiplier(repo: &Repo, written: &str) {
+    let text = repo.read("rules/ruleset.hcl");
+    repo.write(
+        "rules/ruleset.hcl",
+        text.replace("max_spawn_rate_multiplier = 2.5", &format!("max_spawn_rate_multiplier = {written}")),
+    );
+}
+
+/// The exact product in X002 read the multiplier's exponent as written and subtracted it
+/// unchecked: `1e-2147483648` overflowed (a panic in a debug build, a wrapped number in a
+/// release build). And a product too large for a float printed as `inf`.
+#[test]
+fn extreme_multipliers_are_out_of_range_not_a_crash() {
+    let repo = Repo::base();
+    for written in ["1e-2147483648", "1.5e-2147483648", "-9223372036854775808", "99999999999999999999"] {
+        multiplier(&repo, written);
+        let (run, report) = check_json(&repo);
+        assert_eq!(run.code, 1, "{written}: {report}");
+        let range = all(&report, "B001");
+        assert_eq!(range.len(), 1, "{written}: {report}");
+        assert!(range[0].3.contains(written), "{written}: {}", range[0].3);
+        let text = repo.read("rules/ruleset.hcl").replace(&format!("= {written}"), "= 2.5");
+        repo.write("rules/ruleset.hcl", text);
+    }
+    multiplier(&repo, "1e308");
+    let (_, report) = check_json(&repo);
+    let peak = all(&report, "X002");
+    assert_eq!(peak.len(), 1, "{report}");
+    assert_eq!(peak[0].3, "peak spawn rate of crystal_caves is 12 × 1e308, above `max_concurrent` = 45");
+    assert!(!report.to_string().contains("inf"), "{report}");
+}
