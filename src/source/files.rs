@@ -34,10 +34,16 @@ impl SourceFile {
         self.normalized = bytes.starts_with(b"\xEF\xBB\xBF") || bytes.windows(2).any(|w| w == b"\r\n");
     }
 
-    /// 1-based line and column of a byte offset; columns count characters, not bytes.
+    /// 1-based line and column of a byte offset; columns count characters, not bytes. An
+    /// offset inside a character is that character's (never a count of bytes).
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
+        // `line_starts` begins with 0, so `line - 1` is an index; each start follows a `\n`,
+        // so `start..offset` lies on character boundaries.
         let start = self.line_starts[line - 1];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, column + 1)
@@ -121,5 +127,19 @@ impl Sources {
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId::new(i), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_inside_a_character_is_that_characters() {
+        let file = SourceFile::new("x".into(), "ab\n日本語x".into());
+        assert_eq!(file.position(3 + 3), (2, 2), "on 本");
+        assert_eq!(file.position(3 + 4), (2, 2), "inside 本: still its column, not a byte count");
+        assert_eq!(file.position(3 + 9), (2, 4));
+        assert_eq!(file.position(999), (2, 5));
     }
 }

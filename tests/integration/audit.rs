@@ -99,3 +99,42 @@ fn extreme_multipliers_are_out_of_range_not_a_crash() {
     assert_eq!(peak[0].3, "peak spawn rate of crystal_caves is 12 × 1e308, above `max_concurrent` = 45");
     assert!(!report.to_string().contains("inf"), "{report}");
 }
+
+/// The (line, column) of the only diagnostic of `code`.
+fn place(report: &Value, code: &str) -> (u64, u64) {
+    let found = all(report, code);
+    assert_eq!(found.len(), 1, "one {code} expected: {report}");
+    (found[0].1, found[0].2)
+}
+
+/// serde_json's error column counts bytes; `verify` read it as characters, so an error after
+/// `日本語` was placed past the end of the line and fell back to its start.
+#[test]
+fn verify_places_a_json_error_after_wide_characters() {
+    let repo = Repo::empty();
+    repo.write("ruleset-v1.json", "{\"a\": \"日本語日本語\", x}\n");
+    let run = repo.run(&["verify", "ruleset-v1.json", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(place(&run.json(), "V004"), (1, 17), "at the `x`");
+    // An artifact that stops inside a string ending in a wide character: on its last character.
+    repo.write("ruleset-v1.json", "{\n  \"a\": \"日本語");
+    let run = repo.run(&["verify", "ruleset-v1.json", "--format", "json"]);
+    assert_eq!(place(&run.json(), "V004"), (2, 11));
+}
+
+/// The same for the values schema, which also clamped the offset to the last byte: inside the
+/// last character when the file ends in a wide one, where the column fell back to a byte count.
+#[test]
+fn a_values_schema_json_error_is_placed_by_characters() {
+    let repo = Repo::base();
+    repo.write("rulesctl.hcl", "paths {\n  values_schema = \"s.json\"\n}\n");
+    repo.write("values.yaml", "a: 1\n");
+    repo.write("s.json", "{\"description\": \"日本語日本語\", x}\n");
+    let (_, report) = check_json(&repo);
+    assert_eq!(place(&report, "H016"), (1, 27), "at the `x`");
+    repo.write("s.json", "{\"description\": \"日本語日本語");
+    let (_, report) = check_json(&repo);
+    assert_eq!(place(&report, "H016"), (1, 23), "on the last character");
+    let run = repo.run(&["check", "--format", "sarif"]);
+    assert!(run.stdout.contains("\"startColumn\": 23"), "{}", run.stdout);
+}
