@@ -138,3 +138,25 @@ fn a_values_schema_json_error_is_placed_by_characters() {
     let run = repo.run(&["check", "--format", "sarif"]);
     assert!(run.stdout.contains("\"startColumn\": 23"), "{}", run.stdout);
 }
+
+/// `RULESCTL_THREADS` is read from the environment: `usize::MAX` overflowed the chunk size
+/// (`threads * 16`, a panic in a debug build) and then asked for as many threads, whose first
+/// refused spawn panicked. It is capped, and a refused spawn leaves the work to the main thread.
+#[test]
+fn a_huge_thread_count_is_capped() {
+    let repo = Repo::base();
+    for i in 0..80 {
+        repo.write(
+            &format!("rules/gen/t{i:02}.hcl"),
+            format!("loot_table \"t{i}\" {{\n  item \"x\" {{ weight = 1 }}\n}}\n"),
+        );
+    }
+    let one = crate::support::run_env(repo.path(), &["check", "--format", "json"], &[("RULESCTL_THREADS", "1")]);
+    assert_eq!(one.code, 0, "{}", one.stdout);
+    for threads in ["18446744073709551615", "1000000"] {
+        let run =
+            crate::support::run_env(repo.path(), &["check", "--format", "json"], &[("RULESCTL_THREADS", threads)]);
+        assert!(!run.stderr.contains("panicked"), "{threads}: {}", run.stderr);
+        assert_eq!((run.code, &run.stdout), (0, &one.stdout), "{threads}");
+    }
+}
