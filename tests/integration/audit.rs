@@ -160,3 +160,21 @@ fn a_huge_thread_count_is_capped() {
         assert_eq!((run.code, &run.stdout), (0, &one.stdout), "{threads}");
     }
 }
+
+/// `check --base` suggests the next version; it added one to the patch unchecked, so a patch
+/// of `u64::MAX` (which semver accepts) panicked in a debug build.
+#[test]
+fn the_suggested_version_bump_never_overflows() {
+    let repo = Repo::committed();
+    let max = "18446744073709551615";
+    let rules = repo.read("rules/ruleset.hcl").replace("v1.0.0", &format!("v1.0.{max}"));
+    repo.write("rules/ruleset.hcl", rules);
+    crate::support::git(repo.path(), &["commit", "-qam", "a huge patch"]);
+    let caves = repo.read("rules/caves.hcl").replace("cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    repo.write("rules/caves.hcl", caves);
+    let run = repo.run(&["check", "--base", "HEAD", "--format", "json"]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(run.codes(), ["G001"], "{}", run.stdout);
+    let help = run.json()["diagnostics"][0]["help"].as_str().unwrap_or_default().to_string();
+    assert_eq!(help, "raise `ruleset_version`, for example to \"v1.1.0\"");
+}
