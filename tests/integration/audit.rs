@@ -178,3 +178,21 @@ fn the_suggested_version_bump_never_overflows() {
     let help = run.json()["diagnostics"][0]["help"].as_str().unwrap_or_default().to_string();
     assert_eq!(help, "raise `ruleset_version`, for example to \"v1.1.0\"");
 }
+
+/// A lone `\r` is a character, not a line end, to HCL and to every format's positions; miette
+/// started a new snippet line at it, so the human header said 2:1 where JSON said 1:2, and the
+/// raw `\r` (or an escape sequence) reached the terminal.
+#[test]
+fn a_lone_carriage_return_is_placed_alike_in_every_format() {
+    let repo = Repo::base();
+    repo.write("rules/odd.hcl", "\rbogus = 1 # \u{1b}[2J\n");
+    let (_, report) = check_json(&repo);
+    assert_eq!(place(&report, "D003"), (1, 2));
+    let human = repo.run(&["check"]);
+    assert!(human.stdout.contains("[rules/odd.hcl:1:2]"), "{}", human.stdout);
+    assert!(human.stdout.contains(" 1 │ ?bogus = 1 # ?[2J\n"), "{}", human.stdout);
+    assert!(!human.stdout.contains(['\r', '\u{1b}']), "{:?}", human.stdout);
+    let github = repo.run(&["check", "--format", "github"]);
+    assert!(github.stdout.contains("file=rules/odd.hcl,line=1,col=2,"), "{}", github.stdout);
+}
+
