@@ -69,9 +69,7 @@ pub fn load(
     *files += 1;
     let (id, ok) = read(sources, sink, tree, &values_rel, limits.max_file_bytes);
     if ok {
-        if let Some((doc, found)) =
-            yaml::parse(id, &sources.get(id).text, limits, sink).map(|doc| masked(id, doc, limits, sources))
-        {
+        if let Some((doc, found)) = parse_masked(id, limits, sources, sink) {
             deploy.values = Some(doc);
             deploy.credentials = found;
         }
@@ -108,10 +106,7 @@ pub fn load(
             );
             continue;
         }
-        let doc = ok
-            .then(|| yaml::parse(id, &sources.get(id).text, limits, sink))
-            .flatten()
-            .map(|doc| masked(id, doc, limits, sources));
+        let doc = ok.then(|| parse_masked(id, limits, sources, sink)).flatten();
         let Some((doc, credentials)) = doc else {
             // Broken, but still this environment: it blocks only itself, and `render --env`
             // reports its errors rather than "unknown environment".
@@ -147,19 +142,47 @@ pub fn load(
     deploy
 }
 
+/// Parses a YAML file and masks its literal credentials (see [`masked`]); the parser's
+/// diagnostics reach `sink` only once they point into the masked text and say nothing of a
+/// credential.
+fn parse_masked(
+    id: FileId,
+    limits: &Limits,
+    sources: &mut Sources,
+    sink: &mut Sink,
+) -> Option<(Document, Vec<(String, &'static str)>)> {
+    let mut parsed = Sink::new();
+    let doc = yaml::parse(id, &sources.get(id).text, limits, &mut parsed);
+    match doc {
+        Some(doc) => Some(masked(id, doc, limits, sources, parsed, sink)),
+        None => {
+            sink.extend(parsed);
+            None
+        }
+    }
+}
+
 /// Replaces every literal credential in the file's text with `"*****"` (a fixed mask, so not
 /// even its length shows) and reads the file again, so nothing downstream can print the value.
 /// Should the masked text not read back with the same shape (a block scalar, say), the
 /// characters are starred in place instead, which keeps every span valid. Returns the document
 /// and the credentials found before masking.
+///
+/// `parsed` are the diagnostics of reading the unmasked text. Its spans fit only that text, and
+/// a warning about a plain credential quotes it (`password: 0755` reads as octal in YAML 1.1):
+/// when the masked text is read again, its diagnostics replace them; when the credentials are
+/// starred in place, those at a credential are dropped.
 fn masked(
     id: FileId,
     doc: Document,
     limits: &Limits,
     sources: &mut Sources,
+    parsed: Sink,
+    sink: &mut Sink,
 ) -> (Document, Vec<(String, &'static str)>) {
     let found = check::find_credentials(&doc.value);
     if found.is_empty() {
+        sink.extend(parsed);
         return (doc, found);
     }
     let pointers: BTreeSet<String> = found.iter().map(|(p, _)| p.clone()).collect();
@@ -178,12 +201,19 @@ fn masked(
     match yaml::parse(id, &text, limits, &mut scratch) {
         Some(again) if scratch.iter().all(|d| !d.is_error()) && same_shape(&doc, &again, &pointers) => {
             sources.set_text(id, text);
+            sink.extend(scratch);
             (again, found)
         }
         _ => {
-            for pointer in &pointers {
-                sources.mask(doc.span(pointer));
+            let spans: Vec<Span> = pointers.iter().map(|pointer| doc.span(pointer)).collect();
+            for span in &spans {
+                sources.mask(*span);
             }
+            let at_credential = |d: &Diagnostic| {
+                let at = d.primary.span;
+                spans.iter().any(|s| s.file == at.file && s.start <= at.start && at.end <= s.end)
+            };
+            sink.extend(parsed.into_iter().filter(|d| !at_credential(d)));
             (doc, found)
         }
     }

@@ -196,3 +196,37 @@ fn a_lone_carriage_return_is_placed_alike_in_every_format() {
     assert!(github.stdout.contains("file=rules/odd.hcl,line=1,col=2,"), "{}", github.stdout);
 }
 
+/// Masking a literal credential rewrites the file's text, but the YAML parser's warnings were
+/// kept with spans into the text before: a Y005 after a long password pointed past the end of
+/// the file (the human report said `OutOfBounds`). And a Y005 about the credential itself
+/// quoted it (`password: 0123456789` "reads as an octal number"): a secret printed.
+#[test]
+fn yaml_warnings_survive_masking_in_place_and_never_quote_a_credential() {
+    let repo = Repo::base();
+    let values = "db:\n  password: \"averyveryverylongpassword\"\n  pin_password: 0123456789\nflags:\n  enabled: on\n";
+    repo.write("values.yaml", values);
+    let (_, report) = check_json(&repo);
+    assert_eq!(all(&report, "H004").len(), 2, "{report}");
+    let ambiguous = all(&report, "Y005");
+    assert_eq!(ambiguous.len(), 1, "only the flag: {report}");
+    assert_eq!((ambiguous[0].1, ambiguous[0].2), (5, 12));
+    for format in ["human", "json", "sarif", "github"] {
+        let run = repo.run(&["check", "--format", format]);
+        for secret in ["averyveryverylongpassword", "0123456789"] {
+            assert!(!run.stdout.contains(secret), "{format} prints {secret}: {}", run.stdout);
+        }
+        assert!(!run.stdout.contains("OutOfBounds"), "{}", run.stdout);
+    }
+    // The same in an environment file.
+    repo.write("values.yaml", "db:\n  host: x\nflags:\n  enabled: true\n");
+    repo.write(
+        "environments/dev.yaml",
+        "cluster:\n  allocatable: {cpu: \"4\", memory: \"8Gi\"}\noverrides:\n  db:\n    password: averyveryverylongpassword\n    token: 0755\n  flags:\n    enabled: off\n",
+    );
+    let (_, report) = check_json(&repo);
+    let ambiguous = all(&report, "Y005");
+    assert_eq!(ambiguous.len(), 1, "only the flag: {report}");
+    assert_eq!((ambiguous[0].0.as_str(), ambiguous[0].1, ambiguous[0].2), ("environments/dev.yaml", 8, 14));
+    assert!(!report.to_string().contains("0755"), "{report}");
+}
+
