@@ -230,3 +230,25 @@ fn yaml_warnings_survive_masking_in_place_and_never_quote_a_credential() {
     assert!(!report.to_string().contains("0755"), "{report}");
 }
 
+/// Rendered values are written as YAML that YAML 1.1 reads alike; NEL, LS and PS are line
+/// breaks to YAML 1.1 readers (Helm's go-yaml, PyYAML), so a raw one inside a quoted value was
+/// folded into a space when Helm read it back. They are written as escapes.
+#[test]
+fn rendered_values_keep_unicode_line_separators() {
+    let repo = Repo::helm();
+    let mut values = repo.read("values.yaml");
+    values.push_str("global:\n  nel: \"a\\u0085b\"\n  ls: \"a\\u2028b\"\n  ps: \"a\\u2029b\"\n  \"k\\u0085ey\": 1\n");
+    repo.write("values.yaml", values);
+    let run = repo.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let rendered = repo.read("dist/dev/values.yaml");
+    assert!(!rendered.contains(['\u{85}', '\u{2028}', '\u{2029}']), "{rendered}");
+    let script = "import json,sys,yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))['global'], sort_keys=True))";
+    let out = crate::support::python(&["-c", script, &repo.path().join("dist/dev/values.yaml").to_string_lossy()]);
+    let read: Value = serde_json::from_str(&out).unwrap_or_default();
+    assert_eq!(
+        read,
+        serde_json::json!({"nel": "a\u{85}b", "ls": "a\u{2028}b", "ps": "a\u{2029}b", "k\u{85}ey": 1}),
+        "YAML 1.1 reads what was meant"
+    );
+}
