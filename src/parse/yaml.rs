@@ -124,6 +124,10 @@ pub struct Document {
     pub spans: BTreeMap<String, (Span, Option<Span>)>,
     /// The whole file, for problems with no better place.
     pub file: Option<FileId>,
+    /// The entries a later duplicate key replaced (reported as Y002), each as a document of one
+    /// key whose pointers are relative to the mapping it was in: gone from `value`, still in the
+    /// text, so masking can find a credential among them.
+    pub shadowed: Vec<Document>,
 }
 
 impl Document {
@@ -349,8 +353,8 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
         );
         return None;
     }
-    let mut doc = Document { value: Value::Null, spans: BTreeMap::new(), file: Some(file) };
-    doc.value = to_json(&root, String::new(), None, &mut doc.spans, sink);
+    let mut doc = Document { value: Value::Null, spans: BTreeMap::new(), file: Some(file), shadowed: Vec::new() };
+    doc.value = to_json(&root, String::new(), None, &mut doc.spans, &mut doc.shadowed, sink);
     Some(doc)
 }
 
@@ -360,20 +364,34 @@ fn to_json(
     pointer: String,
     key: Option<Span>,
     spans: &mut BTreeMap<String, (Span, Option<Span>)>,
+    shadowed: &mut Vec<Document>,
     sink: &mut Sink,
 ) -> Value {
     spans.insert(pointer.clone(), (node.span, key));
     match &node.kind {
         Kind::Map(entries) => {
             let mut map = Map::new();
-            for (k, key_span, v) in entries {
-                let child = format!("{pointer}/{}", escape(k));
-                map.insert(k.clone(), to_json(v, child, Some(*key_span), spans, sink));
+            let last: BTreeMap<&str, usize> =
+                entries.iter().enumerate().map(|(i, (k, _, _))| (k.as_str(), i)).collect();
+            for (i, (k, key_span, v)) in entries.iter().enumerate() {
+                let token = escape(k);
+                if last.get(k.as_str()) != Some(&i) {
+                    let mut one = Document { file: Some(v.span.file), ..Document::default() };
+                    let value = to_json(v, format!("/{token}"), Some(*key_span), &mut one.spans, shadowed, sink);
+                    one.value = Value::Object(Map::from_iter([(k.clone(), value)]));
+                    shadowed.push(one);
+                    continue;
+                }
+                map.insert(k.clone(), to_json(v, format!("{pointer}/{token}"), Some(*key_span), spans, shadowed, sink));
             }
             Value::Object(map)
         }
         Kind::Seq(items) => Value::Array(
-            items.iter().enumerate().map(|(i, v)| to_json(v, format!("{pointer}/{i}"), None, spans, sink)).collect(),
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| to_json(v, format!("{pointer}/{i}"), None, spans, shadowed, sink))
+                .collect(),
         ),
         Kind::Scalar { text, plain: false } => Value::String(text.clone()),
         Kind::Scalar { text, plain: true } => {

@@ -181,31 +181,56 @@ fn masked(
     sink: &mut Sink,
 ) -> (Document, Vec<(String, &'static str)>) {
     let found = check::find_credentials(&doc.value);
-    if found.is_empty() {
+    // And the credentials among entries a duplicate key replaced: not in the value, but still
+    // in the text every snippet shows.
+    let shadowed: Vec<Span> = doc
+        .shadowed
+        .iter()
+        .flat_map(|one| check::find_credentials(&one.value).into_iter().map(|(p, _)| one.span(&p)))
+        .collect();
+    if found.is_empty() && shadowed.is_empty() {
         sink.extend(parsed);
         return (doc, found);
     }
     let pointers: BTreeSet<String> = found.iter().map(|(p, _)| p.clone()).collect();
     let original = sources.get(id).text.clone();
-    let mut ranges: Vec<std::ops::Range<usize>> =
-        pointers.iter().map(|p| quoted(&original, doc.span(p).range())).filter(|r| !r.is_empty()).collect();
+    let mut ranges: Vec<std::ops::Range<usize>> = pointers
+        .iter()
+        .map(|p| doc.span(p))
+        .chain(shadowed.iter().copied())
+        .map(|span| quoted(&original, span.range()))
+        .map(|r| {
+            // A block scalar's span runs on over its final line break: keep that, so the mask
+            // does not join the next line to it.
+            let kept = original.get(r.clone()).map_or(0, |t| t.trim_end().len());
+            r.start..r.start + kept
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
     ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
     ranges.dedup_by(|later, earlier| later.end > earlier.start);
     let mut text = original.clone();
     for range in &ranges {
-        if text.get(range.clone()).is_some() {
-            text.replace_range(range.clone(), "\"*****\"");
+        if let Some(secret) = text.get(range.clone()) {
+            // As many line breaks as the value spanned, so every later line keeps its number.
+            let mask = format!("\"*****\"{}", "\n".repeat(secret.matches('\n').count()));
+            text.replace_range(range.clone(), &mask);
         }
     }
     let mut scratch = Sink::new();
+    // The masked text must read back with the errors the file had (a duplicate key, say) and
+    // no other: then its diagnostics stand for the first ones.
+    let errors = |found: &Sink| -> Vec<(&str, String)> {
+        found.iter().filter(|d| d.is_error()).map(|d| (d.code.id, d.message.clone())).collect()
+    };
     match yaml::parse(id, &text, limits, &mut scratch) {
-        Some(again) if scratch.iter().all(|d| !d.is_error()) && same_shape(&doc, &again, &pointers) => {
+        Some(again) if errors(&scratch) == errors(&parsed) && same_shape(&doc, &again, &pointers) => {
             sources.set_text(id, text);
             sink.extend(scratch);
             (again, found)
         }
         _ => {
-            let spans: Vec<Span> = pointers.iter().map(|pointer| doc.span(pointer)).collect();
+            let spans: Vec<Span> = pointers.iter().map(|pointer| doc.span(pointer)).chain(shadowed).collect();
             for span in &spans {
                 sources.mask(*span);
             }

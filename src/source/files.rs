@@ -90,12 +90,13 @@ impl Sources {
     }
 
     /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
-    /// renderer can ever show what was there: used for literal credentials.
+    /// renderer can ever show what was there: used for literal credentials. Line breaks are
+    /// kept, so the lines after the span keep their numbers.
     pub fn mask(&mut self, span: Span) {
         let file = &mut self.files[span.file.index()];
         let range = span.range();
         if let Some(secret) = file.text.get(range.clone()) {
-            let stars = "*".repeat(secret.len());
+            let stars: String = secret.bytes().map(|b| if b == b'\n' { '\n' } else { '*' }).collect();
             file.text.replace_range(range, &stars);
         }
     }
@@ -141,5 +142,14 @@ mod tests {
         assert_eq!(file.position(3 + 4), (2, 2), "inside 本: still its column, not a byte count");
         assert_eq!(file.position(3 + 9), (2, 4));
         assert_eq!(file.position(999), (2, 5));
+    }
+
+    #[test]
+    fn masking_keeps_line_breaks() {
+        let mut sources = Sources::default();
+        let id = sources.add("v.yaml".into(), "a: |\n  s3cr3t\n  é\nb: 1\n".into());
+        sources.mask(Span::new(id, 3..18));
+        assert_eq!(sources.get(id).text, "a: *\n********\n****\nb: 1\n");
+        assert_eq!(sources.get(id).position(19), (4, 1));
     }
 }

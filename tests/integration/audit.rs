@@ -252,3 +252,28 @@ fn rendered_values_keep_unicode_line_separators() {
         "YAML 1.1 reads what was meant"
     );
 }
+
+/// A credential under a duplicated key: the first value left the document (a later key wins),
+/// so it was never masked, and the Y002 snippet printed it. And when masking fell back to
+/// starring in place (duplicates, block scalars), the stars told the secret's length and, over
+/// a block scalar's line breaks, joined the lines after it, moving every later position.
+#[test]
+fn credentials_are_masked_everywhere_and_keep_later_lines_in_place() {
+    let repo = Repo::base();
+    let cases = [
+        ("db:\n  password: zq7Xsecret1\n  password: zq7Xsecret2\nflags:\n  enabled: on\n", 5),
+        ("db:\n  password: zq7Xsecret1\ndb:\n  host: x\nflags:\n  enabled: on\n", 6),
+        ("db:\n  password: |\n    zq7Xsecret1\n    zq7Xsecret2\nflags:\n  enabled: on\n", 6),
+        ("db:\n  password: \"zq7Xsecret1\n    zq7Xsecret2\"\nflags:\n  enabled: on\n", 5),
+    ];
+    for (values, line) in cases {
+        repo.write("values.yaml", values);
+        let (_, report) = check_json(&repo);
+        assert_eq!(place(&report, "Y005"), (line, 12), "{values}: {report}");
+        for format in ["human", "json", "sarif", "github"] {
+            let run = repo.run(&["check", "--format", format]);
+            assert!(!run.stdout.contains("zq7X"), "{values}: {}", run.stdout);
+            assert!(!run.stdout.contains(&"*".repeat(11)), "the length shows: {}", run.stdout);
+        }
+    }
+}
