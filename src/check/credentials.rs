@@ -41,6 +41,7 @@ pub fn is_credential_key(key: &str) -> bool {
     }
 }
 
+/// Recursive over a YAML tree, which the parser keeps within `max_depth` (aliases included).
 fn walk(value: &Value, pointer: String, out: &mut Vec<(String, &'static str)>) {
     match value {
         Value::Object(map) => {

@@ -66,6 +66,9 @@ pub fn pretty_fields(fields: &[(&str, Field<'_>)]) -> String {
 /// Writes compact canonical JSON in the pretty form at `depth`: a newline and two spaces a level
 /// after `{`, `[` and `,`, `": "` after keys, empty containers kept as `{}` and `[]`. Only the
 /// layout changes, never a token, so the bytes equal [`pretty`] of the parsed value.
+///
+/// Every cut is just before or after an ASCII bracket, `,` or `:` outside a string, so each
+/// slice of `compact` falls on character boundaries.
 fn reindent(compact: &str, depth: usize, out: &mut String) {
     let bytes = compact.as_bytes();
     let mut depth = depth;
@@ -172,6 +175,8 @@ impl Writer {
         }
     }
 
+    /// Recursive: values come from a ruleset, from YAML (at most `max_depth` deep) or from
+    /// serde_json (at most its recursion limit of 128), see ARCHITECTURE.md.
     fn value(&mut self, value: &Value, pointer: &mut String, depth: usize) {
         let start = self.out.len();
         let spans = self.spans.is_some();

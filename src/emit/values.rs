@@ -86,10 +86,21 @@ pub fn scalar_text(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) if n.is_f64() => float_text(&n.to_string()),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => Value::String(s.clone()).to_string(),
+        Value::String(s) => quoted(s),
         Value::Object(_) => "{}".into(),
         Value::Array(_) => "[]".into(),
     }
+}
+
+/// A string as a double-quoted scalar: JSON's quoting (YAML reads it alike), and the three
+/// characters YAML 1.1 readers (Helm's go-yaml, PyYAML) take for line breaks, NEL, LS and PS,
+/// escaped, since a raw line break in a quoted scalar is folded into a space there.
+fn quoted(s: &str) -> String {
+    let json = Value::String(s.to_string()).to_string();
+    if !json.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        return json;
+    }
+    json.replace('\u{85}', "\\u0085").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
 }
 
 /// YAML 1.1 floats need a `.` and a signed exponent: `1e-7` would be a string there.
@@ -117,7 +128,7 @@ fn key_text(key: &str) -> String {
     if plain {
         key.to_string()
     } else {
-        Value::String(key.to_string()).to_string()
+        quoted(key)
     }
 }
 

@@ -174,7 +174,7 @@ pub fn verify(display: &str, file_name: &str, bytes: Vec<u8>, beside: Beside<'_>
     let located = match Located::parse(&text) {
         Ok(located) => located,
         Err(err) => {
-            let offset = offset_of(&sources, id, err.line(), err.column());
+            let offset = crate::parse::json::error_offset(&sources.get(id).text, err.line(), err.column());
             sink.push(invalid(id, offset..offset, &format!("the artifact is not valid JSON: {err}")));
             return Verified { sources, diagnostics: sink, ok: None };
         }
@@ -214,7 +214,7 @@ fn check_statement(
     let located = match Located::parse(&text) {
         Ok(located) => located,
         Err(err) => {
-            let offset = offset_of(sources, id, err.line(), err.column());
+            let offset = crate::parse::json::error_offset(&sources.get(id).text, err.line(), err.column());
             sink.push(mismatch(offset..offset, format!("the provenance statement is not valid JSON: {err}")));
             return None;
         }
@@ -414,14 +414,4 @@ fn checksum_line(id: FileId, line: &str, actual: &str, sink: &mut Sink) {
 
 fn invalid(id: FileId, span: std::ops::Range<usize>, message: &str) -> Diagnostic {
     Diagnostic::new(&NOT_AN_ARTIFACT, Span::new(id, span), message).help("rebuild the artifact with `rulesctl build`")
-}
-
-/// The byte offset of a 1-based line and column (characters).
-fn offset_of(sources: &Sources, id: FileId, line: usize, column: usize) -> usize {
-    let text = &sources.get(id).text;
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    // `start` is a sum of whole lines' lengths, so it falls on a character boundary.
-    let rest = text.get(start..).unwrap_or_default();
-    let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(0, |(i, _)| i);
-    (start + within).min(text.len())
 }

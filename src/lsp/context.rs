@@ -70,6 +70,9 @@ impl Located {
 
 /// What the cursor at `offset` is on, in a file of dialect `top`.
 pub fn locate(text: &str, offset: usize, top: &'static BlockSpec) -> Option<Located> {
+    // The text fallback slices at `offset`; editors' positions arrive as boundaries, and this
+    // keeps any other offset from splitting a character.
+    let offset = floor_boundary(text, offset);
     match parse::hcl(FileId::default(), text, &Limits::DEFAULT, &mut Vec::new()) {
         Some(entries) => walk(&entries, vec![top], offset),
         None => locate_in_text(text, offset, top),
@@ -382,6 +385,13 @@ mod tests {
         assert_eq!((found.path().as_str(), found.spot), ("event_stream", Spot::BlockIdent));
         let found = locate(&broken, at(&broken, "weight") + 1, &RULES).unwrap();
         assert_eq!(found.path(), "loot_table.item.weight");
+    }
+
+    #[test]
+    fn an_offset_inside_a_character_is_moved_to_its_start() {
+        let broken = "spawn_config {\n  x 😀 = 1\n  region =";
+        let inside = at(broken, "😀") + 1;
+        assert_eq!(locate(broken, inside, &RULES).map(|f| f.span), locate(broken, inside - 1, &RULES).map(|f| f.span));
     }
 
     #[test]

@@ -40,6 +40,7 @@ impl<'a> LineIndex<'a> {
     pub fn offset(&self, position: Position) -> usize {
         let Some(&start) = self.starts.get(position.line as usize) else { return self.text.len() };
         let end = self.starts.get(position.line as usize + 1).map_or(self.text.len(), |next| next - 1);
+        // Both ends sit just after or on a `\n`: character boundaries.
         let line = &self.text[start..end];
         let line = line.strip_suffix('\r').unwrap_or(line);
         let mut units = 0usize;

@@ -20,6 +20,7 @@ pub fn hcl(text: &str, max: usize) -> Option<Range<usize>> {
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = find(bytes, i + 2, b"*/")? + 2,
             b'"' => i = string_end(bytes, i)? + 1,
             b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                // Just past the ASCII `<<` or `<<-`: a character boundary.
                 let marker_start = if bytes.get(i + 2) == Some(&b'-') { i + 3 } else { i + 2 };
                 let marker: String =
                     text[marker_start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();

@@ -93,9 +93,36 @@ pub fn locate(text: &str, pointer: &str) -> Option<Range<usize>> {
     None
 }
 
+/// The byte offset in `text` of where serde_json reports an error: its 1-based line, and its
+/// 1-based column, which counts bytes, not characters. Moved back to a character boundary (an
+/// error inside a character, or at the end of a text that ends in one) and into the text.
+pub fn error_offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let mut at = start.saturating_add(column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_offsets_count_bytes_and_land_on_characters() {
+        let at = |text: &str| match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(_) => None,
+            Err(err) => Some(error_offset(text, err.line(), err.column())),
+        };
+        let text = "{\"a\": \"日本語\", x}";
+        assert_eq!(at(text).map(|i| &text[i..]), Some("x}"));
+        let text = "{\n  \"é\": 1,\n  \"日\": ?\n}";
+        assert_eq!(at(text).map(|i| &text[i..]), Some("?\n}"));
+        let text = "{\"a\": \"日本語";
+        assert_eq!(at(text).map(|i| &text[i..]), Some("語"), "the last character, never inside it");
+        assert_eq!(error_offset("ab", 9, 9), 2);
+    }
 
     #[test]
     fn locates_values_by_pointer() {

@@ -141,6 +141,8 @@ fn value(file: FileId, expr: &Expression, max_string: usize, sink: &mut Sink) ->
     match expr {
         Expression::Number(n) => {
             let repr = n.as_repr().map_or_else(|| n.value().to_string(), |r| r.to_string());
+            // hcl-edit's numbers are finite (`1e999` is a syntax error) and `as_f64` is always
+            // `Some`; a NaN would still be out of every range (B001).
             let value = n.value().as_f64().unwrap_or(f64::NAN);
             Value::Num(Num::new(value, n.value().as_i64(), &repr))
         }

@@ -111,6 +111,7 @@ pub fn hcl(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Option
             };
             // The parser may give up before the opener, at the start of the line it could not
             // read; an opener on that line, or before where it gave up, is the cause.
+            // `in_file` returns a character's range, so `gave_up.start` is a boundary.
             let line_start = text[..gave_up.start as usize].rfind('\n').map_or(0, |i| i + 1);
             let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
             let at_cause = |u: &unclosed::Unclosed| u.at.start <= err.location().offset() || u.at.start < line_end;

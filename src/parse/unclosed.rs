@@ -79,6 +79,7 @@ pub fn hcl(text: &str) -> Option<Unclosed> {
                 None => return Some(Unclosed { open: Open::String, at: i..i + 1 }),
             },
             b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                // Just past the ASCII `<<` or `<<-`: a character boundary.
                 let marker_start = if bytes.get(i + 2) == Some(&b'-') { i + 3 } else { i + 2 };
                 let marker: String =
                     text[marker_start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();

@@ -53,7 +53,8 @@ declare_code! {
     ///
     /// Values and environment files nest a handful of levels; more than
     /// `limits { max_depth = N }` (64 unless set lower) is refused so a hostile file cannot
-    /// exhaust memory or stack. Each mapping and sequence is one level.
+    /// exhaust memory or stack. Each mapping and sequence is one level, and an alias counts
+    /// the levels of what it copies, so aliases of aliases cannot build a deeper document.
     ///
     /// Fix: flatten the structure; when `max_depth` is set below 64, raise it.
     pub static TOO_DEEP = ("Y004", "yaml-too-deep", Error);
@@ -102,6 +103,17 @@ impl Node {
             Kind::Scalar { .. } => 1,
         }
     }
+
+    /// How many mappings and sequences nest in this node, itself included (0 for a scalar).
+    /// Recursion is bounded: every stored node is at most `max_depth` deep (see the alias
+    /// check in [`parse`]).
+    fn height(&self) -> usize {
+        match &self.kind {
+            Kind::Map(entries) => 1 + entries.iter().map(|(_, _, v)| v.height()).max().unwrap_or(0),
+            Kind::Seq(items) => 1 + items.iter().map(Node::height).max().unwrap_or(0),
+            Kind::Scalar { .. } => 0,
+        }
+    }
 }
 
 /// A parsed YAML document as JSON data, with where every value and key was written.
@@ -112,6 +124,10 @@ pub struct Document {
     pub spans: BTreeMap<String, (Span, Option<Span>)>,
     /// The whole file, for problems with no better place.
     pub file: Option<FileId>,
+    /// The entries a later duplicate key replaced (reported as Y002), each as a document of one
+    /// key whose pointers are relative to the mapping it was in: gone from `value`, still in the
+    /// text, so masking can find a credential among them.
+    pub shadowed: Vec<Document>,
 }
 
 impl Document {
@@ -264,6 +280,24 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else { continue };
+                // An alias copies its anchor's nesting to where it stands: aliases of aliases
+                // would otherwise build a tree far deeper than the text, deep enough to overflow
+                // the stack of every recursive walk over the values.
+                if stack.len() + target.height() > max_depth {
+                    sink.push(
+                        Diagnostic::new(
+                            &TOO_DEEP,
+                            span(start, end),
+                            format!("this alias nests the document more than {max_depth} levels deep"),
+                        )
+                        .label("expands one level too deep or more")
+                        .help(format!(
+                            "write the values out, or alias a shallower anchor{}",
+                            raise_hint("max_depth", max_depth as u64, Limits::CEILING.max_depth as u64)
+                        )),
+                    );
+                    return None;
+                }
                 Node { kind: target.kind.clone(), span: span(start, end) }
             }
             _ => continue,
@@ -319,8 +353,8 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
         );
         return None;
     }
-    let mut doc = Document { value: Value::Null, spans: BTreeMap::new(), file: Some(file) };
-    doc.value = to_json(&root, String::new(), None, &mut doc.spans, sink);
+    let mut doc = Document { value: Value::Null, spans: BTreeMap::new(), file: Some(file), shadowed: Vec::new() };
+    doc.value = to_json(&root, String::new(), None, &mut doc.spans, &mut doc.shadowed, sink);
     Some(doc)
 }
 
@@ -330,20 +364,34 @@ fn to_json(
     pointer: String,
     key: Option<Span>,
     spans: &mut BTreeMap<String, (Span, Option<Span>)>,
+    shadowed: &mut Vec<Document>,
     sink: &mut Sink,
 ) -> Value {
     spans.insert(pointer.clone(), (node.span, key));
     match &node.kind {
         Kind::Map(entries) => {
             let mut map = Map::new();
-            for (k, key_span, v) in entries {
-                let child = format!("{pointer}/{}", escape(k));
-                map.insert(k.clone(), to_json(v, child, Some(*key_span), spans, sink));
+            let last: BTreeMap<&str, usize> =
+                entries.iter().enumerate().map(|(i, (k, _, _))| (k.as_str(), i)).collect();
+            for (i, (k, key_span, v)) in entries.iter().enumerate() {
+                let token = escape(k);
+                if last.get(k.as_str()) != Some(&i) {
+                    let mut one = Document { file: Some(v.span.file), ..Document::default() };
+                    let value = to_json(v, format!("/{token}"), Some(*key_span), &mut one.spans, shadowed, sink);
+                    one.value = Value::Object(Map::from_iter([(k.clone(), value)]));
+                    shadowed.push(one);
+                    continue;
+                }
+                map.insert(k.clone(), to_json(v, format!("{pointer}/{token}"), Some(*key_span), spans, shadowed, sink));
             }
             Value::Object(map)
         }
         Kind::Seq(items) => Value::Array(
-            items.iter().enumerate().map(|(i, v)| to_json(v, format!("{pointer}/{i}"), None, spans, sink)).collect(),
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| to_json(v, format!("{pointer}/{i}"), None, spans, shadowed, sink))
+                .collect(),
         ),
         Kind::Scalar { text, plain: false } => Value::String(text.clone()),
         Kind::Scalar { text, plain: true } => {

@@ -69,9 +69,7 @@ pub fn load(
     *files += 1;
     let (id, ok) = read(sources, sink, tree, &values_rel, limits.max_file_bytes);
     if ok {
-        if let Some((doc, found)) =
-            yaml::parse(id, &sources.get(id).text, limits, sink).map(|doc| masked(id, doc, limits, sources))
-        {
+        if let Some((doc, found)) = parse_masked(id, limits, sources, sink) {
             deploy.values = Some(doc);
             deploy.credentials = found;
         }
@@ -108,10 +106,7 @@ pub fn load(
             );
             continue;
         }
-        let doc = ok
-            .then(|| yaml::parse(id, &sources.get(id).text, limits, sink))
-            .flatten()
-            .map(|doc| masked(id, doc, limits, sources));
+        let doc = ok.then(|| parse_masked(id, limits, sources, sink)).flatten();
         let Some((doc, credentials)) = doc else {
             // Broken, but still this environment: it blocks only itself, and `render --env`
             // reports its errors rather than "unknown environment".
@@ -147,43 +142,103 @@ pub fn load(
     deploy
 }
 
+/// Parses a YAML file and masks its literal credentials (see [`masked`]); the parser's
+/// diagnostics reach `sink` only once they point into the masked text and say nothing of a
+/// credential.
+fn parse_masked(
+    id: FileId,
+    limits: &Limits,
+    sources: &mut Sources,
+    sink: &mut Sink,
+) -> Option<(Document, Vec<(String, &'static str)>)> {
+    let mut parsed = Sink::new();
+    let doc = yaml::parse(id, &sources.get(id).text, limits, &mut parsed);
+    match doc {
+        Some(doc) => Some(masked(id, doc, limits, sources, parsed, sink)),
+        None => {
+            sink.extend(parsed);
+            None
+        }
+    }
+}
+
 /// Replaces every literal credential in the file's text with `"*****"` (a fixed mask, so not
 /// even its length shows) and reads the file again, so nothing downstream can print the value.
 /// Should the masked text not read back with the same shape (a block scalar, say), the
 /// characters are starred in place instead, which keeps every span valid. Returns the document
 /// and the credentials found before masking.
+///
+/// `parsed` are the diagnostics of reading the unmasked text. Its spans fit only that text, and
+/// a warning about a plain credential quotes it (`password: 0755` reads as octal in YAML 1.1):
+/// when the masked text is read again, its diagnostics replace them; when the credentials are
+/// starred in place, those at a credential are dropped.
 fn masked(
     id: FileId,
     doc: Document,
     limits: &Limits,
     sources: &mut Sources,
+    parsed: Sink,
+    sink: &mut Sink,
 ) -> (Document, Vec<(String, &'static str)>) {
     let found = check::find_credentials(&doc.value);
-    if found.is_empty() {
+    // And the credentials among entries a duplicate key replaced: not in the value, but still
+    // in the text every snippet shows.
+    let shadowed: Vec<Span> = doc
+        .shadowed
+        .iter()
+        .flat_map(|one| check::find_credentials(&one.value).into_iter().map(|(p, _)| one.span(&p)))
+        .collect();
+    if found.is_empty() && shadowed.is_empty() {
+        sink.extend(parsed);
         return (doc, found);
     }
     let pointers: BTreeSet<String> = found.iter().map(|(p, _)| p.clone()).collect();
     let original = sources.get(id).text.clone();
-    let mut ranges: Vec<std::ops::Range<usize>> =
-        pointers.iter().map(|p| quoted(&original, doc.span(p).range())).filter(|r| !r.is_empty()).collect();
+    let mut ranges: Vec<std::ops::Range<usize>> = pointers
+        .iter()
+        .map(|p| doc.span(p))
+        .chain(shadowed.iter().copied())
+        .map(|span| quoted(&original, span.range()))
+        .map(|r| {
+            // A block scalar's span runs on over its final line break: keep that, so the mask
+            // does not join the next line to it.
+            let kept = original.get(r.clone()).map_or(0, |t| t.trim_end().len());
+            r.start..r.start + kept
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
     ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
     ranges.dedup_by(|later, earlier| later.end > earlier.start);
     let mut text = original.clone();
     for range in &ranges {
-        if text.get(range.clone()).is_some() {
-            text.replace_range(range.clone(), "\"*****\"");
+        if let Some(secret) = text.get(range.clone()) {
+            // As many line breaks as the value spanned, so every later line keeps its number.
+            let mask = format!("\"*****\"{}", "\n".repeat(secret.matches('\n').count()));
+            text.replace_range(range.clone(), &mask);
         }
     }
     let mut scratch = Sink::new();
+    // The masked text must read back with the errors the file had (a duplicate key, say) and
+    // no other: then its diagnostics stand for the first ones.
+    let errors = |found: &Sink| -> Vec<(&str, String)> {
+        found.iter().filter(|d| d.is_error()).map(|d| (d.code.id, d.message.clone())).collect()
+    };
     match yaml::parse(id, &text, limits, &mut scratch) {
-        Some(again) if scratch.iter().all(|d| !d.is_error()) && same_shape(&doc, &again, &pointers) => {
+        Some(again) if errors(&scratch) == errors(&parsed) && same_shape(&doc, &again, &pointers) => {
             sources.set_text(id, text);
+            sink.extend(scratch);
             (again, found)
         }
         _ => {
-            for pointer in &pointers {
-                sources.mask(doc.span(pointer));
+            let spans: Vec<Span> = pointers.iter().map(|pointer| doc.span(pointer)).chain(shadowed).collect();
+            for span in &spans {
+                sources.mask(*span);
             }
+            let at_credential = |d: &Diagnostic| {
+                let at = d.primary.span;
+                spans.iter().any(|s| s.file == at.file && s.start <= at.start && at.end <= s.end)
+            };
+            sink.extend(parsed.into_iter().filter(|d| !at_credential(d)));
             (doc, found)
         }
     }

@@ -330,15 +330,17 @@ fn in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &T) -> R + Sync,
         }
         return;
     }
-    let chunk = (items.len() / (threads * 16)).clamp(1, 32);
+    let chunk = (items.len() / threads.saturating_mul(16)).clamp(1, 32);
     let chunks = items.len().div_ceil(chunk);
     let next = AtomicUsize::new(0);
     let (send, receive) = mpsc::channel();
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        // No more workers than chunks; a worker the system refuses to start is no failure, as
+        // the chunks nobody took are done on this thread below.
+        for _ in 0..threads.min(chunks) {
             let send = send.clone();
             let (next, work) = (&next, &work);
-            scope.spawn(move || loop {
+            let _ = std::thread::Builder::new().spawn_scoped(scope, move || loop {
                 let c = next.fetch_add(1, Ordering::Relaxed);
                 if c >= chunks {
                     break;
@@ -376,12 +378,17 @@ fn in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &T) -> R + Sync,
     });
 }
 
+/// The most threads `RULESCTL_THREADS` may ask for: far more than any machine has cores.
+const MAX_THREADS: usize = 256;
+
 /// How many threads parse: `RULESCTL_THREADS` when set to a positive number (tests pin it to
-/// prove the output is the same on one thread and many), else one per core.
+/// prove the output is the same on one thread and many; at most [`MAX_THREADS`]), else one per
+/// core.
 pub fn threads() -> usize {
     std::env::var("RULESCTL_THREADS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|n| *n > 0)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .min(MAX_THREADS)
 }

@@ -91,7 +91,7 @@ fn compile(id: FileId, text: &str, limits: &Limits) -> Result<(Value, jsonschema
         ));
     }
     let value: Value = serde_json::from_str(text).map_err(|err| {
-        let at = offset(text, err.line(), err.column());
+        let at = json::error_offset(text, err.line(), err.column());
         Box::new(
             unusable(at..at, format!("the values schema is not valid JSON: {err}"))
                 .label("here")
@@ -127,14 +127,4 @@ fn compile(id: FileId, text: &str, limits: &Limits) -> Result<(Value, jsonschema
         })
     })?;
     Ok((value, validator))
-}
-
-/// The byte offset of serde_json's 1-based line and column, clamped into the text.
-fn offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    let start = start.min(text.len());
-    // `start` is a sum of whole lines, so it is a character boundary.
-    let rest = text.get(start..).unwrap_or_default();
-    let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
-    (start + within).min(text.len().saturating_sub(1))
 }

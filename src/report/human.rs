@@ -95,14 +95,19 @@ impl Report {
         let mut labels = vec![labeled(&d.primary, true)];
         let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
         let text = &sources.get(file).text;
-        let line_of = |offset: u32| text.get(..offset as usize).map_or(0, |t| t.matches('\n').count());
+        // Counted in bytes (`\n` is one), so an offset inside a character or past the end
+        // cannot make a related place's line larger than the primary one's by accident.
+        let line_of = |offset: u32| {
+            let end = (offset as usize).min(text.len());
+            text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count()
+        };
         let primary_line = line_of(d.primary.span.start);
         for label in &d.related {
             // A related place in the same file joins the primary snippet only when it does not
             // come before it by more than the snippet's context: the first place shown, and the
             // location in the header, is always the primary one, as in every other format.
             let shares_snippet =
-                label.span.start >= d.primary.span.start || primary_line - line_of(label.span.start) <= 1;
+                label.span.start >= d.primary.span.start || primary_line.saturating_sub(line_of(label.span.start)) <= 1;
             if label.span.file == file && shares_snippet {
                 labels.push(labeled(label, false));
             } else if let Some((_, group)) = others.iter_mut().find(|(f, _)| *f == label.span.file) {
@@ -137,7 +142,28 @@ impl Report {
 
 fn named(sources: &Sources, id: FileId) -> Text {
     let file = sources.get(id);
-    Text { name: file.path.clone(), text: file.text.clone() }
+    Text { name: file.path.clone(), text: printable(&file.text) }
+}
+
+/// The text as a snippet may show it, each control character replaced by a printable one of the
+/// same length in bytes (`?`, or `¿` for a two-byte C1 control), so every span still fits. A
+/// lone `\r` above all: miette starts a new line at it, where every other format (and HCL) does
+/// not, so the snippet's line numbers disagreed with the header's and with `--format json`,
+/// and a terminal printed the rest of the line over its start. Other controls (an escape
+/// sequence in a comment) are not for a terminal to interpret either.
+fn printable(text: &str) -> String {
+    let kept =
+        |c: char, next: Option<char>| !c.is_control() || matches!(c, '\n' | '\t') || (c == '\r' && next == Some('\n'));
+    let mut chars = text.chars().peekable();
+    let mut out = String::with_capacity(text.len());
+    while let Some(c) = chars.next() {
+        if kept(c, chars.peek().copied()) {
+            out.push(c);
+        } else {
+            out.push(if c.len_utf8() == 1 { '?' } else { '¿' });
+        }
+    }
+    out
 }
 
 /// A file as miette reads it, except that the column in a snippet's `[path:line:column]` header
@@ -157,9 +183,10 @@ impl SourceCode for Text {
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.as_str().read_span(span, before, after)?;
         let start = span.offset().min(self.text.len());
-        // Only a span read without context carries a column; miette starts lines at \n and \r.
+        // Only a span read without context carries a column; the text holds no lone \r (see
+        // `printable`), so lines start after \n alone, as in `SourceFile::position`.
         let column = match self.text.get(..start) {
-            Some(head) if before == 0 => head.rsplit(['\n', '\r']).next().map_or(0, |l| l.chars().count()),
+            Some(head) if before == 0 => head.rsplit('\n').next().map_or(0, |l| l.chars().count()),
             _ => inner.column(),
         };
         Ok(Box::new(MietteSpanContents::new_named(
@@ -223,5 +250,35 @@ impl miette::Diagnostic for Report {
             return None;
         }
         Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    static CODE: crate::diagnostic::Code = crate::diagnostic::Code {
+        id: "T001",
+        name: "test",
+        severity: crate::diagnostic::Severity::Error,
+        class: crate::diagnostic::code::Class::Invalid,
+        doc: "A test.",
+    };
+
+    #[test]
+    fn a_primary_place_inside_a_character_before_a_related_line_renders() {
+        let mut sources = Sources::default();
+        let id = sources.add("a.hcl".into(), "a\nb\nc\n日本\n".into());
+        // The primary place inside `日`, a related one on an earlier line of the same file.
+        let d = Diagnostic::new(&CODE, Span::new(id, 7..8), "inside").related(Span::new(id, 4..5), "earlier");
+        let out = render(&[d], &sources, None, false, &[]);
+        assert!(out.contains("inside") && out.contains("earlier"), "{out}");
+    }
+
+    #[test]
+    fn control_characters_print_as_one_byte_stand_ins() {
+        assert_eq!(printable("a\rb\r\nc\td\u{1b}[2Je\u{9b}f"), "a?b\r\nc\td?[2Je¿f");
+        assert_eq!(printable("\u{9b}").len(), "\u{9b}".len());
     }
 }

@@ -37,12 +37,17 @@ impl SourceFile {
         self.normalized = bytes.starts_with(b"\xEF\xBB\xBF") || bytes.windows(2).any(|w| w == b"\r\n");
     }
 
-    /// 1-based line and column of a byte offset; columns count characters, not bytes.
+    /// 1-based line and column of a byte offset; columns count characters, not bytes. An
+    /// offset inside a character is that character's (never a count of bytes).
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line_starts = self.line_starts.get_or_init(|| line_starts(&self.text));
         let line = line_starts.partition_point(|&start| start <= offset).max(1);
-        // `line_starts` begins with 0, so `line - 1` is in range.
+        // `line_starts` begins with 0, so `line - 1` is an index; each start follows a `\n`,
+        // so `start..offset` lies on character boundaries.
         let start = line_starts[line - 1];
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, column + 1)
@@ -101,12 +106,13 @@ impl Sources {
     }
 
     /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
-    /// renderer can ever show what was there: used for literal credentials.
+    /// renderer can ever show what was there: used for literal credentials. Line breaks are
+    /// kept, so the lines after the span keep their numbers.
     pub fn mask(&mut self, span: Span) {
         let file = Arc::make_mut(&mut self.files[span.file.index()]);
         let range = span.range();
         if let Some(secret) = file.text.get(range.clone()) {
-            let stars = "*".repeat(secret.len());
+            let stars: String = secret.bytes().map(|b| if b == b'\n' { '\n' } else { '*' }).collect();
             file.text.replace_range(range, &stars);
             file.line_starts = std::sync::OnceLock::new();
         }
@@ -139,5 +145,28 @@ impl Sources {
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId::new(i), &**f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_inside_a_character_is_that_characters() {
+        let file = SourceFile::new("x".into(), "ab\n日本語x".into());
+        assert_eq!(file.position(3 + 3), (2, 2), "on 本");
+        assert_eq!(file.position(3 + 4), (2, 2), "inside 本: still its column, not a byte count");
+        assert_eq!(file.position(3 + 9), (2, 4));
+        assert_eq!(file.position(999), (2, 5));
+    }
+
+    #[test]
+    fn masking_keeps_line_breaks() {
+        let mut sources = Sources::default();
+        let id = sources.add("v.yaml".into(), "a: |\n  s3cr3t\n  é\nb: 1\n".into());
+        sources.mask(Span::new(id, 3..18));
+        assert_eq!(sources.get(id).text, "a: *\n********\n****\nb: 1\n");
+        assert_eq!(sources.get(id).position(19), (4, 1));
     }
 }

@@ -3,6 +3,7 @@
 mod architecture;
 mod argocd;
 mod artifact;
+mod audit;
 mod bad_input;
 mod cascades;
 mod charts;

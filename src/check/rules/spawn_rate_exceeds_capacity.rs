@@ -28,12 +28,19 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         }
         let region = spawn.region.as_ref().map_or("this region", |r| r.value.as_str());
         let peak = rate.value as f64 * mult.value.value;
+        // A multiplier such as 1e308 (out of range, reported on its own) overflows the float
+        // product: say so rather than print `inf`.
+        let (product, help) = if peak.is_finite() {
+            (format!(" = {peak}"), format!("raise `max_concurrent` to at least {}, or lower `base_rate`", peak.ceil()))
+        } else {
+            (String::new(), "lower `base_rate` or the multiplier".to_string())
+        };
         sink.push(
             Diagnostic::new(
                 &CODE,
                 rate.span,
                 format!(
-                    "peak spawn rate of {region} is {} × {} = {peak}, above `max_concurrent` = {}",
+                    "peak spawn rate of {region} is {} × {}{product}, above `max_concurrent` = {}",
                     rate.value,
                     mult.value.repr(),
                     cap.value
@@ -42,7 +49,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             .label("base rate")
             .related(mult.span, "multiplier")
             .related(cap.span, "capacity")
-            .help(format!("raise `max_concurrent` to at least {}, or lower `base_rate`", peak.ceil())),
+            .help(help),
         );
     }
 }
@@ -71,11 +78,12 @@ fn decimal(repr: &str) -> Option<(i128, u32)> {
     };
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
     let mantissa: i128 = format!("{int}{frac}").parse().ok()?;
-    let scale = i32::try_from(frac.len()).ok()? - exp;
+    // The exponent is whatever was written (`1e-2147483648`): checked, so it cannot overflow.
+    let scale = i32::try_from(frac.len()).ok()?.checked_sub(exp)?;
     if scale >= 0 {
         Some((mantissa, u32::try_from(scale).ok()?))
     } else {
-        Some((mantissa.checked_mul(10i128.checked_pow(u32::try_from(-scale).ok()?)?)?, 0))
+        Some((mantissa.checked_mul(10i128.checked_pow(scale.unsigned_abs())?)?, 0))
     }
 }
 
@@ -95,5 +103,14 @@ mod tests {
         assert!(!product_exceeds(20, &num("25e-1"), 50));
         assert!(product_exceeds(20, &num("2.5"), 49));
         assert!(!product_exceeds(3, &num("2"), 6));
+    }
+
+    #[test]
+    fn extreme_exponents_fall_back_to_floats_without_overflow() {
+        assert_eq!(decimal("1e-2147483648"), None);
+        assert_eq!(decimal("1.5e-2147483648"), None);
+        assert_eq!(decimal("1e2147483647"), None);
+        assert!(!product_exceeds(12, &num("1e-2147483648"), 45));
+        assert!(product_exceeds(12, &num("1e308"), 45));
     }
 }

@@ -93,9 +93,10 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         ));
     } else if differs && new_v == old_v {
         let what = if changed.is_empty() { "the ruleset".to_string() } else { changed.join(", ") };
-        let mut next = new_v.clone();
-        next.patch += 1;
-        next.pre = semver::Prerelease::EMPTY;
+        let example = match next_after(&new_v) {
+            Some(next) => format!(", for example to \"v{next}\""),
+            None => String::new(),
+        };
         sink.push(with_base(
             Diagnostic::new(
                 &CODE,
@@ -106,7 +107,35 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 ),
             )
             .label("bump this version")
-            .help(format!("raise `ruleset_version`, for example to \"v{next}\"")),
+            .help(format!("raise `ruleset_version`{example}")),
         ));
+    }
+}
+
+/// The next release after `v`: its patch raised, or, when the patch is already `u64::MAX` (the
+/// version is read from the rules as written), its minor or major; `None` when none can be.
+fn next_after(v: &Version) -> Option<Version> {
+    let (major, minor, patch) = if let Some(patch) = v.patch.checked_add(1) {
+        (v.major, v.minor, patch)
+    } else if let Some(minor) = v.minor.checked_add(1) {
+        (v.major, minor, 0)
+    } else {
+        (v.major.checked_add(1)?, 0, 0)
+    };
+    Some(Version { major, minor, patch, pre: semver::Prerelease::EMPTY, build: v.build.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_version_never_overflows() {
+        let next = |v: &str| Version::parse(v).ok().as_ref().and_then(next_after).map(|n| n.to_string());
+        assert_eq!(next("1.2.3-rc.1").as_deref(), Some("1.2.4"));
+        assert_eq!(next("1.2.18446744073709551615").as_deref(), Some("1.3.0"));
+        assert_eq!(next("1.18446744073709551615.18446744073709551615").as_deref(), Some("2.0.0"));
+        let max = "18446744073709551615";
+        assert_eq!(next(&format!("{max}.{max}.{max}")), None);
     }
 }

@@ -12,6 +12,7 @@ const DIGEST_HEAD: &str = "pub const DIGEST: &str = \"";
 /// The text of the `CANONICAL` raw string and its byte span in `module`.
 pub fn canonical(module: &str) -> Option<(&str, Range<usize>)> {
     let start = line_starting(module, CANONICAL_HEAD)? + CANONICAL_HEAD.len();
+    // A line start plus an ASCII head, then `#`s and a quote: every offset here is a boundary.
     let rest = &module[start..];
     let hashes = rest.bytes().take_while(|&b| b == b'#').count();
     let body = rest[hashes..].strip_prefix('"')?;

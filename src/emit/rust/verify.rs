@@ -46,7 +46,7 @@ pub fn check(text: &str, name: &str) -> (Option<Compiled>, Vec<Problem>) {
     let value: Value = match serde_json::from_str(json) {
         Ok(value) => value,
         Err(err) => {
-            let at = span.start + byte_offset(json, err.line(), err.column());
+            let at = span.start + crate::parse::json::error_offset(json, err.line(), err.column());
             problems.push(module_problem(at..at, format!("`CANONICAL` is not valid JSON: {err}")));
             return (None, problems);
         }
@@ -160,12 +160,6 @@ fn describe(p: &Paragraph) -> String {
 
 fn module_problem(span: Range<usize>, message: String) -> Problem {
     Problem { kind: Kind::Module, span, message }
-}
-
-/// The byte offset in `text` of a 1-based line and column (serde_json counts columns in bytes).
-fn byte_offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    floor_char_boundary(text, start + column.saturating_sub(1))
 }
 
 /// The largest char boundary of `text` at or below `at`, so a span never splits a character.
