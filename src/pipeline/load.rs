@@ -52,13 +52,6 @@ pub fn ruleset(
                     ruleset.partial = true;
                     continue;
                 }
-                if sources.get(id).text.trim().is_empty() {
-                    sink.push(
-                        Diagnostic::new(&EMPTY_FILE, Span::file(id), format!("`{rel}` is empty"))
-                            .help("add rules to it, or delete it"),
-                    );
-                    continue;
-                }
                 readable.push(id);
             }
             decode_all(sources, &readable, |part, found| {
@@ -119,12 +112,6 @@ fn cached(
         let (id, ok) = load(sources, sink, tree, rel, project.max_file_bytes);
         if !ok {
             ruleset.partial = true;
-            slots.push(Slot::Done);
-        } else if sources.get(id).text.trim().is_empty() {
-            sink.push(
-                Diagnostic::new(&EMPTY_FILE, Span::file(id), format!("`{rel}` is empty"))
-                    .help("add rules to it, or delete it"),
-            );
             slots.push(Slot::Done);
         } else {
             slots.push(Slot::Parse(id, rel.clone()));
@@ -194,11 +181,22 @@ const PARALLEL_FROM: usize = 64;
 /// Workers take the next file from a shared counter and a part is joined as soon as all before
 /// it are, so only a few parts and no syntax trees are held at once. `None` for a file that is
 /// not valid HCL.
+///
+/// An empty file (or one of only blank space) is warned about and still joins, as a file with no
+/// rules: a ruleset of empty files is then missing what must appear once, which is an error, not
+/// a silent pass.
 fn decode_all(sources: &Sources, ids: &[FileId], mut join: impl FnMut(Option<Ruleset>, Sink)) {
     let decode = |id: FileId| {
         let mut found = Sink::new();
-        let part = crate::parse::hcl(id, &sources.get(id).text, &mut found)
-            .map(|entries| Ruleset::of_file(id, &entries, &mut found));
+        let file = sources.get(id);
+        if file.text.trim().is_empty() {
+            found.push(
+                Diagnostic::new(&EMPTY_FILE, Span::file(id), format!("`{}` is empty", file.path))
+                    .help("add rules to it, or delete it"),
+            );
+        }
+        let part =
+            crate::parse::hcl(id, &file.text, &mut found).map(|entries| Ruleset::of_file(id, &entries, &mut found));
         (part, found)
     };
     let threads = threads();

@@ -16,6 +16,7 @@ mod example;
 mod explain;
 mod fmt;
 mod fmt_property;
+mod fuzz;
 mod git;
 mod helm;
 mod incremental;
