@@ -30,3 +30,16 @@ pub fn serve(root: Option<PathBuf>) -> u8 {
     let mut server = server::Server::new(std::io::stdout().lock(), root, verbose);
     server.run(&incoming)
 }
+
+/// Serves `input`, the bytes a client would write to stdin (`Content-Length` framed messages,
+/// malformed ones included), through the same reader and message loop as [`serve`], in this
+/// thread; returns the exit status and every byte the server wrote. For the fuzz target
+/// (`fuzz/fuzz_targets/lsp.rs`) and in-process tests: no stdio, no threads.
+pub fn serve_bytes(input: &[u8], root: Option<PathBuf>) -> (u8, Vec<u8>) {
+    let (to, incoming) = std::sync::mpsc::channel();
+    transport::read_all(input, &to);
+    drop(to);
+    let mut out = Vec::new();
+    let code = server::Server::new(&mut out, root, false).run(&incoming);
+    (code, out)
+}

@@ -17,6 +17,7 @@ mod example;
 mod explain;
 mod fmt;
 mod fmt_property;
+mod fuzz;
 mod git;
 mod helm;
 mod hostile_schema;

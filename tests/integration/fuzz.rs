@@ -1,0 +1,51 @@
+//! What the fuzz targets (`fuzz/`, FUZZING.md) found, kept as regression tests: each input under
+//! `tests/fixtures/fuzz/<target>/` goes through the real binary, which must answer with a
+//! diagnostic that names a file, line and column, never a panic.
+
+use std::path::Path;
+
+use crate::support::{Repo, Run, FIXTURES};
+
+/// A finding's input, as the fuzzer wrote it (minimized).
+fn finding(target: &str, name: &str) -> Vec<u8> {
+    let path = Path::new(FIXTURES).join("fuzz").join(target).join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The run ended as rulesctl promises to end: a documented exit status, no panic.
+fn no_panic(run: &Run) {
+    assert!(matches!(run.code, 0..=2), "exit {}: {}", run.code, run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+/// The diagnostics of a JSON report with `code`, as (file, line, column, has help).
+fn places(run: &Run, code: &str) -> Vec<(String, u64, u64, bool)> {
+    let report = run.json();
+    let all = report["diagnostics"].as_array().cloned().unwrap_or_default();
+    all.iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| {
+            let help = d["help"].as_str().is_some_and(|h| !h.is_empty());
+            let file = d["file"].as_str().unwrap_or_default().to_string();
+            (file, d["line"].as_u64().unwrap_or(0), d["column"].as_u64().unwrap_or(0), help)
+        })
+        .collect()
+}
+
+/// `rules`: a repository whose only rule file is empty passed `check` and `build` exited 0
+/// without writing an artifact. It is missing what must appear once: D007, at the file.
+#[test]
+fn rules_only_empty_rule_files_are_missing_the_ruleset() {
+    let repo = Repo::empty();
+    repo.write("rules/input.hcl", finding("rules", "empty-rule-file.hcl"));
+    let run = repo.run(&["check", "--format", "json"]);
+    no_panic(&run);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let at = ("rules/input.hcl".to_string(), 1, 1, true);
+    assert_eq!(places(&run, "D007"), vec![at.clone(), at.clone(), at.clone()], "{}", run.stdout);
+    assert_eq!(places(&run, "L008"), vec![at]);
+    let build = repo.run(&["build"]);
+    no_panic(&build);
+    assert_eq!(build.code, 1, "{}", build.stdout);
+    assert!(!repo.path().join("dist").exists(), "nothing is written");
+}
