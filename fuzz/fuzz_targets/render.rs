@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(rendered) = analysis.render("prod") else { return };
     let merged = analysis.environment("prod").ok().and_then(|e| e.merged.as_ref()).expect("a rendered environment");
     let mut sink = Sink::new();
-    let back = yaml::parse(FileId::new(0), &rendered, &mut sink);
+    let back = yaml::parse(FileId::new(0), &rendered, &rulesctl::source::Limits::DEFAULT, &mut sink);
     assert!(sink.iter().all(|d| !d.is_error()), "the rendered values do not read back: {sink:?}\n{rendered}");
     let back = back.expect("the rendered values read back");
     assert!(back.value == merged.value, "the rendered values read back differently:\n{rendered}");
