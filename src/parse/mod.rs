@@ -1,6 +1,7 @@
 //! Text to spanned trees: HCL through hcl-edit, lowered to literal-only data.
 
 mod literal;
+pub mod nesting;
 pub(crate) mod unclosed;
 pub mod yaml;
 
@@ -26,7 +27,8 @@ declare_code! {
     /// The file is not valid HCL.
     ///
     /// The parser stopped at the position shown. Common causes: a missing closing brace or
-    /// quote, an attribute defined twice in the same block, or nesting deeper than 64 levels.
+    /// quote, an attribute defined twice in the same block, or nesting deeper than 64 levels
+    /// (parentheses and `${ }` / `%{ }` templates, which rules never need: deeper than 4).
     ///
     /// Fix: correct the syntax at the position shown; `rulesctl fmt` only runs on valid files.
     pub static SYNTAX = ("S001", "syntax-error", Error);
@@ -35,7 +37,12 @@ declare_code! {
 /// Parses one HCL file into literal blocks and attributes.
 ///
 /// Returns `None` when the file is not valid HCL; non-literal values are reported and left out.
+/// Expressions nested too deep for the parser (see [`nesting`]) are a syntax error found first.
 pub fn hcl(file: FileId, text: &str, sink: &mut Sink) -> Option<Vec<Entry>> {
+    if let Some(deep) = nesting::too_deep(text) {
+        sink.push(deep.diagnostic(file));
+        return None;
+    }
     match hcl::edit::parser::parse_body(text) {
         Ok(body) => Some(lower(file, &body, sink)),
         Err(err) => {

@@ -49,3 +49,34 @@ fn rules_only_empty_rule_files_are_missing_the_ruleset() {
     assert_eq!(build.code, 1, "{}", build.stdout);
     assert!(!repo.path().join("dist").exists(), "nothing is written");
 }
+
+/// Runs `rulesctl ARGS` in `repo`, failing when it takes longer than a hang would.
+fn timed(repo: &Repo, args: &[&str]) -> Run {
+    let start = std::time::Instant::now();
+    let run = repo.run(args);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10), "`rulesctl {args:?}` took {:?}", start.elapsed());
+    no_panic(&run);
+    run
+}
+
+/// `fmt` (a timeout): a broken file with parentheses and templates nested deep inside an
+/// unclosed heredoc took hcl-edit's parser seconds to minutes (its work doubles with each
+/// level). Nesting them more than 4 deep is a syntax error at the opener, found before parsing,
+/// by `check` and `fmt` alike.
+#[test]
+fn fmt_deeply_nested_expressions_are_a_syntax_error_not_a_hang() {
+    let repo = Repo::base();
+    repo.write("rules/deep.hcl", finding("fmt", "nested-expressions-timeout.hcl"));
+    let check = timed(&repo, &["check", "--format", "json"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    let at = ("rules/deep.hcl".to_string(), 6, 29, true);
+    assert_eq!(places(&check, "S001"), vec![at.clone()], "{}", check.stdout);
+    let fmt = timed(&repo, &["fmt", "--check", "--format", "json", "rules/deep.hcl"]);
+    assert_eq!(fmt.code, 1, "{}", fmt.stdout);
+    assert_eq!(places(&fmt, "S001"), vec![at]);
+    // The smallest shape of it: each level doubles the parser's work on a broken file.
+    let levels = 28;
+    repo.write("rules/deep.hcl", format!("x = {}<{}\n", "(1 + 1 + ".repeat(levels), ")".repeat(levels)));
+    let check = timed(&repo, &["check", "--format", "json"]);
+    assert_eq!(places(&check, "S001"), vec![("rules/deep.hcl".to_string(), 1, 41, true)], "{}", check.stdout);
+}

@@ -1,0 +1,237 @@
+//! A bound on how deeply expressions nest, checked before hcl-edit parses a file.
+//!
+//! hcl-edit's parser retries a failed operand of a binary operator once more at every level of
+//! parentheses and `${ }` / `%{ }` templates around it (`expr_inner` calls `binary_ops` again
+//! after `binary_ops` stopped at the operand that failed), so on a broken file its work doubles
+//! with each level: `x = (1 + 1 + (1 + 1 + (… <` took seconds at 24 levels (its own limit is
+//! 64), and a 1.6 MB file took 7 s at 8 levels. None of these belong to the rules dialect (they
+//! are `D001` wherever they parse), so rulesctl refuses more than [`MAX_DEPTH`] levels of them
+//! with a syntax error at the opener, found by one linear scan, and the parser never sees such
+//! a file; within the bound a broken file costs a few plain parses. Arrays, objects and blocks
+//! are not counted: the parser does not retry inside them, and literal data nests with them.
+
+use std::ops::Range;
+
+use crate::diagnostic::Diagnostic;
+use crate::parse::SYNTAX;
+use crate::source::{FileId, Span};
+
+/// How many parentheses and templates may be open at once.
+pub const MAX_DEPTH: usize = 4;
+
+/// The opener of the first expression nested deeper than [`MAX_DEPTH`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooDeep {
+    /// The byte range of the `(`, `${` or `%{`.
+    pub at: Range<usize>,
+}
+
+impl TooDeep {
+    /// The syntax error that reports it in `file`.
+    pub fn diagnostic(&self, file: FileId) -> Diagnostic {
+        Diagnostic::new(
+            &SYNTAX,
+            Span::new(file, self.at.clone()),
+            format!("parentheses and templates nested more than {MAX_DEPTH} levels deep"),
+        )
+        .label("one level too many")
+        .help(
+            "rule files hold literal values: write the value out as a number, a quoted string, \
+             true/false, or an array or object of those",
+        )
+    }
+}
+
+/// What the scanner is inside of.
+enum Frame {
+    /// `[`, `{` or a block body.
+    Bracket,
+    /// `(`: counts.
+    Paren,
+    /// `${ … }` or `%{ … }`, an expression inside a string or heredoc: counts.
+    Template,
+    /// A quoted string.
+    Str,
+    /// A heredoc body, until a line holding only its marker.
+    Heredoc(String),
+}
+
+impl Frame {
+    fn counts(&self) -> bool {
+        matches!(self, Frame::Paren | Frame::Template)
+    }
+}
+
+/// The frames open at the scanner's position, and how many of them count.
+#[derive(Default)]
+struct Stack {
+    frames: Vec<Frame>,
+    depth: usize,
+}
+
+impl Stack {
+    /// Opens `frame` at `at`; the opener itself when it is one level too many.
+    fn open(&mut self, frame: Frame, at: Range<usize>) -> Result<(), TooDeep> {
+        if frame.counts() {
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(TooDeep { at });
+            }
+        }
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        if self.frames.pop().is_some_and(|f| f.counts()) {
+            self.depth -= 1;
+        }
+    }
+}
+
+/// The first `(`, `${` or `%{` that opens more than [`MAX_DEPTH`] of them at once, skipping
+/// comments, string text and heredoc text (where only templates open). One pass, no recursion.
+pub fn too_deep(text: &str) -> Option<TooDeep> {
+    scan(text).err()
+}
+
+fn scan(text: &str) -> Result<(), TooDeep> {
+    let bytes = text.as_bytes();
+    let mut stack = Stack::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        let escaped_template = (b == b'$' || b == b'%') && next == Some(b) && bytes.get(i + 2) == Some(&b'{');
+        let template = (b == b'$' || b == b'%') && next == Some(b'{');
+        match stack.frames.last() {
+            Some(Frame::Str) => match b {
+                b'\\' => i += 2,
+                b'\n' | b'"' => {
+                    // A string ends at its quote, or (unclosed) at the end of its line.
+                    stack.close();
+                    i += 1;
+                }
+                _ if escaped_template => i += 3,
+                _ if template => {
+                    stack.open(Frame::Template, i..i + 2)?;
+                    i += 2;
+                }
+                _ => i += 1,
+            },
+            Some(Frame::Heredoc(marker)) => {
+                if i == 0 || bytes[i - 1] == b'\n' {
+                    let end = line_end(bytes, i);
+                    if text[i..end].trim() == marker {
+                        stack.close();
+                        i = end;
+                        continue;
+                    }
+                }
+                if escaped_template {
+                    i += 3;
+                } else if template {
+                    stack.open(Frame::Template, i..i + 2)?;
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+            }
+            // Code: the top level, or inside brackets, parentheses or a template.
+            _ => match b {
+                b'#' => i = line_end(bytes, i),
+                b'/' if next == Some(b'/') => i = line_end(bytes, i),
+                b'/' if next == Some(b'*') => {
+                    i = bytes[i + 2..].windows(2).position(|w| w == b"*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+                }
+                b'"' => {
+                    stack.frames.push(Frame::Str);
+                    i += 1;
+                }
+                b'<' if next == Some(b'<') => {
+                    let start = if bytes.get(i + 2) == Some(&b'-') { i + 3 } else { i + 2 };
+                    let len = bytes[start..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'-')
+                        .count();
+                    if len == 0 {
+                        i += 2;
+                        continue;
+                    }
+                    stack.frames.push(Frame::Heredoc(text[start..start + len].to_string()));
+                    // The body starts on the next line.
+                    i = (line_end(bytes, start) + 1).min(bytes.len());
+                }
+                b'(' => {
+                    stack.open(Frame::Paren, i..i + 1)?;
+                    i += 1;
+                }
+                b'[' | b'{' => {
+                    stack.frames.push(Frame::Bracket);
+                    i += 1;
+                }
+                b']' | b'}' | b')' => {
+                    stack.close();
+                    i += 1;
+                }
+                _ => i += 1,
+            },
+        }
+    }
+    Ok(())
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deep(text: &str) -> Option<&str> {
+        too_deep(text).map(|d| &text[d.at])
+    }
+
+    #[test]
+    fn counts_parentheses_and_templates_only() {
+        let parens = |n: usize| format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n));
+        assert_eq!(deep(&parens(MAX_DEPTH)), None);
+        assert_eq!(deep(&parens(MAX_DEPTH + 1)), Some("("));
+        let templates = |n: usize| format!("x = {}{}\n", "\"${".repeat(n), "\"}".repeat(n));
+        assert_eq!(deep(&templates(MAX_DEPTH)), None);
+        assert_eq!(deep(&templates(MAX_DEPTH + 1)), Some("${"));
+        let mixed = format!("x = {}\n", "(\"%{ if ".repeat(MAX_DEPTH));
+        assert_eq!(deep(&mixed), Some("("), "two levels a step: the ninth is a parenthesis");
+        let brackets = format!("x = {}1{}\n", "[{a = ".repeat(60), "}]".repeat(60));
+        assert_eq!(deep(&brackets), None, "literal data nests as deep as the parser allows");
+    }
+
+    #[test]
+    fn closed_levels_no_longer_count() {
+        let siblings = format!("x = [{}]\n", "(((1)))".repeat(40));
+        assert_eq!(deep(&siblings), None);
+        let strings = format!("x = \"{}\"\n", "${a}".repeat(40));
+        assert_eq!(deep(&strings), None);
+    }
+
+    #[test]
+    fn text_that_is_not_code_does_not_count() {
+        let many = "(".repeat(3 * MAX_DEPTH);
+        for text in [
+            format!("x = \"{many}\"\n"),
+            format!("x = \"\\\"{many}\"\n"),
+            format!("# {many}\nx = 1\n"),
+            format!("// {many}\nx = 1\n"),
+            format!("/* {many} */\nx = 1\n"),
+            format!("x = <<EOT\n{many}\nEOT\ny = 1\n"),
+            format!("x = <<-EOT\n  {many}\n  EOT\n"),
+            format!("x = \"{}\"\n", "$${".repeat(3 * MAX_DEPTH)),
+            format!("x = <<EOT\n{}\nEOT\n", "%%{".repeat(3 * MAX_DEPTH)),
+        ] {
+            assert_eq!(deep(&text), None, "{text}");
+        }
+        let heredoc = format!("x = <<EOT\n{}\nEOT\n", "${\"".repeat(MAX_DEPTH + 1));
+        assert_eq!(deep(&heredoc), Some("${"), "templates in a heredoc count");
+    }
+}
