@@ -1,14 +1,14 @@
 //! A bound on how deeply expressions nest, checked before hcl-edit parses a file.
 //!
 //! hcl-edit's parser retries a failed operand of a binary operator once more at every level of
-//! parentheses and `${ }` / `%{ }` templates around it (`expr_inner` calls `binary_ops` again
-//! after `binary_ops` stopped at the operand that failed), so on a broken file its work doubles
-//! with each level: `x = (1 + 1 + (1 + 1 + (… <` took seconds at 24 levels (its own limit is
-//! 64), and a 1.6 MB file took 7 s at 8 levels. None of these belong to the rules dialect (they
-//! are `D001` wherever they parse), so rulesctl refuses more than [`MAX_DEPTH`] levels of them
-//! with a syntax error at the opener, found by one linear scan, and the parser never sees such
-//! a file; within the bound a broken file costs a few plain parses. Arrays, objects and blocks
-//! are not counted: the parser does not retry inside them, and literal data nests with them.
+//! parentheses, objects, `for` expressions and `${ }` / `%{ }` templates around it (`expr_inner`
+//! calls `binary_ops` again after `binary_ops` stopped at the operand that failed), so on a
+//! broken file its work doubles with each level: `x = (1 + 1 + (1 + 1 + (… <` took seconds at
+//! 24 levels (its own limit is 64), and a 1.6 MB file took 7 s at 8 levels. Rules never need
+//! more than a few of these (only objects belong to the dialect at all), so rulesctl refuses
+//! more than [`MAX_DEPTH`] levels of them with a syntax error at the opener, found by one linear
+//! scan, and the parser never sees such a file; within the bound a broken file costs a few plain
+//! parses. Arrays and block bodies are not counted: the parser does not retry inside them.
 
 use std::ops::Range;
 
@@ -32,22 +32,24 @@ impl TooDeep {
         Diagnostic::new(
             &SYNTAX,
             Span::new(file, self.at.clone()),
-            format!("parentheses and templates nested more than {MAX_DEPTH} levels deep"),
+            format!("parentheses, objects and templates nested more than {MAX_DEPTH} levels deep"),
         )
         .label("one level too many")
         .help(
             "rule files hold literal values: write the value out as a number, a quoted string, \
-             true/false, or an array or object of those",
+             true/false, or an array or a shallower object of those",
         )
     }
 }
 
 /// What the scanner is inside of.
 enum Frame {
-    /// `[`, `{` or a block body.
-    Bracket,
-    /// `(`: counts.
-    Paren,
+    /// The file, or a block's body: `value` while on an attribute's line after its `=`.
+    Body { value: bool },
+    /// `[`, an array.
+    Array,
+    /// `(`, an object `{` in an expression, a `for` expression: counts.
+    Counted,
     /// `${ … }` or `%{ … }`, an expression inside a string or heredoc: counts.
     Template,
     /// A quoted string.
@@ -58,12 +60,12 @@ enum Frame {
 
 impl Frame {
     fn counts(&self) -> bool {
-        matches!(self, Frame::Paren | Frame::Template)
+        matches!(self, Frame::Counted | Frame::Template)
     }
 }
 
-/// The frames open at the scanner's position, and how many of them count.
-#[derive(Default)]
+/// The frames open at the scanner's position (the file's body at the bottom), and how many of
+/// them count.
 struct Stack {
     frames: Vec<Frame>,
     depth: usize,
@@ -82,47 +84,52 @@ impl Stack {
         Ok(())
     }
 
+    /// Closes the innermost frame; the file's body stays.
     fn close(&mut self) {
-        if self.frames.pop().is_some_and(|f| f.counts()) {
+        if self.frames.len() > 1 && self.frames.pop().is_some_and(|f| f.counts()) {
             self.depth -= 1;
         }
     }
 }
 
-/// The first `(`, `${` or `%{` that opens more than [`MAX_DEPTH`] of them at once, skipping
-/// comments, string text and heredoc text (where only templates open). One pass, no recursion.
+/// The first `(`, object `{`, `for` expression, `${` or `%{` that opens more than
+/// [`MAX_DEPTH`] of them at once, skipping comments, string text and heredoc text (where only
+/// templates open). One pass, no recursion.
 pub fn too_deep(text: &str) -> Option<TooDeep> {
     scan(text).err()
 }
 
 fn scan(text: &str) -> Result<(), TooDeep> {
     let bytes = text.as_bytes();
-    let mut stack = Stack::default();
+    let mut stack = Stack { frames: vec![Frame::Body { value: false }], depth: 0 };
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         let next = bytes.get(i + 1).copied();
         let escaped_template = (b == b'$' || b == b'%') && next == Some(b) && bytes.get(i + 2) == Some(&b'{');
         let template = (b == b'$' || b == b'%') && next == Some(b'{');
-        match stack.frames.last() {
-            Some(Frame::Str) => match b {
-                b'\\' => i += 2,
-                b'\n' | b'"' => {
-                    // A string ends at its quote, or (unclosed) at the end of its line.
-                    stack.close();
-                    i += 1;
+        let in_body = match stack.frames.last_mut() {
+            Some(Frame::Str) => {
+                match b {
+                    b'\\' => i += 2,
+                    b'\n' | b'"' => {
+                        // A string ends at its quote, or (unclosed) at the end of its line.
+                        stack.close();
+                        i += 1;
+                    }
+                    _ if escaped_template => i += 3,
+                    _ if template => {
+                        stack.open(Frame::Template, i..i + 2)?;
+                        i += 2;
+                    }
+                    _ => i += 1,
                 }
-                _ if escaped_template => i += 3,
-                _ if template => {
-                    stack.open(Frame::Template, i..i + 2)?;
-                    i += 2;
-                }
-                _ => i += 1,
-            },
+                continue;
+            }
             Some(Frame::Heredoc(marker)) => {
                 if i == 0 || bytes[i - 1] == b'\n' {
                     let end = line_end(bytes, i);
-                    if text[i..end].trim() == marker {
+                    if text[i..end].trim() == marker.as_str() {
                         stack.close();
                         i = end;
                         continue;
@@ -136,46 +143,64 @@ fn scan(text: &str) -> Result<(), TooDeep> {
                 } else {
                     i += 1;
                 }
+                continue;
             }
-            // Code: the top level, or inside brackets, parentheses or a template.
-            _ => match b {
-                b'#' => i = line_end(bytes, i),
-                b'/' if next == Some(b'/') => i = line_end(bytes, i),
-                b'/' if next == Some(b'*') => {
-                    i = bytes[i + 2..].windows(2).position(|w| w == b"*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+            Some(Frame::Body { value }) => {
+                match b {
+                    b'=' if next != Some(b'=') => *value = true,
+                    b'\n' => *value = false,
+                    _ => {}
                 }
-                b'"' => {
-                    stack.frames.push(Frame::Str);
-                    i += 1;
+                // A `{` outside a value opens a block's body; in a value, an object.
+                Some(*value)
+            }
+            _ => None,
+        };
+        // Code: a body, or inside an array, a parenthesis, an object or a template.
+        match b {
+            b'#' => i = line_end(bytes, i),
+            b'/' if next == Some(b'/') => i = line_end(bytes, i),
+            b'/' if next == Some(b'*') => {
+                i = bytes[i + 2..].windows(2).position(|w| w == b"*/").map_or(bytes.len(), |p| i + 2 + p + 2);
+            }
+            b'"' => {
+                stack.frames.push(Frame::Str);
+                i += 1;
+            }
+            b'<' if next == Some(b'<') => {
+                let start = if bytes.get(i + 2) == Some(&b'-') { i + 3 } else { i + 2 };
+                let len = bytes[start..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'-')
+                    .count();
+                if len == 0 {
+                    i += 2;
+                    continue;
                 }
-                b'<' if next == Some(b'<') => {
-                    let start = if bytes.get(i + 2) == Some(&b'-') { i + 3 } else { i + 2 };
-                    let len = bytes[start..]
-                        .iter()
-                        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'-')
-                        .count();
-                    if len == 0 {
-                        i += 2;
-                        continue;
-                    }
-                    stack.frames.push(Frame::Heredoc(text[start..start + len].to_string()));
-                    // The body starts on the next line.
-                    i = (line_end(bytes, start) + 1).min(bytes.len());
-                }
-                b'(' => {
-                    stack.open(Frame::Paren, i..i + 1)?;
-                    i += 1;
-                }
-                b'[' | b'{' => {
-                    stack.frames.push(Frame::Bracket);
-                    i += 1;
-                }
-                b']' | b'}' | b')' => {
-                    stack.close();
-                    i += 1;
-                }
-                _ => i += 1,
-            },
+                stack.frames.push(Frame::Heredoc(text[start..start + len].to_string()));
+                // The body starts on the next line.
+                i = (line_end(bytes, start) + 1).min(bytes.len());
+            }
+            b'{' if in_body == Some(false) => {
+                stack.frames.push(Frame::Body { value: false });
+                i += 1;
+            }
+            b'(' | b'{' => {
+                stack.open(Frame::Counted, i..i + 1)?;
+                i += 1;
+            }
+            b'[' => {
+                let rest = &text[i + 1..];
+                let for_expr =
+                    rest.trim_start().strip_prefix("for").is_some_and(|r| r.starts_with(char::is_whitespace));
+                stack.open(if for_expr { Frame::Counted } else { Frame::Array }, i..i + 1)?;
+                i += 1;
+            }
+            b']' | b'}' | b')' => {
+                stack.close();
+                i += 1;
+            }
+            _ => i += 1,
         }
     }
     Ok(())
@@ -194,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn counts_parentheses_and_templates_only() {
+    fn counts_parentheses_objects_for_expressions_and_templates() {
         let parens = |n: usize| format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n));
         assert_eq!(deep(&parens(MAX_DEPTH)), None);
         assert_eq!(deep(&parens(MAX_DEPTH + 1)), Some("("));
@@ -203,8 +228,17 @@ mod tests {
         assert_eq!(deep(&templates(MAX_DEPTH + 1)), Some("${"));
         let mixed = format!("x = {}\n", "(\"%{ if ".repeat(MAX_DEPTH));
         assert_eq!(deep(&mixed), Some("("), "two levels a step: the ninth is a parenthesis");
-        let brackets = format!("x = {}1{}\n", "[{a = ".repeat(60), "}]".repeat(60));
-        assert_eq!(deep(&brackets), None, "literal data nests as deep as the parser allows");
+        let objects = |n: usize| format!("x = {}1{}\n", "[{a = ".repeat(n), "}]".repeat(n));
+        assert_eq!(deep(&objects(MAX_DEPTH)), None);
+        assert_eq!(deep(&objects(MAX_DEPTH + 1)), Some("{"));
+        let fors = format!("x = {}\n", "[for a in b: ".repeat(MAX_DEPTH + 1));
+        assert_eq!(deep(&fors), Some("["));
+        let arrays = format!("x = {}1{}\n", "[".repeat(60), "]".repeat(60));
+        assert_eq!(deep(&arrays), None, "arrays nest as deep as the parser allows");
+        let blocks = format!("{}{}", "a \"b\" {\n  c = 1\n".repeat(60), "}\n".repeat(60));
+        assert_eq!(deep(&blocks), None, "so do blocks");
+        let one_line = format!("{}\n", "item \"x\" { weight = { a = 1 } }\n".repeat(60));
+        assert_eq!(deep(&one_line), None, "a block closed on its line leaves the body");
     }
 
     #[test]

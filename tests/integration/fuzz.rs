@@ -59,24 +59,28 @@ fn timed(repo: &Repo, args: &[&str]) -> Run {
     run
 }
 
-/// `fmt` (a timeout): a broken file with parentheses and templates nested deep inside an
-/// unclosed heredoc took hcl-edit's parser seconds to minutes (its work doubles with each
-/// level). Nesting them more than 4 deep is a syntax error at the opener, found before parsing,
-/// by `check` and `fmt` alike.
+/// `fmt` (two timeouts): broken files with parentheses, objects and templates nested deep (in
+/// an unclosed heredoc; in an object's keys) took hcl-edit's parser seconds to minutes (its
+/// work doubles with each level). Nesting them more than 4 deep is a syntax error at the
+/// opener, found before parsing, by `check` and `fmt` alike.
 #[test]
 fn fmt_deeply_nested_expressions_are_a_syntax_error_not_a_hang() {
     let repo = Repo::base();
-    repo.write("rules/deep.hcl", finding("fmt", "nested-expressions-timeout.hcl"));
-    let check = timed(&repo, &["check", "--format", "json"]);
-    assert_eq!(check.code, 1, "{}", check.stdout);
-    let at = ("rules/deep.hcl".to_string(), 6, 29, true);
-    assert_eq!(places(&check, "S001"), vec![at.clone()], "{}", check.stdout);
-    let fmt = timed(&repo, &["fmt", "--check", "--format", "json", "rules/deep.hcl"]);
-    assert_eq!(fmt.code, 1, "{}", fmt.stdout);
-    assert_eq!(places(&fmt, "S001"), vec![at]);
-    // The smallest shape of it: each level doubles the parser's work on a broken file.
+    for (name, line, column) in [("nested-expressions-timeout.hcl", 4, 1085), ("nested-objects-timeout.hcl", 1, 23)] {
+        repo.write("rules/deep.hcl", finding("fmt", name));
+        let check = timed(&repo, &["check", "--format", "json"]);
+        assert_eq!(check.code, 1, "{name}: {}", check.stdout);
+        let at = ("rules/deep.hcl".to_string(), line, column, true);
+        assert_eq!(places(&check, "S001"), vec![at.clone()], "{name}: {}", check.stdout);
+        let fmt = timed(&repo, &["fmt", "--check", "--format", "json", "rules/deep.hcl"]);
+        assert_eq!(fmt.code, 1, "{name}: {}", fmt.stdout);
+        assert_eq!(places(&fmt, "S001"), vec![at], "{name}");
+    }
+    // The smallest shapes: each level doubles the parser's work on a broken file.
     let levels = 28;
-    repo.write("rules/deep.hcl", format!("x = {}<{}\n", "(1 + 1 + ".repeat(levels), ")".repeat(levels)));
-    let check = timed(&repo, &["check", "--format", "json"]);
-    assert_eq!(places(&check, "S001"), vec![("rules/deep.hcl".to_string(), 1, 41, true)], "{}", check.stdout);
+    for unit in ["(1 + 1 + ", "{a + b + "] {
+        repo.write("rules/deep.hcl", format!("x = {}<\n", unit.repeat(levels)));
+        let check = timed(&repo, &["check", "--format", "json"]);
+        assert_eq!(places(&check, "S001"), vec![("rules/deep.hcl".to_string(), 1, 41, true)], "{}", check.stdout);
+    }
 }
