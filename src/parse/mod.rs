@@ -28,8 +28,8 @@ declare_code! {
     ///
     /// The parser stopped at the position shown. Common causes: a missing closing brace or
     /// quote, an attribute defined twice in the same block, or nesting deeper than 64 levels
-    /// (parentheses, objects, `for` expressions and `${ }` / `%{ }` templates, which rules never
-    /// need many of: deeper than 4).
+    /// (parentheses, objects, `for` expressions, indexes and `${ }` / `%{ }` templates, which
+    /// rules never need many of: deeper than 4).
     ///
     /// Fix: correct the syntax at the position shown; `rulesctl fmt` only runs on valid files.
     pub static SYNTAX = ("S001", "syntax-error", Error);

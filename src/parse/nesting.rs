@@ -1,14 +1,15 @@
 //! A bound on how deeply expressions nest, checked before hcl-edit parses a file.
 //!
 //! hcl-edit's parser retries a failed operand of a binary operator once more at every level of
-//! parentheses, objects, `for` expressions and `${ }` / `%{ }` templates around it (`expr_inner`
-//! calls `binary_ops` again after `binary_ops` stopped at the operand that failed), so on a
-//! broken file its work doubles with each level: `x = (1 + 1 + (1 + 1 + (… <` took seconds at
-//! 24 levels (its own limit is 64), and a 1.6 MB file took 7 s at 8 levels. Rules never need
-//! more than a few of these (only objects belong to the dialect at all), so rulesctl refuses
-//! more than [`MAX_DEPTH`] levels of them with a syntax error at the opener, found by one linear
-//! scan, and the parser never sees such a file; within the bound a broken file costs a few plain
-//! parses. Arrays and block bodies are not counted: the parser does not retry inside them.
+//! parentheses, objects, `for` expressions, indexes and `${ }` / `%{ }` templates around it
+//! (`expr_inner` calls `binary_ops` again after `binary_ops` stopped at the operand that
+//! failed), so on a broken file its work doubles with each level: `x = (1 + 1 + (1 + 1 + (… <`
+//! took seconds at 24 levels (its own limit is 64), and a 1.6 MB file took 7 s at 8 levels.
+//! Rules never need more than a few of these (only objects belong to the dialect at all), so
+//! rulesctl refuses more than [`MAX_DEPTH`] levels of them with a syntax error at the opener,
+//! found by one linear scan, and the parser never sees such a file; within the bound a broken
+//! file costs a few plain parses. Arrays, function calls and block bodies are not counted: the
+//! parser does not retry inside them.
 
 use std::ops::Range;
 
@@ -48,7 +49,7 @@ enum Frame {
     Body { value: bool },
     /// `[`, an array.
     Array,
-    /// `(`, an object `{` in an expression, a `for` expression: counts.
+    /// `(`, an object `{` in an expression, a `for` expression, an index `a[`: counts.
     Counted,
     /// `${ … }` or `%{ … }`, an expression inside a string or heredoc: counts.
     Template,
@@ -92,7 +93,7 @@ impl Stack {
     }
 }
 
-/// The first `(`, object `{`, `for` expression, `${` or `%{` that opens more than
+/// The first `(`, object `{`, `for` expression, index `[`, `${` or `%{` that opens more than
 /// [`MAX_DEPTH`] of them at once, skipping comments, string text and heredoc text (where only
 /// templates open). One pass, no recursion.
 pub fn too_deep(text: &str) -> Option<TooDeep> {
@@ -193,7 +194,10 @@ fn scan(text: &str) -> Result<(), TooDeep> {
                 let rest = &text[i + 1..];
                 let for_expr =
                     rest.trim_start().strip_prefix("for").is_some_and(|r| r.starts_with(char::is_whitespace));
-                stack.open(if for_expr { Frame::Counted } else { Frame::Array }, i..i + 1)?;
+                // `a[0]`: an index after an expression (a name, a closing bracket or quote).
+                let before = text[..i].trim_end().bytes().next_back();
+                let index = before.is_some_and(|c| c.is_ascii_alphanumeric() || b"_-)]}\"*".contains(&c));
+                stack.open(if for_expr || index { Frame::Counted } else { Frame::Array }, i..i + 1)?;
                 i += 1;
             }
             b']' | b'}' | b')' => {
@@ -233,6 +237,10 @@ mod tests {
         assert_eq!(deep(&objects(MAX_DEPTH + 1)), Some("{"));
         let fors = format!("x = {}\n", "[for a in b: ".repeat(MAX_DEPTH + 1));
         assert_eq!(deep(&fors), Some("["));
+        let indexes = format!("x = {}\n", "a[".repeat(MAX_DEPTH + 1));
+        assert_eq!(deep(&indexes), Some("["));
+        let spread = format!("x = [\n{}1{}]\n", "[1, [2], \n".repeat(60), "]".repeat(60));
+        assert_eq!(deep(&spread), None, "an array after a comma, a bracket or a new line is no index");
         let arrays = format!("x = {}1{}\n", "[".repeat(60), "]".repeat(60));
         assert_eq!(deep(&arrays), None, "arrays nest as deep as the parser allows");
         let blocks = format!("{}{}", "a \"b\" {\n  c = 1\n".repeat(60), "}\n".repeat(60));

@@ -78,9 +78,11 @@ fn fmt_deeply_nested_expressions_are_a_syntax_error_not_a_hang() {
     }
     // The smallest shapes: each level doubles the parser's work on a broken file.
     let levels = 28;
-    for unit in ["(1 + 1 + ", "{a + b + "] {
+    // The fifth opener is one level too many.
+    for (unit, column) in [("(1 + 1 + ", 41), ("{a + b + ", 41), ("a[a + b + ", 46)] {
         repo.write("rules/deep.hcl", format!("x = {}<\n", unit.repeat(levels)));
         let check = timed(&repo, &["check", "--format", "json"]);
-        assert_eq!(places(&check, "S001"), vec![("rules/deep.hcl".to_string(), 1, 41, true)], "{}", check.stdout);
+        let at = ("rules/deep.hcl".to_string(), 1, column, true);
+        assert_eq!(places(&check, "S001"), vec![at], "{unit}: {}", check.stdout);
     }
 }
