@@ -25,12 +25,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = decode(FileId::new(0), data.to_vec()) else { return };
     let once = match format(&text) {
         Ok(once) => once,
-        Err(Error::Syntax(_)) => return,
+        Err(Error::Syntax(_) | Error::TooDeep(_)) => return,
         Err(Error::WouldChangeText) => panic!("fmt refused (F001, \"a bug in rulesctl fmt\") a file that parses"),
     };
     match format(&once) {
         Ok(twice) => assert!(twice == once, "formatting twice differs from formatting once:\n{once}\n---\n{twice}"),
         Err(Error::Syntax(err)) => panic!("formatted output does not parse: {}\n{once}", err.message()),
+        Err(Error::TooDeep(_)) => panic!("formatted output nests deeper than its input:\n{once}"),
         Err(Error::WouldChangeText) => panic!("fmt refused its own output:\n{once}"),
     }
     let (before, after) = (analysis(&text), analysis(&once));

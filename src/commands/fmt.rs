@@ -177,6 +177,10 @@ fn lay_out(sources: &Sources, id: FileId, sink: &mut Sink) -> Option<String> {
             );
             None
         }
+        Err(FormatError::TooDeep(deep)) => {
+            sink.push(deep.diagnostic(id));
+            None
+        }
         Err(FormatError::WouldChangeText) => {
             sink.push(
                 Diagnostic::new(

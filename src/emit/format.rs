@@ -34,6 +34,8 @@ use hcl::edit::structure::{Body, Structure};
 use hcl::edit::Span;
 
 use crate::declare_code;
+use crate::parse::nesting::{too_deep, TooDeep};
+use crate::source::Limits;
 
 declare_code! {
     /// `rulesctl fmt` refused to rewrite a file: its layout would change more than whitespace.
@@ -51,6 +53,9 @@ declare_code! {
 pub enum Error {
     /// Not valid HCL: the parser's error.
     Syntax(hcl::edit::parser::Error),
+    /// Expressions nested too deep to hand to the parser (a syntax error, see
+    /// [`crate::parse::nesting`]).
+    TooDeep(TooDeep),
     /// Formatting would have changed more than whitespace (a bug in rulesctl; nothing written).
     WouldChangeText,
 }
@@ -59,9 +64,13 @@ pub enum Error {
 ///
 /// # Errors
 ///
-/// [`Error::Syntax`] when `text` is not valid HCL; [`Error::WouldChangeText`] when the result
-/// would differ from `text` in anything but whitespace, which layout must never do.
+/// [`Error::Syntax`] when `text` is not valid HCL, [`Error::TooDeep`] when its expressions nest
+/// too deep to parse; [`Error::WouldChangeText`] when the result would differ from `text` in
+/// anything but whitespace, which layout must never do.
 pub fn format(text: &str) -> Result<String, Error> {
+    if let Some(deep) = too_deep(text, Limits::CEILING.max_depth) {
+        return Err(Error::TooDeep(deep));
+    }
     let body = parse_body(text).map_err(Error::Syntax)?;
     let formatted = layout(text, &body).ok_or(Error::WouldChangeText)?;
     if !only_whitespace_differs(text, &formatted) || !same_atoms(text, &formatted) {
@@ -455,6 +464,7 @@ mod tests {
         match format(text) {
             Ok(out) => out,
             Err(Error::Syntax(e)) => format!("syntax error: {e}"),
+            Err(Error::TooDeep(_)) => "too deep".to_string(),
             Err(Error::WouldChangeText) => "refused".to_string(),
         }
     }

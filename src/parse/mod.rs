@@ -3,6 +3,7 @@
 pub mod depth;
 pub mod json;
 mod literal;
+pub mod nesting;
 pub(crate) mod unclosed;
 pub mod yaml;
 
@@ -31,7 +32,9 @@ declare_code! {
     /// The file is not valid HCL.
     ///
     /// The parser stopped at the position shown. Common causes: a missing closing brace or
-    /// quote, an attribute defined twice in the same block, or nesting deeper than 64 levels.
+    /// quote, an attribute defined twice in the same block, or nesting deeper than 64 levels
+    /// (parentheses, objects, `for` expressions, indexes and `${ }` / `%{ }` templates, which
+    /// rules never need many of: deeper than 4).
     ///
     /// Fix: correct the syntax at the position shown; `rulesctl fmt` only runs on valid files.
     pub static SYNTAX = ("S001", "syntax-error", Error);
@@ -84,20 +87,11 @@ pub fn too_long(span: Span, text: &str, max: usize, sink: &mut Sink) -> bool {
 /// Parses one HCL file into literal blocks and attributes, under `limits` (`max_depth`,
 /// `max_string_bytes`).
 ///
-/// Returns `None` when the file is not valid HCL or nests too deeply; non-literal values and
-/// strings over the limit are reported and left out.
+/// Returns `None` when the file is not valid HCL or nests too deeply (see [`nesting`], a scan
+/// before the parser); non-literal values and strings over the limit are reported and left out.
 pub fn hcl(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Option<Vec<Entry>> {
-    if let Some(at) = depth::hcl(text, limits.max_depth) {
-        let ceiling = Limits::CEILING.max_depth as u64;
-        sink.push(
-            Diagnostic::new(
-                &TOO_DEEP,
-                Span::new(file, at),
-                format!("nested more than {} levels deep", limits.max_depth),
-            )
-            .label("one level too deep")
-            .help(format!("flatten the structure{}", raise_hint("max_depth", limits.max_depth as u64, ceiling))),
-        );
+    if let Some(deep) = nesting::too_deep(text, limits.max_depth) {
+        sink.push(deep.diagnostic(file));
         return None;
     }
     match hcl::edit::parser::parse_body(text) {

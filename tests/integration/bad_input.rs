@@ -62,14 +62,16 @@ fn crlf_line_ends_are_accepted_as_if_absent() {
 #[test]
 fn hundred_thousand_deep_nesting_is_a_diagnostic_not_a_crash() {
     let depth = 100_000;
-    // Brackets are counted before parsing (S002, at the 65th); what nests without brackets is
-    // left to the parser's own guards (S001).
+    // Brackets are counted before parsing (S002, at the 65th); objects, parentheses and
+    // templates before that, at the 5th (S001); what nests without brackets is left to the
+    // parser's own guards (S001).
     let cases = [
         (format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth)), "S002", 69),
-        (format!("x = {}1{}\n", "{a = ".repeat(depth), "}".repeat(depth)), "S002", 325),
+        (format!("a {}x = {}1\n", "{\n".repeat(32), "[".repeat(depth)), "S002", 37),
+        (format!("x = {}1{}\n", "{a = ".repeat(depth), "}".repeat(depth)), "S001", 25),
         (format!("{}{}", "a {\n".repeat(depth), "}\n".repeat(depth)), "S002", 3),
-        (format!("x = {}1\n", "(".repeat(depth)), "S002", 69),
-        (format!("x = \"{}\"\n", "${\"".repeat(depth)), "S001", 0),
+        (format!("x = {}1\n", "(".repeat(depth)), "S001", 9),
+        (format!("x = \"{}\"\n", "${\"".repeat(depth)), "S001", 18),
         (format!("x = {}true\n", "!".repeat(depth)), "S001", 0),
         (format!("x = 1{}\n", " + 1".repeat(depth)), "S001", 0),
     ];

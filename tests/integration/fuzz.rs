@@ -49,3 +49,40 @@ fn rules_only_empty_rule_files_are_missing_the_ruleset() {
     assert_eq!(build.code, 1, "{}", build.stdout);
     assert!(!repo.path().join("dist").exists(), "nothing is written");
 }
+
+/// Runs `rulesctl ARGS` in `repo`, failing when it takes longer than a hang would.
+fn timed(repo: &Repo, args: &[&str]) -> Run {
+    let start = std::time::Instant::now();
+    let run = repo.run(args);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10), "`rulesctl {args:?}` took {:?}", start.elapsed());
+    no_panic(&run);
+    run
+}
+
+/// `fmt` (two timeouts): broken files with parentheses, objects and templates nested deep (in
+/// an unclosed heredoc; in an object's keys) took hcl-edit's parser seconds to minutes (its
+/// work doubles with each level). Nesting them more than 4 deep is a syntax error at the
+/// opener, found before parsing, by `check` and `fmt` alike.
+#[test]
+fn fmt_deeply_nested_expressions_are_a_syntax_error_not_a_hang() {
+    let repo = Repo::base();
+    for (name, line, column) in [("nested-expressions-timeout.hcl", 4, 1085), ("nested-objects-timeout.hcl", 1, 23)] {
+        repo.write("rules/deep.hcl", finding("fmt", name));
+        let check = timed(&repo, &["check", "--format", "json"]);
+        assert_eq!(check.code, 1, "{name}: {}", check.stdout);
+        let at = ("rules/deep.hcl".to_string(), line, column, true);
+        assert_eq!(places(&check, "S001"), vec![at.clone()], "{name}: {}", check.stdout);
+        let fmt = timed(&repo, &["fmt", "--check", "--format", "json", "rules/deep.hcl"]);
+        assert_eq!(fmt.code, 1, "{name}: {}", fmt.stdout);
+        assert_eq!(places(&fmt, "S001"), vec![at], "{name}");
+    }
+    // The smallest shapes: each level doubles the parser's work on a broken file.
+    let levels = 28;
+    // The fifth opener is one level too many.
+    for (unit, column) in [("(1 + 1 + ", 41), ("{a + b + ", 41), ("a[a + b + ", 46)] {
+        repo.write("rules/deep.hcl", format!("x = {}<\n", unit.repeat(levels)));
+        let check = timed(&repo, &["check", "--format", "json"]);
+        let at = ("rules/deep.hcl".to_string(), 1, column, true);
+        assert_eq!(places(&check, "S001"), vec![at], "{unit}: {}", check.stdout);
+    }
+}
