@@ -150,7 +150,19 @@ fn scan(text: &str, max_depth: usize) -> Result<(), TooDeep> {
     let mut stack = Stack { frames: vec![Frame::Body { value: false }], depth: 0, total: 0, max_total: max_depth };
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Most bytes mean nothing where they stand: skip to the next that may (this loop is
+        // most of the scan's time, and the scan runs on every rule file before it is parsed).
+        let meaningful = match stack.frames.last() {
+            Some(Frame::Str) => &STRING,
+            // A heredoc line's start is where its marker may stand.
+            Some(Frame::Heredoc(_)) if i == 0 || bytes[i - 1] == b'\n' => &ALL,
+            Some(Frame::Heredoc(_)) => &HEREDOC,
+            _ => &CODE,
+        };
+        while i < bytes.len() && !meaningful[usize::from(bytes[i])] {
+            i += 1;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         let next = bytes.get(i + 1).copied();
         let escaped_template = (b == b'$' || b == b'%') && next == Some(b) && bytes.get(i + 2) == Some(&b'{');
         let template = (b == b'$' || b == b'%') && next == Some(b'{');
@@ -253,6 +265,25 @@ fn scan(text: &str, max_depth: usize) -> Result<(), TooDeep> {
         }
     }
     Ok(())
+}
+
+/// The bytes that may open or close something in code (a comment, a string, a heredoc, a
+/// bracket) or end an attribute's value (`=` starts one, a new line ends it).
+const CODE: [bool; 256] = table(b"#/\"<{[()]}=\n");
+/// In a quoted string: an escape, its end, a template.
+const STRING: [bool; 256] = table(b"\\\n\"$%");
+/// In heredoc text: a new line (where the marker may follow), a template.
+const HEREDOC: [bool; 256] = table(b"\n$%");
+const ALL: [bool; 256] = [true; 256];
+
+const fn table(meaningful: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < meaningful.len() {
+        t[meaningful[i] as usize] = true;
+        i += 1;
+    }
+    t
 }
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
