@@ -540,7 +540,12 @@ fn yaml_help(info: &str) -> String {
     help.to_string()
 }
 
-/// One key as a JSON pointer token (RFC 6901): `~` is `~0`, `/` is `~1`.
-pub fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// One key as a JSON pointer token (RFC 6901): `~` is `~0`, `/` is `~1`. Borrowed when there is
+/// nothing to escape, which is nearly always: every check that walks the values escapes every key.
+pub fn escape(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
 }
