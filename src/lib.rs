@@ -24,6 +24,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod report;
 pub mod source;
+pub mod threads;
 pub mod watch;
 
 use std::ffi::OsString;

@@ -62,22 +62,62 @@ pub fn codes() -> impl Iterator<Item = &'static Code> {
         .chain([&rules::version_not_bumped::LOWERED, &rules::version_not_bumped::NOT_COMPARABLE])
 }
 
-/// Runs every registered check.
+/// Below this many rule files the checks run on one thread: together they take microseconds.
+const PARALLEL_FROM: usize = 1000;
+
+/// Runs every registered check. On a large ruleset, every other check runs on a second thread
+/// (the cross-file checks walk every block, a tenth of `check`'s time at 10,000 files); the
+/// diagnostics are joined in registry order either way, so the report never depends on it.
 pub fn run(cx: &Context<'_>, sink: &mut Sink) {
-    for rule in registry::RULES {
-        (rule.run)(cx, sink);
+    let rules = registry::RULES;
+    if cx.ruleset.files.len() < PARALLEL_FROM || crate::threads::count() < 2 {
+        for rule in rules {
+            (rule.run)(cx, sink);
+        }
+        return;
+    }
+    let half = |parity: usize| -> Vec<Sink> {
+        rules
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .map(|rule| {
+                let mut found = Sink::new();
+                (rule.run)(cx, &mut found);
+                found
+            })
+            .collect()
+    };
+    let (even, odd) = std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, || half(1));
+        let even = half(0);
+        // A second thread the system refuses is no failure: its checks run here. A check that
+        // panicked there panics here, as it would have on one thread.
+        let odd = match other {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => half(1),
+        };
+        (even, odd)
+    });
+    let mut odd = odd.into_iter();
+    for found in even {
+        sink.extend(found);
+        sink.extend(odd.next().into_iter().flatten());
     }
 }
 
 /// Pairs of (first occurrence, later duplicate) among named things, in input order.
 fn duplicates<'a>(names: impl Iterator<Item = &'a Spanned<String>>) -> Vec<(&'a Spanned<String>, &'a Spanned<String>)> {
-    let mut first: std::collections::BTreeMap<&str, &Spanned<String>> = std::collections::BTreeMap::new();
+    // A hash map: the names of 10,000 files are looked up one by one, and the output order is
+    // the input's either way.
+    let mut first: std::collections::HashMap<&str, &Spanned<String>> =
+        std::collections::HashMap::with_capacity(names.size_hint().0);
     let mut out = Vec::new();
     for name in names {
-        match first.get(name.value.as_str()) {
-            Some(earlier) => out.push((*earlier, name)),
-            None => {
-                first.insert(&name.value, name);
+        match first.entry(name.value.as_str()) {
+            std::collections::hash_map::Entry::Occupied(earlier) => out.push((*earlier.get(), name)),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(name);
             }
         }
     }

@@ -323,7 +323,7 @@ const PARALLEL_FROM: usize = 64;
 /// are held at once.
 fn in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &T) -> R + Sync, mut join: impl FnMut(R)) {
     // Few items are not worth threads, nor asking how many cores there are (the cgroup files).
-    let threads = if items.len() < PARALLEL_FROM { 1 } else { threads() };
+    let threads = if items.len() < PARALLEL_FROM { 1 } else { crate::threads::count() };
     if threads < 2 {
         for (i, item) in items.iter().enumerate() {
             join(work(i, item));
@@ -376,19 +376,4 @@ fn in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &T) -> R + Sync,
             }
         }
     });
-}
-
-/// The most threads `RULESCTL_THREADS` may ask for: far more than any machine has cores.
-const MAX_THREADS: usize = 256;
-
-/// How many threads parse: `RULESCTL_THREADS` when set to a positive number (tests pin it to
-/// prove the output is the same on one thread and many; at most [`MAX_THREADS`]), else one per
-/// core.
-pub fn threads() -> usize {
-    std::env::var("RULESCTL_THREADS")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-        .min(MAX_THREADS)
 }

@@ -1,6 +1,7 @@
 //! Every event stream belongs to a spawn region.
 
-use std::collections::BTreeSet;
+use std::cell::OnceCell;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::check::Context;
 use crate::declare_code;
@@ -21,14 +22,19 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial || cx.ruleset.names_unknown {
         return;
     }
-    let regions: BTreeSet<&str> =
+    // Looked up once per block; sorted (for the suggestion) only when one is missing.
+    let regions: HashSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
+    let sorted = OnceCell::new();
     for region in cx.ruleset.streams.iter().filter_map(|s| s.region.as_ref()) {
         if !regions.contains(region.value.as_str()) {
             let help = if regions.is_empty() {
                 "add a spawn_config for this region, or delete the stream".to_string()
             } else {
-                suggest(&region.value, regions.iter().copied())
+                suggest(
+                    &region.value,
+                    sorted.get_or_init(|| regions.iter().copied().collect::<BTreeSet<_>>()).iter().copied(),
+                )
             };
             sink.push(
                 Diagnostic::new(

@@ -1,6 +1,7 @@
 //! Every `loot_table` reference names a `loot_table` block.
 
-use std::collections::BTreeSet;
+use std::cell::OnceCell;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::check::Context;
 use crate::declare_code;
@@ -23,14 +24,19 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial || cx.ruleset.names_unknown {
         return;
     }
-    let names: BTreeSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
+    // Looked up once per block; sorted (for the suggestion) only when one is missing.
+    let names: HashSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
+    let sorted = OnceCell::new();
     for spawn in &cx.ruleset.spawns {
         let Some(reference) = &spawn.loot_table else { continue };
         if !names.contains(reference.value.as_str()) {
             let help = if names.is_empty() {
                 "add a `loot_table` block with this name".to_string()
             } else {
-                suggest(&reference.value, names.iter().copied())
+                suggest(
+                    &reference.value,
+                    sorted.get_or_init(|| names.iter().copied().collect::<BTreeSet<_>>()).iter().copied(),
+                )
             };
             sink.push(
                 Diagnostic::new(&CODE, reference.span, format!("no loot table is named `{}`", reference.value))
