@@ -32,12 +32,19 @@ floor="$root/target/release/examples/parse-floor"
 work="$root/target/bench"
 mkdir -p "$work"
 
-# median wall seconds of a command: hyperfine, RUNS runs after one warm-up
+# median wall seconds of a command: hyperfine, RUNS runs after one warm-up. Commands run without
+# a shell (-N), which would add its own start-up to every run; only median_sh's need one (a glob).
 median() { # runs prepare command...
-  local runs=$1 prepare=$2; shift 2
+  median_with -N "$@"
+}
+median_sh() { # runs prepare command...
+  median_with "" "$@"
+}
+median_with() { # shell-flag runs prepare command...
+  local shell=$1 runs=$2 prepare=$3; shift 3
   local out="$work/hf.json"
   rm -f "$out"
-  if ! hyperfine --style none --warmup 1 --runs "$runs" ${prepare:+--prepare "$prepare"} --export-json "$out" -- "$*" >/dev/null 2>&1; then
+  if ! hyperfine $shell --style none --warmup 1 --runs "$runs" ${prepare:+--prepare "$prepare"} --export-json "$out" -- "$*" >/dev/null 2>&1; then
     echo "bench: failed: $*" >&2
     return 1
   fi
@@ -72,12 +79,12 @@ for n in "${sizes[@]}"; do
   f=$(median $runs "" "$floor" "$dir")
   # The glob is expanded by hyperfine's shell: 10,000 paths in one argument would exceed the
   # kernel's limit on a single argument.
-  cj=$(median $peer_runs "" "$root/target/bench-py/bin/check-jsonschema" --schemafile bench/rules-file.schema.json "$dir/json/*.json")
+  cj=$(median_sh $peer_runs "" "$root/target/bench-py/bin/check-jsonschema" --schemafile bench/rules-file.schema.json "$dir/json/*.json")
   ph=$(median $peer_runs "" "$py" bench/peer_hcl2.py "$dir")
   check_time[$n]=$c
   echo "| $n | $(ms "$c") | $crss MiB | $(ms "$b") | $brss MiB | $(ms "$f") | $(ratio "$c" "$f") | $(ratio "$b" "$c") | $(ms "$cj") | $(ratio "$cj" "$f") | $(ms "$ph") | $(ratio "$ph" "$f") |"
 done
-e=$(median 20 "" "$bin" check --quiet --root "$root")
+e=$(median 50 "" "$bin" check --quiet --root "$root")
 echo
 echo "rulesctl check on the bundled example (process, start-up included): $(ms "$e")"
 if [ -n "${check_time[1000]:-}" ] && [ -n "${check_time[10000]:-}" ]; then

@@ -110,8 +110,8 @@ pub fn run(cx: &Context<'_>, sink: &mut Sink) {
 fn duplicates<'a>(names: impl Iterator<Item = &'a Spanned<String>>) -> Vec<(&'a Spanned<String>, &'a Spanned<String>)> {
     // A hash map: the names of 10,000 files are looked up one by one, and the output order is
     // the input's either way.
-    let mut first: std::collections::HashMap<&str, &Spanned<String>> =
-        std::collections::HashMap::with_capacity(names.size_hint().0);
+    use foldhash::HashMapExt;
+    let mut first: foldhash::HashMap<&str, &Spanned<String>> = foldhash::HashMap::with_capacity(names.size_hint().0);
     let mut out = Vec::new();
     for name in names {
         match first.entry(name.value.as_str()) {

@@ -1,7 +1,5 @@
 //! Every spawn region has its own event stream.
 
-use std::collections::HashSet;
-
 use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -20,7 +18,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial || cx.ruleset.names_unknown {
         return;
     }
-    let streams: HashSet<&str> =
+    let streams: foldhash::HashSet<&str> =
         cx.ruleset.streams.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
     for region in cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()) {
         if !streams.contains(region.value.as_str()) {

@@ -1,7 +1,7 @@
 //! Every event stream belongs to a spawn region.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use crate::check::Context;
 use crate::declare_code;
@@ -23,7 +23,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         return;
     }
     // Looked up once per block; sorted (for the suggestion) only when one is missing.
-    let regions: HashSet<&str> =
+    let regions: foldhash::HashSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
     let sorted = OnceCell::new();
     for region in cx.ruleset.streams.iter().filter_map(|s| s.region.as_ref()) {

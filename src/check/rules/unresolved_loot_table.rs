@@ -1,7 +1,7 @@
 //! Every `loot_table` reference names a `loot_table` block.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use crate::check::Context;
 use crate::declare_code;
@@ -25,7 +25,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         return;
     }
     // Looked up once per block; sorted (for the suggestion) only when one is missing.
-    let names: HashSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
+    let names: foldhash::HashSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
     let sorted = OnceCell::new();
     for spawn in &cx.ruleset.spawns {
         let Some(reference) = &spawn.loot_table else { continue };

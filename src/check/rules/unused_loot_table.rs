@@ -1,7 +1,5 @@
 //! A loot table nothing references is probably a leftover.
 
-use std::collections::HashSet;
-
 use crate::check::Context;
 use crate::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -21,7 +19,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     if cx.ruleset.partial || cx.ruleset.names_unknown {
         return;
     }
-    let used: HashSet<&str> =
+    let used: foldhash::HashSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.loot_table.as_ref()).map(|r| r.value.as_str()).collect();
     for table in &cx.ruleset.loot_tables {
         if !used.contains(table.name.value.as_str()) {
