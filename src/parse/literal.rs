@@ -41,7 +41,7 @@ pub struct Num {
 
 impl Num {
     pub fn new(value: f64, int: Option<i64>, repr: &str) -> Self {
-        let plain = int.is_some_and(|i| i.to_string() == repr);
+        let plain = int.is_some_and(|i| is_decimal_form(repr) && repr.parse() == Ok(i));
         Num { value, int, written: (!plain).then(|| repr.into()) }
     }
 
@@ -56,8 +56,17 @@ impl Num {
 
     /// Whether the literal was written as a whole number (`12`, `-5`), not `12.0` or `1e3`.
     pub fn is_integer_literal(&self) -> bool {
-        self.int.is_some() && !self.repr().contains(['.', 'e', 'E'])
+        // Without `written`, the text is the integer's decimal form: no `.` and no exponent.
+        self.int.is_some() && self.written.as_deref().is_none_or(|text| !text.contains(['.', 'e', 'E']))
     }
+}
+
+/// Whether `text` is how Rust writes an integer in decimal (`0`, `12`, `-5`; not `012`, `-0`,
+/// `+5`): then keeping the integer keeps the text, without formatting it to compare.
+fn is_decimal_form(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = digits == "0" && digits.len() == text.len() || !digits.starts_with('0');
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && canonical
 }
 
 /// A literal value and where it was written.
@@ -226,5 +235,35 @@ fn describe(expr: &Expression) -> (String, Option<std::ops::Range<usize>>, Strin
         Expression::BinaryOp(op) => (format!("the operator `{}`", op.operator.value().as_str()), expr.span(), compute),
         Expression::ForExpr(_) => ("a `for` expression".into(), expr.span(), "write out every element".into()),
         _ => ("this expression".into(), expr.span(), compute),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_keeps_its_text_unless_it_is_the_integers_own_decimal_form() {
+        for (repr, int) in [
+            ("0", Some(0)),
+            ("12", Some(12)),
+            ("-5", Some(-5)),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("012", Some(12)),
+            ("-0", Some(0)),
+            ("+5", Some(5)),
+            ("12.0", Some(12)),
+            ("1e3", Some(1000)),
+            ("00", Some(0)),
+            ("-", None),
+            ("2.5", None),
+        ] {
+            let num = Num::new(int.map_or(2.5, |i| i as f64), int, repr);
+            let plain = int.is_some_and(|i| i.to_string() == repr);
+            assert_eq!(num.written.is_none(), plain, "{repr}");
+            assert_eq!(num.repr(), repr, "{repr}");
+            let whole = int.is_some() && !repr.contains(['.', 'e', 'E']);
+            assert_eq!(num.is_integer_literal(), whole, "{repr}");
+        }
     }
 }
