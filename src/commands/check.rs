@@ -38,7 +38,13 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     let tree: Box<dyn Tree> =
         if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree::new(root.clone())) };
     let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
-    Ok(report(&analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision)), &args, &filters, globals))
+    let analysis = analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision));
+    let outcome = report(&analysis, &args, &filters, globals);
+    // The process ends once the report is printed: freeing every file's text and model one
+    // allocation at a time (most of them made on the parsing threads) was a tenth of `check`'s
+    // time on 10,000 files, for memory the exit returns anyway.
+    std::mem::forget(analysis);
+    Ok(outcome)
 }
 
 /// The report of one analysis, filtered by PATH arguments.
