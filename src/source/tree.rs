@@ -190,9 +190,13 @@ fn walk(
             continue;
         }
         let child_rel = if rel.is_empty() || rel == "." { name.clone() } else { format!("{rel}/{name}") };
-        let child = dir.join(&name);
-        if name.ends_with(suffix) || (child.is_dir() && child.is_symlink() && leaves_root(root, &child)) {
+        if name.ends_with(suffix) {
             // Directories named like input files are reported when read, not walked into.
+            found.push(child_rel);
+            continue;
+        }
+        let child = dir.join(&name);
+        if child.is_dir() && child.is_symlink() && leaves_root(root, &child) {
             found.push(child_rel);
         } else if child.is_dir() {
             walk(root, &child, &child_rel, suffix, depth + 1, seen, found);
