@@ -181,9 +181,8 @@ fn an_unusable_values_schema_is_reported_and_never_fetched() {
     ] {
         let repo = Repo::helm();
         repo.write("chart/values.schema.json", schema);
-        let started = std::time::Instant::now();
+        // Never fetched: hostile_schema.rs proves it with a listener that sees no connection.
         let report = repo.run(&["check", "--format", "json"]).json();
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no network wait");
         let d = &report["diagnostics"][0];
         assert_eq!(d["code"], "H016", "{schema}: {report}");
         assert_eq!(d["file"], "chart/values.schema.json");

@@ -291,9 +291,8 @@ fn every_input_linked_outside_the_repository_is_refused() {
 fn a_link_to_the_file_system_root_is_not_walked() {
     let repo = Repo::base();
     std::os::unix::fs::symlink("/", repo.path().join("rules/everything")).expect("symlink");
-    let started = std::time::Instant::now();
     let run = repo.run(&["check", "--format", "json"]);
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    // One diagnostic at the link: a walk through `/` would have listed (and reported) far more.
     assert_eq!(places(&run), [("L005".to_string(), "rules/everything".to_string(), 1, 1)]);
 }
 
