@@ -23,7 +23,7 @@ const VALUE_SUFFIXES: [&str; 6] = ["", "s", "value", "data", "base64", "b64"];
 /// JSON pointers of literal credentials, with what kind each is.
 pub fn find(value: &Value) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
-    walk(value, String::new(), &mut out);
+    walk(value, &mut String::new(), &mut out);
     out
 }
 
@@ -42,30 +42,37 @@ pub fn is_credential_key(key: &str) -> bool {
 }
 
 /// Recursive over a YAML tree, which the parser keeps within `max_depth` (aliases included).
-fn walk(value: &Value, pointer: String, out: &mut Vec<(String, &'static str)>) {
+/// `pointer` is the place of `value`, grown and cut back in place on the way down.
+fn walk(value: &Value, pointer: &mut String, out: &mut Vec<(String, &'static str)>) {
+    let len = pointer.len();
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                let child = format!("{pointer}/{}", escape(key));
+                pointer.push('/');
+                pointer.push_str(&escape(key));
                 let literal = match v {
                     Value::String(s) => !s.trim().is_empty(),
                     Value::Number(_) => true,
                     _ => false,
                 };
                 if literal && is_credential_key(key) {
-                    out.push((child, "a literal secret value"));
+                    out.push((pointer.clone(), "a literal secret value"));
                 } else if let Value::String(s) = v {
                     if url_has_password(s) {
-                        out.push((child, "a URL with a password in it"));
+                        out.push((pointer.clone(), "a URL with a password in it"));
                     }
                 } else {
-                    walk(v, child, out);
+                    walk(v, pointer, out);
                 }
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, format!("{pointer}/{i}"), out);
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                walk(item, pointer, out);
+                pointer.truncate(len);
             }
         }
         _ => {}

@@ -42,29 +42,35 @@ pub fn amount(value: &Value) -> Option<String> {
 /// Every `resources` mapping in `value`, in document order.
 pub fn find(value: &Value) -> Vec<Resources<'_>> {
     let mut out = Vec::new();
-    walk(value, String::new(), &mut out);
+    walk(value, &mut String::new(), &mut out);
     out
 }
 
-fn walk<'a>(value: &'a Value, pointer: String, out: &mut Vec<Resources<'a>>) {
+/// `pointer` is the place of `value`, grown and cut back in place on the way down: only the
+/// pointers of what is found are kept.
+fn walk<'a>(value: &'a Value, pointer: &mut String, out: &mut Vec<Resources<'a>>) {
+    let len = pointer.len();
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                let child = format!("{pointer}/{}", escape(key));
-                if key == "resources" {
-                    let requests = v.get("requests").and_then(Value::as_object);
-                    let limits = v.get("limits").and_then(Value::as_object);
-                    if requests.is_some() || limits.is_some() {
-                        out.push(Resources { pointer: child, requests, limits });
-                        continue;
-                    }
+                pointer.push('/');
+                pointer.push_str(&escape(key));
+                let found = (key == "resources")
+                    .then(|| (v.get("requests").and_then(Value::as_object), v.get("limits").and_then(Value::as_object)))
+                    .filter(|(requests, limits)| requests.is_some() || limits.is_some());
+                match found {
+                    Some((requests, limits)) => out.push(Resources { pointer: pointer.clone(), requests, limits }),
+                    None => walk(v, pointer, out),
                 }
-                walk(v, child, out);
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, format!("{pointer}/{i}"), out);
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                walk(item, pointer, out);
+                pointer.truncate(len);
             }
         }
         _ => {}
