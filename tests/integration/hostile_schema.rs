@@ -4,15 +4,10 @@
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use crate::support::{Repo, Run};
-
-/// How long a hostile schema may take to be settled, on a debug build on a busy machine; what
-/// it guards against (a loop, catastrophic backtracking, a fetch) takes minutes or forever.
-const QUICK: Duration = Duration::from_secs(30);
 
 /// The helm fixture with `schema` as the chart's values schema.
 fn with_schema(schema: &str) -> Repo {
@@ -21,12 +16,11 @@ fn with_schema(schema: &str) -> Repo {
     repo
 }
 
-/// Runs `check --format json`, asserting it ends within [`QUICK`] without a panic.
+/// Runs `check --format json`, asserting it ends without a panic. No clock: what these schemas
+/// would cause unguarded (a loop, catastrophic backtracking, a fetch) never ends in test time,
+/// and each test asserts the diagnostic that only the guard gives.
 fn check_quickly(repo: &Repo) -> (Run, Value) {
-    let started = Instant::now();
     let run = repo.run(&["check", "--format", "json"]);
-    let took = started.elapsed();
-    assert!(took < QUICK, "took {took:?}");
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     let report = run.json();
     (run, report)

@@ -1,8 +1,6 @@
 //! values.yaml and environments: render, build outputs, env diff, YAML 1.1 safety, hostile YAML.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::snapshot;
 use crate::support::{run_at, Repo};
@@ -227,19 +225,10 @@ fn alias_bomb_ends_in_bounded_time() {
         bomb.push_str(&format!("l{i}: &l{i} [{}]\n", vec![format!("*l{}", i - 1); 10].join(", ")));
     }
     repo.write("environments/dev.yaml", bomb);
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rulesctl"))
-        .args(["check", "--format", "json"])
-        .current_dir(repo.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    while child.try_wait().expect("wait").is_none() {
-        assert!(start.elapsed() < Duration::from_secs(60), "rulesctl hangs on an alias bomb");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"Y003\""));
+    // No clock: expanded, the bomb is 10^30 nodes, which no test run would outlast; Y003 comes
+    // only from the count that stops it.
+    let run = repo.run(&["check", "--format", "json"]);
+    assert!(run.codes().iter().any(|c| c == "Y003"), "{}", run.stdout);
 }
 
 #[test]
