@@ -107,21 +107,24 @@ pub fn run(cx: &Context<'_>, sink: &mut Sink) {
 }
 
 /// Pairs of (first occurrence, later duplicate) among named things, in input order.
-fn duplicates<'a>(names: impl Iterator<Item = &'a Spanned<String>>) -> Vec<(&'a Spanned<String>, &'a Spanned<String>)> {
-    let names: Vec<&Spanned<String>> = names.collect();
+fn duplicates<'a>(
+    names: impl Iterator<Item = &'a Spanned<String>> + Clone,
+) -> Vec<(&'a Spanned<String>, &'a Spanned<String>)> {
     let mut out = Vec::new();
-    // A loot table's few items are compared pairwise; a map would cost an allocation per table.
-    if names.len() <= 16 {
-        for (i, name) in names.iter().enumerate() {
-            if let Some(earlier) = names[..i].iter().find(|earlier| earlier.value == name.value) {
-                out.push((*earlier, *name));
+    // A loot table's few items are compared pairwise, with no allocation; a map per table cost
+    // one.
+    if names.clone().nth(16).is_none() {
+        for (i, name) in names.clone().enumerate() {
+            if let Some(earlier) = names.clone().take(i).find(|earlier| earlier.value == name.value) {
+                out.push((earlier, name));
             }
         }
         return out;
     }
     // A hash map: the names of 10,000 files are looked up one by one.
     use foldhash::HashMapExt;
-    let mut first: foldhash::HashMap<&str, &Spanned<String>> = foldhash::HashMap::with_capacity(names.len());
+    let mut first: foldhash::HashMap<&str, &Spanned<String>> =
+        foldhash::HashMap::with_capacity(names.size_hint().1.unwrap_or(0));
     for name in names {
         match first.entry(name.value.as_str()) {
             std::collections::hash_map::Entry::Occupied(earlier) => out.push((*earlier.get(), name)),
