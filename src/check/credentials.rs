@@ -7,6 +7,8 @@
 //! `null` are never credentials, and neither are keys that *name* a secret or a key inside one
 //! (`existingSecret`, `passwordKey`, `secretName`, `tokenSecretRef`).
 
+use std::fmt::Write;
+
 use serde_json::Value;
 
 use crate::parse::yaml::escape;
@@ -69,8 +71,7 @@ fn walk(value: &Value, pointer: &mut String, out: &mut Vec<(String, &'static str
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
+                let _ = write!(pointer, "/{i}");
                 walk(item, pointer, out);
                 pointer.truncate(len);
             }

@@ -2,6 +2,8 @@
 //! key named `resources` that holds `requests` or `limits` mappings. Charts nest them at any
 //! depth and in lists (`extraContainers[*].resources`), and no key name above them is assumed.
 
+use std::fmt::Write;
+
 use serde_json::Value;
 
 use crate::parse::yaml::escape;
@@ -67,8 +69,7 @@ fn walk<'a>(value: &'a Value, pointer: &mut String, out: &mut Vec<Resources<'a>>
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
+                let _ = write!(pointer, "/{i}");
                 walk(item, pointer, out);
                 pointer.truncate(len);
             }

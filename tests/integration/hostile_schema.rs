@@ -19,7 +19,7 @@ fn with_schema(schema: &str) -> Repo {
 /// Runs `check --format json`, asserting it ends without a panic. No clock: what these schemas
 /// would cause unguarded (a loop, catastrophic backtracking, a fetch) never ends in test time,
 /// and each test asserts the diagnostic that only the guard gives.
-fn check_quickly(repo: &Repo) -> (Run, Value) {
+fn check_hostile(repo: &Repo) -> (Run, Value) {
     let run = repo.run(&["check", "--format", "json"]);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     let report = run.json();
@@ -65,7 +65,7 @@ fn a_ref_that_loops_without_looking_inside_the_value_is_refused() {
         ),
     ];
     for (schema, line, column) in cases {
-        let (run, report) = check_quickly(&with_schema(schema));
+        let (run, report) = check_hostile(&with_schema(schema));
         assert_eq!(run.code, 1, "{}", run.stdout);
         let (code, file, l, c, message) = found(&report).into_iter().next().expect("a diagnostic");
         assert_eq!((code.as_str(), file.as_str(), l, c), ("H016", "chart/values.schema.json", line, column));
@@ -103,7 +103,7 @@ fn recursive_definitions_are_validated_against_deep_values() {
     let chain: String = (0..depth).map(|i| if i % 2 == 0 { "{pong: " } else { "{ping: " }).collect();
     values.push_str(&format!("ping: {chain}{{bad: 1}}{}\n", "}".repeat(depth)));
     repo.write("values.yaml", values);
-    let (run, report) = check_quickly(&repo);
+    let (run, report) = check_hostile(&repo);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let messages: Vec<String> = found(&report)
         .into_iter()
@@ -138,7 +138,7 @@ fn a_remote_reference_is_refused_and_never_fetched() {
                 _ => s["$schema"] = json!(target),
             }
         });
-        let (run, report) = check_quickly(&with_schema(&schema));
+        let (run, report) = check_hostile(&with_schema(&schema));
         assert_eq!(run.code, 1, "{}", run.stdout);
         let (code, file, line, column, message) = found(&report).into_iter().next().expect("a diagnostic");
         assert_eq!((code.as_str(), file.as_str()), ("H016", "chart/values.schema.json"), "{target}");
@@ -149,7 +149,7 @@ fn a_remote_reference_is_refused_and_never_fetched() {
     }
     // An $id that makes a relative reference remote is refused the same way.
     let schema = "{\n  \"$id\": \"http://127.0.0.1:1/root.json\",\n  \"$ref\": \"values.json\"\n}\n";
-    let (_, report) = check_quickly(&with_schema(schema));
+    let (_, report) = check_hostile(&with_schema(schema));
     assert_eq!(found(&report).first().map(|d| (d.0.clone(), d.2)), Some(("H016".to_string(), 3)));
     let mut probe = [0u8; 1];
     match listener.accept() {
@@ -171,7 +171,7 @@ fn a_huge_enum_stays_fast() {
     schema["$defs"]["Cache"]["properties"]["url"] = json!({ "enum": values });
     let schema = schema.to_string();
     assert!(schema.len() > 1_000_000 * 6, "{} bytes", schema.len());
-    let (run, report) = check_quickly(&with_schema(&schema));
+    let (run, report) = check_hostile(&with_schema(&schema));
     assert_eq!(run.code, 1, "{}", run.stdout);
     let (code, file, line, _, message) = found(&report).into_iter().next().expect("a diagnostic");
     assert_eq!((code.as_str(), file.as_str(), line), ("H001", "values.yaml", 15));
@@ -191,7 +191,7 @@ fn a_pathological_pattern_ends_quickly_and_a_backtracking_limit_is_a_diagnostic(
         let repo = with_schema(&schema);
         let values = repo.read("values.yaml").replace("\"redis://dragonfly.default.svc:6379\"", &format!("\"{long}\""));
         repo.write("values.yaml", values);
-        let (run, report) = check_quickly(&repo);
+        let (run, report) = check_hostile(&repo);
         assert_eq!(run.code, 1, "{}", run.stdout);
         let first = &report["diagnostics"][0];
         assert_eq!((first["code"].as_str(), first["file"].as_str()), (Some(code), Some("values.yaml")), "{pattern}");
@@ -214,7 +214,7 @@ fn a_fifty_megabyte_schema_is_over_the_limit_until_the_limit_is_raised() {
     let padding = " ".repeat(50 * 1000 * 1000);
     let schema = fixture_schema(|_| {}).replacen('{', &format!("{{{padding}"), 1);
     let repo = with_schema(&schema);
-    let (run, report) = check_quickly(&repo);
+    let (run, report) = check_hostile(&repo);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let (code, file, line, column, message) = found(&report).into_iter().next().expect("a diagnostic");
     assert_eq!((code.as_str(), file.as_str(), line, column), ("L004", "chart/values.schema.json", 1, 1));
@@ -225,11 +225,11 @@ fn a_fifty_megabyte_schema_is_over_the_limit_until_the_limit_is_raised() {
         "rulesctl.hcl",
         format!("limits {{\n  max_file_bytes = {}\n}}\n\n{}", 64 << 20, repo.read("rulesctl.hcl")),
     );
-    let (run, _) = check_quickly(&repo);
+    let (run, _) = check_hostile(&repo);
     assert_eq!(run.code, 0, "{}", run.stdout);
     // The schema is really used: a value it forbids is found.
     repo.write("values.yaml", repo.read("values.yaml").replace("replicaCount: 3", "replicaCount: \"three\""));
-    let (run, report) = check_quickly(&repo);
+    let (run, report) = check_hostile(&repo);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(found(&report).first().map(|d| d.0.clone()).as_deref(), Some("H001"));
 }
@@ -261,10 +261,10 @@ fn a_deeply_nested_schema_is_refused_at_its_bracket() {
     };
     let at_limit = nested(64);
     assert_eq!(at_limit.matches('{').count(), 64);
-    let (run, _) = check_quickly(&with_schema(&at_limit));
+    let (run, _) = check_hostile(&with_schema(&at_limit));
     assert_eq!(run.code, 0, "{}", run.stdout);
     for schema in [nested(65), format!("{{\"allOf\":\n{}", "[".repeat(100_000))] {
-        let (run, report) = check_quickly(&with_schema(&schema));
+        let (run, report) = check_hostile(&with_schema(&schema));
         assert_eq!(run.code, 1, "{}", &run.stdout[..run.stdout.len().min(500)]);
         let (code, file, line, column, message) = found(&report).into_iter().next().expect("a diagnostic");
         assert_eq!((code.as_str(), file.as_str()), ("H016", "chart/values.schema.json"));
