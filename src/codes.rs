@@ -1,16 +1,18 @@
 //! The table of every diagnostic code, for `explain`, SARIF's rule list and the README.
 //!
 //! Each layer lists the codes it declares next to their declarations (`source::CODES`,
-//! `parse::CODES`, `model::CODES`, `check::codes()`, `emit::CODES`); this module only joins
+//! `parse::CODES`, `model::CODES`, `pipeline::CODES`, `check::codes()`, `publish::CODES`, `verify::CODES`, `format::CODES`); this module only joins
 //! them. `tests/integration/architecture.rs` reads `src/` and fails when a `declare_code!` is
 //! missing from this table.
 
 use crate::diagnostic::Code;
-use crate::{check, emit, model, parse, source};
+use crate::{check, format, model, parse, pipeline, publish, source, verify};
 
 /// Every code rulesctl can emit, sorted by id.
 pub fn all() -> Vec<&'static Code> {
-    let mut codes: Vec<&'static Code> = [source::CODES, parse::CODES, model::CODES, emit::CODES].concat();
+    let mut codes: Vec<&'static Code> =
+        [source::CODES, parse::CODES, model::CODES, pipeline::CODES, publish::CODES, verify::CODES, format::CODES]
+            .concat();
     codes.extend(check::codes());
     codes.sort_by_key(|c| c.id);
     codes

@@ -21,6 +21,20 @@ pub enum ReadError {
     Io(io::Error),
 }
 
+impl ReadError {
+    /// What went wrong reading `path`, in the words every reader uses (`verify`'s arguments and
+    /// the repository's files alike).
+    pub fn describe(&self, path: &str) -> String {
+        match self {
+            ReadError::Missing => format!("`{path}` does not exist"),
+            ReadError::NotAFile(what) => format!("`{path}` is {what}, not a file"),
+            ReadError::TooLarge { size, limit } => format!("`{path}` is {size} bytes, over the limit of {limit} bytes"),
+            ReadError::OutsideRoot => "this symbolic link leads outside the repository".to_string(),
+            ReadError::Io(err) => format!("cannot read `{path}`: {err}"),
+        }
+    }
+}
+
 /// Reads a regular file of at most `limit` bytes.
 ///
 /// # Errors

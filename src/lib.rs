@@ -9,22 +9,28 @@
 //! [`commands`] holds one file per subcommand; this file only parses arguments, runs one, and
 //! prints its outcome.
 
+pub mod artifact;
 pub mod check;
 pub mod cli;
+pub mod codegen;
 pub mod codes;
 pub mod commands;
 pub mod diagnostic;
 pub mod emit;
 pub mod error;
+pub mod format;
 pub mod hash;
 pub mod io;
 pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
+pub mod publish;
 pub mod report;
+pub mod scaffold;
 pub mod source;
 pub mod threads;
+pub mod verify;
 pub mod watch;
 
 use std::ffi::OsString;

@@ -1,13 +1,9 @@
 //! Checks over the typed model: small rules, each owning one diagnostic code.
 
-mod credentials;
 mod declared;
 mod policy;
-mod resources;
-mod secrets;
-pub use credentials::find as find_credentials;
-pub use secrets::find as secret_references;
 pub mod registry;
+mod resources;
 pub mod rules;
 
 use crate::diagnostic::{Code, Sink};

@@ -1,14 +1,21 @@
-//! The command line: clap types, converted to domain types here and nowhere else.
+//! The command line: clap types, converted to domain types here and nowhere else. Each
+//! command's arguments are typed once, in `args.rs`, and handed to the command as they are; this
+//! layer imports no command.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::commands::build::Target;
-use crate::commands::{self, diff::Args as DiffArgs, hooks::Args as HooksAction, Globals};
+mod args;
+
+pub use args::{
+    BuildArgs, CheckArgs, DiffArgs, EmitArg, ExplainArgs, FmtArgs, HooksAction, InitArgs, RenderArgs, SchemaArgs,
+    VerifyArgs,
+};
+
 use crate::error::Error;
-use crate::report::Format;
+use crate::report::{Format, View};
 
 /// Validate, compile and render live-game rules before they ship.
 #[derive(Debug, Parser)]
@@ -78,20 +85,8 @@ enum CommandArg {
   rulesctl check --format sarif > out.sarif
   rulesctl check --watch                  again after every save, until Ctrl-C")]
     Check {
-        /// Fail (exit 1) on warnings too
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Check what is staged in the git index instead of the working tree
-        #[arg(long)]
-        staged: bool,
-        /// Also fail when the ruleset changed since REV without a higher ruleset_version
-        #[arg(long, value_name = "REV")]
-        base: Option<String>,
-        /// Report only diagnostics in these files or folders (the whole repository is always checked)
-        paths: Vec<PathBuf>,
-        /// Check again after every change to the files it reads, printing a fresh report each time; Ctrl-C stops
-        #[arg(long, conflicts_with_all = ["staged", "base"])]
-        watch: bool,
+        #[command(flatten)]
+        args: CheckArgs,
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
@@ -103,15 +98,8 @@ enum CommandArg {
   rulesctl build --base HEAD~1    refuse a ruleset changed since HEAD~1 without a higher version
   rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module")]
     Build {
-        /// Fail (exit 1) on warnings too
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Refuse, as check --base does, a ruleset changed since REV without a higher ruleset_version
-        #[arg(long, value_name = "REV")]
-        base: Option<String>,
-        /// Also write this format (repeat or comma-separate; the JSON artifact is always written)
-        #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
-        emit: Vec<EmitArg>,
+        #[command(flatten)]
+        args: BuildArgs,
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
@@ -122,8 +110,8 @@ enum CommandArg {
   rulesctl verify dist/ruleset-v2.4.1.json
   rulesctl verify dist/ruleset-v2.4.1.rs")]
     Verify {
-        /// The artifact (dist/ruleset-<version>.json) or Rust module (dist/ruleset-<version>.rs)
-        artifact: PathBuf,
+        #[command(flatten)]
+        args: VerifyArgs,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -132,9 +120,8 @@ enum CommandArg {
   rulesctl render --env prod > prod-values.yaml
   rulesctl render --env dev | helm template game ./chart -f -")]
     Render {
-        /// The environment (the name of a file in environments/)
-        #[arg(long, value_name = "ENV")]
-        env: String,
+        #[command(flatten)]
+        args: RenderArgs,
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
@@ -166,15 +153,8 @@ enum CommandArg {
   rulesctl fmt                    rulesctl.hcl and every rule file, rewritten in place
   rulesctl fmt --check            list the files that differ; exit 1 if any")]
     Fmt {
-        /// List the files that differ and exit 1, without writing
-        #[arg(long)]
-        check: bool,
-        /// Print a unified diff of what would change and exit 1 if anything would, without writing
-        #[arg(long)]
-        diff: bool,
-        /// Files or folders (default: rulesctl.hcl and every rule file); `-` alone reads standard
-        /// input and writes the result to standard output
-        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        args: FmtArgs,
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
@@ -185,9 +165,8 @@ enum CommandArg {
   rulesctl schema                 into schema/ of the repository
   rulesctl schema --out /tmp/s")]
     Schema {
-        /// Where to write them (default: schema/ in the repository root)
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        args: SchemaArgs,
         #[command(flatten)]
         root: RootArg,
     },
@@ -218,9 +197,8 @@ enum CommandArg {
   rulesctl init                   rulesctl.hcl, rules/, values.yaml, environments/dev.yaml, .gitignore
   rulesctl init --chart charts/game   adopt an existing chart: its values.yaml becomes the source")]
     Init {
-        /// Adopt an existing Helm chart folder: its values.yaml becomes the source values
-        #[arg(long, value_name = "PATH")]
-        chart: Option<PathBuf>,
+        #[command(flatten)]
+        args: InitArgs,
         #[command(flatten)]
         root: RootArg,
     },
@@ -240,17 +218,9 @@ enum CommandArg {
   rulesctl explain X001                 one code in full
   rulesctl explain cooldown-below-minimum")]
     Explain {
-        /// A code (X001) or its name (cooldown-below-minimum)
-        code: Option<String>,
+        #[command(flatten)]
+        args: ExplainArgs,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum EmitArg {
-    /// dist/ruleset-<version>.json and .sha256 (always written)
-    Json,
-    /// dist/ruleset-<version>.rs, a self-contained Rust module
-    Rust,
 }
 
 #[derive(Debug, Subcommand)]
@@ -289,6 +259,25 @@ enum HooksArg {
     },
 }
 
+/// The options every command takes.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// `--root DIR`, else discovered.
+    pub root: Option<PathBuf>,
+    pub format: Format,
+    /// `--quiet`: only the diagnostics, no summary and no extra lines.
+    pub quiet: bool,
+    /// `--all`: every diagnostic, none grouped.
+    pub all: bool,
+}
+
+impl Globals {
+    /// How this invocation prints reports.
+    pub fn view(&self) -> View {
+        View { format: self.format, quiet: self.quiet, all: self.all, ..View::of(self.format) }
+    }
+}
+
 /// What the user asked for, in domain terms.
 #[derive(Debug)]
 pub struct Invocation {
@@ -299,19 +288,19 @@ pub struct Invocation {
 /// One variant per command, each carrying that command's own arguments.
 #[derive(Debug)]
 pub enum Command {
-    Check(commands::check::Args),
-    Build(commands::build::Args),
-    Verify(commands::verify::Args),
-    Render(commands::render::Args),
-    Schema(commands::schema::Args),
-    Fmt(commands::fmt::Args),
+    Check(CheckArgs),
+    Build(BuildArgs),
+    Verify(VerifyArgs),
+    Render(RenderArgs),
+    Schema(SchemaArgs),
+    Fmt(FmtArgs),
     ArgocdGenerate,
     Completions(clap_complete::Shell),
     Man,
-    Hooks(commands::hooks::Args),
-    Diff(commands::diff::Args),
-    Explain(commands::explain::Args),
-    Init(commands::init::Args),
+    Hooks(HooksAction),
+    Diff(DiffArgs),
+    Explain(ExplainArgs),
+    Init(InitArgs),
     Lsp,
 }
 
@@ -328,30 +317,12 @@ where
     let cli = Cli::try_parse_from(args)?;
     let no_root = RootArg { root: None };
     let (command, root, report) = match cli.command {
-        CommandArg::Check { deny_warnings, staged, base, paths, watch, root, report } => {
-            let args = commands::check::Args { deny_warnings, staged, base, paths, watch };
-            (Command::Check(args), root, Some(report))
-        }
-        CommandArg::Build { deny_warnings, base, emit, root, report } => {
-            let emit = emit
-                .into_iter()
-                .map(|e| match e {
-                    EmitArg::Json => Target::Json,
-                    EmitArg::Rust => Target::Rust,
-                })
-                .collect();
-            (Command::Build(commands::build::Args { deny_warnings, emit, base }), root, Some(report))
-        }
-        CommandArg::Verify { artifact, report } => {
-            (Command::Verify(commands::verify::Args { artifact }), no_root, Some(report))
-        }
-        CommandArg::Render { env, root, report } => {
-            (Command::Render(commands::render::Args { env }), root, Some(report))
-        }
-        CommandArg::Schema { out, root } => (Command::Schema(commands::schema::Args { out }), root, None),
-        CommandArg::Fmt { check, diff, paths, root, report } => {
-            (Command::Fmt(commands::fmt::Args { check, diff, paths }), root, Some(report))
-        }
+        CommandArg::Check { args, root, report } => (Command::Check(args), root, Some(report)),
+        CommandArg::Build { args, root, report } => (Command::Build(args), root, Some(report)),
+        CommandArg::Verify { args, report } => (Command::Verify(args), no_root, Some(report)),
+        CommandArg::Render { args, root, report } => (Command::Render(args), root, Some(report)),
+        CommandArg::Schema { args, root } => (Command::Schema(args), root, None),
+        CommandArg::Fmt { args, root, report } => (Command::Fmt(args), root, Some(report)),
         CommandArg::Argocd { action: ArgocdArg::Generate { root } } => (Command::ArgocdGenerate, root, None),
         CommandArg::Completions { shell } => (Command::Completions(shell), no_root, None),
         CommandArg::Man => (Command::Man, no_root, None),
@@ -375,8 +346,8 @@ where
             };
             (Command::Diff(args), root, Some(report))
         }
-        CommandArg::Explain { code } => (Command::Explain(commands::explain::Args { code }), no_root, None),
-        CommandArg::Init { chart, root } => (Command::Init(commands::init::Args { chart }), root, None),
+        CommandArg::Explain { args } => (Command::Explain(args), no_root, None),
+        CommandArg::Init { args, root } => (Command::Init(args), root, None),
         CommandArg::Lsp { stdio: _, root } => (Command::Lsp, root, None),
     };
     let color_auto = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -6,12 +6,13 @@
 
 use serde_json::json;
 
-use crate::commands::{Globals, Outcome};
-use crate::emit::artifact::file_name;
-use crate::emit::publish::checksum_line;
+use crate::artifact::compiled::file_name;
+use crate::cli::Globals;
+use crate::commands::Outcome;
 use crate::emit::values;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis};
+use crate::publish::checksum_line;
 use crate::report::{Extra, Format, View};
 use crate::source::{root, WorkTree};
 

@@ -5,36 +5,26 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::commands::{Globals, Outcome};
-use crate::emit::artifact::file_name;
-use crate::emit::provenance::{self, Facts};
-use crate::emit::publish;
-pub use crate::emit::target::Target;
+use crate::artifact::compiled::file_name;
+use crate::artifact::provenance::{self, Facts};
+use crate::cli::{BuildArgs, Globals};
+use crate::codegen::target::Target;
+use crate::commands::Outcome;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis, BaseTree};
+use crate::publish;
 use crate::report::Extra;
 use crate::source::{git, root, WorkTree};
-
-#[derive(Debug)]
-pub struct Args {
-    /// Warnings fail too.
-    pub deny_warnings: bool,
-    /// What to write besides the JSON artifact, which is always written.
-    pub emit: Vec<Target>,
-    /// `--base REV`: refuse, as `check --base` does, a changed ruleset whose version is not
-    /// above REV's.
-    pub base: Option<String>,
-}
 
 /// # Errors
 ///
 /// No repository; with `--base`, no git repository or an unknown revision.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: BuildArgs, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
     // The version-bump errors (G001, G002) are errors like any other: nothing is written.
     let mut analysis = analyze(&WorkTree::new(root.clone()), base.as_ref().map(BaseTree::revision));
-    let outputs = if analysis.errors() == 0 { write(&root, &args.emit, &mut analysis) } else { Vec::new() };
+    let outputs = if analysis.errors() == 0 { write(&root, &args.targets(), &mut analysis) } else { Vec::new() };
     let lines = outputs
         .iter()
         .map(|o| format!("{} {}", if o.written { "wrote" } else { "unchanged" }, o.path))
@@ -92,7 +82,7 @@ fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::
             Ok(output) => rendered.push(output),
             Err(diagnostic) => {
                 // The artifact stands; the environments are listed only when all were written.
-                analysis.diagnostics.push(*diagnostic);
+                analysis.push(*diagnostic);
                 return outputs;
             }
         }

@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 use std::io::Write;
-use std::path::PathBuf;
 
-use crate::commands::{Globals, Outcome};
+use crate::cli::{CheckArgs, Globals};
+use crate::commands::Outcome;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis, BaseTree};
@@ -12,24 +12,10 @@ use crate::report::{self, Extra, Format, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
 
-#[derive(Debug)]
-pub struct Args {
-    /// Warnings fail too.
-    pub deny_warnings: bool,
-    /// Check the git index instead of the working tree.
-    pub staged: bool,
-    /// `--base REV`: also judge the version bump against REV.
-    pub base: Option<String>,
-    /// Report only diagnostics in these files or folders (everything is always checked).
-    pub paths: Vec<PathBuf>,
-    /// Check again after every change, until Ctrl-C.
-    pub watch: bool,
-}
-
 /// # Errors
 ///
 /// No repository, an unknown base revision, an unreadable or unmerged index.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: CheckArgs, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let filters = root::relative_paths(&root, &args.paths)?;
     if args.watch {
@@ -48,7 +34,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
 }
 
 /// The report of one analysis, filtered by PATH arguments.
-fn report(analysis: &Analysis, args: &Args, filters: &[String], globals: &Globals) -> Outcome {
+fn report(analysis: &Analysis, args: &CheckArgs, filters: &[String], globals: &Globals) -> Outcome {
     // A filter narrows the report, never the verdict: an error anywhere still fails.
     let code = analysis.exit_code(args.deny_warnings);
     let sources = &analysis.sources;
@@ -67,7 +53,7 @@ fn report(analysis: &Analysis, args: &Args, filters: &[String], globals: &Global
 
 /// `--watch`: a report now, then a header naming what changed and a fresh report after every
 /// change, printed as they come; Ctrl-C ends it with status 0 (2 when stdout went away).
-fn watch(root: &std::path::Path, args: &Args, filters: &[String], globals: &Globals) -> Result<Outcome, Error> {
+fn watch(root: &std::path::Path, args: &CheckArgs, filters: &[String], globals: &Globals) -> Result<Outcome, Error> {
     let mut closed = false;
     crate::watch::run(root, |analysis, changed| {
         let mut text = String::new();

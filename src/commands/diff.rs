@@ -3,24 +3,17 @@
 
 use std::path::Path;
 
-use crate::commands::{Globals, Outcome};
-use crate::emit::artifact::MAX_ARTIFACT_BYTES;
-use crate::emit::compare::{compare, Side};
-use crate::emit::locate::Located;
+use crate::artifact::compare::{compare, Side};
+use crate::artifact::compiled::MAX_ARTIFACT_BYTES;
+use crate::artifact::locate::Located;
+use crate::cli::{DiffArgs, Globals};
+use crate::commands::Outcome;
 use crate::error::Error;
 use crate::io::{read_limited, ReadError};
 use crate::pipeline::{analyze, Analysis, RenderError};
 use crate::report::{changes, Extra, Format};
 use crate::source::git::Snapshot;
 use crate::source::{root, WorkTree};
-
-#[derive(Debug)]
-pub enum Args {
-    /// Two artifact files or git revisions.
-    Rulesets { old: String, new: String, exit_code: bool },
-    /// Two environments of the repository.
-    Environments { a: String, b: String, exit_code: bool },
-}
 
 /// Why a side could not be had.
 enum Failure {
@@ -39,9 +32,9 @@ impl From<Error> for Failure {
 /// # Errors
 ///
 /// A side that is neither an artifact nor a revision, an unknown environment, no repository.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: DiffArgs, globals: &Globals) -> Result<Outcome, Error> {
     match args {
-        Args::Rulesets { old, new, exit_code } => {
+        DiffArgs::Rulesets { old, new, exit_code } => {
             let root = root::find(globals.root.as_deref()).ok();
             let load = |arg: &str| load(arg, root.as_deref());
             match (load(&old), load(&new)) {
@@ -53,7 +46,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
                 },
             }
         }
-        Args::Environments { a, b, exit_code } => {
+        DiffArgs::Environments { a, b, exit_code } => {
             let root = root::find(globals.root.as_deref())?;
             let analysis = analyze(&WorkTree::new(root), None);
             let side = |name: &str| environment(&analysis, name);

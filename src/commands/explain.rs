@@ -1,21 +1,16 @@
 //! `rulesctl explain [CODE]`: what a code means and how to fix it.
 
+use crate::cli::ExplainArgs;
 use crate::codes;
 use crate::commands::Outcome;
 use crate::error::Error;
-
-#[derive(Debug)]
-pub struct Args {
-    /// A code (`X001`) or its name; every code is listed when absent.
-    pub code: Option<String>,
-}
 
 /// The explanation of one code, or the list of all codes.
 ///
 /// # Errors
 ///
 /// A usage error naming the closest code when the code is unknown.
-pub fn run(args: Args) -> Result<Outcome, Error> {
+pub fn run(args: ExplainArgs) -> Result<Outcome, Error> {
     let Some(query) = args.code else {
         let mut out = String::new();
         for code in codes::all() {

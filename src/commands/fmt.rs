@@ -1,20 +1,20 @@
 //! `rulesctl fmt [--check] [--diff] [PATH... | -]`: canonical HCL layout, comments kept, atomic
 //! rewrites; `-` formats standard input to standard output, as editors do on save.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 
-use crate::commands::{Globals, Outcome};
-use crate::diagnostic::code::Class;
-use crate::diagnostic::{Diagnostic, Sink};
-use crate::emit::format::{format, Error as FormatError, REFUSED};
-use crate::emit::publish::WRITE_FAILED;
+use crate::cli::{FmtArgs, Globals};
+use crate::commands::Outcome;
+use crate::diagnostic::{exit_status, Diagnostic, Sink};
 use crate::error::Error;
+use crate::format::{format, Error as FormatError, REFUSED};
 use crate::io::{read_stdin, write_atomic, ReadError};
 use crate::model::project::DEFAULT_MAX_FILE_BYTES;
 use crate::parse::SYNTAX;
 use crate::pipeline;
+use crate::publish::WRITE_FAILED;
 use crate::report::Extra;
 use crate::source::root::{self, PROJECT_FILE};
 use crate::source::rules::{load, TOO_LARGE, UNREADABLE};
@@ -23,20 +23,10 @@ use crate::source::{decode, FileId, Sources, Span, Tree, WorkTree};
 /// How standard input is named in diagnostics and diffs.
 const STDIN: &str = "<stdin>";
 
-#[derive(Debug)]
-pub struct Args {
-    /// List the files that differ and exit 1, without writing.
-    pub check: bool,
-    /// Print a unified diff of what would change and exit 1 when anything would, without writing.
-    pub diff: bool,
-    /// Files or folders (default: rulesctl.hcl and every rule file), or `-` alone for stdin.
-    pub paths: Vec<PathBuf>,
-}
-
 /// # Errors
 ///
 /// No repository, a path outside it, or `-` together with other paths.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: FmtArgs, globals: &Globals) -> Result<Outcome, Error> {
     if args.paths.iter().any(|p| p == Path::new("-")) {
         if args.paths.len() > 1 {
             return Err(Error::Usage("`-` (standard input) cannot be combined with other paths".to_string()));
@@ -58,9 +48,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
     } else {
         paths
     };
-    let files = tree.collect(&targets, ".hcl").unwrap_or_else(|missing| {
+    let files = tree.list_files(&targets, ".hcl").unwrap_or_else(|missing| {
         let found: Vec<String> = targets.iter().filter(|t| !missing.contains(t)).cloned().collect();
-        tree.collect(&found, ".hcl").unwrap_or_default()
+        tree.list_files(&found, ".hcl").unwrap_or_default()
     });
     let mut sources = Sources::default();
     let mut sink = Sink::new();
@@ -113,7 +103,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
 /// `fmt -`: standard input to standard output; diagnostics, when there are any, on stderr.
 /// With `--check`, stdout stays empty and the exit status says whether the input is formatted;
 /// with `--diff`, stdout holds the diff.
-fn stdin(args: &Args, globals: &Globals) -> Outcome {
+fn stdin(args: &FmtArgs, globals: &Globals) -> Outcome {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let id = sources.add(STDIN.to_string(), String::new());
@@ -197,11 +187,7 @@ fn lay_out(sources: &Sources, id: FileId, sink: &mut Sink) -> Option<String> {
 
 /// 2 when an input could not be read, 1 for any other diagnostic or when `differs`, else 0.
 fn exit_code(sink: &Sink, differs: bool) -> u8 {
-    if sink.iter().any(|d| d.code.class == Class::Unreadable) {
-        2
-    } else {
-        u8::from(differs || !sink.is_empty())
-    }
+    exit_status(sink, true).max(u8::from(differs))
 }
 
 /// A unified diff (`--- a/PATH`, `+++ b/PATH`, hunks with three lines of context), as `git

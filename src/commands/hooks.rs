@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::commands::{Globals, Outcome};
+use crate::cli::{Globals, HooksAction};
+use crate::commands::Outcome;
 use crate::error::Error;
 use crate::io::{create_dir_all, exists, read_text, remove_file, rename, write_atomic_mode};
 use crate::source::git::{hooks_dir, HooksDir};
@@ -17,30 +18,20 @@ const CHAINED: &str = "pre-commit.rulesctl-chained";
 /// Hooks are small scripts; a larger file is not one rulesctl wrote.
 const MAX_HOOK_BYTES: u64 = 1024 * 1024;
 
-#[derive(Debug)]
-pub enum Args {
-    /// Install; `chain` keeps a foreign hook and runs it first.
-    Install { chain: bool },
-    /// Remove, restoring a chained hook.
-    Uninstall,
-    /// Say what is installed where.
-    Status,
-}
-
 /// Runs a hooks action from the repository root (or, outside one, the working directory).
 ///
 /// # Errors
 ///
 /// Not in a git repository; the file system refused.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: HooksAction, globals: &Globals) -> Result<Outcome, Error> {
     let root = match root::find(globals.root.as_deref()) {
         Ok(root) => root,
         Err(_) => root::working_dir()?,
     };
     let (message, code) = match args {
-        Args::Install { chain } => install(&root, chain)?,
-        Args::Uninstall => uninstall(&root)?,
-        Args::Status => status(&root)?,
+        HooksAction::Install { chain } => install(&root, chain)?,
+        HooksAction::Uninstall => uninstall(&root)?,
+        HooksAction::Status => status(&root)?,
     };
     Ok(Outcome::text(format!("{message}\n"), code))
 }

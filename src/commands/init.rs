@@ -1,31 +1,26 @@
 //! `rulesctl init [--chart PATH]`: scaffold a rules repository that passes `rulesctl check`,
 //! never overwriting a file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::check::secret_references;
-use crate::commands::{Globals, Outcome};
+use crate::cli::{Globals, InitArgs};
+use crate::commands::Outcome;
 use crate::diagnostic::Sink;
-use crate::emit::scaffold;
 use crate::error::Error;
 use crate::io::{create_dir_all, exists, write_atomic};
+use crate::model::secrets;
 use crate::parse::yaml;
+use crate::scaffold;
 use crate::source::{root, Limits, Sources, Tree, WorkTree};
 
 /// A chart's values.yaml may be large; this is the same cap as any input file.
 const MAX_VALUES_BYTES: u64 = crate::model::project::DEFAULT_MAX_FILE_BYTES;
 
-#[derive(Debug)]
-pub struct Args {
-    /// An existing Helm chart folder to adopt: its values.yaml becomes the source values.
-    pub chart: Option<PathBuf>,
-}
-
 /// # Errors
 ///
 /// A chart that is not a folder inside the repository with a readable values.yaml, or a file
 /// that cannot be written.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: InitArgs, globals: &Globals) -> Result<Outcome, Error> {
     let dir = match &globals.root {
         Some(dir) => dir.clone(),
         None => root::working_dir()?,
@@ -82,7 +77,7 @@ fn adopt(dir: &Path, chart: &Path) -> Result<Chart, Error> {
     // Problems in the chart's values are left to `rulesctl check`, which reports them properly.
     let doc = yaml::parse(id, &text, &Limits::DEFAULT, &mut Sink::new());
     let mut secrets: Vec<String> =
-        doc.map(|d| secret_references(&d.value, &[]).into_iter().map(|(_, name)| name).collect()).unwrap_or_default();
+        doc.map(|d| secrets::find(&d.value, &[]).into_iter().map(|(_, name)| name).collect()).unwrap_or_default();
     secrets.sort();
     secrets.dedup();
     Ok(Chart { rel, secrets })

@@ -1,7 +1,8 @@
 //! `rulesctl lsp`: the language server over stdio. It writes the protocol to stdout itself, so
 //! its [`Outcome`] carries only the exit status.
 
-use crate::commands::{Globals, Outcome};
+use crate::cli::Globals;
+use crate::commands::Outcome;
 use crate::error::Error;
 
 /// # Errors

@@ -1,5 +1,5 @@
 //! One file per subcommand, each owning its whole path from arguments to [`Outcome`]. Commands
-//! never import each other: what two of them share lives in `pipeline`, `emit` or `source`.
+//! never import each other: what two of them share lives in a layer below (`pipeline`, `artifact`, `publish`, `source`, …).
 
 pub mod argocd;
 pub mod build;
@@ -14,31 +14,11 @@ pub mod render;
 pub mod schema;
 pub mod verify;
 
-use std::path::PathBuf;
-
+use crate::cli::Globals;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::report::{self, Extra, Format, Summary, View};
 use crate::source::Sources;
-
-/// The options every command takes.
-#[derive(Debug, Clone)]
-pub struct Globals {
-    /// `--root DIR`, else discovered.
-    pub root: Option<PathBuf>,
-    pub format: Format,
-    /// `--quiet`: only the diagnostics, no summary and no extra lines.
-    pub quiet: bool,
-    /// `--all`: every diagnostic, none grouped.
-    pub all: bool,
-}
-
-impl Globals {
-    /// How this invocation prints reports.
-    pub fn view(&self) -> View {
-        View { format: self.format, quiet: self.quiet, all: self.all, ..View::of(self.format) }
-    }
-}
 
 /// What a command produced: the text for stdout and stderr, and the exit status.
 #[derive(Debug, Default, PartialEq, Eq)]

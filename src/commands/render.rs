@@ -1,21 +1,17 @@
 //! `rulesctl render --env ENV`: one environment's rendered values on stdout; the report, when
 //! there is one, on stderr.
 
-use crate::commands::{Globals, Outcome};
+use crate::cli::{Globals, RenderArgs};
+use crate::commands::Outcome;
 use crate::error::Error;
 use crate::pipeline::{analyze, RenderError};
 use crate::report::Extra;
 use crate::source::{root, WorkTree};
 
-#[derive(Debug)]
-pub struct Args {
-    pub env: String,
-}
-
 /// # Errors
 ///
 /// No repository, or no such environment.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::find(globals.root.as_deref())?;
     let mut analysis = analyze(&WorkTree::new(root), None);
     let rendered = analysis.render(&args.env);

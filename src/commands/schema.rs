@@ -1,25 +1,19 @@
 //! `rulesctl schema [--out DIR]`: write the JSON Schemas, atomically and canonically.
 
-use std::path::PathBuf;
-
-use crate::commands::{Globals, Outcome};
-use crate::emit::{canonical, schema};
+use crate::artifact::canonical;
+use crate::cli::{Globals, SchemaArgs};
+use crate::commands::Outcome;
+use crate::emit::schema;
 use crate::error::Error;
 use crate::io::{create_dir_all, write_if_changed};
 use crate::source::root;
-
-#[derive(Debug)]
-pub struct Args {
-    /// Where to write them (default: schema/ in the repository root).
-    pub out: Option<PathBuf>,
-}
 
 /// Writes every schema; unchanged files are not touched.
 ///
 /// # Errors
 ///
 /// No repository (without `--out`), or a file that cannot be written.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: SchemaArgs, globals: &Globals) -> Result<Outcome, Error> {
     let (dir, shown) = match args.out {
         Some(dir) => (dir.clone(), dir.display().to_string()),
         None => (root::find(globals.root.as_deref())?.join("schema"), "schema".to_string()),

@@ -7,39 +7,29 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::commands::{Globals, Outcome};
-use crate::emit::artifact::MAX_ARTIFACT_BYTES;
-use crate::emit::provenance;
-use crate::emit::verify::{self, Beside};
+use crate::artifact::compiled::MAX_ARTIFACT_BYTES;
+use crate::artifact::provenance;
+use crate::cli::{Globals, VerifyArgs};
+use crate::commands::Outcome;
+use crate::diagnostic::exit_status;
 use crate::error::Error;
-use crate::io::{read_limited, read_text, ReadError};
+use crate::io::{read_limited, read_text};
 use crate::report::Extra;
+use crate::verify::{self, Beside};
 
 /// A `.sha256` file holds one line; anything much longer is not one.
 const MAX_CHECKSUM_BYTES: u64 = 64 * 1024;
 /// A provenance statement lists the rule files; this is far beyond any real one.
 const MAX_STATEMENT_BYTES: u64 = 16 * 1024 * 1024;
 
-#[derive(Debug)]
-pub struct Args {
-    pub artifact: PathBuf,
-}
-
 /// # Errors
 ///
 /// When the artifact cannot be read at all.
-pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
+pub fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Error> {
     let path = &args.artifact;
     let display = path.to_string_lossy();
-    let bytes = read_limited(path, MAX_ARTIFACT_BYTES).map_err(|err| {
-        Error::Input(match err {
-            ReadError::Missing => format!("`{display}` does not exist"),
-            ReadError::NotAFile(what) => format!("`{display}` is {what}, not a file"),
-            ReadError::TooLarge { size, limit } => format!("`{display}` is {size} bytes, over {limit}"),
-            ReadError::OutsideRoot => format!("`{display}` cannot be read"),
-            ReadError::Io(e) => format!("cannot read `{display}`: {e}"),
-        })
-    })?;
+    let bytes = read_limited(path, MAX_ARTIFACT_BYTES).map_err(|err| Error::Input(err.describe(&display)))?;
+
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let verified = if path.extension().is_some_and(|e| e == "rs") {
         verify::module(&display, &file_name, bytes)
@@ -89,6 +79,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<Outcome, Error> {
         }
         extra.json.push(("verified", verified));
     }
-    let code = u8::from(verified.ok.is_none());
+    let code = exit_status(&verified.diagnostics, true).max(u8::from(verified.ok.is_none()));
     Ok(Outcome::report(globals.view(), &verified.diagnostics, &verified.sources, 1, &extra, code))
 }

@@ -56,8 +56,8 @@ impl Code {
 /// Declares a diagnostic code whose `///` comment becomes its `rulesctl explain` text.
 ///
 /// The first line of the comment is the summary; the rest should say why it matters, show an
-/// example and say how to fix it.
-#[macro_export]
+/// example and say how to fix it. Used through `crate::diagnostic::declare_code`, so a module
+/// that declares codes imports the layer below it, never the crate root.
 macro_rules! declare_code {
     (
         $(#[doc = $doc:literal])+
@@ -68,10 +68,11 @@ macro_rules! declare_code {
             id: $id,
             name: $name,
             severity: $crate::diagnostic::Severity::$severity,
-            class: $crate::declare_code!(@class $($class)?),
+            class: $crate::diagnostic::declare_code!(@class $($class)?),
             doc: concat!($($doc, "\n"),+),
         };
     };
     (@class) => { $crate::diagnostic::code::Class::Invalid };
     (@class $class:ident) => { $crate::diagnostic::code::Class::$class };
 }
+pub(crate) use declare_code;

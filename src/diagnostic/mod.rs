@@ -5,6 +5,7 @@
 pub mod code;
 mod span;
 
+pub(crate) use code::declare_code;
 pub use code::{Code, Severity};
 pub use span::{FileId, Span};
 
@@ -78,6 +79,19 @@ impl Diagnostic {
 
 /// Where checks put what they find; the order of arrival does not matter (reports sort).
 pub type Sink = Vec<Diagnostic>;
+
+/// The exit status findings give, the one rule every command follows: 2 when an input could not
+/// be read (a code of class `Unreadable`), 1 when one is an error or, with `strict`
+/// (`--deny-warnings`, `fmt --check`, `verify`), when there is any finding at all, else 0.
+pub fn exit_status(diagnostics: &[Diagnostic], strict: bool) -> u8 {
+    if diagnostics.iter().any(|d| d.code.class == code::Class::Unreadable) {
+        2
+    } else if diagnostics.iter().any(|d| strict || d.severity == Severity::Error) {
+        1
+    } else {
+        0
+    }
+}
 
 /// Sorts diagnostics into the one report order and drops exact repeats, so output never depends
 /// on the order checks ran in or files were found: by file path; within a file errors before

@@ -9,7 +9,7 @@ use lsp_types::{
 };
 
 use crate::diagnostic::Span;
-use crate::emit::format::format;
+use crate::format::format;
 use crate::lsp::context::{dialect, locate};
 use crate::lsp::convert::LineIndex;
 use crate::lsp::diagnostics::{convert, Lines};

@@ -1,7 +1,7 @@
 //! Checking literal trees against the dialect table: unknown keys, labels, types, formats and
 //! missing attributes. What passes is kept with its spans for the typed model.
 
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::dialect::{describe_range, Attr, BlockSpec, Format, Kind, Occurs};
 use crate::model::Spanned;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::{Map, Value};
 
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::decode::suggest;
 use crate::model::values::Environment;
@@ -271,27 +271,6 @@ pub fn dotted(pointer: &str) -> String {
         .map(|p| p.replace("~1", "/").replace("~0", "~"))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-declare_code! {
-    /// An environment file's name is not a valid environment name.
-    ///
-    /// The file name is the environment's name, and it becomes a folder under `dist/` and a
-    /// Kubernetes label: lower-case letters, digits and `-` only, directly in the environments
-    /// folder.
-    ///
-    /// Fix: rename the file, for example `Prod_EU.yaml` to `prod-eu.yaml`.
-    pub static ENV_NAME = ("H013", "invalid-environment-name", Error);
-}
-
-declare_code! {
-    /// There are environments but no values.yaml, or the configured values file is missing.
-    ///
-    /// Every environment is rendered from `values.yaml` (or `paths { values = ... }`) plus its
-    /// overrides; without it there is nothing to render.
-    ///
-    /// Fix: create values.yaml, or correct `paths.values` in rulesctl.hcl.
-    pub static VALUES_MISSING = ("H015", "values-missing", Error);
 }
 
 /// `[a-z0-9-]+`.

@@ -1,5 +1,6 @@
 //! Typed models of the inputs; every value keeps the span it was written at.
 
+pub mod credentials;
 pub mod declared;
 pub mod decode;
 pub mod deploy;
@@ -8,6 +9,7 @@ pub mod project;
 pub mod quantity;
 pub mod ruleset;
 pub mod schema_refs;
+pub mod secrets;
 pub mod values;
 
 use crate::source::Span;
@@ -23,8 +25,6 @@ pub static CODES: &[&crate::diagnostic::Code] = &[
     &decode::REPEATED_BLOCK,
     &deploy::SCHEMA,
     &deploy::SCHEMA_UNUSABLE,
-    &deploy::ENV_NAME,
-    &deploy::VALUES_MISSING,
 ];
 
 /// A value and where it was written.

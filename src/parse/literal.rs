@@ -5,7 +5,7 @@ use hcl::edit::structure::{Body, Structure};
 use hcl::edit::template::Element;
 use hcl::edit::Span as _;
 
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::source::{FileId, Span};
 

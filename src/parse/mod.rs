@@ -9,7 +9,7 @@ pub mod yaml;
 
 pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
 
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::source::limits::raise_hint;
 use crate::source::{FileId, Limits, Span};

@@ -1,9 +1,9 @@
 //! The `--base REV` comparison: the facts the version-bump checks need, computed here so checks
 //! never compile a ruleset themselves.
 
+use crate::artifact::compare::changed_sections;
+use crate::artifact::compiled::Compiled;
 use crate::check::{Base, Compared};
-use crate::emit::artifact::Compiled;
-use crate::emit::compare::changed_sections;
 use crate::model::Spanned;
 use crate::pipeline::Analysis;
 use crate::source::{Sources, Span};

@@ -6,17 +6,36 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::check;
-use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{declare_code, Diagnostic, Sink};
 use crate::emit::schema;
-use crate::model::deploy::{
-    inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, ENV_NAME, VALUES_MISSING,
-};
+use crate::model::credentials;
+use crate::model::deploy::{inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema};
 use crate::model::project::Project;
 use crate::parse::yaml::{self, Document};
 use crate::pipeline::values_schema;
 use crate::source::rules::load as read;
 use crate::source::{FileId, Limits, Sources, Span, Tree};
+
+declare_code! {
+    /// An environment file's name is not a valid environment name.
+    ///
+    /// The file name is the environment's name, and it becomes a folder under `dist/` and a
+    /// Kubernetes label: lower-case letters, digits and `-` only, directly in the environments
+    /// folder.
+    ///
+    /// Fix: rename the file, for example `Prod_EU.yaml` to `prod-eu.yaml`.
+    pub static ENV_NAME = ("H013", "invalid-environment-name", Error);
+}
+
+declare_code! {
+    /// There are environments but no values.yaml, or the configured values file is missing.
+    ///
+    /// Every environment is rendered from `values.yaml` (or `paths { values = ... }`) plus its
+    /// overrides; without it there is nothing to render.
+    ///
+    /// Fix: create values.yaml, or correct `paths.values` in rulesctl.hcl.
+    pub static VALUES_MISSING = ("H015", "values-missing", Error);
+}
 
 /// A value rulesctl writes into every rendered document: (dotted path, value, where declared).
 pub type Injected = (String, Value, Span);
@@ -180,13 +199,13 @@ fn masked(
     parsed: Sink,
     sink: &mut Sink,
 ) -> (Document, Vec<(String, &'static str)>) {
-    let found = check::find_credentials(&doc.value);
+    let found = credentials::find(&doc.value);
     // And the credentials among entries a duplicate key replaced: not in the value, but still
     // in the text every snippet shows.
     let shadowed: Vec<Span> = doc
         .shadowed
         .iter()
-        .flat_map(|one| check::find_credentials(&one.value).into_iter().map(|(p, _)| one.span(&p)))
+        .flat_map(|one| credentials::find(&one.value).into_iter().map(|(p, _)| one.span(&p)))
         .collect();
     if found.is_empty() && shadowed.is_empty() {
         sink.extend(parsed);

@@ -42,8 +42,8 @@ impl Listing {
         let paths: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
         let env_root = project.environments.value.trim_end_matches('/').to_string();
         Listing {
-            rules: tree.collect(&paths, ".hcl"),
-            environments: tree.collect(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default(),
+            rules: tree.list_files(&paths, ".hcl"),
+            environments: tree.list_files(std::slice::from_ref(&env_root), ".yaml").unwrap_or_default(),
         }
     }
 

@@ -19,16 +19,18 @@ use std::path::Path;
 pub use render::RenderError;
 pub use workspace::Workspace;
 
+use crate::artifact::compiled::Compiled;
 use crate::check::{self, Context};
-use crate::diagnostic::code::Class;
 use crate::diagnostic::{Diagnostic, Severity, Sink};
-use crate::emit::artifact::Compiled;
 use crate::error::Error;
 use crate::model::deploy::Deploy;
 use crate::model::project::Project;
 use crate::model::ruleset::Ruleset;
 use crate::source::git::{self, Snapshot};
 use crate::source::{Sources, Tree};
+
+/// The codes this layer declares: environments that cannot be rendered at all.
+pub static CODES: &[&crate::diagnostic::Code] = &[&deploy::ENV_NAME, &deploy::VALUES_MISSING];
 
 /// Everything a run learned about the repository.
 pub struct Analysis {
@@ -166,13 +168,7 @@ impl Analysis {
     /// 2 when some input could not be read, 1 when it is invalid (or has warnings and
     /// `deny_warnings`), else 0.
     pub fn exit_code(&self, deny_warnings: bool) -> u8 {
-        if self.diagnostics.iter().any(|d| d.code.class == Class::Unreadable) {
-            2
-        } else if self.errors() > 0 || (deny_warnings && !self.diagnostics.is_empty()) {
-            1
-        } else {
-            0
-        }
+        crate::diagnostic::exit_status(&self.diagnostics, deny_warnings)
     }
 
     /// The compiled ruleset, when every field it needs is present. It is only *valid* when the

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::emit::compare::{Change, SectionChange, Side};
+use crate::artifact::compare::{Change, SectionChange, Side};
 
 pub fn human(old: &Side, new: &Side, changes: &[SectionChange]) -> String {
     let mut out =

@@ -204,7 +204,7 @@ impl Tree for Snapshot {
         }
     }
 
-    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
+    fn list_files(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for rel in paths {

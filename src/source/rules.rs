@@ -1,6 +1,6 @@
 //! Loading input files: limits, symlinks and decoding, each failure a diagnostic.
 
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::io::ReadError;
 use crate::source::limits::raise_hint;
@@ -132,12 +132,14 @@ pub fn read(tree: &dyn Tree, id: FileId, rel: &str, limit: u64) -> (SourceFile, 
 
 fn read_error(id: FileId, rel: &str, err: ReadError) -> Diagnostic {
     let at = Span::file(id);
+    let message = err.describe(rel);
     match err {
-        ReadError::Missing => Diagnostic::new(&UNREADABLE, at, format!("`{rel}` does not exist"))
-            .help("create the file, or correct the path that names it"),
-        ReadError::NotAFile(what) => Diagnostic::new(&NOT_A_FILE, at, format!("`{rel}` is {what}, not a file"))
+        ReadError::Missing => {
+            Diagnostic::new(&UNREADABLE, at, message).help("create the file, or correct the path that names it")
+        }
+        ReadError::NotAFile(_) => Diagnostic::new(&NOT_A_FILE, at, message)
             .help("replace it with a regular file, or rename it so it is not taken for one"),
-        ReadError::TooLarge { size, limit } => {
+        ReadError::TooLarge { limit, .. } => {
             // rulesctl.hcl is read before its own limits are known, so only the default applies.
             let help = if rel == PROJECT_FILE {
                 format!("shorten it: {PROJECT_FILE} itself is always read under the default limit of {limit} bytes")
@@ -145,15 +147,10 @@ fn read_error(id: FileId, rel: &str, err: ReadError) -> Diagnostic {
                 let ceiling = Limits::CEILING.max_file_bytes;
                 format!("split it into smaller files{}", raise_hint("max_file_bytes", limit, ceiling))
             };
-            Diagnostic::new(&TOO_LARGE, at, format!("`{rel}` is {size} bytes, over the limit of {limit} bytes"))
-                .help(help)
+            Diagnostic::new(&TOO_LARGE, at, message).help(help)
         }
-        ReadError::OutsideRoot => {
-            Diagnostic::new(&SYMLINK_OUTSIDE, at, "this symbolic link leads outside the repository")
-                .help("copy the file into the repository, or point the link at a file inside it")
-        }
-        ReadError::Io(err) => {
-            Diagnostic::new(&UNREADABLE, at, format!("cannot read `{rel}`: {err}")).help("check the file's permissions")
-        }
+        ReadError::OutsideRoot => Diagnostic::new(&SYMLINK_OUTSIDE, at, message)
+            .help("copy the file into the repository, or point the link at a file inside it"),
+        ReadError::Io(_) => Diagnostic::new(&UNREADABLE, at, message).help("check the file's permissions"),
     }
 }

@@ -1,6 +1,6 @@
 //! Bytes to text: the one place that decides what counts as a readable text file.
 
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 

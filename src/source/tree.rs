@@ -21,7 +21,7 @@ pub trait Tree {
     /// # Errors
     ///
     /// The paths that do not exist.
-    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>>;
+    fn list_files(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>>;
 
     /// Whether something exists at `rel`.
     fn exists(&self, rel: &str) -> bool;
@@ -117,7 +117,7 @@ impl Tree for WorkTree {
         }
     }
 
-    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
+    fn list_files(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         let mut seen = HashSet::new();
@@ -221,7 +221,7 @@ impl Tree for Overlay<'_> {
         }
     }
 
-    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
+    fn list_files(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
         let below = |rel: &str, path: &str| {
             let path = path.trim_end_matches('/');
             path.is_empty() || path == "." || rel == path || rel.starts_with(&format!("{path}/"))
@@ -233,7 +233,7 @@ impl Tree for Overlay<'_> {
             .filter(|rel| !rel.split('/').any(|part| part.starts_with('.')))
             .cloned()
             .collect();
-        match self.base.collect(paths, suffix) {
+        match self.base.list_files(paths, suffix) {
             Ok(mut found) => {
                 found.extend(buffers);
                 listing(found, Vec::new())
@@ -242,7 +242,7 @@ impl Tree for Overlay<'_> {
                 let still: Vec<String> = missing.into_iter().filter(|m| !buffers.iter().any(|b| below(b, m))).collect();
                 let present: Vec<String> =
                     paths.iter().filter(|p| !still.contains(&p.trim_end_matches('/').to_string())).cloned().collect();
-                let mut found = self.base.collect(&present, suffix).unwrap_or_default();
+                let mut found = self.base.list_files(&present, suffix).unwrap_or_default();
                 found.extend(buffers);
                 listing(found, still)
             }

@@ -161,7 +161,7 @@ fn the_walls_hold() {
 fn the_walls_check_catches_each_kind_of_breach() {
     let file = |rel: &str, text: &str| vec![(rel.to_string(), text.to_string())];
     let cases = [
-        (file("check/rules/x.rs", "use crate::emit::artifact::Compiled;\n"), "layer `check` imports `emit`"),
+        (file("check/rules/x.rs", "use crate::artifact::compiled::Compiled;\n"), "layer `check` imports `emit`"),
         (file("diagnostic/mod.rs", "use crate::source::Span;\n"), "layer `diagnostic` imports `source`"),
         (file("parse/x.rs", "use crate::{diagnostic::Sink, report};\n"), "layer `parse` imports `report`"),
         (file("report/x.rs", "let x = crate::commands::diff::run;\n"), "layer `report` imports `commands`"),

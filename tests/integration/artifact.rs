@@ -740,7 +740,7 @@ fn checks_on_two_threads_report_as_on_one() {
 /// (duplicates, floats written every way, many regions).
 #[test]
 fn the_streaming_compiler_matches_the_json_value_compiler() {
-    use rulesctl::emit::artifact::{ruleset_value, Compiled};
+    use rulesctl::artifact::compiled::{ruleset_value, Compiled};
     let same = |repo: &std::path::Path, what: &str| {
         let analysis = rulesctl::pipeline::analyze(&rulesctl::source::WorkTree::new(repo.to_path_buf()), None);
         let streamed = Compiled::of_ruleset(&analysis.ruleset);
@@ -773,5 +773,5 @@ fn the_streaming_compiler_matches_the_json_value_compiler() {
 }
 
 fn crate_pretty(value: &serde_json::Value) -> String {
-    rulesctl::emit::canonical::pretty(value).0
+    rulesctl::artifact::canonical::pretty(value).0
 }

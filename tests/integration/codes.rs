@@ -8,7 +8,7 @@ use crate::support::{Repo, Run, FIXTURES};
 /// Codes pinned by other tests: inputs that cannot live in git portably (links, FIFOs), built in
 /// `bad_input`; the codes of `build` and `verify`, pinned in `artifact` and `emit_rust`; the version-bump codes,
 /// which need git history, pinned in `git`; F001 (fmt refusing a change beyond whitespace), which
-/// no valid input reaches any more: its safety net is pinned by the unit tests of `emit::format`.
+/// no valid input reaches any more: its safety net is pinned by the unit tests of `format`.
 const BUILT_IN_TESTS: &[&str] =
     &["L001", "L005", "A001", "A002", "V001", "V002", "V003", "V004", "V005", "V006", "F001", "G001", "G002", "G003"];
 

@@ -126,7 +126,7 @@ fn paths_limit_what_is_formatted_and_crlf_is_normalised() {
 
 /// A `\u` escape in a string or a label, and comments between a block's type, its labels and
 /// `{`, are kept as written; fmt used to refuse such files (F001) although `check` accepts them.
-/// The refusal itself (F001) is pinned by the unit tests of `emit::format`: no valid input
+/// The refusal itself (F001) is pinned by the unit tests of `format`: no valid input
 /// reaches it any more.
 #[test]
 fn escapes_and_comments_in_block_headers_are_kept() {

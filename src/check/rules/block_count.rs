@@ -1,7 +1,7 @@
 //! `ruleset_version`, `event_timers` and `safety_bounds` appear exactly once across all files.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::source::Span;
 

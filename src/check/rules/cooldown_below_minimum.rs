@@ -1,7 +1,7 @@
 //! Every region's `cooldown_ms` respects `safety_bounds.min_cooldown_override`.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

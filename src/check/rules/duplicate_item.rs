@@ -1,7 +1,7 @@
 //! Item names are unique within their loot table.
 
 use crate::check::{duplicates, Context};
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

@@ -1,7 +1,7 @@
 //! Spawn regions are unique across all files.
 
 use crate::check::{duplicates, Context};
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

@@ -1,7 +1,7 @@
 //! One event stream per region.
 
 use crate::check::{duplicates, Context};
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

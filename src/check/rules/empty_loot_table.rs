@@ -1,7 +1,7 @@
 //! A loot table has at least one item.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

@@ -1,7 +1,7 @@
 //! A value rulesctl injects is never also written by hand.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::deploy::pointer_of;
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::check::policy::{narrowed, Problem};
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

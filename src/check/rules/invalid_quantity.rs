@@ -1,7 +1,7 @@
 //! Kubernetes quantities parse exactly.
 
 use crate::check::{resources, Context};
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::quantity::quantity;
 

@@ -1,7 +1,7 @@
 //! A declared value has its declared type.
 
 use crate::check::{declared, Context};
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::declared::Measure;
 

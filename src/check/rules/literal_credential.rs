@@ -1,7 +1,7 @@
 //! Credentials live in Kubernetes Secrets, never in values.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::deploy::dotted;
 

@@ -1,7 +1,7 @@
 //! Every number lies in its attribute's built-in range.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::dialect::describe_range;
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::parse::yaml::escape;
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

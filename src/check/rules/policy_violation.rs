@@ -2,7 +2,7 @@
 
 use crate::check::policy::narrowed;
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::dialect::describe_range;
 

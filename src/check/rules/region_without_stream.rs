@@ -1,7 +1,7 @@
 //! Every spawn region has its own event stream.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

@@ -1,7 +1,7 @@
 //! Resource requests do not exceed limits.
 
 use crate::check::{resources, Context};
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::quantity::quantity;
 use crate::parse::yaml::escape;

@@ -1,7 +1,7 @@
 //! A region's peak spawn rate fits in its `max_concurrent`.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::parse::Num;
 

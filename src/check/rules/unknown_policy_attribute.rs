@@ -2,7 +2,7 @@
 
 use crate::check::policy::{narrowed, Problem};
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::decode::suggest;
 use crate::model::dialect::rules_attr_paths;

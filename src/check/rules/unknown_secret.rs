@@ -1,8 +1,9 @@
 //! Every secret reference names a secret that exists in the environment.
 
-use crate::check::{secrets, Context};
-use crate::declare_code;
+use crate::check::Context;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::model::secrets;
 
 declare_code! {
     /// A secret reference names a secret the environment does not have.

@@ -1,7 +1,7 @@
 //! A loot table nothing references is probably a leftover.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

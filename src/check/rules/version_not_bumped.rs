@@ -3,7 +3,7 @@
 use semver::Version;
 
 use crate::check::{Compared, Context};
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

@@ -1,7 +1,7 @@
 //! `duplicate_event_window_ms` is shorter than `min_cooldown_override`.
 
 use crate::check::Context;
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 
 declare_code! {

@@ -95,7 +95,7 @@ fn expected_lines(artifact: &Value) -> String {
     let _ = writeln!(out, "version {}", text(&artifact["version"]));
     let _ = writeln!(out, "digest {}", text(&artifact["digest"]));
     let _ = writeln!(out, "root {}", text(&artifact["merkle"]["root"]));
-    let _ = writeln!(out, "canonical {}", rulesctl::emit::canonical::compact(r));
+    let _ = writeln!(out, "canonical {}", rulesctl::artifact::canonical::compact(r));
     let _ = writeln!(out, "canonical_sha256 {}", text(&artifact["digest"]));
     for (region, s) in sorted(&r["spawn_configs"]) {
         let (b, m, c) = (&s["base_rate"], &s["max_concurrent"], &s["cooldown_ms"]);
@@ -189,7 +189,7 @@ fn prove(repo: &Repo, version: &str) -> Duration {
         panic!("the module's values differ from the artifact's; first difference (got, expected): {first:?}");
     }
     assert_eq!(
-        rulesctl::hash::prefixed(rulesctl::emit::canonical::compact(&artifact["ruleset"]).as_bytes()),
+        rulesctl::hash::prefixed(rulesctl::artifact::canonical::compact(&artifact["ruleset"]).as_bytes()),
         artifact["digest"].as_str().expect("digest"),
         "sha2 agrees with the digest the program proved"
     );

@@ -9,10 +9,10 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use crate::emit::artifact::Compiled;
-use crate::emit::canonical;
-use crate::emit::rust::read::{self, Paragraph};
-use crate::emit::rust::{file_name, module};
+use crate::artifact::canonical;
+use crate::artifact::compiled::Compiled;
+use crate::codegen::rust::read::{self, Paragraph};
+use crate::codegen::rust::{file_name, module};
 
 /// What kind of difference was found, which decides the diagnostic code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ pub mod verify;
 
 pub use data::ShapeError;
 
-use crate::emit::artifact::Compiled;
+use crate::artifact::compiled::Compiled;
 use layout::{item, Expr};
 
 /// The module's file name for a version, beside `ruleset-<version>.json`.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::emit::canonical;
+use crate::artifact::canonical;
 
 /// A parsed artifact with the byte span of each JSON pointer. Spans are known only when the
 /// text is exactly the canonical form (which `build` always writes); otherwise `spans` is empty.

@@ -4,12 +4,12 @@
 
 use serde_json::Value;
 
-use crate::declare_code;
+use crate::artifact::compiled::{Compiled, API_VERSION, KIND};
+use crate::artifact::locate::Located;
+use crate::artifact::provenance;
+use crate::codegen::rust::verify::Kind as RustKind;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::emit::artifact::{Compiled, API_VERSION, KIND};
-use crate::emit::locate::Located;
-use crate::emit::provenance;
-use crate::emit::rust::verify::Kind as RustKind;
 use crate::hash;
 use crate::source::{FileId, Sources, Span};
 
@@ -91,6 +91,10 @@ declare_code! {
     pub static PROVENANCE_MISMATCH = ("V006", "provenance-mismatch", Error);
 }
 
+/// The codes this module declares.
+pub static CODES: &[&crate::diagnostic::Code] =
+    &[&DIGEST_MISMATCH, &MERKLE_MISMATCH, &CHECKSUM_MISMATCH, &NOT_AN_ARTIFACT, &MODULE_MISMATCH, &PROVENANCE_MISMATCH];
+
 /// Verifies a Rust module from `build --emit rust` (`bytes`, named `display`, file name
 /// `file_name`): its `CANONICAL` hashes to its `DIGEST`, and it holds exactly the data
 /// `CANONICAL` compiles to.
@@ -107,7 +111,7 @@ pub fn module(display: &str, file_name: &str, bytes: Vec<u8>) -> Verified {
         return Verified { sources, diagnostics: sink, ok: None };
     };
     sources.set_text(id, text.clone());
-    let (compiled, problems) = crate::emit::rust::verify::check(&text, file_name);
+    let (compiled, problems) = crate::codegen::rust::verify::check(&text, file_name);
     for problem in problems {
         let span = Span::new(id, problem.span);
         let rebuild = "the module was changed after the build: rebuild with `rulesctl build --emit rust`";
@@ -260,7 +264,7 @@ fn check(id: FileId, file_name: &str, a: &Located, checksum: Option<(&str, &str)
             &format!("`version` is {version:?} but the ruleset says {:?}", compiled.version()),
         ));
     }
-    if file_name != crate::emit::artifact::file_name(compiled.version()) && file_name.starts_with("ruleset-") {
+    if file_name != crate::artifact::compiled::file_name(compiled.version()) && file_name.starts_with("ruleset-") {
         sink.push(invalid(
             id,
             at("/version").range(),

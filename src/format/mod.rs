@@ -33,7 +33,7 @@ use hcl::edit::parser::parse_body;
 use hcl::edit::structure::{Body, Structure};
 use hcl::edit::Span;
 
-use crate::declare_code;
+use crate::diagnostic::declare_code;
 use crate::parse::nesting::{too_deep, TooDeep};
 use crate::source::Limits;
 
@@ -48,6 +48,9 @@ declare_code! {
     /// the formatter can be fixed.
     pub static REFUSED = ("F001", "fmt-refused", Error);
 }
+
+/// The codes this module declares.
+pub static CODES: &[&crate::diagnostic::Code] = &[&REFUSED];
 
 /// Why a file was not formatted.
 pub enum Error {

@@ -8,8 +8,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::emit::rust::layout::Expr;
-use crate::emit::rust::literal;
+use crate::codegen::rust::layout::Expr;
+use crate::codegen::rust::literal;
 use crate::model::dialect::{is_name, parse_utc_time, Format};
 
 /// Where the ruleset does not have the shape the module's types need.

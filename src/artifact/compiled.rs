@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::emit::canonical;
-use crate::emit::merkle;
+use crate::artifact::canonical;
+use crate::artifact::merkle;
 use crate::hash::{prefixed, to_hex};
 use crate::model::ruleset::Ruleset;
 

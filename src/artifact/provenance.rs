@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::emit::canonical;
+use crate::artifact::canonical;
 use crate::hash;
 use crate::source::git::GitState;
 

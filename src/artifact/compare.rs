@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::emit::artifact::{section_refs, sections, Compiled};
-use crate::emit::canonical;
+use crate::artifact::canonical;
+use crate::artifact::compiled::{section_refs, sections, Compiled};
 
 /// One side of a diff, compiled.
 #[derive(Debug)]

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::declare_code;
+use crate::artifact::compiled::{file_name, provenance_file_name, Compiled, MAX_ARTIFACT_BYTES};
+use crate::artifact::locate::Located;
+use crate::codegen::rust;
+use crate::diagnostic::declare_code;
 use crate::diagnostic::Diagnostic;
-use crate::emit::artifact::{file_name, provenance_file_name, Compiled, MAX_ARTIFACT_BYTES};
-use crate::emit::locate::Located;
-use crate::emit::rust;
 use crate::hash;
 use crate::io::{clean_stale_temps, create_dir_all, read_limited, resolves_inside, write_atomic, write_if_changed};
 use crate::source::rules::SYMLINK_OUTSIDE;
@@ -35,6 +35,9 @@ declare_code! {
     /// Fix: make the `dist` folder writable, or point `paths { dist = ... }` elsewhere.
     pub static WRITE_FAILED = ("A002", "write-failed", Error, Unreadable);
 }
+
+/// The codes this module declares.
+pub static CODES: &[&crate::diagnostic::Code] = &[&VERSION_EXISTS, &WRITE_FAILED];
 
 /// What happened to one output file.
 #[derive(Debug, Clone, PartialEq, Eq)]

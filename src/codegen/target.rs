@@ -5,6 +5,6 @@
 pub enum Target {
     /// `ruleset-<version>.json` and its `.sha256`: always written, so naming it changes nothing.
     Json,
-    /// `ruleset-<version>.rs`, a self-contained Rust module (see [`crate::emit::rust`]).
+    /// `ruleset-<version>.rs`, a self-contained Rust module (see [`crate::codegen::rust`]).
     Rust,
 }
