@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rulesctl::emit::format::{format, Error};
+use rulesctl::format::{format, Error};
 use rulesctl::pipeline::{analyze, Analysis};
 use rulesctl::source::{decode, FileId};
 use rulesctl_fuzz::MemoryTree;

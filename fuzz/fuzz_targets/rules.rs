@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rulesctl::emit::artifact::{file_name, ruleset_value, Compiled};
-use rulesctl::emit::verify::{self, Beside};
+use rulesctl::artifact::compiled::{file_name, ruleset_value, Compiled};
+use rulesctl::verify::{self, Beside};
 use rulesctl::pipeline::analyze;
 use rulesctl_fuzz::{check_report, MemoryTree};
 
@@ -23,8 +23,8 @@ fuzz_target!(|data: &[u8]| {
     let name = file_name(compiled.version());
     let verified = verify::verify(&name, &name, compiled.artifact_text().into_bytes(), Beside::default());
     assert!(verified.ok.is_some(), "a fresh artifact does not verify: {:?}", verified.diagnostics);
-    let module = rulesctl::emit::rust::module(compiled).expect("a ruleset without errors fits the Rust module");
-    let name = rulesctl::emit::rust::file_name(compiled.version());
+    let module = rulesctl::codegen::rust::module(compiled).expect("a ruleset without errors fits the Rust module");
+    let name = rulesctl::codegen::rust::file_name(compiled.version());
     let verified = verify::module(&name, &name, module.into_bytes());
     assert!(verified.ok.is_some(), "a fresh Rust module does not verify: {:?}", verified.diagnostics);
 });

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rulesctl::emit::verify::{verify, Beside};
+use rulesctl::verify::{verify, Beside};
 use rulesctl_fuzz::{check_report, parts};
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rulesctl::emit::verify::module;
+use rulesctl::verify::module;
 use rulesctl_fuzz::{check_report, parts};
 
 fuzz_target!(|data: &[u8]| {
