@@ -9,10 +9,11 @@ use crate::artifact::locate::Located;
 use crate::codegen::rust;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Span;
 use crate::hash;
 use crate::io::{clean_stale_temps, create_dir_all, read_limited, resolves_inside, write_atomic, write_if_changed};
 use crate::source::rules::SYMLINK_OUTSIDE;
-use crate::source::{Sources, Span};
+use crate::source::Sources;
 
 declare_code! {
     /// An artifact of this version already exists with a different ruleset.

@@ -7,7 +7,8 @@
 use libfuzzer_sys::fuzz_target;
 use rulesctl::format::{format, Error};
 use rulesctl::pipeline::{analyze, Analysis};
-use rulesctl::source::{decode, FileId};
+use rulesctl::diagnostic::FileId;
+use rulesctl::source::decode;
 use rulesctl_fuzz::MemoryTree;
 
 fn analysis(text: &str) -> Analysis {

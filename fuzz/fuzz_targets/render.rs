@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use rulesctl::diagnostic::Sink;
 use rulesctl::parse::yaml;
 use rulesctl::pipeline::analyze;
-use rulesctl::source::FileId;
+use rulesctl::diagnostic::FileId;
 use rulesctl_fuzz::{check_report, parts, MemoryTree, BASE_RULES, HELM_CHART, HELM_PROJECT};
 
 fuzz_target!(|data: &[u8]| {

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::cli::{FmtArgs, Globals};
 use crate::commands::Outcome;
 use crate::diagnostic::{exit_status, Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::error::Error;
 use crate::format::{format, Error as FormatError, REFUSED};
 use crate::io::{read_stdin, write_atomic, ReadError};
@@ -18,7 +19,7 @@ use crate::publish::WRITE_FAILED;
 use crate::report::Extra;
 use crate::source::root::{self, PROJECT_FILE};
 use crate::source::rules::{load, TOO_LARGE, UNREADABLE};
-use crate::source::{decode, FileId, Sources, Span, Tree, WorkTree};
+use crate::source::{decode, Sources, Tree, WorkTree};
 
 /// How standard input is named in diagnostics and diffs.
 const STDIN: &str = "<stdin>";

@@ -79,7 +79,7 @@ pub fn locate(text: &str, offset: usize, top: &'static BlockSpec) -> Option<Loca
     }
 }
 
-fn covers(span: crate::source::Span, offset: usize) -> bool {
+fn covers(span: crate::diagnostic::Span, offset: usize) -> bool {
     (span.start as usize) <= offset && offset <= span.end as usize && span.end > span.start
 }
 

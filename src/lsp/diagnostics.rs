@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri};
 
+use crate::diagnostic::Span;
 use crate::diagnostic::{Diagnostic, FileId, Severity};
 use crate::lsp::convert::LineIndex;
-use crate::source::{Sources, Span};
+use crate::source::Sources;
 
 /// Line indexes of the files of one analysis, built when first needed.
 pub struct Lines<'a> {

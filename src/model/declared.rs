@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
+use crate::diagnostic::Span;
 use crate::model::quantity::{duration_ms, endpoint, quantity, InvalidEndpoint};
 use crate::model::ruleset::Ruleset;
-use crate::source::Span;
 
 /// The ruleset fields a values path may be injected from or compared with: the singular ones.
 /// `render.inject` also takes `digest`, the artifact's digest.

@@ -2,11 +2,11 @@
 //! missing attributes. What passes is kept with its spans for the typed model.
 
 use crate::diagnostic::declare_code;
+use crate::diagnostic::Span;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::model::dialect::{describe_range, Attr, BlockSpec, Format, Kind, Occurs};
 use crate::model::Spanned;
 use crate::parse::{Entry, Num, Value};
-use crate::source::Span;
 
 declare_code! {
     /// A block type that does not exist in the dialect.

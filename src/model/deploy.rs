@@ -7,10 +7,11 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::model::decode::suggest;
 use crate::model::values::Environment;
+use crate::parse::yaml::escape;
 use crate::parse::yaml::Document;
-use crate::source::{FileId, Span};
 
 declare_code! {
     /// A values or environment file does not match its schema.
@@ -156,8 +157,6 @@ pub fn inject(doc: &mut Document, path: &str, value: Value, span: Span) {
         }
     }
 }
-
-pub use crate::parse::yaml::escape;
 
 /// The JSON pointer of a dotted values path (`a.b.c` → `/a/b/c`).
 pub fn pointer_of(path: &str) -> String {

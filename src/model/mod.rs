@@ -12,7 +12,7 @@ pub mod schema_refs;
 pub mod secrets;
 pub mod values;
 
-use crate::source::Span;
+use crate::diagnostic::Span;
 
 /// The codes this layer declares: shapes the typed model cannot take.
 pub static CODES: &[&crate::diagnostic::Code] = &[

@@ -3,12 +3,13 @@
 use std::path::{Component, Path};
 
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::model::declared::{Measure, ValueType, RULESET_FIELDS};
 use crate::model::decode::{decode, suggest, NumberAt, INVALID_FORMAT};
 use crate::model::dialect::PROJECT;
 use crate::model::Spanned;
 use crate::parse::{Entry, Num};
-use crate::source::{FileId, Limits, Span};
+use crate::source::Limits;
 
 /// The default per-file size limit: 8 MiB. `rulesctl.hcl` itself is always read under it.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = Limits::DEFAULT.max_file_bytes;

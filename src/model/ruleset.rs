@@ -1,11 +1,11 @@
 //! The ruleset: every rule file's blocks, merged, typed and spanned.
 
 use crate::diagnostic::Sink;
+use crate::diagnostic::{FileId, Span};
 use crate::model::decode::{decode, Node, NumberAt};
 use crate::model::dialect::RULES;
 use crate::model::Spanned;
 use crate::parse::{Entry, Num};
-use crate::source::{FileId, Span};
 
 /// A typed attribute, absent when it was missing or invalid (already reported).
 pub type Field<T> = Option<Spanned<T>>;

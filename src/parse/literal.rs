@@ -7,7 +7,7 @@ use hcl::edit::Span as _;
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::source::{FileId, Span};
+use crate::diagnostic::{FileId, Span};
 
 declare_code! {
     /// A value is not a literal.

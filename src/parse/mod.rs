@@ -11,8 +11,9 @@ pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::source::limits::raise_hint;
-use crate::source::{FileId, Limits, Span};
+use crate::source::Limits;
 
 /// The codes this layer declares: syntax, for HCL and YAML.
 pub static CODES: &[&crate::diagnostic::Code] = &[

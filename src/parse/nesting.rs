@@ -20,9 +20,10 @@
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{FileId, Span};
 use crate::parse::{SYNTAX, TOO_DEEP};
 use crate::source::limits::raise_hint;
-use crate::source::{FileId, Limits, Span};
+use crate::source::Limits;
 
 /// How many parentheses and templates may be open at once.
 pub const MAX_DEPTH: usize = 4;

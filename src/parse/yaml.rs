@@ -11,8 +11,9 @@ use serde_json::{Map, Number, Value};
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::source::limits::raise_hint;
-use crate::source::{FileId, Limits, Span};
+use crate::source::Limits;
 
 declare_code! {
     /// The file is not valid YAML.

@@ -4,9 +4,10 @@
 use crate::artifact::compare::changed_sections;
 use crate::artifact::compiled::Compiled;
 use crate::check::{Base, Compared};
+use crate::diagnostic::Span;
 use crate::model::Spanned;
 use crate::pipeline::Analysis;
-use crate::source::{Sources, Span};
+use crate::source::Sources;
 
 /// What is kept of the base revision's analysis.
 pub struct Carried {

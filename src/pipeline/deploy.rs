@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::diagnostic::{declare_code, Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::emit::schema;
 use crate::model::credentials;
 use crate::model::deploy::{inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema};
@@ -14,7 +15,7 @@ use crate::model::project::Project;
 use crate::parse::yaml::{self, Document};
 use crate::pipeline::values_schema;
 use crate::source::rules::load as read;
-use crate::source::{FileId, Limits, Sources, Span, Tree};
+use crate::source::{Limits, Sources, Tree};
 
 declare_code! {
     /// An environment file's name is not a valid environment name.

@@ -5,13 +5,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::model::project::{Project, DEFAULT_MAX_FILE_BYTES};
 use crate::model::ruleset::Ruleset;
 use crate::pipeline::workspace::{Cached, RuleCache};
 use crate::source::limits::raise_hint;
 use crate::source::root::PROJECT_FILE;
 use crate::source::rules::{self, load, EMPTY_FILE, NO_RULES, TOO_MANY_FILES};
-use crate::source::{FileId, Limits, SourceFile, Sources, Span, Tree};
+use crate::source::{Limits, SourceFile, Sources, Tree};
 
 /// `rulesctl.hcl`, or the defaults when there is none. A broken one still yields a project (with
 /// defaults) so the rest of the repository is checked.

@@ -5,13 +5,14 @@
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::model::deploy::SCHEMA_UNUSABLE;
 use crate::model::project::{PathSetting, Project};
 use crate::model::schema_refs;
 use crate::parse::{depth, json};
 use crate::source::limits::raise_hint;
 use crate::source::rules::load as read;
-use crate::source::{FileId, Limits, Sources, Span, Tree};
+use crate::source::{Limits, Sources, Tree};
 
 /// The chart's values schema, compiled.
 pub struct ValuesSchema {

@@ -74,7 +74,7 @@ pub struct RuleCache {
 #[derive(Clone)]
 pub struct Cached {
     /// The id the file had in that run: its part and diagnostics point there.
-    pub id: crate::source::FileId,
+    pub id: crate::diagnostic::FileId,
     /// The file as read (text, hash, line index), shared into the next run's sources.
     pub file: std::sync::Arc<crate::source::SourceFile>,
     /// Its part of the ruleset; `None` when it was not valid HCL.

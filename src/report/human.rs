@@ -7,9 +7,10 @@ use miette::{
     SpanContents,
 };
 
+use crate::diagnostic::FileId;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::report::Summary;
-use crate::source::{FileId, Sources};
+use crate::source::Sources;
 
 pub fn render(
     diagnostics: &[Diagnostic],
@@ -256,7 +257,7 @@ impl miette::Diagnostic for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Span;
+    use crate::diagnostic::Span;
 
     static CODE: crate::diagnostic::Code = crate::diagnostic::Code {
         id: "T001",

@@ -165,7 +165,7 @@ pub struct Position {
 }
 
 impl Position {
-    pub fn of(span: crate::source::Span, sources: &Sources) -> Self {
+    pub fn of(span: crate::diagnostic::Span, sources: &Sources) -> Self {
         let file = sources.get(span.file);
         let (line, column) = file.position(span.start as usize);
         let (end_line, end_column) = file.position(span.end as usize);

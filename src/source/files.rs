@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-pub use crate::diagnostic::{FileId, Span};
+use crate::diagnostic::{FileId, Span};
 
 /// One input file: its root-relative path (always with `/`) and its text, normalised so that a
 /// byte-order mark and CRLF line ends read as if absent.

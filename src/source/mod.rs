@@ -8,7 +8,7 @@ pub mod rules;
 pub mod text;
 pub mod tree;
 
-pub use files::{FileId, SourceFile, Sources, Span};
+pub use files::{SourceFile, Sources};
 pub use limits::Limits;
 pub use text::decode;
 pub use tree::{Overlay, Tree, WorkTree};

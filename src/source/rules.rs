@@ -2,10 +2,11 @@
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::io::ReadError;
 use crate::source::limits::raise_hint;
 use crate::source::root::PROJECT_FILE;
-use crate::source::{decode, FileId, Limits, SourceFile, Sources, Span, Tree};
+use crate::source::{decode, Limits, SourceFile, Sources, Tree};
 
 declare_code! {
     /// A file could not be read.

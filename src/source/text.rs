@@ -2,7 +2,7 @@
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Span};
+use crate::diagnostic::{FileId, Span};
 
 declare_code! {
     /// The file is not valid UTF-8.

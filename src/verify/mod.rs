@@ -10,8 +10,9 @@ use crate::artifact::provenance;
 use crate::codegen::rust::verify::Kind as RustKind;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{FileId, Span};
 use crate::hash;
-use crate::source::{FileId, Sources, Span};
+use crate::source::Sources;
 
 declare_code! {
     /// An artifact's `digest` does not match its ruleset.

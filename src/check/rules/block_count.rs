@@ -2,8 +2,8 @@
 
 use crate::check::Context;
 use crate::diagnostic::declare_code;
+use crate::diagnostic::Span;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::source::Span;
 
 declare_code! {
     /// A setting that must appear exactly once across all rule files is missing or repeated.

@@ -37,7 +37,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     }
 }
 
-fn invalid(span: crate::source::Span, text: &str) -> Diagnostic {
+fn invalid(span: crate::diagnostic::Span, text: &str) -> Diagnostic {
     Diagnostic::new(&CODE, span, format!("`{text}` is not a Kubernetes quantity"))
         .label("invalid quantity")
         .help("write a number with an optional suffix, such as 250m, 0.5, 128Mi or 1Gi")
