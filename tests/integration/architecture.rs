@@ -234,3 +234,30 @@ fn every_declared_code_is_listed_and_documented() {
         assert!(code.explanation().contains("Fix:"), "{} does not say how to fix it", code.id);
     }
 }
+
+/// ARCHITECTURE.md's layer table is the one this test enforces: the same layers, each with the
+/// same list of what it may import, so the page cannot drift from the walls.
+#[test]
+fn the_architecture_page_draws_the_walls_this_test_checks() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ARCHITECTURE.md")).expect("page");
+    let mut drawn: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in page.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+        let Some(name) = cells.first().map(|c| c.trim_matches('`').trim_end_matches(".rs")) else { continue };
+        let may = cells.last().copied().unwrap_or_default();
+        let set = if may == "nothing" || may.starts_with("everything") {
+            BTreeSet::new()
+        } else {
+            may.split(", ").map(str::to_string).collect()
+        };
+        drawn.insert(name.to_string(), set);
+    }
+    for (layer, may) in ALLOWED.iter().filter(|(l, _)| !matches!(*l, "main" | "commands")) {
+        let want: BTreeSet<String> = may.iter().map(|s| s.to_string()).collect();
+        assert_eq!(drawn.get(*layer), Some(&want), "ARCHITECTURE.md's row for `{layer}` differs from ALLOWED");
+    }
+    let tree: BTreeSet<String> = sources(Path::new(SRC)).iter().map(|(rel, _)| layer(rel).to_string()).collect();
+    for layer in &tree {
+        assert!(drawn.contains_key(layer.as_str()) || layer == "main", "`{layer}` is in src/ but not on the page");
+    }
+}
