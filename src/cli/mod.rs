@@ -15,7 +15,7 @@ pub use args::{
 };
 
 use crate::error::Error;
-use crate::report::{Format, View};
+use crate::report::{OutputFormat, View};
 
 /// Validate, compile and render live-game rules before they ship.
 #[derive(Debug, Parser)]
@@ -264,7 +264,7 @@ enum HooksArg {
 pub struct Globals {
     /// `--root DIR`, else discovered.
     pub root: Option<PathBuf>,
-    pub format: Format,
+    pub format: OutputFormat,
     /// `--quiet`: only the diagnostics, no summary and no extra lines.
     pub quiet: bool,
     /// `--all`: every diagnostic, none grouped.
@@ -359,14 +359,16 @@ where
                 ColorArg::Never => false,
             };
             let format = match r.format {
-                FormatArg::Human => Format::Human { color },
-                FormatArg::Json => Format::Json,
-                FormatArg::Sarif => Format::Sarif,
-                FormatArg::Github => Format::Github,
+                FormatArg::Human => OutputFormat::Human { color },
+                FormatArg::Json => OutputFormat::Json,
+                FormatArg::Sarif => OutputFormat::Sarif,
+                FormatArg::Github => OutputFormat::Github,
             };
             Globals { root: root.root, format, quiet: r.quiet, all: r.all }
         }
-        None => Globals { root: root.root, format: Format::Human { color: color_auto }, quiet: false, all: false },
+        None => {
+            Globals { root: root.root, format: OutputFormat::Human { color: color_auto }, quiet: false, all: false }
+        }
     };
     Ok(Invocation { globals, command })
 }

@@ -13,7 +13,7 @@ use crate::emit::values;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis};
 use crate::publish::checksum_line;
-use crate::report::{Extra, Format, View};
+use crate::report::{Extra, OutputFormat, View};
 use crate::source::{root, WorkTree};
 
 /// The variable Argo CD sets from the Application's plugin env `RULESCTL_ENV`.
@@ -75,7 +75,7 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
 
 /// Nothing on stdout, so Argo CD keeps the last good state; the human report on stderr.
 fn invalid(analysis: &Analysis) -> Outcome {
-    let human = Format::Human { color: false };
+    let human = OutputFormat::Human { color: false };
     Outcome::report(
         View::of(human).limited(&analysis.project.limits),
         &analysis.diagnostics,

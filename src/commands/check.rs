@@ -8,7 +8,7 @@ use crate::commands::Outcome;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis, BaseTree};
-use crate::report::{self, Extra, Format, Summary};
+use crate::report::{self, Extra, OutputFormat, Summary};
 use crate::source::git::Snapshot;
 use crate::source::{root, Tree, WorkTree};
 
@@ -58,7 +58,7 @@ fn watch(root: &std::path::Path, args: &CheckArgs, filters: &[String], globals: 
     crate::watch::run(root, |analysis, changed| {
         let mut text = String::new();
         // The header is for people; machine formats print one report after another.
-        if !changed.is_empty() && matches!(globals.format, Format::Human { .. }) {
+        if !changed.is_empty() && matches!(globals.format, OutputFormat::Human { .. }) {
             let mut names = changed.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
             if changed.len() > 3 {
                 names.push_str(&format!(" and {} more", changed.len() - 3));

@@ -11,7 +11,7 @@ use crate::commands::Outcome;
 use crate::error::Error;
 use crate::io::{read_limited, ReadError};
 use crate::pipeline::{analyze, Analysis, RenderError};
-use crate::report::{changes, Extra, Format};
+use crate::report::{changes, Extra, OutputFormat};
 use crate::source::git::Snapshot;
 use crate::source::{root, WorkTree};
 
@@ -62,10 +62,10 @@ pub fn run(args: DiffArgs, globals: &Globals) -> Result<Outcome, Error> {
 }
 
 /// The diff of two sides in `format`; exit 1 for a difference only with `--exit-code`.
-fn output(format: Format, old: &Side, new: &Side, exit_code: bool) -> Outcome {
+fn output(format: OutputFormat, old: &Side, new: &Side, exit_code: bool) -> Outcome {
     let found = compare(old, new);
     let text = match format {
-        Format::Json => changes::json(old, new, &found),
+        OutputFormat::Json => changes::json(old, new, &found),
         _ => changes::human(old, new, &found),
     };
     Outcome::text(text, u8::from(exit_code && !found.is_empty()))

@@ -17,7 +17,7 @@ pub mod verify;
 use crate::cli::Globals;
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
-use crate::report::{self, Extra, Format, Summary, View};
+use crate::report::{self, Extra, OutputFormat, Summary, View};
 use crate::source::Sources;
 
 /// What a command produced: the text for stdout and stderr, and the exit status.
@@ -50,7 +50,7 @@ impl Outcome {
     /// A command that could not run (exit 2): `error: ...` on stderr, or with `--format json`
     /// the one JSON object on stdout, with the failure under `error`.
     pub fn failure(globals: &Globals, err: &Error) -> Self {
-        if globals.format == Format::Json {
+        if globals.format == OutputFormat::Json {
             return Outcome::failure_as_json(err.kind(), &err.to_string());
         }
         Outcome { stdout: String::new(), stderr: format!("error: {err}\n"), code: 2 }

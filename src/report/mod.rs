@@ -11,7 +11,7 @@ use crate::source::{Limits, Sources};
 
 /// The output formats of every command that reports diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum OutputFormat {
     Human { color: bool },
     Json,
     Sarif,
@@ -22,7 +22,7 @@ pub enum Format {
 /// diagnostics it prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct View {
-    pub format: Format,
+    pub format: OutputFormat,
     /// Only the diagnostics: no summary line, no extra lines.
     pub quiet: bool,
     /// Every diagnostic, none grouped and none left out.
@@ -33,7 +33,7 @@ pub struct View {
 
 impl View {
     /// The plain view of a format: summary shown, alike diagnostics grouped, the default limit.
-    pub fn of(format: Format) -> Self {
+    pub fn of(format: OutputFormat) -> Self {
         View { format, quiet: false, all: false, max_diagnostics: Limits::DEFAULT.max_diagnostics }
     }
 
@@ -82,9 +82,9 @@ pub fn render(view: View, diagnostics: &[Diagnostic], sources: &Sources, summary
     let summary = Summary { not_printed: rest.len(), max_diagnostics: view.max_diagnostics, ..summary };
     let summary_shown = (!view.quiet).then_some(summary);
     match view.format {
-        Format::Json => json::render(diagnostics, sources, summary, &extra.json),
-        Format::Sarif => sarif::render(diagnostics, sources, summary),
-        Format::Human { color } => {
+        OutputFormat::Json => json::render(diagnostics, sources, summary, &extra.json),
+        OutputFormat::Sarif => sarif::render(diagnostics, sources, summary),
+        OutputFormat::Human { color } => {
             let (shown, mut lines) =
                 if view.all { (diagnostics.to_vec(), Vec::new()) } else { group(diagnostics, sources) };
             if !view.quiet {
@@ -92,7 +92,7 @@ pub fn render(view: View, diagnostics: &[Diagnostic], sources: &Sources, summary
             }
             human::render(&shown, sources, summary_shown, color, &lines)
         }
-        Format::Github => {
+        OutputFormat::Github => {
             let (shown, mut lines) =
                 if view.all { (diagnostics.to_vec(), Vec::new()) } else { group(diagnostics, sources) };
             let mut out = github::render(&shown, sources, summary_shown);

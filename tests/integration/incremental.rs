@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use rulesctl::pipeline::{analyze, Analysis, Workspace};
-use rulesctl::report::{render, Extra, Format, Summary, View};
+use rulesctl::report::{render, Extra, OutputFormat, Summary, View};
 use rulesctl::source::{Overlay, WorkTree};
 
 use crate::support::Repo;
@@ -13,7 +13,7 @@ use crate::support::Repo;
 /// The whole JSON report of an analysis, and its file count.
 fn report(a: &Analysis) -> String {
     let summary = Summary::of(&a.diagnostics, a.files);
-    render(View::of(Format::Json), &a.diagnostics, &a.sources, summary, &Extra::default())
+    render(View::of(OutputFormat::Json), &a.diagnostics, &a.sources, summary, &Extra::default())
 }
 
 /// A small deterministic generator (xorshift), so a failing sequence can be replayed.
