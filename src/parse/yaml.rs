@@ -153,7 +153,15 @@ impl Document {
 }
 
 enum Frame {
-    Map { start: usize, anchor: usize, entries: Vec<(String, Span, Node)>, key: Option<(String, Span)> },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(String, Span, Node)>,
+        key: Option<(String, Span)>,
+        /// Where each key was first written, so a repeat is found in constant time: searching the
+        /// entries so far made a flat mapping of 40,000 keys take seconds.
+        seen: foldhash::HashMap<String, Span>,
+    },
     Seq { start: usize, anchor: usize, items: Vec<Node> },
 }
 
@@ -242,7 +250,9 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
                     return None;
                 }
                 stack.push(match event {
-                    Event::MappingStart(..) => Frame::Map { start, anchor, entries: Vec::new(), key: None },
+                    Event::MappingStart(..) => {
+                        Frame::Map { start, anchor, entries: Vec::new(), key: None, seen: foldhash::HashMap::default() }
+                    }
                     _ => Frame::Seq { start, anchor, items: Vec::new() },
                 });
                 continue;
@@ -306,10 +316,10 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
         match stack.last_mut() {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
                 None => match node.kind {
                     Kind::Scalar { text, .. } => {
-                        if let Some((_, first, _)) = entries.iter().find(|(k, _, _)| *k == text) {
+                        if let Some(first) = seen.get(&text) {
                             sink.push(
                                 Diagnostic::new(
                                     &DUPLICATE_KEY,
@@ -320,6 +330,8 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
                                 .related(*first, "first here")
                                 .help("delete one of the two keys; YAML loaders disagree on which one wins"),
                             );
+                        } else {
+                            seen.insert(text.clone(), node.span);
                         }
                         *key = Some((text, node.span));
                     }
