@@ -232,6 +232,13 @@ enum ArgocdArg {
         #[command(flatten)]
         root: RootArg,
     },
+    /// Print the chart folder rulesctl.hcl names (paths.chart), for the plugin's `helm template`
+    #[command(after_help = "Examples:
+  helm template game \"$(rulesctl argocd chart)\" --values values.yaml")]
+    Chart {
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -295,6 +302,7 @@ pub enum Command {
     Schema(SchemaArgs),
     Fmt(FmtArgs),
     ArgocdGenerate,
+    ArgocdChart,
     Completions(clap_complete::Shell),
     Man,
     Hooks(HooksAction),
@@ -324,6 +332,7 @@ where
         CommandArg::Schema { args, root } => (Command::Schema(args), root, None),
         CommandArg::Fmt { args, root, report } => (Command::Fmt(args), root, Some(report)),
         CommandArg::Argocd { action: ArgocdArg::Generate { root } } => (Command::ArgocdGenerate, root, None),
+        CommandArg::Argocd { action: ArgocdArg::Chart { root } } => (Command::ArgocdChart, root, None),
         CommandArg::Completions { shell } => (Command::Completions(shell), no_root, None),
         CommandArg::Man => (Command::Man, no_root, None),
         CommandArg::Hooks { action: HooksArg::Install { chain, root } } => {

@@ -19,6 +19,30 @@ use crate::source::{root, WorkTree};
 /// The variable Argo CD sets from the Application's plugin env `RULESCTL_ENV`.
 pub const ENV_VAR: &str = "ARGOCD_ENV_RULESCTL_ENV";
 
+/// The chart folder `rulesctl.hcl` names (`paths { chart = ... }`), relative to the repository
+/// root, where the plugin runs: the plugin's `helm template` renders this chart, so the chart is
+/// named in one place. `ARGOCD_ENV_RULESCTL_CHART` still overrides it in the plugin.
+///
+/// # Errors
+///
+/// No repository, or a project file that names no chart (or one that is not a folder).
+pub fn chart(globals: &Globals) -> Result<Outcome, Error> {
+    let root = root::find(globals.root.as_deref())?;
+    let project = crate::pipeline::project(&WorkTree::new(root.clone()));
+    let Some(chart) = project.chart else {
+        return Err(Error::Usage(
+            "rulesctl.hcl names no chart: add `paths { chart = \"<chart folder>\" }`, or set RULESCTL_CHART in the Application's plugin env".to_string(),
+        ));
+    };
+    if !crate::io::exists(&root.join(&chart.value).join("Chart.yaml")) {
+        return Err(Error::Input(format!(
+            "`{}` (paths.chart in rulesctl.hcl) holds no Chart.yaml: vendor the chart into the repository there, or correct the path",
+            chart.value
+        )));
+    }
+    Ok(Outcome::text(format!("{}\n", chart.value), 0))
+}
+
 /// Generates the manifests for the application at the repository root: the ruleset ConfigMap.
 /// The environment comes from [`ENV_VAR`], the application's name from `ARGOCD_APP_NAME` (else
 /// the folder's name).

@@ -315,3 +315,40 @@ fn the_config_map_holds_the_artifact_ci_builds_byte_for_byte() {
         assert!(!tampered.status.success(), "the check can fail");
     }
 }
+
+/// The plugin renders the chart rulesctl.hcl names, wherever it lives: the example's chart moved
+/// to `deploy/game` needs no `RULESCTL_CHART` (the plugin once defaulted to `examples/chart`).
+/// A project file that names no chart, or a chart folder without Chart.yaml, stops the plugin
+/// before it prints anything, with a message that says what to set.
+#[test]
+fn the_plugin_takes_the_chart_from_the_project_file() {
+    let app = app();
+    std::fs::create_dir_all(app.path().join("deploy")).expect("mkdir");
+    std::fs::rename(app.path().join("examples/chart"), app.path().join("deploy/game")).expect("move the chart");
+    app.write("rulesctl.hcl", app.read("rulesctl.hcl").replace("examples/chart", "deploy/game"));
+    assert_eq!(app.run(&["check"]).code, 0, "{}", app.run(&["check"]).stdout);
+    let chart = app.run(&["argocd", "chart"]);
+    assert_eq!((chart.code, chart.stdout.as_str()), (0, "deploy/game\n"));
+
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let bin = bin_dir(scratch.path());
+    let out = run_plugin(&app, &bin, Some("prod"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let objects = objects(&String::from_utf8_lossy(&out.stdout), scratch.path());
+    assert!(objects.iter().any(|o| o["kind"] == "Deployment"), "{objects:?}");
+
+    // No chart in the project file: exit 2, nothing on stdout, and the plugin prints nothing.
+    let project = app.read("rulesctl.hcl");
+    app.write("rulesctl.hcl", project.replace("  chart        = \"deploy/game\"\n", ""));
+    let none = app.run(&["argocd", "chart"]);
+    assert_eq!(none.code, 2);
+    assert!(none.stdout.is_empty() && none.stderr.contains("paths { chart"), "{}", none.stderr);
+    let out = run_plugin(&app, &bin, Some("prod"));
+    assert!(!out.status.success() && out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // A chart path without a Chart.yaml.
+    app.write("rulesctl.hcl", project.replace("deploy/game", "deploy"));
+    let empty = app.run(&["argocd", "chart"]);
+    assert_eq!(empty.code, 2);
+    assert!(empty.stderr.contains("`deploy` (paths.chart in rulesctl.hcl) holds no Chart.yaml"), "{}", empty.stderr);
+}
