@@ -11,7 +11,7 @@ use crate::cli::Globals;
 use crate::commands::Outcome;
 use crate::emit::values;
 use crate::error::Error;
-use crate::pipeline::{analyze, Analysis};
+use crate::pipeline::{analyze, Analysis, RenderError};
 use crate::publish::checksum_line;
 use crate::report::{Extra, OutputFormat, View};
 use crate::source::{root, WorkTree};
@@ -62,9 +62,10 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| root::folder_name(&root).unwrap_or_default());
     let mut analysis = analyze(&WorkTree::new(root), None);
-    let Some(doc) = analysis.deploy.environments.iter().find(|e| e.name == env) else {
-        let known: Vec<&str> = analysis.deploy.environments.iter().map(|e| e.name.as_str()).collect();
-        return Err(Error::Usage(format!("unknown environment `{env}` in {ENV_VAR} (known: {})", known.join(", "))));
+    let doc = match analysis.environment(&env) {
+        Ok(doc) => doc,
+        Err(RenderError::Unknown(message)) => return Err(Error::Usage(format!("{ENV_VAR}: {message}"))),
+        Err(RenderError::Blocked) => return Ok(invalid(&analysis)),
     };
     if analysis.blocking_errors(doc) > 0 {
         analysis.keep_concerning(&env);

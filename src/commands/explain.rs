@@ -30,10 +30,15 @@ pub fn run(args: ExplainArgs) -> Result<Outcome, Error> {
             0,
         )),
         None => {
+            // A code's id or its name, whichever the query is closer to: `X0001` → `X001`.
             let all = codes::all();
-            let hint = crate::model::decode::suggest(&query, all.iter().map(|c| c.name));
+            let words = all.iter().flat_map(|c| [c.id, c.name]);
+            let hint = match crate::model::decode::close_match(&query, words) {
+                Some(close) => format!("did you mean `{close}`? "),
+                None => String::new(),
+            };
             Err(Error::Usage(format!(
-                "unknown diagnostic code `{query}`: {hint} Run `rulesctl explain` to list every code."
+                "unknown diagnostic code `{query}`: {hint}run `rulesctl explain` to list every code"
             )))
         }
     }

@@ -26,7 +26,11 @@ impl Analysis {
             let known: Vec<&str> = self.deploy.environments.iter().map(|e| e.name.as_str()).collect();
             let list =
                 if known.is_empty() { "there are none".to_string() } else { format!("known: {}", known.join(", ")) };
-            RenderError::Unknown(format!("unknown environment `{name}` ({list})"))
+            let hint = match crate::model::decode::close_match(name, known.iter().copied()) {
+                Some(close) => format!(": did you mean `{close}`?"),
+                None => String::new(),
+            };
+            RenderError::Unknown(format!("unknown environment `{name}`{hint} ({list})"))
         })
     }
 

@@ -1,7 +1,7 @@
 //! Errors belong to the environment they live in; declared values, injection and the one-edit
 //! version bump, on the `helm` fixture (dev and prod over a chart with a schema).
 
-use crate::support::Repo;
+use crate::support::{run_env, Repo};
 
 /// The codes and environments of every diagnostic of `check --format json`.
 fn findings(repo: &Repo) -> Vec<(String, Vec<String>)> {
@@ -221,5 +221,28 @@ fn ephemeral_storage_is_judged_when_the_nodes_declare_it() {
         found,
         [(serde_json::json!("H006"), serde_json::json!(["dev"]))],
         "prod lists no ephemeral-storage: {report}"
+    );
+}
+
+/// `--env prdo` names the environment meant, in render, diff and the Argo CD entry point alike.
+#[test]
+fn a_misspelt_environment_gets_a_did_you_mean() {
+    let repo = Repo::helm();
+    let render = repo.run(&["render", "--env", "prdo"]);
+    assert_eq!(render.code, 2);
+    assert!(
+        render.stderr.contains("unknown environment `prdo`: did you mean `prod`? (known: dev, prod)"),
+        "{}",
+        render.stderr
+    );
+    let diff = repo.run(&["diff", "--env", "dev", "--env", "pord"]);
+    assert!(diff.stderr.contains("did you mean `prod`?"), "{}", diff.stderr);
+    let argocd = run_env(repo.path(), &["argocd", "generate"], &[("ARGOCD_ENV_RULESCTL_ENV", "prdo")]);
+    assert_eq!(argocd.code, 2);
+    assert!(argocd.stdout.is_empty());
+    assert!(
+        argocd.stderr.contains("ARGOCD_ENV_RULESCTL_ENV: unknown environment `prdo`: did you mean `prod`?"),
+        "{}",
+        argocd.stderr
     );
 }

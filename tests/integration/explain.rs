@@ -54,3 +54,16 @@ fn readme_dialect_table_is_current() {
     let table = rulesctl::model::dialect::markdown_reference();
     assert!(readme.contains(&table), "README.md's dialect table is stale; replace it with:\n\n{table}");
 }
+
+/// A near miss of a code's id or name is answered with the code meant; a far one with no guess.
+#[test]
+fn explain_suggests_the_code_meant() {
+    for (query, meant) in [("X0001", "X001"), ("H0016", "H016"), ("cooldown-below-minimun", "cooldown-below-minimum")] {
+        let run = run_at(Path::new(ROOT), &["explain", query]);
+        assert_eq!(run.code, 2, "{query}");
+        assert!(run.stderr.contains(&format!("did you mean `{meant}`?")), "{query}: {}", run.stderr);
+    }
+    let far = run_at(Path::new(ROOT), &["explain", "zzzz-nothing"]);
+    assert!(!far.stderr.contains("did you mean"), "{}", far.stderr);
+    assert!(far.stderr.contains("run `rulesctl explain` to list every code"), "{}", far.stderr);
+}
