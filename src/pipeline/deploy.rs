@@ -82,7 +82,8 @@ pub fn load(
     let env_schema = schema::environment_validator().map(|validator| Schema {
         validator,
         value: &env_schema_value,
-        file: "schema/environment.schema.json",
+        // Named by the command that writes it: a user's repository need not hold `schema/`.
+        file: "the environment schema (`rulesctl schema` writes it)",
         source: None,
     });
     let mut deploy = Deploy::default();

@@ -246,3 +246,24 @@ fn a_misspelt_environment_gets_a_did_you_mean() {
         argocd.stderr
     );
 }
+
+/// A help line never names a file the user's repository does not hold: the environment schema
+/// is named by the command that writes it, not as `schema/environment.schema.json`.
+#[test]
+fn help_names_no_file_the_repository_lacks() {
+    let repo = Repo::helm();
+    assert!(!repo.path().join("schema").exists());
+    for (text, expect) in [
+        ("cluster:\n  secrets: []\noverrides: {}\n", "add `allocatable:`"),
+        ("cluster:\n  allocatable: {cpu: 4, memory: \"8Gi\"}\n  secrets: []\noverrides: {}\n", "for what"),
+    ] {
+        repo.write("environments/qa.yaml", text);
+        let run = repo.run(&["check", "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        let helps: Vec<&str> =
+            report["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["help"].as_str()).collect();
+        assert!(helps.iter().any(|h| h.contains(expect)), "{helps:?}");
+        assert!(helps.iter().all(|h| !h.contains("schema/")), "{helps:?}");
+        assert!(helps.iter().any(|h| h.contains("`rulesctl schema`")), "{helps:?}");
+    }
+}
