@@ -83,6 +83,7 @@ pub fn compare(old: &Side, new: &Side) -> Vec<SectionChange> {
         let fields = fields
             .into_iter()
             .filter(|f| fa.get(*f) != fb.get(*f))
+            .filter(|f| !filled_or_emptied(f, &fa, &fb) && !filled_or_emptied(f, &fb, &fa))
             .map(|f| FieldChange { field: f.clone(), old: fa.get(f).cloned(), new: fb.get(f).cloned() })
             .collect();
         out.push(SectionChange { section: id.clone(), change, fields });
@@ -97,12 +98,25 @@ pub fn changed_sections(old: &Compiled, new: &Compiled) -> Vec<String> {
     ids.into_iter().cloned().collect()
 }
 
-/// Scalars by dotted path (`items.gold_coin.weight`).
+/// Whether `field` is an empty map on one side (`a`) that holds keys on the other (`b`): that
+/// map gained (or lost) keys, which the keys' own lines show, rather than `{} → (none)`.
+fn filled_or_emptied(field: &str, a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> bool {
+    let empty_map = a.get(field).is_some_and(|v| v.as_object().is_some_and(serde_json::Map::is_empty));
+    empty_map
+        && !b.contains_key(field)
+        && b.keys().any(|k| field.is_empty() || k.strip_prefix(field).is_some_and(|rest| rest.starts_with('.')))
+}
+
+/// Scalars by dotted path (`items.gold_coin.weight`); a key that holds a dot, a space or a
+/// quote, or is empty, is written quoted (`podAnnotations."prometheus.io/scrape"`), so the path
+/// reads back unambiguously. A top-level scalar has the empty path.
 fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let plain = !k.is_empty() && !k.contains(['.', ' ', '"']);
+                let key = if plain { k.clone() } else { Value::String(k.clone()).to_string() };
+                let path = if prefix.is_empty() { key } else { format!("{prefix}.{key}") };
                 flatten(&path, v, out);
             }
         }

@@ -68,7 +68,8 @@ fn output(format: OutputFormat, old: &Side, new: &Side, exit_code: bool) -> Outc
         OutputFormat::Json => changes::json(old, new, &found),
         _ => changes::human(old, new, &found),
     };
-    Outcome::text(text, u8::from(exit_code && !found.is_empty()))
+    // Two rulesets that differ only in their version still differ: their digests do.
+    Outcome::text(text, u8::from(exit_code && (!found.is_empty() || old.digest != new.digest)))
 }
 
 fn report(globals: &Globals, analysis: &Analysis) -> Outcome {

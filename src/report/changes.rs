@@ -14,15 +14,33 @@ pub fn human(old: &Side, new: &Side, changes: &[SectionChange]) -> String {
             Change::Removed => '-',
             Change::Changed => '~',
         };
-        out.push_str(&format!("{mark} {}\n", c.section));
-        if c.change == Change::Changed {
-            for f in &c.fields {
-                out.push_str(&format!("    {}: {} → {}\n", f.field, show(&f.old), show(&f.new)));
+        // A section that is one scalar (a top-level value) fits on its own line.
+        if let [only] = c.fields.as_slice() {
+            if only.field.is_empty() {
+                let value = match c.change {
+                    Change::Added => show(&only.new),
+                    Change::Removed => show(&only.old),
+                    Change::Changed => format!("{} → {}", show(&only.old), show(&only.new)),
+                };
+                out.push_str(&format!("{mark} {}: {value}\n", c.section));
+                continue;
             }
+        }
+        out.push_str(&format!("{mark} {}\n", c.section));
+        // What an added or removed section holds is shown too, not only its name.
+        for f in &c.fields {
+            let line = match c.change {
+                Change::Added => show(&f.new),
+                Change::Removed => show(&f.old),
+                Change::Changed => format!("{} → {}", show(&f.old), show(&f.new)),
+            };
+            out.push_str(&format!("    {}: {line}\n", f.field));
         }
     }
     let count = |k: Change| changes.iter().filter(|c| c.change == k).count();
-    if changes.is_empty() {
+    if changes.is_empty() && old.digest != new.digest && old.version != new.version {
+        out.push_str(&format!("no section differs: only the version changed ({} → {})\n", old.version, new.version));
+    } else if changes.is_empty() {
         out.push_str("no section differs\n");
     } else {
         out.push_str(&format!(

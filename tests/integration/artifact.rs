@@ -321,7 +321,9 @@ fn diff_lists_changed_sections_and_fields() {
     assert_eq!(run.code, 0);
     snapshot!("diff-artifacts.human", run.stdout.clone());
     assert!(
-        run.stdout.contains("+ loot_table/spare\n~ spawn_config/crystal_caves\n    cooldown_ms: 8000 → 9000\n"),
+        run.stdout.contains(
+            "+ loot_table/spare\n    items.rock.weight: 1\n~ spawn_config/crystal_caves\n    cooldown_ms: 8000 → 9000\n"
+        ),
         "{}",
         run.stdout
     );
@@ -333,6 +335,21 @@ fn diff_lists_changed_sections_and_fields() {
     );
     assert_eq!(repo.run(&["diff", ARTIFACT, ARTIFACT, "--exit-code"]).code, 0);
     assert_eq!(repo.run(&["diff", ARTIFACT, "dist/ruleset-v1.1.0.json", "--exit-code"]).code, 1);
+}
+
+/// Two artifacts that differ only in their version say so (their digests differ, every section
+/// is the same), and `--exit-code` counts that as a difference.
+#[test]
+fn diff_of_a_version_bump_alone_says_so() {
+    let repo = Repo::base();
+    assert_eq!(build(&repo).code, 0);
+    repo.write("rules/ruleset.hcl", repo.read("rules/ruleset.hcl").replace("v1.0.0", "v1.0.1"));
+    assert_eq!(build(&repo).code, 0);
+    let run = repo.run(&["diff", ARTIFACT, "dist/ruleset-v1.0.1.json", "--exit-code"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.ends_with("no section differs: only the version changed (v1.0.0 → v1.0.1)\n"), "{}", run.stdout);
+    let same = repo.run(&["diff", ARTIFACT, ARTIFACT]);
+    assert!(same.stdout.ends_with("\nno section differs\n"), "{}", same.stdout);
 }
 
 #[test]

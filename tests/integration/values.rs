@@ -251,3 +251,39 @@ fn overrides_allowed_by_the_project_file() {
     let run = repo.run(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
+
+/// `diff --env` output a reviewer can read: a top-level scalar on one line, a map that appears
+/// with its keys, and a key holding dots quoted so the path reads back.
+#[test]
+fn diff_of_environments_shows_scalars_new_maps_and_dotted_keys() {
+    let repo = Repo::base();
+    repo.write("rulesctl.hcl", "render {\n  allow_overrides = [\"replicas\", \"podAnnotations\", \"redis\"]\n}\n");
+    repo.write("values.yaml", "replicas: 1\npodAnnotations: {}\n");
+    repo.write("environments/dev.yaml", "cluster:\n  allocatable: {cpu: \"4\", memory: \"8Gi\"}\n  secrets: []\n");
+    repo.write(
+        "environments/prod.yaml",
+        concat!(
+            "cluster:\n  allocatable: {cpu: \"4\", memory: \"8Gi\"}\n  secrets: []\n",
+            "overrides:\n  replicas: 3\n",
+            "  podAnnotations: {\"prometheus.io/scrape\": \"true\"}\n",
+            "  redis: {enabled: true, port: 6379}\n",
+        ),
+    );
+    let run = repo.run(&["diff", "--env", "dev", "--env", "prod"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let body: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(
+        body,
+        [
+            "~ podAnnotations",
+            "    \"prometheus.io/scrape\": (none) → \"true\"",
+            "+ redis",
+            "    enabled: true",
+            "    port: 6379",
+            "~ replicas: 1 → 3",
+            "2 changed, 1 added, 0 removed",
+        ],
+        "{}",
+        run.stdout
+    );
+}
