@@ -1,7 +1,7 @@
 //! What a `policy` block means: the one place that decides whether it narrows a range.
 
 use crate::model::dialect::{describe_range, rules_attr, Attr, Kind};
-use crate::model::project::Policy;
+use crate::model::project::{Policy, Project};
 
 /// Why a policy cannot be applied; `None` means it is a valid narrowing.
 pub enum Problem {
@@ -38,4 +38,13 @@ pub fn narrowed(policy: &Policy) -> Result<(&'static Attr, (f64, f64)), Problem>
         return Err(Problem::Inverted);
     }
     Ok((attr, (min, max)))
+}
+
+/// The range `path` (`spawn_config.max_concurrent`) may take in this project: its built-in
+/// range, narrowed by the valid policies that name it. A help line that suggests a number
+/// checks it against this first, so it never suggests one the rules would reject.
+pub fn allowed(project: &Project, path: &str) -> Option<(f64, f64)> {
+    let builtin = rules_attr(path)?.range?;
+    let narrowed = project.policies.iter().filter(|p| p.attr.value == path).filter_map(|p| narrowed(p).ok());
+    Some(narrowed.fold(builtin, |(lo, hi), (_, (min, max))| (lo.max(min), hi.min(max))))
 }

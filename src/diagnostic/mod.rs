@@ -28,6 +28,9 @@ pub struct Diagnostic {
     /// The environments the problem exists in, when it exists only when some environments
     /// are rendered; empty when it concerns every one. It decides which renders it blocks.
     pub environments: Vec<String>,
+    /// The places this finding depends on being right: when another error is reported within
+    /// one of them, this one follows from it and is folded away ([`fold_consequences`]).
+    pub follows: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -41,7 +44,17 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             environments: Vec::new(),
+            follows: Vec::new(),
         }
+    }
+
+    /// Says that this finding is a consequence of whatever error is reported within `span`: an
+    /// override that is "not allowed" because its key is misspelt, a capacity rule broken by a
+    /// value already out of range. The cause is reported; this is not.
+    #[must_use]
+    pub fn follows(mut self, span: Span) -> Self {
+        self.follows.push(span);
+        self
     }
 
     /// Names what the primary span shows, next to it in the snippet.
@@ -77,6 +90,33 @@ impl Diagnostic {
     }
 }
 
+/// One mistake, one diagnostic: drops every finding that follows from an error reported
+/// elsewhere, that is, one with a [`Diagnostic::follows`] span holding another error's primary
+/// span. A rule of the pipeline rather than special cases in the checks: a check says what its
+/// finding depends on, and this decides. Sorted lookups keep it `O(n log n)`.
+pub fn fold_consequences(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.iter().all(|d| d.follows.is_empty()) {
+        return;
+    }
+    let mut errors: Vec<(Span, usize)> =
+        diagnostics.iter().enumerate().filter(|(_, d)| d.is_error()).map(|(i, d)| (d.primary.span, i)).collect();
+    errors.sort_unstable();
+    let caused = |i: usize, within: &Span| {
+        let from = errors.partition_point(|(s, _)| (s.file, s.start) < (within.file, within.start));
+        errors[from..]
+            .iter()
+            .take_while(|(s, _)| s.file == within.file && s.start <= within.end)
+            .any(|(s, j)| *j != i && s.end <= within.end)
+    };
+    let folded: Vec<bool> =
+        diagnostics.iter().enumerate().map(|(i, d)| d.follows.iter().any(|within| caused(i, within))).collect();
+    let mut index = 0;
+    diagnostics.retain(|_| {
+        index += 1;
+        !folded[index - 1]
+    });
+}
+
 /// Where checks put what they find; the order of arrival does not matter (reports sort).
 pub type Sink = Vec<Diagnostic>;
 
@@ -103,4 +143,30 @@ pub fn sort<'a>(diagnostics: &mut Vec<Diagnostic>, path: impl Fn(FileId) -> &'a 
         (path(span.file).to_string(), d.severity, span.start, span.end, d.code.id, d.message.clone())
     });
     diagnostics.dedup();
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+
+    static ROOT: Code = Code { id: "T001", name: "t", severity: Severity::Error, class: code::Class::Invalid, doc: "" };
+
+    fn at(file: usize, range: std::ops::Range<usize>) -> Span {
+        Span::new(FileId::new(file), range)
+    }
+
+    #[test]
+    fn a_finding_folds_only_into_another_error_within_what_it_follows() {
+        let cause = Diagnostic::new(&ROOT, at(0, 10..14), "cause");
+        let consequence = Diagnostic::new(&ROOT, at(1, 3..5), "consequence").follows(at(0, 0..20));
+        let elsewhere = Diagnostic::new(&ROOT, at(1, 7..9), "stands").follows(at(0, 15..20));
+        let itself = Diagnostic::new(&ROOT, at(2, 1..2), "follows only itself").follows(at(2, 0..5));
+        let mut warning = Diagnostic::new(&ROOT, at(3, 0..1), "a warning causes nothing");
+        warning.severity = Severity::Warning;
+        let after_warning = Diagnostic::new(&ROOT, at(3, 5..6), "stands too").follows(at(3, 0..1));
+        let mut all = vec![cause, consequence, elsewhere, itself, warning, after_warning];
+        fold_consequences(&mut all);
+        let left: Vec<&str> = all.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(left, ["cause", "stands", "follows only itself", "a warning causes nothing", "stands too"]);
+    }
 }

@@ -131,6 +131,7 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
         carried.into_facts(current.as_ref(), &mut sources)
     });
     check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
+    crate::diagnostic::fold_consequences(&mut sink);
     scope::one_per_value(&mut sink);
     scope::merge(&mut sink, &deploy);
     sources.sort(&mut sink);

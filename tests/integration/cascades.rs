@@ -129,3 +129,64 @@ fn an_error_at_the_end_of_a_file_points_at_its_last_character() {
     assert_eq!(d["file"], "environments/dev.yaml");
     assert!(d["line"].as_u64() <= Some(3), "inside the file: {d}");
 }
+
+/// The cascades, each now one diagnostic at its cause.
+#[test]
+fn a_misspelt_allow_overrides_is_one_unknown_attribute_not_every_override_refused() {
+    let repo = Repo::helm();
+    edit(&repo, "rulesctl.hcl", "allow_overrides", "allow_overides");
+    let d = only(&repo);
+    assert_eq!((d["code"].as_str(), d["file"].as_str()), (Some("D003"), Some("rulesctl.hcl")), "{d}");
+    assert_eq!(d["help"], "did you mean `allow_overrides`?");
+}
+
+#[test]
+fn a_misspelt_override_key_is_one_unknown_key_and_never_advice_to_allow_it() {
+    let repo = Repo::helm();
+    edit(&repo, "environments/prod.yaml", "replicaCount: 12", "replicaCont: 12");
+    let d = only(&repo);
+    assert_eq!((d["code"].as_str(), d["file"].as_str()), (Some("H001"), Some("environments/prod.yaml")), "{d}");
+    assert_eq!(d["help"], "did you mean `replicaCount`?");
+}
+
+#[test]
+fn an_out_of_range_rate_is_not_also_a_capacity_error() {
+    let repo = Repo::base();
+    edit(&repo, "rules/caves.hcl", "base_rate      = 12", "base_rate      = 5000");
+    let d = only(&repo);
+    assert_eq!(d["code"], "B001", "{d}");
+}
+
+#[test]
+fn an_injected_value_written_by_hand_is_not_also_an_override_refused() {
+    let repo = Repo::helm();
+    let prod = repo.read("environments/prod.yaml");
+    repo.write(
+        "environments/prod.yaml",
+        prod.replace("    sidecar:\n", "    sidecar:\n      image: {tag: \"v9.9.9\"}\n"),
+    );
+    let found: Vec<String> = repo.run(&["check", "--format", "json"]).json()["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| format!("{} {}:{}", d["code"].as_str().unwrap_or_default(), d["file"], d["line"]))
+        .collect();
+    assert_eq!(found, ["H014 \"environments/prod.yaml\":8"], "{found:?}");
+}
+
+/// A capacity help line never suggests a `max_concurrent` above what a policy allows: it names
+/// the `base_rate` the capacity carries instead.
+#[test]
+fn the_capacity_help_suggests_only_values_the_rules_accept() {
+    let repo = Repo::base();
+    repo.write("rulesctl.hcl", "policy \"spawn_config.max_concurrent\" {\n  max = 28\n}\n");
+    let caves = repo.read("rules/caves.hcl");
+    let at = caves.find("max_concurrent = ").expect("max_concurrent");
+    let end = at + caves[at..].find('\n').expect("line end");
+    repo.write("rules/caves.hcl", format!("{}max_concurrent = 25{}", &caves[..at], &caves[end..]));
+    let d = only(&repo);
+    assert_eq!(d["code"], "X002", "{d}");
+    let help = d["help"].as_str().unwrap_or_default();
+    assert!(help.starts_with("lower `base_rate` to at most 10"), "{help}");
+    assert!(!help.contains("raise `max_concurrent`"), "{help}");
+}

@@ -33,7 +33,9 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 )
                 .label(format!("at least {} ms", min.value))
                 .related(min.span, "minimum set here")
-                .help(format!("raise `cooldown_ms` to {} or more", min.value)),
+                .help(format!("raise `cooldown_ms` to {} or more", min.value))
+                .follows(cooldown.span)
+                .follows(min.span),
             );
         }
     }

@@ -6,7 +6,7 @@ use crate::parse::yaml::escape;
 
 use crate::check::Context;
 use crate::diagnostic::declare_code;
-use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{Diagnostic, Sink, Span};
 
 declare_code! {
     /// An environment overrides a value it is not allowed to change (drift).
@@ -32,8 +32,20 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         for (path, pointer) in leaves {
             let ok = allowed.iter().any(|a| path == *a || path.starts_with(&format!("{a}.")));
             if !ok {
+                let at = doc.key_span(&format!("/overrides{pointer}"));
+                let mut diagnostic = Diagnostic::new(
+                    &CODE,
+                    at,
+                    format!("environment `{}` overrides `{path}`, which is not an allowed override", env.name),
+                )
+                // A key that is itself wrong (unknown to the schema, injected) is that
+                // error alone; while rulesctl.hcl has an error, its list may be wrong.
+                .follows(at);
+                if let Some(project) = cx.project.file {
+                    diagnostic = diagnostic.follows(Span::new(project, 0..usize::MAX));
+                }
                 sink.push(
-                    Diagnostic::new(&CODE, doc.key_span(&format!("/overrides{pointer}")), format!("environment `{}` overrides `{path}`, which is not an allowed override", env.name))
+                    diagnostic
                         .label("not allowed to differ per environment")
                         .help(format!("allowed: {listed}; change it in values.yaml, or add it to `render {{ allow_overrides }}` in rulesctl.hcl")),
                 );

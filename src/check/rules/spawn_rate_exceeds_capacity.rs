@@ -1,5 +1,6 @@
 //! A region's peak spawn rate fits in its `max_concurrent`.
 
+use crate::check::policy::allowed;
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -31,7 +32,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         // A multiplier such as 1e308 (out of range, reported on its own) overflows the float
         // product: say so rather than print `inf`.
         let (product, help) = if peak.is_finite() {
-            (format!(" = {peak}"), format!("raise `max_concurrent` to at least {}, or lower `base_rate`", peak.ceil()))
+            (format!(" = {peak}"), help(cx, peak, cap.value, mult.value.value))
         } else {
             (String::new(), "lower `base_rate` or the multiplier".to_string())
         };
@@ -49,13 +50,34 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             .label("base rate")
             .related(mult.span, "multiplier")
             .related(cap.span, "capacity")
-            .help(help),
+            .help(help)
+            // An input already out of range is that error alone.
+            .follows(rate.span)
+            .follows(mult.span)
+            .follows(cap.span),
         );
     }
 }
 
 /// `rate × mult > cap`, exactly: the multiplier is read from its decimal text, so `100 × 1.1`
 /// is 110, not 110.00000000000001.
+/// What to change, with numbers the rules accept: raise `max_concurrent` when the peak fits its
+/// range (as narrowed by policies), else lower `base_rate` to what the capacity carries, else
+/// the multiplier.
+fn help(cx: &Context<'_>, peak: f64, cap: i64, mult: f64) -> String {
+    let cap_max = allowed(cx.project, "spawn_config.max_concurrent").map_or(f64::MAX, |(_, hi)| hi);
+    if peak.ceil() <= cap_max {
+        return format!("raise `max_concurrent` to at least {}, or lower `base_rate`", peak.ceil());
+    }
+    let rate_min = allowed(cx.project, "spawn_config.base_rate").map_or(0.0, |(lo, _)| lo);
+    let most = (cap as f64 / mult).floor();
+    if most.is_finite() && most >= rate_min {
+        format!("lower `base_rate` to at most {most}: `max_concurrent` cannot go above {cap_max}")
+    } else {
+        format!("lower `safety_bounds.max_spawn_rate_multiplier`: `max_concurrent` cannot go above {cap_max}")
+    }
+}
+
 fn product_exceeds(rate: i64, mult: &Num, cap: i64) -> bool {
     match decimal(&mult.repr()) {
         Some((mantissa, scale)) => {

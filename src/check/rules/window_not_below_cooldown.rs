@@ -31,7 +31,9 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             )
             .label("window")
             .related(min.span, "minimum cooldown")
-            .help(format!("lower the window below {} ms, or raise the minimum cooldown", min.value)),
+            .help(format!("lower the window below {} ms, or raise the minimum cooldown", min.value))
+            .follows(window.span)
+            .follows(min.span),
         );
     }
 }
