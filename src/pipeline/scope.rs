@@ -44,6 +44,25 @@ pub fn merge(diagnostics: &mut Vec<Diagnostic>, deploy: &Deploy) {
         }
     }
     for d in &mut merged {
+        // A problem of one environment is shown in that environment's file when one of its
+        // places is there (the override that lowered a limit, the secrets list that lacks a
+        // name), the base value beside it: `check environments/prod.yaml` then shows it.
+        // It is that environment's when an override there caused it, or when it exists in some
+        // environments but not all (with one environment, a values.yaml line is the cause).
+        if let [name] = d.environments.as_slice() {
+            let Some(env) = deploy.environments.iter().find(|e| &e.name == name) else { continue };
+            let overrides =
+                env.doc.as_ref().filter(|doc| doc.value.get("overrides").is_some()).map(|doc| doc.span("/overrides"));
+            let some_not_all = deploy.environments.len() > 1;
+            let in_env = d.related.iter().position(|l| {
+                let overridden =
+                    overrides.is_some_and(|o| o.file == l.span.file && o.start <= l.span.start && l.span.end <= o.end);
+                l.span.file == env.file && (overridden || some_not_all)
+            });
+            if let (Some(at), false) = (in_env, env.file == d.primary.span.file) {
+                std::mem::swap(&mut d.primary, &mut d.related[at]);
+            }
+        }
         // Name the environments when the place shown is not the environment's own file.
         let own_file = env_of.contains_key(&d.primary.span.file);
         if !d.environments.is_empty() && !own_file {

@@ -190,3 +190,29 @@ fn the_capacity_help_suggests_only_values_the_rules_accept() {
     assert!(help.starts_with("lower `base_rate` to at most 10"), "{help}");
     assert!(!help.contains("raise `max_concurrent`"), "{help}");
 }
+
+/// A problem an override causes is shown in the environment's file, the base value beside it, so
+/// `check environments/dev.yaml` shows it (it once printed `0 errors` and exited 1).
+#[test]
+fn a_problem_an_override_causes_is_in_the_environment_file() {
+    let repo = Repo::helm();
+    edit(&repo, "environments/prod.yaml", "limits: {cpu: \"1\"", "limits: {cpu: \"100m\"");
+    let d = only(&repo);
+    assert_eq!((d["code"].as_str(), d["file"].as_str()), (Some("H005"), Some("environments/prod.yaml")), "{d}");
+    assert_eq!(d["related"][0]["file"], "values.yaml", "the base request beside it: {d}");
+    let file = repo.run(&["check", "environments/prod.yaml"]);
+    assert_eq!(file.code, 1);
+    assert!(file.stdout.contains("error[H005]") && file.stdout.contains("1 error"), "{}", file.stdout);
+}
+
+/// A secret listed one slip away from the referenced name gets a did-you-mean, in the file of
+/// the environment that lacks it.
+#[test]
+fn a_misspelt_secret_name_gets_a_did_you_mean() {
+    let repo = Repo::helm();
+    edit(&repo, "environments/prod.yaml", "secrets: [redis-auth]", "secrets: [redis-auht]");
+    let d = only(&repo);
+    assert_eq!((d["code"].as_str(), d["file"].as_str()), (Some("H003"), Some("environments/prod.yaml")), "{d}");
+    let help = d["help"].as_str().unwrap_or_default();
+    assert!(help.contains("lists `redis-auht`: did you mean `redis-auth`?"), "{help}");
+}

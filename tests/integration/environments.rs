@@ -27,7 +27,11 @@ fn a_prod_only_missing_secret_blocks_only_prod() {
     assert_eq!(findings(&repo), [("H003".to_string(), vec!["prod".to_string()])], "reported once, naming prod");
     let check = repo.run(&["check"]);
     assert_eq!(check.code, 1, "check still fails: a filter on environments never turns red into green");
-    assert!(check.stdout.contains("secret `redis-auth` does not exist (in environment `prod`)"), "{}", check.stdout);
+    // Shown in prod's own file (its secrets list lacks the name), values.yaml's reference beside it.
+    assert!(check.stdout.contains("secret `redis-auth` does not exist\n"), "{}", check.stdout);
+    assert!(check.stdout.contains("╭─[environments/prod.yaml:3:"), "{}", check.stdout);
+    let only_prod = repo.run(&["check", "environments/prod.yaml"]);
+    assert!(only_prod.stdout.contains("1 error"), "check FILE shows it: {}", only_prod.stdout);
     let dev = repo.run(&["render", "--env", "dev"]);
     assert_eq!(dev.code, 0, "{}", dev.stderr);
     assert!(dev.stdout.contains("replicaCount: 1"));

@@ -31,14 +31,21 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 continue;
             }
             let listed = env_doc.span("/cluster/secrets");
+            // A listed secret one slip away from the name is most likely the same secret.
+            let known = facts.cluster.secrets.iter().map(String::as_str);
+            let help = match crate::model::decode::close_match(&name, known) {
+                Some(close) => format!(
+                    "`cluster.secrets` of `{}` lists `{close}`: did you mean `{name}`? Correct the one that is misspelt",
+                    env.name
+                ),
+                None => format!("create `{name}` there and list it in `cluster.secrets`, or reference an existing secret"),
+            };
             sink.push(
                 target.scope(
                     Diagnostic::new(&CODE, target.doc.span(&pointer), format!("secret `{name}` does not exist"))
                         .label("unknown secret")
                         .related(listed, format!("secrets of `{}`", env.name))
-                        .help(format!(
-                            "create `{name}` there and list it in `cluster.secrets`, or reference an existing secret"
-                        )),
+                        .help(help),
                 ),
             );
         }
