@@ -10,7 +10,7 @@ use crate::diagnostic::{declare_code, Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
 use crate::emit::schema;
 use crate::model::credentials;
-use crate::model::deploy::{inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema};
+use crate::model::deploy::{inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, SCHEMA};
 use crate::model::project::Project;
 use crate::parse::yaml::{self, Document};
 use crate::pipeline::values_schema;
@@ -135,7 +135,8 @@ pub fn load(
             deploy.environments.push(env);
             continue;
         };
-        let skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
+        let mut skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
+        overlay_keys(&doc, deploy.values.as_ref(), &mut skip, sink);
         let typed = match &env_schema {
             Some(schema) => validate(&doc, schema, rel, &skip, sink),
             None => true,
@@ -279,5 +280,24 @@ fn quoted(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
     match (before, after) {
         (Some(q @ ("\"" | "'")), Some(a)) if a == q => range.start - 1..range.end + 1,
         _ => range,
+    }
+}
+
+/// An environment file written as a plain Helm overlay (`gameServer:` at its top, as for
+/// `helm -f`): each top-level key that is a key of values.yaml gets one diagnostic that says to
+/// move it under `overrides:`, rather than "unknown key" with a list of the two keys an
+/// environment file has. Those keys are then left out of the schema check (`skip`).
+fn overlay_keys(doc: &Document, values: Option<&Document>, skip: &mut BTreeSet<String>, sink: &mut Sink) {
+    let (Some(top), Some(values)) = (doc.value.as_object(), values.and_then(|v| v.value.as_object())) else { return };
+    for key in top.keys().filter(|k| !matches!(k.as_str(), "cluster" | "overrides") && values.contains_key(*k)) {
+        let pointer = format!("/{}", yaml::escape(key));
+        sink.push(
+            Diagnostic::new(&SCHEMA, doc.key_span(&pointer), format!("`{key}` is a values key, not an environment setting"))
+                .label("belongs under `overrides:`")
+                .help(format!(
+                    "an environment file holds the values it changes under `overrides:`: indent `{key}:` one level under an `overrides:` key"
+                )),
+        );
+        skip.insert(pointer);
     }
 }

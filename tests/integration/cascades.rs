@@ -216,3 +216,18 @@ fn a_misspelt_secret_name_gets_a_did_you_mean() {
     let help = d["help"].as_str().unwrap_or_default();
     assert!(help.contains("lists `redis-auht`: did you mean `redis-auth`?"), "{help}");
 }
+
+/// An environment file written as a plain Helm overlay says where its values belong.
+#[test]
+fn a_plain_helm_overlay_is_told_to_move_under_overrides() {
+    let repo = Repo::helm();
+    edit(&repo, "environments/prod.yaml", "overrides:\n  gameServer:", "gameServer:");
+    let d = only(&repo);
+    assert_eq!(
+        (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
+        (Some("H001"), Some("environments/prod.yaml"), Some(4)),
+        "{d}"
+    );
+    assert_eq!(d["message"], "`gameServer` is a values key, not an environment setting");
+    assert!(d["help"].as_str().is_some_and(|h| h.contains("under an `overrides:` key")), "{d}");
+}
