@@ -46,6 +46,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
+    commands::completions::complete_if_asked();
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let invocation = match cli::parse(args.clone(), std::io::stdout().is_terminal()) {
         Ok(invocation) => invocation,
@@ -72,8 +73,8 @@ where
         Command::Explain(args) => commands::explain::run(args),
         Command::Init(args) => commands::init::run(args, globals),
         Command::Lsp => commands::lsp::run(globals),
-        Command::Completions(shell) => Ok(Outcome::text(cli::completions(shell), 0)),
-        Command::Man => cli::man().map(|page| Outcome::text(page, 0)),
+        Command::Completions(shell) => commands::completions::run(shell),
+        Command::Man(args) => commands::man::run(args),
     };
     match outcome {
         Ok(outcome) => print(&outcome),

@@ -136,3 +136,22 @@ pub enum HooksAction {
     /// Say what is installed where.
     Status,
 }
+
+/// `rulesctl completions SHELL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+    Nushell,
+}
+
+/// `rulesctl man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write rulesctl.1 and one page per subcommand (rulesctl-check.1, ...) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}

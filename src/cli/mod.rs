@@ -10,11 +10,10 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 mod args;
 
 pub use args::{
-    BuildArgs, CheckArgs, DiffArgs, EmitArg, ExplainArgs, FmtArgs, HooksAction, InitArgs, RenderArgs, SchemaArgs,
-    VerifyArgs,
+    BuildArgs, CheckArgs, DiffArgs, EmitArg, ExplainArgs, FmtArgs, HooksAction, InitArgs, ManArgs, RenderArgs,
+    SchemaArgs, ShellArg, VerifyArgs,
 };
 
-use crate::error::Error;
 use crate::report::{OutputFormat, View};
 
 /// Validate, compile and render live-game rules before they ship.
@@ -80,8 +79,8 @@ enum CommandArg {
     /// Validate the rules, values and every environment; writes nothing
     #[command(after_help = "Examples:
   rulesctl check                          the whole repository
-  rulesctl check rules/caves.hcl          everything, reporting only that file's diagnostics
-  rulesctl check --staged --base HEAD     what is staged, and the version bump since HEAD
+  rulesctl check rules/caves.hcl          everything; report only that file
+  rulesctl check --staged --base HEAD     what is staged; the version bump too
   rulesctl check --format sarif > out.sarif
   rulesctl check --watch                  again after every save, until Ctrl-C")]
     Check {
@@ -94,8 +93,8 @@ enum CommandArg {
     },
     /// Check, then write the artifact, its checksum and its provenance under dist/
     #[command(after_help = "Examples:
-  rulesctl build                  dist/ruleset-<version>.json, .sha256, .provenance.json and dist/<env>/values.yaml
-  rulesctl build --base HEAD~1    refuse a ruleset changed since HEAD~1 without a higher version
+  rulesctl build                  the artifact, .sha256, provenance, values
+  rulesctl build --base HEAD~1    refuse a change since HEAD~1 without a bump
   rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module")]
     Build {
         #[command(flatten)]
@@ -129,7 +128,7 @@ enum CommandArg {
     },
     /// Show how two artifacts, git revisions (OLD NEW) or environments (--env A --env B) differ
     #[command(after_help = "Examples:
-  rulesctl diff HEAD~1 HEAD                  sections changed between two revisions
+  rulesctl diff HEAD~1 HEAD                  sections changed between revisions
   rulesctl diff old.json new.json            between two artifacts
   rulesctl diff --env dev --env prod         between two rendered environments")]
     Diff {
@@ -150,7 +149,7 @@ enum CommandArg {
     },
     /// Lay out HCL files canonically (comments kept); --check lists the files that differ
     #[command(after_help = "Examples:
-  rulesctl fmt                    rulesctl.hcl and every rule file, rewritten in place
+  rulesctl fmt                    rulesctl.hcl and every rule file, in place
   rulesctl fmt --check            list the files that differ; exit 1 if any")]
     Fmt {
         #[command(flatten)]
@@ -175,18 +174,23 @@ enum CommandArg {
         #[command(subcommand)]
         action: ArgocdArg,
     },
-    /// Print shell completions for SHELL to stdout
+    /// Print shell completions for SHELL to stdout (they complete environments and codes too)
     #[command(after_help = "Examples:
   rulesctl completions zsh > ~/.zfunc/_rulesctl
-  rulesctl completions bash > /etc/bash_completion.d/rulesctl")]
+  rulesctl completions bash > /etc/bash_completion.d/rulesctl
+  rulesctl completions nushell | save -f ~/.config/nushell/rulesctl.nu")]
     Completions {
-        /// bash, zsh, fish, elvish or powershell
-        shell: clap_complete::Shell,
+        /// bash, zsh, fish, elvish, powershell or nushell
+        shell: ShellArg,
     },
-    /// Print the man page (roff) to stdout
+    /// Print the man page (roff) to stdout, or write one page per subcommand with --out
     #[command(after_help = "Examples:
-  rulesctl man | man -l -")]
-    Man,
+  rulesctl man | man -l -
+  rulesctl man --out /usr/local/share/man/man1")]
+    Man {
+        #[command(flatten)]
+        args: ManArgs,
+    },
     /// Manage the git pre-commit hook that runs `rulesctl check --staged --base HEAD`
     Hooks {
         #[command(subcommand)]
@@ -194,8 +198,8 @@ enum CommandArg {
     },
     /// Scaffold a rules repository here that passes `rulesctl check` (never overwrites a file)
     #[command(after_help = "Examples:
-  rulesctl init                   rulesctl.hcl, rules/, values.yaml, environments/dev.yaml, .gitignore
-  rulesctl init --chart charts/game   adopt an existing chart: its values.yaml becomes the source")]
+  rulesctl init                   a passing repository in this folder
+  rulesctl init --chart charts/game   adopt an existing chart")]
     Init {
         #[command(flatten)]
         args: InitArgs,
@@ -204,7 +208,7 @@ enum CommandArg {
     },
     /// Run the language server on stdin and stdout, for editors
     #[command(after_help = "Examples:
-  rulesctl lsp                    started by an editor (see the README's Editors section)")]
+  rulesctl lsp                    started by an editor (README: Editors)")]
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport
         #[arg(long, hide = true)]
@@ -245,7 +249,7 @@ enum ArgocdArg {
 enum HooksArg {
     /// Install the hook where git looks for it (core.hooksPath, worktrees)
     #[command(after_help = "Examples:
-  rulesctl hooks install            refuses to replace a hook rulesctl did not write
+  rulesctl hooks install            never replaces a hook it did not write
   rulesctl hooks install --chain    keeps that hook and runs it first")]
     Install {
         /// Keep an existing hook that rulesctl did not write, and run it first
@@ -303,8 +307,8 @@ pub enum Command {
     Fmt(FmtArgs),
     ArgocdGenerate,
     ArgocdChart,
-    Completions(clap_complete::Shell),
-    Man,
+    Completions(ShellArg),
+    Man(ManArgs),
     Hooks(HooksAction),
     Diff(DiffArgs),
     Explain(ExplainArgs),
@@ -334,7 +338,7 @@ where
         CommandArg::Argocd { action: ArgocdArg::Generate { root } } => (Command::ArgocdGenerate, root, None),
         CommandArg::Argocd { action: ArgocdArg::Chart { root } } => (Command::ArgocdChart, root, None),
         CommandArg::Completions { shell } => (Command::Completions(shell), no_root, None),
-        CommandArg::Man => (Command::Man, no_root, None),
+        CommandArg::Man { args } => (Command::Man(args), no_root, None),
         CommandArg::Hooks { action: HooksArg::Install { chain, root } } => {
             (Command::Hooks(HooksAction::Install { chain }), root, None)
         }
@@ -389,22 +393,7 @@ pub fn wants_json<T: AsRef<std::ffi::OsStr>>(args: &[T]) -> bool {
         || args.iter().any(|a| a.as_ref() == "--format=json")
 }
 
-/// Shell completions for `shell`.
-pub fn completions(shell: clap_complete::Shell) -> String {
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "rulesctl", &mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The man page, as roff.
-///
-/// # Errors
-///
-/// When the page cannot be rendered.
-pub fn man() -> Result<String, Error> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| Error::Usage(format!("cannot render the man page: {e}")))?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+/// The whole command line as clap sees it: what completions and man pages are made from.
+pub fn command() -> clap::Command {
+    Cli::command()
 }

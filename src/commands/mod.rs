@@ -4,12 +4,14 @@
 pub mod argocd;
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod hooks;
 pub mod init;
 pub mod lsp;
+pub mod man;
 pub mod render;
 pub mod schema;
 pub mod verify;

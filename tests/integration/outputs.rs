@@ -73,16 +73,93 @@ fn github_annotations_escape_percent_newlines_and_property_separators() {
     assert!(rulesctl::codes::find("D002").is_some());
 }
 
+/// The registration script of every shell asks rulesctl back through its own variable, and bash
+/// (the one shell here) completes with it for real: subcommands, the repository's environments
+/// after `--env`, codes after `explain`. Nushell gets a static script of every subcommand.
 #[test]
 fn completions_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let run = run_at(Path::new(ROOT), &["completions", shell]);
         assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
-        for word in ["check", "build", "verify", "argocd", "format"] {
-            assert!(run.stdout.contains(word), "{shell} completions lack {word}");
-        }
+        assert!(run.stdout.contains("RULESCTL_COMPLETE") && run.stdout.contains(shell), "{shell}: {}", run.stdout);
+    }
+    let nushell = run_at(Path::new(ROOT), &["completions", "nushell"]);
+    for word in ["check", "build", "verify", "argocd generate", "--format"] {
+        assert!(nushell.stdout.contains(word), "nushell completions lack {word}: {}", nushell.stdout);
     }
     assert_eq!(run_at(Path::new(ROOT), &["completions", "tcsh"]).code, 2);
+
+    let repo = crate::support::Repo::helm();
+    let bin = Path::new(env!("CARGO_BIN_EXE_rulesctl")).parent().expect("bin dir").display().to_string();
+    let complete = |words: &str, current: &str| -> Vec<String> {
+        let script = format!(
+            "source <(rulesctl completions bash)\nCOMP_WORDS=({words} \"{current}\"); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )); COMP_TYPE=9\n_clap_complete_rulesctl rulesctl \"{current}\" x\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n"
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .current_dir(repo.path())
+            .env("PATH", format!("{bin}:/usr/bin:/bin"))
+            .output()
+            .expect("bash");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+    };
+    assert_eq!(complete("rulesctl render --env", ""), ["dev", "prod"]);
+    assert_eq!(complete("rulesctl diff --env dev --env", "pr"), ["prod"]);
+    assert_eq!(complete("rulesctl", "exp"), ["explain"]);
+    let codes = complete("rulesctl explain", "X00");
+    assert!(codes.len() >= 9 && codes.iter().all(|c| c.starts_with("X00")), "{codes:?}");
+    assert!(complete("rulesctl check", "--den").contains(&"--deny-warnings".to_string()));
+}
+
+/// `rulesctl man --out DIR` writes a page per subcommand, each with its own options.
+#[test]
+fn man_pages_one_per_subcommand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("man1");
+    let run = run_at(Path::new(ROOT), &["man", "--out", &out.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (page, option) in
+        [("rulesctl-check.1", "deny\\-warnings"), ("rulesctl-hooks-install.1", "chain"), ("rulesctl-build.1", "emit")]
+    {
+        let text = std::fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.contains(option), "{page} lacks {option}");
+        assert!(run.stdout.contains(page), "{}", run.stdout);
+    }
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| n.starts_with("rulesctl") && n.ends_with(".1")), "{names:?}");
+    assert!(names.len() >= 18, "{names:?}");
+}
+
+/// Every `--help` fits 80 columns where rulesctl writes the lines itself (the examples), so no
+/// terminal wraps them mid-command.
+#[test]
+fn help_examples_fit_80_columns() {
+    let mut commands = vec![vec![]];
+    for sub in rulesctl::cli::command().get_subcommands() {
+        commands.push(vec![sub.get_name().to_string()]);
+        for inner in sub.get_subcommands() {
+            commands.push(vec![sub.get_name().to_string(), inner.get_name().to_string()]);
+        }
+    }
+    for words in commands {
+        let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
+        args.push("--help");
+        let run = run_at(Path::new(ROOT), &args);
+        let examples = run.stdout.split("Examples:").nth(1).unwrap_or_default();
+        for line in examples.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "`rulesctl {}` help: {} columns: {line}",
+                words.join(" "),
+                line.chars().count()
+            );
+        }
+    }
 }
 
 #[test]
