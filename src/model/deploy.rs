@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
-use crate::model::decode::suggest;
+use crate::model::decode::{close_match, suggest};
 use crate::model::values::Environment;
 use crate::parse::yaml::escape;
 use crate::parse::yaml::Document;
@@ -205,6 +205,17 @@ pub fn validate(doc: &Document, schema: &Schema<'_>, what: &str, skip: &BTreeSet
             ValidationErrorKind::Required { property } => {
                 let key = property.as_str().unwrap_or_default();
                 if skip.contains(&format!("{pointer}/{}", escape(key))) {
+                    continue;
+                }
+                // A key written one slip away is this key misspelt: its "unknown key" diagnostic
+                // says so, and "missing" would be the same mistake twice.
+                let schema_path = err.schema_path().as_str();
+                let known = known_keys(schema.value, schema_path.strip_suffix("/required").unwrap_or(schema_path));
+                let unknown =
+                    doc.value.pointer(&pointer).and_then(Value::as_object).into_iter().flat_map(|map| {
+                        map.keys().map(String::as_str).filter(|k| !known.iter().any(|known| known == k))
+                    });
+                if close_match(key, unknown).is_some() {
                     continue;
                 }
                 let place = if at.is_empty() { what.to_string() } else { format!("`{at}`") };

@@ -26,6 +26,7 @@ mod init;
 mod install;
 mod limits;
 mod lsp;
+mod mistakes;
 mod outputs;
 mod path_safety;
 mod plugin_image;

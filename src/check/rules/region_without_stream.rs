@@ -3,6 +3,7 @@
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::model::decode::close_match;
 
 declare_code! {
     /// A spawn region has no `event_stream`.
@@ -20,13 +21,27 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     }
     let streams: foldhash::HashSet<&str> =
         cx.ruleset.streams.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
+    let regions: foldhash::HashSet<&str> =
+        cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
+    // Streams for no region: one a slip away from this region is its stream, misspelt (X011).
+    let stray: Vec<_> = cx
+        .ruleset
+        .streams
+        .iter()
+        .filter_map(|s| s.region.as_ref())
+        .filter(|r| !regions.contains(r.value.as_str()))
+        .collect();
     for region in cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()) {
         if !streams.contains(region.value.as_str()) {
-            sink.push(
+            let mut diagnostic =
                 Diagnostic::new(&CODE, region.span, format!("region `{}` has no event_stream", region.value))
                     .label("no stream for this region")
-                    .help(format!("add `event_stream {{ region = \"{}\" ... }}`", region.value)),
-            );
+                    .help(format!("add `event_stream {{ region = \"{}\" ... }}`", region.value));
+            let name = std::iter::once(region.value.as_str());
+            if let Some(misspelt) = stray.iter().find(|s| close_match(&s.value, name.clone()).is_some()) {
+                diagnostic = diagnostic.follows(misspelt.span);
+            }
+            sink.push(diagnostic);
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::model::decode::close_match;
 
 declare_code! {
     /// A loot table that no spawn region references.
@@ -21,17 +22,31 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     }
     let used: foldhash::HashSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.loot_table.as_ref()).map(|r| r.value.as_str()).collect();
+    let tables: foldhash::HashSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
+    // References to no table: a table one slip away from one is its misspelt target (X004 says
+    // so), not a leftover.
+    let unresolved: Vec<_> = cx
+        .ruleset
+        .spawns
+        .iter()
+        .filter_map(|s| s.loot_table.as_ref())
+        .filter(|r| !tables.contains(r.value.as_str()))
+        .collect();
     for table in &cx.ruleset.loot_tables {
         if !used.contains(table.name.value.as_str()) {
-            sink.push(
-                Diagnostic::new(
-                    &CODE,
-                    table.name.span,
-                    format!("loot table `{}` is not used by any spawn region", table.name.value),
-                )
-                .label("unused")
-                .help("reference it with `loot_table = \"...\"` in a spawn_config, or delete it"),
-            );
+            let name = table.name.value.as_str();
+            let misspelt = unresolved.iter().find(|r| close_match(&r.value, std::iter::once(name)).is_some());
+            let mut diagnostic = Diagnostic::new(
+                &CODE,
+                table.name.span,
+                format!("loot table `{}` is not used by any spawn region", table.name.value),
+            )
+            .label("unused")
+            .help("reference it with `loot_table = \"...\"` in a spawn_config, or delete it");
+            if let Some(reference) = misspelt {
+                diagnostic = diagnostic.follows(reference.span);
+            }
+            sink.push(diagnostic);
         }
     }
 }
