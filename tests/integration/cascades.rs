@@ -231,3 +231,17 @@ fn a_plain_helm_overlay_is_told_to_move_under_overrides() {
     assert_eq!(d["message"], "`gameServer` is a values key, not an environment setting");
     assert!(d["help"].as_str().is_some_and(|h| h.contains("under an `overrides:` key")), "{d}");
 }
+
+/// The cooldown help never asks for a `cooldown_ms` a policy forbids.
+#[test]
+fn the_cooldown_help_respects_a_policy_on_cooldowns() {
+    let repo = Repo::base();
+    repo.write("rulesctl.hcl", "policy \"spawn_config.cooldown_ms\" {\n  max = 4000\n}\n");
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 3000");
+    let d = only(&repo);
+    assert_eq!(d["code"], "X001", "{d}");
+    assert_eq!(
+        d["help"],
+        "lower `safety_bounds.min_cooldown_override` to at most 4000: a policy caps `cooldown_ms` there"
+    );
+}

@@ -1,5 +1,6 @@
 //! Every region's `cooldown_ms` respects `safety_bounds.min_cooldown_override`.
 
+use crate::check::policy::allowed;
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -33,10 +34,21 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
                 )
                 .label(format!("at least {} ms", min.value))
                 .related(min.span, "minimum set here")
-                .help(format!("raise `cooldown_ms` to {} or more", min.value))
+                .help(help(cx, min.value))
                 .follows(cooldown.span)
                 .follows(min.span),
             );
         }
+    }
+}
+
+/// Raise the cooldown to the minimum, when a policy lets `cooldown_ms` go that high; else the
+/// minimum is what must come down.
+fn help(cx: &Context<'_>, min: i64) -> String {
+    let most = allowed(cx.project, "spawn_config.cooldown_ms").map_or(f64::MAX, |(_, hi)| hi);
+    if min as f64 <= most {
+        format!("raise `cooldown_ms` to {min} or more")
+    } else {
+        format!("lower `safety_bounds.min_cooldown_override` to at most {most}: a policy caps `cooldown_ms` there")
     }
 }

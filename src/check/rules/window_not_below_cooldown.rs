@@ -31,7 +31,12 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             )
             .label("window")
             .related(min.span, "minimum cooldown")
-            .help(format!("lower the window below {} ms, or raise the minimum cooldown", min.value))
+            .help(if min.value > 1 {
+                format!("lower the window below {} ms, or raise the minimum cooldown", min.value)
+            } else {
+                // The window is at least 1 ms: only the minimum can move.
+                "raise `min_cooldown_override` above the window".to_string()
+            })
             .follows(window.span)
             .follows(min.span),
         );
