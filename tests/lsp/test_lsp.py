@@ -235,7 +235,14 @@ async def test_a_cross_file_error_updates_the_other_open_file(client: LanguageCl
     broken = await settled(client, caves, lambda d: codes(d) == ["X004"], "X004 in the other file")
     assert broken[0].message.startswith("no loot table is named `tier_3_drops`")
     assert "help: did you mean `" in broken[0].message
+    # The table one slip from the reference is what it meant: its "unused" warning is folded
+    # into X004 (one mistake, one diagnostic), so loot.hcl stays clean.
+    assert codes(client.diagnostics.get(loot) or []) == []
+    # A table renamed beyond a slip is a second finding: unused, in the file that was edited.
+    change(client, loot, loot_text.replace('loot_table "tier_3_drops"', 'loot_table "bonus_crate"'))
     await settled(client, loot, lambda d: codes(d) == ["X005"], "the now unused table is a warning")
+    far = await settled(client, caves, lambda d: codes(d) == ["X004"], "X004 still in the other file")
+    assert "did you mean `bonus_crate`" not in far[0].message
     change(client, loot, loot_text)
     await settled(client, caves, lambda d: d == [], "fixed again")
     await settled(client, loot, lambda d: d == [], "fixed again")
