@@ -190,55 +190,44 @@ impl Token<'_> {
     }
 }
 
-/// Splits `text` into tokens: the atoms at their spans, and what lies between them (as the
-/// tokenizer, [`crate::parse::lexer`], reads it) as punctuation, comments and newlines. `None`
-/// when something between atoms is none of those, a token runs into an atom, or the spans do
-/// not follow each other: the formatter then refuses rather than guess.
+/// Splits `text` into tokens: the atoms at their spans, and what lies between them (each gap
+/// read by the tokenizer, [`crate::parse::lexer`], on its own, as code) as punctuation, comments
+/// and newlines. `None` when something between atoms is none of those, or the spans do not
+/// follow each other: the formatter then refuses rather than guess.
 fn lex<'a>(text: &'a str, atoms: &[Range<usize>]) -> Option<Vec<Token<'a>>> {
     let mut atoms = atoms.to_vec();
     atoms.sort_by_key(|r| r.start);
     let mut tokens = Vec::new();
     let mut pos = 0;
-    let mut next = atoms.iter().peekable();
-    let atom = |tokens: &mut Vec<Token<'a>>, atom: &Range<usize>, pos: &mut usize| {
-        if atom.start < *pos || atom.end <= atom.start || atom.end > text.len() {
+    let mut next = atoms.iter();
+    loop {
+        let atom = next.next();
+        let limit = atom.map_or(text.len(), |a| a.start);
+        let gap = text.get(pos..limit)?;
+        for token in lexer::tokens(gap) {
+            let source = token.text(gap);
+            let (kind, source) = match token.kind {
+                lexer::Kind::Newline => (Kind::Newline, source),
+                lexer::Kind::LineComment => (Kind::LineComment, source.trim_end()),
+                lexer::Kind::BlockComment => (Kind::BlockComment, source),
+                lexer::Kind::LBrace => (Kind::Open('{'), source),
+                lexer::Kind::LBracket => (Kind::Open('['), source),
+                lexer::Kind::RBrace => (Kind::Close('}'), source),
+                lexer::Kind::RBracket => (Kind::Close(']'), source),
+                lexer::Kind::Equals => (Kind::Equals, source),
+                lexer::Kind::Punct if source == ":" => (Kind::Colon, source),
+                lexer::Kind::Punct if source == "," => (Kind::Comma, source),
+                _ => return None,
+            };
+            tokens.push(Token { kind, text: source, start: pos + token.start });
+        }
+        let Some(atom) = atom else { return Some(tokens) };
+        if atom.end <= atom.start || atom.end > text.len() {
             return None;
         }
         tokens.push(Token { kind: Kind::Atom, text: text.get(atom.clone())?, start: atom.start });
-        *pos = atom.end;
-        Some(())
-    };
-    for token in lexer::tokens(text) {
-        while let Some(a) = next.next_if(|a| a.start <= token.start) {
-            atom(&mut tokens, a, &mut pos)?;
-        }
-        if token.end <= pos && token.start < pos {
-            continue; // inside an atom
-        }
-        if token.start < pos || next.peek().is_some_and(|a| token.end > a.start) {
-            return None;
-        }
-        let source = token.text(text);
-        let (kind, source) = match token.kind {
-            lexer::Kind::Newline => (Kind::Newline, source),
-            lexer::Kind::LineComment => (Kind::LineComment, source.trim_end()),
-            lexer::Kind::BlockComment => (Kind::BlockComment, source),
-            lexer::Kind::LBrace => (Kind::Open('{'), source),
-            lexer::Kind::LBracket => (Kind::Open('['), source),
-            lexer::Kind::RBrace => (Kind::Close('}'), source),
-            lexer::Kind::RBracket => (Kind::Close(']'), source),
-            lexer::Kind::Equals => (Kind::Equals, source),
-            lexer::Kind::Punct if source == ":" => (Kind::Colon, source),
-            lexer::Kind::Punct if source == "," => (Kind::Comma, source),
-            _ => return None,
-        };
-        tokens.push(Token { kind, text: source, start: token.start });
-        pos = token.end;
+        pos = atom.end;
     }
-    for a in next {
-        atom(&mut tokens, a, &mut pos)?;
-    }
-    Some(tokens)
 }
 
 /// One line of output: its tokens (never empty) and whether a blank line comes before it.

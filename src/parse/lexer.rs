@@ -27,7 +27,7 @@ use std::ops::Range;
 pub enum Kind {
     /// `\n` in code.
     Newline,
-    /// `#` or `//` up to the end of its line; the newline is not part of it.
+    /// `#` or `//` up to the end of its line; the newline (`\n` or `\r\n`) is not part of it.
     LineComment,
     /// `/* … */`.
     BlockComment,
@@ -171,6 +171,17 @@ impl Lexer<'_> {
         self.skip_to(from, &NEWLINE)
     }
 
+    /// The end of a line comment starting at `from`: its line's end, before a `\r\n` as well
+    /// as a `\n` (as hcl-edit reads it).
+    fn comment_end(&self, from: usize) -> usize {
+        let end = self.line_end(from);
+        if end > from && self.byte(end) == b'\n' && self.byte(end - 1) == b'\r' {
+            end - 1
+        } else {
+            end
+        }
+    }
+
     /// `$${` or `%%{` at `at`: an escaped template opener.
     fn escaped_opener(&self, at: usize) -> bool {
         let b = self.byte(at);
@@ -203,8 +214,8 @@ impl Lexer<'_> {
         let next = self.byte(i + 1);
         let (kind, end) = match b {
             b'\n' => (Kind::Newline, i + 1),
-            b'#' => (Kind::LineComment, self.line_end(i)),
-            b'/' if next == b'/' => (Kind::LineComment, self.line_end(i)),
+            b'#' => (Kind::LineComment, self.comment_end(i)),
+            b'/' if next == b'/' => (Kind::LineComment, self.comment_end(i)),
             b'/' if next == b'*' => match find_close_comment(self.bytes, i + 2) {
                 Some(end) => (Kind::BlockComment, end),
                 None => (Kind::UnclosedBlockComment, len),

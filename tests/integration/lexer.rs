@@ -28,6 +28,9 @@ struct Boundaries {
     heredocs: BTreeSet<Range>,
     comments: BTreeSet<Range>,
     comment_texts: Vec<String>,
+    /// A quoted string runs over a line's end: hcl-edit reads on, the tokenizer (with the HCL
+    /// specification and every consumer) stops there. Such files are left out.
+    multiline_string: bool,
 }
 
 fn tokenizer(text: &str) -> Boundaries {
@@ -48,6 +51,7 @@ fn tokenizer(text: &str) -> Boundaries {
                 found.comments.insert((token.start, token.end));
                 found.comment_texts.push(token.text(text).trim_end_matches('\r').to_string());
             }
+            Kind::UnclosedQuote => found.multiline_string = true,
             kind => assert!(!token.is_unclosed(), "{kind:?} in a file hcl-edit parses"),
         }
     }
@@ -161,14 +165,21 @@ fn range(span: Option<std::ops::Range<usize>>) -> Range {
     (span.start, span.end)
 }
 
-/// Compares both sides on `text`; `None` when hcl-edit does not parse it.
+/// Compares both sides on `text`; `None` when hcl-edit does not parse it (or is not handed it).
 fn compare(text: &str) -> Option<Result<(), String>> {
+    // As before every parse in rulesctl: past the bound, hcl-edit backtracks for minutes.
+    if rulesctl::parse::nesting::too_deep(text, 64).is_some() {
+        return None;
+    }
     let body = hcl::edit::parser::parse_body(text).ok()?;
     let mut parser = Parser::default();
     parser.visit_body(&body);
     let mut expected = parser.found;
     expected.comment_texts.sort();
     let found = tokenizer(text);
+    if found.multiline_string {
+        return None;
+    }
     let mut errors = Vec::new();
     if found.strings != expected.strings {
         errors.push(format!("strings: tokenizer {:?}, hcl-edit {:?}", found.strings, expected.strings));
@@ -267,7 +278,9 @@ fn heredoc(rng: &mut Rng, depth: u32) -> String {
     let marker = rng.pick(MARKERS);
     let indented = rng.next().is_multiple_of(2);
     let mut s = format!("<<{}{marker}\n", if indented { "-" } else { "" });
-    for _ in 0..rng.next() % 4 {
+    // At least one line: hcl-edit does not close a heredoc at its first line when a later line
+    // could close it (the tokenizer, like the HCL specification, does).
+    for _ in 0..1 + rng.next() % 4 {
         let indent = if indented { "    " } else { "" };
         match rng.next() % 7 {
             0 => s.push_str(&format!("{indent}{marker}X\n")),
