@@ -110,7 +110,7 @@ impl Token {
 
 /// The tokens of `text`, in order.
 pub fn tokens(text: &str) -> Lexer<'_> {
-    Lexer { bytes: text.as_bytes(), pos: 0, modes: Vec::new() }
+    Lexer { bytes: text.as_bytes(), pos: 0, modes: Vec::new(), names: true }
 }
 
 /// What the tokenizer is inside of, above the file's code.
@@ -140,25 +140,38 @@ pub struct Lexer<'a> {
     bytes: &'a [u8],
     pos: usize,
     modes: Vec<Mode>,
+    /// Whether identifiers and numbers come out as tokens.
+    names: bool,
 }
 
 impl Lexer<'_> {
+    /// Leaves identifiers and numbers out, for a consumer that reads only structure (the
+    /// nesting scan, on every file before it is parsed): they are skipped without a token each.
+    #[must_use]
+    pub fn without_names(mut self) -> Self {
+        self.names = false;
+        self
+    }
+
     /// Whether the tokenizer is in the file's own code: in no string, heredoc or template.
     /// Asked after a token, it says where the next one starts.
     pub fn at_top(&self) -> bool {
         self.modes.is_empty()
     }
 
+    #[inline]
     fn token(&mut self, kind: Kind, start: usize, end: usize) -> Option<Token> {
         self.pos = end;
         Some(Token { kind, start, end })
     }
 
+    #[inline]
     fn byte(&self, at: usize) -> u8 {
         self.bytes.get(at).copied().unwrap_or(0)
     }
 
     /// The first position at or after `from` whose byte is in `table`, or the end.
+    #[inline]
     fn skip_to(&self, from: usize, table: &[bool; 256]) -> usize {
         let mut i = from;
         while i < self.bytes.len() && !table[usize::from(self.bytes[i])] {
@@ -200,17 +213,33 @@ impl Lexer<'_> {
     }
 
     /// The token at `self.pos` in code (the file's, or a template's).
+    #[inline(always)]
     fn code(&mut self) -> Option<Token> {
         let len = self.bytes.len();
         let mut i = self.pos;
-        while i < len && matches!(self.bytes[i], b' ' | b'\t' | b'\r') {
-            i += 1;
-        }
-        if i >= len {
-            self.pos = len;
-            return self.unwind();
-        }
-        let b = self.bytes[i];
+        let b = loop {
+            while i < len && matches!(self.bytes[i], b' ' | b'\t' | b'\r') {
+                i += 1;
+            }
+            if i >= len {
+                self.pos = len;
+                return self.unwind();
+            }
+            let b = self.bytes[i];
+            // Names are most of code: read them first.
+            let end = if is_ident_start(b) {
+                self.skip_to(i + 1, &NOT_IDENT)
+            } else if b.is_ascii_digit() {
+                self.number_end(i)
+            } else {
+                break b;
+            };
+            if self.names {
+                let kind = if is_ident_start(b) { Kind::Ident } else { Kind::Number };
+                return self.token(kind, i, end);
+            }
+            i = end;
+        };
         let next = self.byte(i + 1);
         let (kind, end) = match b {
             b'\n' => (Kind::Newline, i + 1),
@@ -260,8 +289,6 @@ impl Lexer<'_> {
             b'!' | b'<' | b'>' if next == b'=' => (Kind::Punct, i + 2),
             b'&' | b'|' if next == b => (Kind::Punct, i + 2),
             b'.' if next == b'.' && self.byte(i + 2) == b'.' => (Kind::Punct, i + 3),
-            b'0'..=b'9' => (Kind::Number, self.number_end(i)),
-            _ if is_ident_start(b) => (Kind::Ident, self.skip_to(i + 1, &NOT_IDENT)),
             _ if b.is_ascii_graphic() => (Kind::Punct, i + 1),
             _ => (Kind::Invalid, i + 1),
         };
@@ -270,19 +297,25 @@ impl Lexer<'_> {
 
     /// Where the number starting at `from` ends: digits, a fraction, an exponent.
     fn number_end(&self, from: usize) -> usize {
-        let digits =
-            |at: usize| (at..self.bytes.len()).find(|&i| !self.bytes[i].is_ascii_digit()).unwrap_or(self.bytes.len());
-        let mut end = digits(from);
+        let mut end = self.digits_end(from);
         if self.byte(end) == b'.' && self.byte(end + 1).is_ascii_digit() {
-            end = digits(end + 1);
+            end = self.digits_end(end + 1);
         }
         if matches!(self.byte(end), b'e' | b'E') {
             let sign = usize::from(matches!(self.byte(end + 1), b'+' | b'-'));
             if self.byte(end + 1 + sign).is_ascii_digit() {
-                end = digits(end + 1 + sign);
+                end = self.digits_end(end + 1 + sign);
             }
         }
         end
+    }
+
+    fn digits_end(&self, from: usize) -> usize {
+        let mut i = from;
+        while i < self.bytes.len() && self.bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
     }
 
     /// The token at `self.pos` in a quoted string's text.
@@ -404,6 +437,7 @@ impl Lexer<'_> {
 impl Iterator for Lexer<'_> {
     type Item = Token;
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Token> {
         match self.modes.last().copied() {
             None | Some(Mode::Template { .. }) => self.code(),

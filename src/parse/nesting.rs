@@ -154,17 +154,18 @@ fn scan(text: &str, max_depth: usize) -> Result<(), TooDeep> {
     // A string left open at the end of its line takes that newline with it: the line after it
     // still reads as the attribute's value.
     let mut unclosed_string = false;
-    for token in lexer::tokens(text) {
+    for token in lexer::tokens(text).without_names() {
         let after_unclosed_string = std::mem::take(&mut unclosed_string);
         let at = token.span();
         match token.kind {
             Kind::Newline if after_unclosed_string => {}
             Kind::Newline | Kind::Equals | Kind::Punct => {
                 if let Some(Frame::Body { value }) = stack.frames.last_mut() {
-                    if token.kind == Kind::Newline {
-                        *value = false;
-                    } else if token.text(text).contains('=') {
-                        *value = true;
+                    match token.kind {
+                        Kind::Newline => *value = false,
+                        Kind::Equals => *value = true,
+                        // `==`, `!=`, `<=`, `>=`, `=>`: any `=` in code starts a value.
+                        _ => *value |= text.as_bytes()[at.clone()].contains(&b'='),
                     }
                 }
             }
