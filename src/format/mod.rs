@@ -34,6 +34,7 @@ use hcl::edit::structure::{Body, Structure};
 use hcl::edit::Span;
 
 use crate::diagnostic::declare_code;
+use crate::parse::lexer;
 use crate::parse::nesting::{too_deep, TooDeep};
 use crate::source::Limits;
 
@@ -192,51 +193,44 @@ impl Token<'_> {
     }
 }
 
-/// Splits `text` into tokens: the atoms at their spans, and what lies between them lexed as
-/// punctuation, comments and newlines. `None` when something between atoms is none of those,
-/// or the spans do not follow each other: the formatter then refuses rather than guess.
+/// Splits `text` into tokens: the atoms at their spans, and what lies between them (each gap
+/// read by the tokenizer, [`crate::parse::lexer`], on its own, as code) as punctuation, comments
+/// and newlines. `None` when something between atoms is none of those, or the spans do not
+/// follow each other: the formatter then refuses rather than guess.
 fn lex<'a>(text: &'a str, atoms: &[Range<usize>]) -> Option<Vec<Token<'a>>> {
     let mut atoms = atoms.to_vec();
     atoms.sort_by_key(|r| r.start);
     let mut tokens = Vec::new();
     let mut pos = 0;
-    let mut next = atoms.iter().peekable();
-    while pos < text.len() {
-        if let Some(atom) = next.next_if(|a| a.start == pos) {
-            if atom.end <= atom.start || atom.end > text.len() {
-                return None;
-            }
-            tokens.push(Token { kind: Kind::Atom, text: text.get(atom.clone())?, start: pos });
-            pos = atom.end;
-            continue;
+    let mut next = atoms.iter();
+    loop {
+        let atom = next.next();
+        let limit = atom.map_or(text.len(), |a| a.start);
+        let gap = text.get(pos..limit)?;
+        for token in lexer::tokens(gap) {
+            let source = token.text(gap);
+            let (kind, source) = match token.kind {
+                lexer::Kind::Newline => (Kind::Newline, source),
+                lexer::Kind::LineComment => (Kind::LineComment, source.trim_end()),
+                lexer::Kind::BlockComment => (Kind::BlockComment, source),
+                lexer::Kind::LBrace => (Kind::Open('{'), source),
+                lexer::Kind::LBracket => (Kind::Open('['), source),
+                lexer::Kind::RBrace => (Kind::Close('}'), source),
+                lexer::Kind::RBracket => (Kind::Close(']'), source),
+                lexer::Kind::Equals => (Kind::Equals, source),
+                lexer::Kind::Punct if source == ":" => (Kind::Colon, source),
+                lexer::Kind::Punct if source == "," => (Kind::Comma, source),
+                _ => return None,
+            };
+            tokens.push(Token { kind, text: source, start: pos + token.start });
         }
-        let limit = next.peek().map_or(text.len(), |a| a.start);
-        let rest = text.get(pos..limit)?;
-        let c = rest.chars().next()?;
-        let (kind, len) = match c {
-            ' ' | '\t' | '\r' => {
-                pos += 1;
-                continue;
-            }
-            '\n' => (Kind::Newline, 1),
-            '#' => (Kind::LineComment, rest.find('\n').unwrap_or(rest.len())),
-            '/' if rest.starts_with("//") => (Kind::LineComment, rest.find('\n').unwrap_or(rest.len())),
-            '/' if rest.starts_with("/*") => (Kind::BlockComment, rest[2..].find("*/")? + 4),
-            '{' | '[' => (Kind::Open(c), 1),
-            '}' | ']' => (Kind::Close(c), 1),
-            '=' => (Kind::Equals, 1),
-            ':' => (Kind::Colon, 1),
-            ',' => (Kind::Comma, 1),
-            _ => return None,
-        };
-        let mut token = &rest[..len];
-        if kind == Kind::LineComment {
-            token = token.trim_end();
+        let Some(atom) = atom else { return Some(tokens) };
+        if atom.end <= atom.start || atom.end > text.len() {
+            return None;
         }
-        tokens.push(Token { kind, text: token, start: pos });
-        pos += len;
+        tokens.push(Token { kind: Kind::Atom, text: text.get(atom.clone())?, start: atom.start });
+        pos = atom.end;
     }
-    next.peek().is_none().then_some(tokens)
 }
 
 /// One line of output: its tokens (never empty) and whether a blank line comes before it.

@@ -1,11 +1,13 @@
 //! Where the cursor is in an HCL file, in terms of the dialect table: on which block, label,
 //! attribute name or value. A file that parses is read through its syntax tree (spans from
-//! hcl-edit); one that does not (mid-typing) through a light scan of the text before the cursor.
+//! hcl-edit); one that does not (mid-typing) through the tokens before the cursor
+//! ([`crate::parse::lexer`]).
 
 use std::ops::Range;
 
 use crate::diagnostic::FileId;
 use crate::model::dialect::{Attr, BlockSpec, PROJECT, RULES};
+use crate::parse::lexer::{self, Kind};
 use crate::parse::{self, Entry};
 use crate::source::root::PROJECT_FILE;
 use crate::source::Limits;
@@ -146,80 +148,41 @@ impl Scan {
     }
 }
 
-/// Where the lexer stopped: in code, in a string, or in a comment.
+/// Where the text read stopped: in code, in a string or heredoc, or in a comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Code,
     Str,
-    Line,
-    Block,
+    Comment,
 }
 
-/// Walks `text[from..to]` the way HCL reads it, skipping strings (with escapes) and `#`, `//` and
-/// `/* */` comments; calls `mark` at every brace in code and at every line end, with its offset.
+/// Reads `text[from..to]` through the tokenizer; calls `mark` at every brace and line end in
+/// the file's own code (not in a string, heredoc, template or comment), with its offset, until
+/// `mark` returns false. Returns where `to` is.
 fn lex(text: &str, from: usize, to: usize, mut mark: impl FnMut(u8, usize) -> bool) -> State {
-    let bytes = &text.as_bytes()[..to];
-    let mut state = State::Code;
-    let mut i = from;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let at_mark = match state {
-            State::Str => match b {
-                b'\\' => {
-                    i += 1;
-                    false
-                }
-                b'"' => {
-                    state = State::Code;
-                    false
-                }
-                b'\n' => {
-                    state = State::Code;
-                    true
-                }
-                _ => false,
-            },
-            State::Line => {
-                if b == b'\n' {
-                    state = State::Code;
-                }
-                b == b'\n'
+    let Some(part) = text.get(from..to) else { return State::Code };
+    let mut tokens = lexer::tokens(part);
+    let (mut in_string, mut in_comment) = (false, false);
+    while let Some(token) = tokens.next() {
+        match token.kind {
+            Kind::LBrace | Kind::RBrace | Kind::Newline
+                if tokens.at_top() && !mark(part.as_bytes()[token.start], from + token.start) =>
+            {
+                break;
             }
-            State::Block => {
-                if b == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                    state = State::Code;
-                    i += 1;
-                }
-                false
-            }
-            State::Code => match b {
-                b'"' => {
-                    state = State::Str;
-                    false
-                }
-                b'#' => {
-                    state = State::Line;
-                    false
-                }
-                b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    state = State::Line;
-                    false
-                }
-                b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                    state = State::Block;
-                    i += 1;
-                    false
-                }
-                b'{' | b'}' | b'\n' => true,
-                _ => false,
-            },
-        };
-        if at_mark && !mark(b, i) {
-            break;
+            Kind::UnclosedQuote | Kind::UnclosedHeredoc => in_string |= token.start == part.len(),
+            Kind::LineComment => in_comment |= token.end == part.len(),
+            Kind::UnclosedBlockComment => in_comment = true,
+            _ => {}
         }
-        i += 1;
     }
-    state
+    if in_comment {
+        State::Comment
+    } else if in_string {
+        State::Str
+    } else {
+        State::Code
+    }
 }
 
 /// `offset`, within the text and moved back to a character boundary.
@@ -251,7 +214,7 @@ pub fn scan(text: &str, offset: usize) -> Scan {
         true
     });
     out.in_string = state == State::Str;
-    out.in_comment = matches!(state, State::Line | State::Block);
+    out.in_comment = state == State::Comment;
     out
 }
 

@@ -2,6 +2,7 @@
 
 pub mod depth;
 pub mod json;
+pub mod lexer;
 mod literal;
 pub mod nesting;
 pub(crate) mod unclosed;

@@ -21,6 +21,7 @@ use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{FileId, Span};
+use crate::parse::lexer::{self, Kind};
 use crate::parse::{SYNTAX, TOO_DEEP};
 use crate::source::limits::raise_hint;
 use crate::source::Limits;
@@ -71,7 +72,8 @@ impl TooDeep {
     }
 }
 
-/// What the scanner is inside of.
+/// What the scan is inside of. Strings and heredocs are the tokenizer's to track; only what
+/// counts toward a bound, or decides what a `{` opens, is a frame.
 enum Frame {
     /// The file, or a block's body: `value` while on an attribute's line after its `=`.
     Body { value: bool },
@@ -81,10 +83,6 @@ enum Frame {
     Counted,
     /// `${ … }` or `%{ … }`, an expression inside a string or heredoc: counts.
     Template,
-    /// A quoted string.
-    Str,
-    /// A heredoc body, until a line holding only its marker.
-    Heredoc(String),
 }
 
 impl Frame {
@@ -92,30 +90,23 @@ impl Frame {
     fn counts(&self) -> bool {
         matches!(self, Frame::Counted | Frame::Template)
     }
-
-    /// Counts toward `max_depth`: every bracket.
-    fn bracket(&self) -> bool {
-        !matches!(self, Frame::Str | Frame::Heredoc(_))
-    }
 }
 
-/// The frames open at the scanner's position (the file's body at the bottom), how many of them
-/// count toward [`MAX_DEPTH`] (`depth`) and how many are brackets (`total`).
+/// The frames open at the scan's position (the file's body at the bottom; every other frame is
+/// a bracket, counted toward `max_total`), and how many of them count toward [`MAX_DEPTH`]
+/// (`depth`).
 struct Stack {
     frames: Vec<Frame>,
     depth: usize,
-    total: usize,
     max_total: usize,
 }
 
 impl Stack {
     /// Opens `frame` at `at`; the opener itself when it is one level too many.
     fn open(&mut self, frame: Frame, at: Range<usize>) -> Result<(), TooDeep> {
-        if frame.bracket() {
-            self.total += 1;
-            if self.total > self.max_total {
-                return Err(TooDeep { at, bound: Bound::Limit(self.max_total) });
-            }
+        // The file's body is the one frame that is no bracket.
+        if self.frames.len() > self.max_total {
+            return Err(TooDeep { at, bound: Bound::Limit(self.max_total) });
         }
         if frame.counts() {
             self.depth += 1;
@@ -127,168 +118,81 @@ impl Stack {
         Ok(())
     }
 
-    /// Closes the innermost frame; the file's body stays.
+    /// Closes the innermost bracket; the file's body stays, and so does a template (its `}`
+    /// is the tokenizer's [`Kind::CloseTemplate`]).
     fn close(&mut self) {
-        if self.frames.len() > 1 {
-            if let Some(frame) = self.frames.pop() {
-                self.total -= usize::from(frame.bracket());
-                self.depth -= usize::from(frame.counts());
+        if self.frames.len() > 1 && !matches!(self.frames.last(), Some(Frame::Template)) {
+            self.pop();
+        }
+    }
+
+    /// Closes the innermost template, and any bracket left open inside it.
+    fn close_template(&mut self) {
+        while self.frames.len() > 1 {
+            if let Some(Frame::Template) = self.pop() {
+                break;
             }
         }
+    }
+
+    fn pop(&mut self) -> Option<Frame> {
+        let frame = self.frames.pop()?;
+        self.depth -= usize::from(frame.counts());
+        Some(frame)
     }
 }
 
 /// The first bracket that opens level `max_depth + 1`, or the first `(`, object `{`, `for`
 /// expression, index `[`, `${` or `%{` that opens more than [`MAX_DEPTH`] of those at once,
 /// whichever comes first; comments, string text and heredoc text (where only templates open)
-/// are skipped. One pass, no recursion.
+/// are skipped. One pass over the tokens, no recursion.
 pub fn too_deep(text: &str, max_depth: usize) -> Option<TooDeep> {
     scan(text, max_depth).err()
 }
 
 fn scan(text: &str, max_depth: usize) -> Result<(), TooDeep> {
-    let bytes = text.as_bytes();
-    let mut stack = Stack { frames: vec![Frame::Body { value: false }], depth: 0, total: 0, max_total: max_depth };
-    let mut i = 0;
-    while i < bytes.len() {
-        // Most bytes mean nothing where they stand: skip to the next that may (this loop is
-        // most of the scan's time, and the scan runs on every rule file before it is parsed).
-        let meaningful = match stack.frames.last() {
-            Some(Frame::Str) => &STRING,
-            // A heredoc line's start is where its marker may stand.
-            Some(Frame::Heredoc(_)) if i == 0 || bytes[i - 1] == b'\n' => &ALL,
-            Some(Frame::Heredoc(_)) => &HEREDOC,
-            _ => &CODE,
-        };
-        while i < bytes.len() && !meaningful[usize::from(bytes[i])] {
-            i += 1;
-        }
-        let Some(&b) = bytes.get(i) else { break };
-        let next = bytes.get(i + 1).copied();
-        let escaped_template = (b == b'$' || b == b'%') && next == Some(b) && bytes.get(i + 2) == Some(&b'{');
-        let template = (b == b'$' || b == b'%') && next == Some(b'{');
-        let in_body = match stack.frames.last_mut() {
-            Some(Frame::Str) => {
-                match b {
-                    b'\\' => i += 2,
-                    b'\n' | b'"' => {
-                        // A string ends at its quote, or (unclosed) at the end of its line.
-                        stack.close();
-                        i += 1;
-                    }
-                    _ if escaped_template => i += 3,
-                    _ if template => {
-                        stack.open(Frame::Template, i..i + 2)?;
-                        i += 2;
-                    }
-                    _ => i += 1,
-                }
-                continue;
-            }
-            Some(Frame::Heredoc(marker)) => {
-                if i == 0 || bytes[i - 1] == b'\n' {
-                    let end = line_end(bytes, i);
-                    if text[i..end].trim() == marker.as_str() {
-                        stack.close();
-                        i = end;
-                        continue;
+    let mut stack = Stack { frames: vec![Frame::Body { value: false }], depth: 0, max_total: max_depth };
+    // A string left open at the end of its line takes that newline with it: the line after it
+    // still reads as the attribute's value.
+    let mut unclosed_string = false;
+    for token in lexer::tokens(text).without_names() {
+        let after_unclosed_string = std::mem::take(&mut unclosed_string);
+        let at = token.span();
+        match token.kind {
+            Kind::Newline if after_unclosed_string => {}
+            Kind::Newline | Kind::Equals | Kind::Punct => {
+                if let Some(Frame::Body { value }) = stack.frames.last_mut() {
+                    match token.kind {
+                        Kind::Newline => *value = false,
+                        Kind::Equals => *value = true,
+                        // `==`, `!=`, `<=`, `>=`, `=>`: any `=` in code starts a value.
+                        _ => *value |= text.as_bytes()[at.clone()].contains(&b'='),
                     }
                 }
-                if escaped_template {
-                    i += 3;
-                } else if template {
-                    stack.open(Frame::Template, i..i + 2)?;
-                    i += 2;
-                } else {
-                    i += 1;
-                }
-                continue;
             }
-            Some(Frame::Body { value }) => {
-                match b {
-                    b'=' if next != Some(b'=') => *value = true,
-                    b'\n' => *value = false,
-                    _ => {}
-                }
-                // A `{` outside a value opens a block's body; in a value, an object.
-                Some(*value)
+            Kind::UnclosedQuote => unclosed_string = true,
+            Kind::OpenTemplate => stack.open(Frame::Template, at)?,
+            Kind::CloseTemplate => stack.close_template(),
+            // A `{` outside a value opens a block's body; in a value, an object.
+            Kind::LBrace if matches!(stack.frames.last(), Some(Frame::Body { value: false })) => {
+                stack.open(Frame::Body { value: false }, at)?;
             }
-            _ => None,
-        };
-        // Code: a body, or inside an array, a parenthesis, an object or a template.
-        match b {
-            b'#' => i = line_end(bytes, i),
-            b'/' if next == Some(b'/') => i = line_end(bytes, i),
-            b'/' if next == Some(b'*') => {
-                i = bytes[i + 2..].windows(2).position(|w| w == b"*/").map_or(bytes.len(), |p| i + 2 + p + 2);
-            }
-            b'"' => {
-                stack.open(Frame::Str, i..i + 1)?;
-                i += 1;
-            }
-            b'<' if next == Some(b'<') => {
-                let start = if bytes.get(i + 2) == Some(&b'-') { i + 3 } else { i + 2 };
-                let len = bytes[start..]
-                    .iter()
-                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'-')
-                    .count();
-                if len == 0 {
-                    i += 2;
-                    continue;
-                }
-                stack.open(Frame::Heredoc(text[start..start + len].to_string()), i..start + len)?;
-                // The body starts on the next line.
-                i = (line_end(bytes, start) + 1).min(bytes.len());
-            }
-            b'{' if in_body == Some(false) => {
-                stack.open(Frame::Body { value: false }, i..i + 1)?;
-                i += 1;
-            }
-            b'(' | b'{' => {
-                stack.open(Frame::Counted, i..i + 1)?;
-                i += 1;
-            }
-            b'[' => {
+            Kind::LBrace | Kind::LParen => stack.open(Frame::Counted, at)?,
+            Kind::LBracket => {
+                let i = token.start;
                 let rest = &text[i + 1..];
                 let for_expr =
                     rest.trim_start().strip_prefix("for").is_some_and(|r| r.starts_with(char::is_whitespace));
                 // `a[0]`: an index after an expression (a name, a closing bracket or quote).
                 let before = text[..i].trim_end().bytes().next_back();
                 let index = before.is_some_and(|c| c.is_ascii_alphanumeric() || b"_-)]}\"*".contains(&c));
-                stack.open(if for_expr || index { Frame::Counted } else { Frame::Array }, i..i + 1)?;
-                i += 1;
+                stack.open(if for_expr || index { Frame::Counted } else { Frame::Array }, at)?;
             }
-            b']' | b'}' | b')' => {
-                stack.close();
-                i += 1;
-            }
-            _ => i += 1,
+            Kind::RBrace | Kind::RBracket | Kind::RParen => stack.close(),
+            _ => {}
         }
     }
     Ok(())
-}
-
-/// The bytes that may open or close something in code (a comment, a string, a heredoc, a
-/// bracket) or end an attribute's value (`=` starts one, a new line ends it).
-const CODE: [bool; 256] = table(b"#/\"<{[()]}=\n");
-/// In a quoted string: an escape, its end, a template.
-const STRING: [bool; 256] = table(b"\\\n\"$%");
-/// In heredoc text: a new line (where the marker may follow), a template.
-const HEREDOC: [bool; 256] = table(b"\n$%");
-const ALL: [bool; 256] = [true; 256];
-
-const fn table(meaningful: &[u8]) -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < meaningful.len() {
-        t[meaningful[i] as usize] = true;
-        i += 1;
-    }
-    t
-}
-
-fn line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
 }
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
 //! Finding the cause of a syntax error the parser reports late: a bracket, string, comment or
 //! heredoc opened and never closed (or closed by the wrong bracket). Parsers give up where the
 //! input ended or the next token made no sense; the mistake is at the opening token, which is
-//! where terraform points too. A small scanner over the text, used only after a parse failed.
+//! where terraform points too. HCL is read through the tokenizer ([`crate::parse::lexer`]);
+//! YAML through a small scanner of its own. Used only after a parse failed.
 
 use std::ops::Range;
+
+use crate::parse::lexer::{self, Kind};
 
 /// What was left open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,8 @@ pub enum Open {
     Comment,
     /// `<<EOF` with no closing `EOF` line; the marker.
     Heredoc(String),
+    /// `${` or `%{` in a heredoc, never closed by its `}`.
+    Template,
 }
 
 /// The opening token and what it opened.
@@ -37,6 +42,7 @@ impl Unclosed {
             Open::String => "this string is never closed".to_string(),
             Open::Comment => "this comment is never closed".to_string(),
             Open::Heredoc(marker) => format!("this heredoc is never closed by a line holding `{marker}`"),
+            Open::Template => "this template is never closed".to_string(),
         }
     }
 
@@ -48,6 +54,7 @@ impl Unclosed {
             Open::String => "add the closing `\"` before the end of the line".to_string(),
             Open::Comment => "add `*/` where the comment should end".to_string(),
             Open::Heredoc(marker) => format!("add a line holding only `{marker}` where the text should end"),
+            Open::Template => "close it with `}`".to_string(),
         }
     }
 }
@@ -60,61 +67,57 @@ fn closer(open: char) -> char {
     }
 }
 
-/// Scans HCL text for the first unclosed string or comment, a mismatched bracket, or else the
-/// innermost bracket or heredoc still open at the end.
+/// The first unclosed string, template or comment, or mismatched bracket, in HCL text; or else
+/// the innermost bracket or heredoc still open at the end. Brackets count in code outside
+/// strings and heredocs; a string is reported at the outermost quote of the strings nested in
+/// each other's templates around the one that stopped (the quote the user opened first).
 pub fn hcl(text: &str) -> Option<Unclosed> {
-    let bytes = text.as_bytes();
-    let mut stack: Vec<(char, usize)> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => i = line_end(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => match find(bytes, i + 2, b"*/") {
-                Some(end) => i = end + 2,
-                None => return Some(Unclosed { open: Open::Comment, at: i..i + 2 }),
-            },
-            b'"' => match string_end(bytes, i) {
-                Some(end) => i = end + 1,
-                None => return Some(Unclosed { open: Open::String, at: i..i + 1 }),
-            },
-            b'<' if bytes.get(i + 1) == Some(&b'<') => {
-                // Just past the ASCII `<<` or `<<-`: a character boundary.
-                let marker_start = if bytes.get(i + 2) == Some(&b'-') { i + 3 } else { i + 2 };
-                let marker: String =
-                    text[marker_start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                if marker.is_empty() {
-                    i += 2;
-                    continue;
-                }
-                let body = line_end(bytes, i);
-                match heredoc_end(text, body, &marker) {
-                    Some(end) => i = end,
-                    None => {
-                        return Some(Unclosed {
-                            open: Open::Heredoc(marker.clone()),
-                            at: i..marker_start + marker.len(),
-                        })
-                    }
-                }
+    let mut brackets: Vec<(char, usize)> = Vec::new();
+    // The strings, templates and heredocs open at the token, outermost first.
+    let mut open: Vec<lexer::Token> = Vec::new();
+    for token in lexer::tokens(text) {
+        let at = token.span();
+        match token.kind {
+            Kind::UnclosedBlockComment => return Some(Unclosed { open: Open::Comment, at: at.start..at.start + 2 }),
+            Kind::OpenQuote | Kind::OpenTemplate | Kind::OpenHeredoc => open.push(token),
+            Kind::CloseQuote | Kind::CloseTemplate | Kind::CloseHeredoc => {
+                open.pop();
             }
-            open @ (b'{' | b'[' | b'(') => {
-                stack.push((open as char, i));
-                i += 1;
+            Kind::UnclosedQuote | Kind::UnclosedTemplate | Kind::UnclosedHeredoc => return left_open(text, &open),
+            Kind::LBrace | Kind::LBracket | Kind::LParen if open.is_empty() => {
+                brackets.push((char::from(text.as_bytes()[at.start]), at.start));
             }
-            close @ (b'}' | b']' | b')') => {
-                match stack.pop() {
-                    Some((open, at)) if closer(open) != close as char => {
-                        return Some(Unclosed { open: Open::Mismatched(open, i..i + 1), at: at..at + 1 });
+            Kind::RBrace | Kind::RBracket | Kind::RParen if open.is_empty() => {
+                let close = char::from(text.as_bytes()[at.start]);
+                match brackets.pop() {
+                    Some((opener, start)) if closer(opener) != close => {
+                        return Some(Unclosed { open: Open::Mismatched(opener, at), at: start..start + 1 });
                     }
                     _ => {}
                 }
-                i += 1;
             }
-            _ => i += 1,
+            _ => {}
         }
     }
-    stack.pop().map(|(open, at)| Unclosed { open: Open::Bracket(open), at: at..at + 1 })
+    brackets.pop().map(|(open, at)| Unclosed { open: Open::Bracket(open), at: at..at + 1 })
+}
+
+/// What to report when the innermost of `open` stopped unclosed: the outermost quote of the
+/// strings and templates nested in each other around it, else the template or heredoc itself.
+fn left_open(text: &str, open: &[lexer::Token]) -> Option<Unclosed> {
+    let innermost = open.last()?;
+    let run = open.iter().rev().take_while(|t| matches!(t.kind, Kind::OpenQuote | Kind::OpenTemplate));
+    if let Some(quote) = run.filter(|t| t.kind == Kind::OpenQuote).last() {
+        return Some(Unclosed { open: Open::String, at: quote.span() });
+    }
+    let at = innermost.span();
+    match innermost.kind {
+        Kind::OpenHeredoc => {
+            let marker = text.get(at.clone())?.trim_start_matches('<').trim_start_matches('-');
+            Some(Unclosed { open: Open::Heredoc(marker.to_string()), at })
+        }
+        _ => Some(Unclosed { open: Open::Template, at }),
+    }
 }
 
 /// Scans YAML text for a flow collection (`{`, `[`) left open, or a quoted scalar never
@@ -171,69 +174,8 @@ pub fn yaml(text: &str) -> Option<Unclosed> {
     stack.pop().map(|(open, at)| Unclosed { open: Open::Bracket(open), at: at..at + 1 })
 }
 
-pub(super) fn line_end(bytes: &[u8], from: usize) -> usize {
+fn line_end(bytes: &[u8], from: usize) -> usize {
     bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
-}
-
-pub(super) fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
-}
-
-/// The closing quote of an HCL string opened at `start`; `None` when the line or file ends
-/// first. `${ ... }` and `%{ ... }` inside may hold braces and strings of their own, nested to
-/// any depth: a stack, never recursion, so hostile nesting cannot overflow the stack.
-pub(super) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    // One entry per open string: the depth of template braces inside it.
-    let mut strings: Vec<usize> = vec![0];
-    let mut i = start + 1;
-    while i < bytes.len() {
-        let depth = strings.last_mut()?;
-        match bytes[i] {
-            b'\\' if *depth == 0 => i += 2,
-            b'\n' if *depth == 0 => return None,
-            b'"' if *depth == 0 => {
-                strings.pop();
-                if strings.is_empty() {
-                    return Some(i);
-                }
-                i += 1;
-            }
-            // `$${` and `%%{` are escapes, not templates.
-            b'$' | b'%' if *depth == 0 && bytes.get(i + 1) == Some(&b'{') => {
-                if bytes.get(i.wrapping_sub(1)) != Some(&bytes[i]) {
-                    *depth += 1;
-                }
-                i += 2;
-            }
-            b'{' if *depth > 0 => {
-                *depth += 1;
-                i += 1;
-            }
-            b'}' if *depth > 0 => {
-                *depth -= 1;
-                i += 1;
-            }
-            b'"' => {
-                strings.push(0);
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// The end of a heredoc whose body starts at `from` (the newline after `<<MARKER`): just past
-/// the line holding only the marker.
-pub(super) fn heredoc_end(text: &str, from: usize, marker: &str) -> Option<usize> {
-    let mut at = from;
-    for line in text.get(from..)?.split_inclusive('\n') {
-        at += line.len();
-        if line.trim() == marker {
-            return Some(at);
-        }
-    }
-    None
 }
 
 /// The closing quote of a YAML scalar opened at `start` with `quote`; double quotes take

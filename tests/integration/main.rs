@@ -24,6 +24,7 @@ mod hostile_schema;
 mod incremental;
 mod init;
 mod install;
+mod lexer;
 mod limits;
 mod lsp;
 mod mistakes;
