@@ -107,14 +107,24 @@ impl Sources {
         Arc::make_mut(&mut self.files[id.index()]).set_text(text);
     }
 
-    /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
-    /// renderer can ever show what was there: used for literal credentials. Line breaks are
-    /// kept, so the lines after the span keep their numbers.
+    /// Overwrites a span's characters with stars, each one as many bytes as the character it
+    /// replaces (`*`, or `×`, `∗`, `🞱` for wider ones), so every byte offset, line and column
+    /// stays valid and no renderer can ever show what was there: used for literal credentials.
+    /// Line breaks are kept, so the lines after the span keep their numbers.
     pub fn mask(&mut self, span: Span) {
         let file = Arc::make_mut(&mut self.files[span.file.index()]);
         let range = span.range();
         if let Some(secret) = file.text.get(range.clone()) {
-            let stars: String = secret.bytes().map(|b| if b == b'\n' { '\n' } else { '*' }).collect();
+            let stars: String = secret
+                .chars()
+                .map(|c| match c.len_utf8() {
+                    _ if c == '\n' => '\n',
+                    1 => '*',
+                    2 => '×',
+                    3 => '∗',
+                    _ => '🞱',
+                })
+                .collect();
             file.text.replace_range(range, &stars);
             file.line_starts = std::sync::OnceLock::new();
         }
@@ -168,7 +178,7 @@ mod tests {
         let mut sources = Sources::default();
         let id = sources.add("v.yaml".into(), "a: |\n  s3cr3t\n  é\nb: 1\n".into());
         sources.mask(Span::new(id, 3..18));
-        assert_eq!(sources.get(id).text, "a: *\n********\n****\nb: 1\n");
+        assert_eq!(sources.get(id).text, "a: *\n********\n**×\nb: 1\n");
         assert_eq!(sources.get(id).position(19), (4, 1));
     }
 }
