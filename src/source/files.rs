@@ -14,6 +14,9 @@ pub struct SourceFile {
     pub sha256: Option<String>,
     /// Whether the raw bytes had a byte-order mark or CRLF line ends that decoding removed.
     pub normalized: bool,
+    /// The byte ranges [`Sources::mask`] starred (literal credentials), in the order masked: a
+    /// snippet shows each as a fixed `*****`, so not even the length shows.
+    pub masked: Vec<std::ops::Range<usize>>,
     /// Where each line starts, computed the first time a position is asked for: most files of a
     /// large repository never have a diagnostic, so never need it.
     line_starts: std::sync::OnceLock<Vec<usize>>,
@@ -21,7 +24,14 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
-        SourceFile { path, text, sha256: None, normalized: false, line_starts: std::sync::OnceLock::new() }
+        SourceFile {
+            path,
+            text,
+            sha256: None,
+            normalized: false,
+            masked: Vec::new(),
+            line_starts: std::sync::OnceLock::new(),
+        }
     }
 
     /// Replaces the text once the file has been read and decoded.
@@ -125,7 +135,8 @@ impl Sources {
                     _ => '🞱',
                 })
                 .collect();
-            file.text.replace_range(range, &stars);
+            file.text.replace_range(range.clone(), &stars);
+            file.masked.push(range);
             file.line_starts = std::sync::OnceLock::new();
         }
     }

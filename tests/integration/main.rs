@@ -10,6 +10,7 @@ mod charts;
 mod cli;
 mod codes;
 mod conformance;
+mod credentials;
 mod dialect;
 mod emit_rust;
 mod environments;
