@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
@@ -501,38 +501,10 @@ fn to_json(node: &Node, pointer: String, key: Option<Span>, out: &mut Out) -> Va
     }
 }
 
-/// A plain scalar under the YAML 1.2 core schema.
+/// A plain scalar under the YAML 1.2 core schema ([`yaml11::core`]); a float JSON cannot hold
+/// (`.inf`, `.nan`, which Helm refuses and rulesctl reports) stays text.
 pub fn core_scalar(text: &str) -> Value {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        _ => {}
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::Number(i.into());
-        }
-    }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Value::Number(i.into());
-        }
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Value::Number(i.into());
-        }
-    }
-    let is_float = digits.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
-        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    if is_float {
-        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-            return Value::Number(n);
-        }
-    }
-    Value::String(text.to_string())
+    yaml11::core(text).value(text).unwrap_or_else(|| Value::String(text.to_string()))
 }
 
 /// saphyr's markers count characters; spans count bytes.
