@@ -32,6 +32,7 @@ mod path_safety;
 mod plugin_image;
 mod precommit;
 mod support;
+mod unread;
 mod values;
 mod watch;
 mod yaml11;
