@@ -13,7 +13,13 @@ fn found(repo: &Repo) -> Vec<(String, String, u64, u64, String)> {
             all.iter()
                 .map(|d| {
                     let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
-                    (s("code"), s("file"), d["line"].as_u64().unwrap_or(0), d["column"].as_u64().unwrap_or(0), s("severity"))
+                    (
+                        s("code"),
+                        s("file"),
+                        d["line"].as_u64().unwrap_or(0),
+                        d["column"].as_u64().unwrap_or(0),
+                        s("severity"),
+                    )
                 })
                 .collect()
         })
