@@ -303,3 +303,39 @@ fn ambiguous_scalars_are_refused_or_mean_the_same_to_helm() {
         tally.refused.len()
     );
 }
+
+/// Where the chart's schema gives a value one type that only one reading has, the value is
+/// read as that type and rendered so every reader agrees; where both readings fit (`0755` for an
+/// integer), it stays an error. In values.yaml and in an environment's overrides alike.
+#[test]
+fn a_schema_type_settles_an_ambiguous_value() {
+    let repo = Repo::base();
+    repo.write("rulesctl.hcl", "paths {\n  chart = \"chart\"\n}\nrender {\n  allow_overrides = [\"flags\"]\n}\n");
+    repo.write(
+        "chart/values.schema.json",
+        r#"{"type": "object", "properties": {"flags": {"type": "object", "properties": {
+            "enabled": {"type": "boolean"}, "mode": {"type": "string"}, "port": {"type": "integer"},
+            "cache": {"type": "boolean"}}}}}"#,
+    );
+    repo.write("values.yaml", "flags:\n  enabled: no\n  mode: on\n  port: 0755\n  cache: off\n");
+    repo.write(
+        "environments/prod.yaml",
+        "cluster:\n  allocatable: {cpu: \"4\", memory: \"8Gi\"}\n  secrets: []\noverrides:\n  flags:\n    cache: Yes\n",
+    );
+    let report = repo.run(&["check", "--format", "json"]).json();
+    let codes: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|d| (d["code"].as_str().unwrap_or_default().to_string(), d["line"].as_u64().unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(codes, [("Y005".to_string(), 4)], "only `port: 0755` stays ambiguous: {report:#}");
+    repo.write("values.yaml", "flags:\n  enabled: no\n  mode: on\n  port: 493\n  cache: off\n");
+    let rendered = repo.run(&["render", "--env", "prod"]);
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    for line in ["  cache: true\n", "  enabled: false\n", "  mode: \"on\"\n", "  port: 493\n"] {
+        assert!(rendered.stdout.contains(line), "{line:?} in {}", rendered.stdout);
+    }
+}
