@@ -2,8 +2,9 @@
 //! the loader that masks it before anything can print it, and by schema validation, which must
 //! not describe the same place again.
 //!
-//! A literal credential is a non-empty string or a number under a credential-like key, or a URL
-//! with a password in it. Booleans (`usePasswordFiles: false`), empty strings, lists, maps and
+//! A literal credential is a non-empty string or a number under a credential-like key (a
+//! placeholder such as `changeme` or `${PASSWORD}` is none), a URL with a password in it, or a
+//! string with a provider token's shape under any key (see [`token_shapes`]). Booleans (`usePasswordFiles: false`), empty strings, lists, maps and
 //! `null` are never credentials, and neither are keys that *name* a secret or a key inside one
 //! (`existingSecret`, `passwordKey`, `secretName`, `tokenSecretRef`).
 
@@ -11,6 +12,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use crate::model::token_shapes;
 use crate::parse::yaml::escape;
 
 /// Words that make a key credential-like; longer words first, so `secretkey` wins over `secret`.
@@ -25,8 +27,26 @@ const VALUE_SUFFIXES: [&str; 6] = ["", "s", "value", "data", "base64", "b64"];
 /// JSON pointers of literal credentials, with what kind each is.
 pub fn find(value: &Value) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
-    walk(value, &mut String::new(), &mut out);
+    walk(value, &mut String::new(), &mut Vec::new(), &mut out);
     out
+}
+
+/// What credential a string is, by the key it is under (`path`'s last key) or by its shape.
+fn literal(path: &[&str], s: &str) -> Option<&'static str> {
+    if s.trim().is_empty() {
+        return None;
+    }
+    if let Some(kind) = token_shapes::kind(s) {
+        return Some(kind);
+    }
+    if token_shapes::pagerduty_key(path, s) {
+        return Some("a PagerDuty service or routing key");
+    }
+    if url_has_password(s) {
+        return Some("a URL with a password in it");
+    }
+    let under_credential_key = path.last().is_some_and(|k| is_credential_key(k));
+    (under_credential_key && !token_shapes::placeholder(s)).then_some("a literal secret value")
 }
 
 /// Whether a key's name says it holds a credential.
@@ -44,35 +64,35 @@ pub fn is_credential_key(key: &str) -> bool {
 }
 
 /// Recursive over a YAML tree, which the parser keeps within `max_depth` (aliases included).
-/// `pointer` is the place of `value`, grown and cut back in place on the way down.
-fn walk(value: &Value, pointer: &mut String, out: &mut Vec<(String, &'static str)>) {
+/// `pointer` is the place of `value` and `path` its keys, grown and cut back in place.
+fn walk<'v>(value: &'v Value, pointer: &mut String, path: &mut Vec<&'v str>, out: &mut Vec<(String, &'static str)>) {
     let len = pointer.len();
     match value {
         Value::Object(map) => {
             for (key, v) in map {
                 pointer.push('/');
                 pointer.push_str(&escape(key));
-                let literal = match v {
-                    Value::String(s) => !s.trim().is_empty(),
-                    Value::Number(_) => true,
-                    _ => false,
-                };
-                if literal && is_credential_key(key) {
-                    out.push((pointer.clone(), "a literal secret value"));
-                } else if let Value::String(s) = v {
-                    if url_has_password(s) {
-                        out.push((pointer.clone(), "a URL with a password in it"));
-                    }
-                } else {
-                    walk(v, pointer, out);
+                path.push(key);
+                match v {
+                    Value::String(s) => out.extend(literal(path, s).map(|kind| (pointer.clone(), kind))),
+                    Value::Number(_) if is_credential_key(key) => out.push((pointer.clone(), "a literal secret value")),
+                    _ => walk(v, pointer, path, out),
                 }
+                path.pop();
                 pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let _ = write!(pointer, "/{i}");
-                walk(item, pointer, out);
+                match item {
+                    Value::String(s) => {
+                        // A list item is no credential by its key, only by its shape.
+                        let shape = literal(&[], s);
+                        out.extend(shape.map(|kind| (pointer.clone(), kind)));
+                    }
+                    _ => walk(item, pointer, path, out),
+                }
                 pointer.truncate(len);
             }
         }
@@ -81,10 +101,15 @@ fn walk(value: &Value, pointer: &mut String, out: &mut Vec<(String, &'static str
 }
 
 /// `scheme://user:password@host` or `scheme://:password@host`.
+/// A placeholder password (`${REDIS_PASSWORD}`, `<password>`) is none.
 fn url_has_password(s: &str) -> bool {
-    let Some((_, rest)) = s.split_once("://") else { return false };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    s.split_whitespace().any(|word| {
+        let Some((_, rest)) = word.split_once("://") else { return false };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        authority.rsplit_once('@').and_then(|(userinfo, _)| userinfo.split_once(':')).is_some_and(|(_, password)| {
+            !password.is_empty() && !token_shapes::placeholder(password) && !password.contains("{{")
+        })
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ pub mod project;
 pub mod quantity;
 pub mod ruleset;
 pub mod schema_refs;
+pub mod schema_type;
 pub mod secrets;
+pub mod token_shapes;
 pub mod values;
 
 use crate::diagnostic::Span;

@@ -1,6 +1,7 @@
 //! Secret references, found by the conventions charts use, anywhere in a values tree:
 //! `existingSecret`, `existingSecretName`, `secretName` (strings); `secretRef` (a string, or a
 //! mapping with `name`, which covers `envFrom[*].secretRef`); `secretKeyRef.name`;
+//! `secret.name` (`auth.secret.name`);
 //! `imagePullSecrets[*]` (a name, or a mapping with `name`); and the keys or dotted key paths
 //! listed in `render { secret_refs = [...] }`. An empty string is no reference, and a Helm
 //! template (`{{ ... }}`) cannot be resolved here, so it is skipped.
@@ -11,8 +12,10 @@ use crate::parse::yaml::escape;
 
 /// Keys whose string value names a secret.
 const NAME_KEYS: [&str; 3] = ["existingSecret", "existingSecretName", "secretName"];
-/// Keys whose value is a secret reference mapping with `name` (or, for `secretRef`, a string).
-const REF_KEYS: [&str; 2] = ["secretRef", "secretKeyRef"];
+/// Keys whose value is a secret reference mapping with `name` (or, for `secretRef`, a string):
+/// `secretRef.name`, `secretKeyRef.name`, and `secret.name` (`auth.secret.name`,
+/// `tls.secret.name`, …).
+const REF_KEYS: [&str; 3] = ["secretRef", "secretKeyRef", "secret"];
 
 /// Every (pointer of the name, secret name) in `value`. `extra` are configured keys or dotted
 /// key paths (`auth.credentialsSecret`) matched against the end of each key path.
@@ -89,12 +92,13 @@ mod tests {
             "env": [{"valueFrom": {"secretKeyRef": {"name": "api", "key": "token"}}}],
             "envFrom": [{"secretRef": {"name": "shared"}}],
             "cache": {"auth": {"secretRef": "redis-auth"}},
+            "db": {"auth": {"secret": {"name": "db-secret", "key": "pw"}}},
             "imagePullSecrets": ["regcred", {"name": "other"}],
             "tls": {"credentialsSecret": "tls-cert"},
         });
         let found = find(&doc, &["tls.credentialsSecret".to_string()]);
         let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
-        assert_eq!(names, ["db-auth", "redis-auth", "api", "shared", "regcred", "other", "tls-cert"]);
+        assert_eq!(names, ["db-auth", "redis-auth", "db-secret", "api", "shared", "regcred", "other", "tls-cert"]);
         assert!(find(&doc, &[]).iter().all(|(_, n)| n != "tls-cert"), "extra paths only when configured");
     }
 }

@@ -7,6 +7,7 @@ mod literal;
 pub mod nesting;
 pub(crate) mod unclosed;
 pub mod yaml;
+pub mod yaml11;
 
 pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
 

@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
+use crate::parse::yaml11::{self, Disagreement};
 use crate::source::limits::raise_hint;
 use crate::source::Limits;
 
@@ -62,14 +63,22 @@ declare_code! {
 }
 
 declare_code! {
-    /// A plain (unquoted) value that YAML 1.1 reads differently from YAML 1.2.
+    /// A plain (unquoted) value or key that YAML 1.1 (Helm) and YAML 1.2 read differently.
     ///
-    /// Helm reads values as YAML 1.1, where `yes`, `no`, `on`, `off`, `y` and `n` are booleans,
-    /// `0755` is octal 493, `1:30` is the number 90 and `1e3` is a string. Other tools read them
-    /// as YAML 1.2. Quoting the value makes every reader agree.
+    /// Helm reads values as YAML 1.1 (go-yaml v2): `yes`, `no`, `on`, `off`, `y` and `n` in
+    /// all their spellings are booleans, `0755` is the octal number 493, `0o17` and `1_000` are
+    /// numbers, `.inf` makes Helm refuse the file. YAML 1.1 tools also read `1:30` as 90,
+    /// `2001-12-14` as a date and `1e3` as text, while YAML 1.2 (editors, linters, rulesctl)
+    /// reads `no` as text. The same line can mean `false` to Helm and `"no"` to a reviewer, and a
+    /// non-empty string is true in a Helm template: `redis: {enabled: no}` turned Redis on.
     ///
-    /// Fix: quote the value (`"on"`), or write the unambiguous form (`true`, `493`).
-    pub static YAML11_AMBIGUOUS = ("Y005", "yaml11-ambiguous", Warning);
+    /// When the chart's schema gives the value one type that only one reading fits (a boolean
+    /// for `no`, a string for `"no"`), rulesctl reads it as that type and renders it in a form
+    /// every reader agrees on. Otherwise the value is an error; a key is always one.
+    ///
+    /// Fix: write what you mean in a form every reader agrees on: `false` for the boolean,
+    /// `"no"` (quoted) for the text, `493` for the number; quote a key (`"on": ...`).
+    pub static YAML11_AMBIGUOUS = ("Y005", "yaml11-ambiguous", Error);
 }
 
 declare_code! {
@@ -129,6 +138,69 @@ pub struct Document {
     /// key whose pointers are relative to the mapping it was in: gone from `value`, still in the
     /// text, so masking can find a credential among them.
     pub shadowed: Vec<Document>,
+    /// Plain scalars (values and keys) that YAML 1.1 (Helm) and YAML 1.2 read differently, in
+    /// document order; the loader resolves them by the chart's schema or reports them.
+    pub ambiguous: Vec<Ambiguous>,
+}
+
+/// A plain scalar the YAML readers disagree on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ambiguous {
+    /// The value's JSON pointer; `None` for a key.
+    pub pointer: Option<String>,
+    pub span: Span,
+    pub text: String,
+    pub reading: Reading11,
+}
+
+/// How the readers disagree on an [`Ambiguous`] scalar.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading11 {
+    Value(Disagreement),
+    /// A key Helm reads as another key (`on` as `true`), or refuses (`null`); `helm` is the key
+    /// Helm reads.
+    Key {
+        helm: Option<String>,
+    },
+}
+
+impl Ambiguous {
+    /// The error: what each reader makes of it, and exactly what to write instead.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let text = &self.text;
+        match &self.reading {
+            Reading11::Key { helm } => {
+                let reads = match helm {
+                    Some(k) => format!("Helm reads the key `{text}` as `{k}`"),
+                    None => format!("Helm cannot read the key `{text}`"),
+                };
+                Diagnostic::new(&YAML11_AMBIGUOUS, self.span, format!("{reads} (YAML 1.1); YAML 1.2 reads `{text}`"))
+                    .label("ambiguous plain key")
+                    .help(format!("quote the key: `{}:`", serde_json::Value::String(text.clone())))
+            }
+            Reading11::Value(d) => {
+                let readings = d.readings();
+                let reads: Vec<String> = readings
+                    .iter()
+                    .map(|(r, who)| {
+                        let verb = if who.len() == 1 { "reads" } else { "read" };
+                        format!("{} {verb} {}", who.join(" and "), r.describe(text))
+                    })
+                    .collect();
+                let writes: Vec<String> = readings
+                    .iter()
+                    .filter_map(|(r, _)| Some(format!("`{}` for {}", r.unambiguous(text)?, r.describe(text))))
+                    .collect();
+                Diagnostic::new(
+                    &YAML11_AMBIGUOUS,
+                    self.span,
+                    format!("the plain value `{text}` is ambiguous: {}", reads.join("; ")),
+                )
+                .label("YAML 1.1 and 1.2 read this differently")
+                .help(format!("write {}", writes.join(", or ")))
+            }
+        }
+    }
 }
 
 impl Document {
@@ -189,6 +261,7 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
     let mut nodes = 0usize;
     let mut root: Option<Node> = None;
     let mut documents = 0;
+    let mut ambiguous_keys: Vec<Ambiguous> = Vec::new();
     while let Some(next) = parser.next_event() {
         let (event, at) = match next {
             Ok(pair) => pair,
@@ -322,7 +395,19 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
                 None => match node.kind {
-                    Kind::Scalar { text, .. } => {
+                    Kind::Scalar { text, plain } => {
+                        if plain {
+                            let helm = yaml11::helm_key(&text);
+                            if helm.as_deref() != Some(text.as_str()) || yaml11::disagreement(&text).is_some() {
+                                let reading = Reading11::Key { helm };
+                                ambiguous_keys.push(Ambiguous {
+                                    pointer: None,
+                                    span: node.span,
+                                    text: text.clone(),
+                                    reading,
+                                });
+                            }
+                        }
                         if let Some(first) = seen.get(&text) {
                             sink.push(
                                 Diagnostic::new(
@@ -370,21 +455,28 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
         );
         return None;
     }
-    let mut doc = Document { value: Value::Null, spans: BTreeMap::new(), file: Some(file), shadowed: Vec::new() };
-    doc.value = to_json(&root, String::new(), None, &mut doc.spans, &mut doc.shadowed, sink);
+    let mut doc = Document { file: Some(file), ..Document::default() };
+    let mut out = Out { spans: BTreeMap::new(), shadowed: Vec::new(), ambiguous: Vec::new() };
+    doc.value = to_json(&root, String::new(), None, &mut out);
+    doc.spans = out.spans;
+    doc.shadowed = out.shadowed;
+    doc.ambiguous = out.ambiguous;
+    doc.ambiguous.extend(ambiguous_keys);
+    doc.ambiguous.sort_by_key(|a| (a.span.start, a.pointer.is_some()));
     Some(doc)
 }
 
-/// Converts under the YAML 1.2 core schema, recording spans and warning on YAML 1.1 ambiguity.
-fn to_json(
-    node: &Node,
-    pointer: String,
-    key: Option<Span>,
-    spans: &mut BTreeMap<String, (Span, Option<Span>)>,
-    shadowed: &mut Vec<Document>,
-    sink: &mut Sink,
-) -> Value {
-    spans.insert(pointer.clone(), (node.span, key));
+/// What [`to_json`] collects besides the value.
+struct Out {
+    spans: BTreeMap<String, (Span, Option<Span>)>,
+    shadowed: Vec<Document>,
+    ambiguous: Vec<Ambiguous>,
+}
+
+/// Converts under the YAML 1.2 core schema, recording spans and the plain scalars YAML 1.1
+/// reads otherwise.
+fn to_json(node: &Node, pointer: String, key: Option<Span>, out: &mut Out) -> Value {
+    out.spans.insert(pointer.clone(), (node.span, key));
     match &node.kind {
         Kind::Map(entries) => {
             let mut map = Map::new();
@@ -393,106 +485,43 @@ fn to_json(
             for (i, (k, key_span, v)) in entries.iter().enumerate() {
                 let token = escape(k);
                 if last.get(k.as_str()) != Some(&i) {
-                    let mut one = Document { file: Some(v.span.file), ..Document::default() };
-                    let value = to_json(v, format!("/{token}"), Some(*key_span), &mut one.spans, shadowed, sink);
-                    one.value = Value::Object(Map::from_iter([(k.clone(), value)]));
-                    shadowed.push(one);
+                    let mut one = Out { spans: BTreeMap::new(), shadowed: Vec::new(), ambiguous: Vec::new() };
+                    let value = to_json(v, format!("/{token}"), Some(*key_span), &mut one);
+                    out.shadowed.extend(one.shadowed);
+                    out.shadowed.push(Document {
+                        value: Value::Object(Map::from_iter([(k.clone(), value)])),
+                        spans: one.spans,
+                        file: Some(v.span.file),
+                        ..Document::default()
+                    });
                     continue;
                 }
-                map.insert(k.clone(), to_json(v, format!("{pointer}/{token}"), Some(*key_span), spans, shadowed, sink));
+                map.insert(k.clone(), to_json(v, format!("{pointer}/{token}"), Some(*key_span), out));
             }
             Value::Object(map)
         }
         Kind::Seq(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| to_json(v, format!("{pointer}/{i}"), None, spans, shadowed, sink))
-                .collect(),
+            items.iter().enumerate().map(|(i, v)| to_json(v, format!("{pointer}/{i}"), None, out)).collect(),
         ),
         Kind::Scalar { text, plain: false } => Value::String(text.clone()),
         Kind::Scalar { text, plain: true } => {
-            if let Some(yaml11) = yaml11_reading(text) {
-                sink.push(
-                    Diagnostic::new(
-                        &YAML11_AMBIGUOUS,
-                        node.span,
-                        format!("`{text}` reads as {yaml11} in YAML 1.1 (Helm) but not in YAML 1.2"),
-                    )
-                    .label("ambiguous plain value")
-                    .help(format!("quote it: \"{text}\"")),
-                );
+            if let Some(d) = yaml11::disagreement(text) {
+                out.ambiguous.push(Ambiguous {
+                    pointer: Some(pointer),
+                    span: node.span,
+                    text: text.clone(),
+                    reading: Reading11::Value(d),
+                });
             }
             core_scalar(text)
         }
     }
 }
 
-/// A plain scalar under the YAML 1.2 core schema.
+/// A plain scalar under the YAML 1.2 core schema ([`yaml11::core`]); a float JSON cannot hold
+/// (`.inf`, `.nan`, which Helm refuses and rulesctl reports) stays text.
 pub fn core_scalar(text: &str) -> Value {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        _ => {}
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::Number(i.into());
-        }
-    }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Value::Number(i.into());
-        }
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Value::Number(i.into());
-        }
-    }
-    let is_float = digits.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
-        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    if is_float {
-        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-            return Value::Number(n);
-        }
-    }
-    Value::String(text.to_string())
-}
-
-/// What YAML 1.1 reads a plain scalar as, when that differs from YAML 1.2's reading.
-fn yaml11_reading(text: &str) -> Option<&'static str> {
-    let lower = text.to_ascii_lowercase();
-    if matches!(lower.as_str(), "y" | "yes" | "on")
-        && matches!(text, "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON")
-    {
-        return Some("the boolean true");
-    }
-    if matches!(lower.as_str(), "n" | "no" | "off")
-        && matches!(text, "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF")
-    {
-        return Some("the boolean false");
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Some("an octal number");
-    }
-    if digits.starts_with("0o") {
-        return Some("a string");
-    }
-    let parts: Vec<&str> = digits.split(':').collect();
-    if parts.len() > 1
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        && parts[1..].iter().all(|p| p.len() <= 2)
-    {
-        return Some("a base-60 number");
-    }
-    if !digits.contains('.') && digits.contains(['e', 'E']) && matches!(core_scalar(text), Value::Number(_)) {
-        return Some("a string");
-    }
-    None
+    yaml11::core(text).value(text).unwrap_or_else(|| Value::String(text.to_string()))
 }
 
 /// saphyr's markers count characters; spans count bytes.

@@ -12,7 +12,8 @@ use crate::emit::schema;
 use crate::model::credentials;
 use crate::model::deploy::{inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, SCHEMA};
 use crate::model::project::Project;
-use crate::parse::yaml::{self, Document};
+use crate::model::schema_type;
+use crate::parse::yaml::{self, Document, Reading11};
 use crate::pipeline::values_schema;
 use crate::source::rules::load as read;
 use crate::source::{Limits, Sources, Tree};
@@ -90,7 +91,8 @@ pub fn load(
     *files += 1;
     let (id, ok) = read(sources, sink, tree, &values_rel, limits.max_file_bytes);
     if ok {
-        if let Some((doc, found)) = parse_masked(id, limits, sources, sink) {
+        if let Some((mut doc, found)) = parse_masked(id, limits, sources, sink) {
+            settle(&mut doc, chart_schema.as_ref().map(|s| s.value), "", None, sink);
             deploy.values = Some(doc);
             deploy.credentials = found;
         }
@@ -128,13 +130,14 @@ pub fn load(
             continue;
         }
         let doc = ok.then(|| parse_masked(id, limits, sources, sink)).flatten();
-        let Some((doc, credentials)) = doc else {
+        let Some((mut doc, credentials)) = doc else {
             // Broken, but still this environment: it blocks only itself, and `render --env`
             // reports its errors rather than "unknown environment".
             let env = EnvDoc { name, file: id, doc: None, env: None, merged: None, credentials: Vec::new() };
             deploy.environments.push(env);
             continue;
         };
+        settle(&mut doc, chart_schema.as_ref().map(|s| s.value), "/overrides", Some(&name), sink);
         let mut skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
         overlay_keys(&doc, deploy.values.as_ref(), &mut skip, sink);
         // An allocatable amount that is no quantity is H007's to report, which says more than
@@ -173,9 +176,49 @@ pub fn load(
     deploy
 }
 
+/// Settles the plain scalars YAML 1.1 (Helm) and YAML 1.2 read differently: where the chart's
+/// schema allows one type at the value's place (`values` under `prefix`) and exactly one
+/// reading has it, the value becomes that reading (and renders in a form every reader agrees
+/// on); every other one is an error (Y005), belonging to `env` when the file is an
+/// environment's. Keys are always errors: no schema says how a key is spelled.
+fn settle(doc: &mut Document, schema: Option<&Value>, prefix: &str, env: Option<&str>, sink: &mut Sink) {
+    let mut reported: BTreeSet<(u32, u32)> = BTreeSet::new();
+    for a in std::mem::take(&mut doc.ambiguous) {
+        let settled = match (&a.reading, &a.pointer, schema) {
+            (Reading11::Value(d), Some(pointer), Some(schema)) => pointer
+                .strip_prefix(prefix)
+                .filter(|p| p.is_empty() || p.starts_with('/'))
+                .and_then(|p| schema_type::types_at(schema, p))
+                .and_then(|types| {
+                    let fits: Vec<_> = [&d.helm, &d.yaml11, &d.core]
+                        .into_iter()
+                        .filter(|r| types.iter().any(|t| r.has_type(t)))
+                        .collect();
+                    let first = *fits.first()?;
+                    fits.iter().all(|r| r.same(first)).then(|| first.value(&a.text)).flatten()
+                }),
+            _ => None,
+        };
+        match (settled, &a.pointer) {
+            (Some(value), Some(pointer)) => {
+                if let Some(slot) = doc.value.pointer_mut(pointer) {
+                    *slot = value;
+                }
+            }
+            _ => {
+                // An alias copies its anchor's scalars: one diagnostic where the text is.
+                if reported.insert((a.span.start, a.span.end)) {
+                    let mut d = a.diagnostic();
+                    d.environments = env.map(|e| vec![e.to_string()]).unwrap_or_default();
+                    sink.push(d);
+                }
+            }
+        }
+    }
+}
+
 /// Parses a YAML file and masks its literal credentials (see [`masked`]); the parser's
-/// diagnostics reach `sink` only once they point into the masked text and say nothing of a
-/// credential.
+/// diagnostics reach `sink` only when they say nothing of a credential.
 fn parse_masked(
     id: FileId,
     limits: &Limits,
@@ -185,7 +228,7 @@ fn parse_masked(
     let mut parsed = Sink::new();
     let doc = yaml::parse(id, &sources.get(id).text, limits, &mut parsed);
     match doc {
-        Some(doc) => Some(masked(id, doc, limits, sources, parsed, sink)),
+        Some(doc) => Some(masked(id, doc, sources, parsed, sink)),
         None => {
             sink.extend(parsed);
             None
@@ -193,20 +236,17 @@ fn parse_masked(
     }
 }
 
-/// Replaces every literal credential in the file's text with `"*****"` (a fixed mask, so not
-/// even its length shows) and reads the file again, so nothing downstream can print the value.
-/// Should the masked text not read back with the same shape (a block scalar, say), the
-/// characters are starred in place instead, which keeps every span valid. Returns the document
-/// and the credentials found before masking.
+/// Overwrites every literal credential in the file's text with stars, character for
+/// character (see [`Sources::mask`]), so nothing downstream can print the value while every
+/// span, the credential's own included, stays where the file has it; the document holds
+/// `"*****"` in its place. Returns the document and the credentials found.
 ///
-/// `parsed` are the diagnostics of reading the unmasked text. Its spans fit only that text, and
-/// a warning about a plain credential quotes it (`password: 0755` reads as octal in YAML 1.1):
-/// when the masked text is read again, its diagnostics replace them; when the credentials are
-/// starred in place, those at a credential are dropped.
+/// `parsed` are the diagnostics of reading the file; those inside a credential (which could
+/// quote it) are dropped, and so are its YAML 1.1 ambiguities: the credential is an error
+/// of its own.
 fn masked(
     id: FileId,
-    doc: Document,
-    limits: &Limits,
+    mut doc: Document,
     sources: &mut Sources,
     parsed: Sink,
     sink: &mut Sink,
@@ -223,63 +263,30 @@ fn masked(
         sink.extend(parsed);
         return (doc, found);
     }
-    let pointers: BTreeSet<String> = found.iter().map(|(p, _)| p.clone()).collect();
-    let original = sources.get(id).text.clone();
-    let mut ranges: Vec<std::ops::Range<usize>> = pointers
+    let text = sources.get(id).text.clone();
+    let spans: Vec<Span> = found
         .iter()
-        .map(|p| doc.span(p))
-        .chain(shadowed.iter().copied())
-        .map(|span| quoted(&original, span.range()))
-        .map(|r| {
-            // A block scalar's span runs on over its final line break: keep that, so the mask
-            // does not join the next line to it.
-            let kept = original.get(r.clone()).map_or(0, |t| t.trim_end().len());
-            r.start..r.start + kept
+        .map(|(p, _)| doc.span(p))
+        .chain(shadowed)
+        .map(|span| {
+            let r = quoted(&text, span.range());
+            // A block scalar's span runs on over its final line break: not part of the value.
+            let kept = text.get(r.clone()).map_or(0, |t| t.trim_end().len());
+            Span::new(span.file, r.start..r.start + kept)
         })
-        .filter(|r| !r.is_empty())
         .collect();
-    ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
-    ranges.dedup_by(|later, earlier| later.end > earlier.start);
-    let mut text = original.clone();
-    for range in &ranges {
-        if let Some(secret) = text.get(range.clone()) {
-            // As many line breaks as the value spanned, so every later line keeps its number.
-            let mask = format!("\"*****\"{}", "\n".repeat(secret.matches('\n').count()));
-            text.replace_range(range.clone(), &mask);
+    for span in &spans {
+        sources.mask(*span);
+    }
+    for (pointer, _) in &found {
+        if let Some(v) = doc.value.pointer_mut(pointer) {
+            *v = Value::String("*****".into());
         }
     }
-    let mut scratch = Sink::new();
-    // The masked text must read back with the errors the file had (a duplicate key, say) and
-    // no other: then its diagnostics stand for the first ones.
-    let errors = |found: &Sink| -> Vec<(&str, String)> {
-        found.iter().filter(|d| d.is_error()).map(|d| (d.code.id, d.message.clone())).collect()
-    };
-    match yaml::parse(id, &text, limits, &mut scratch) {
-        Some(again) if errors(&scratch) == errors(&parsed) && same_shape(&doc, &again, &pointers) => {
-            sources.set_text(id, text);
-            sink.extend(scratch);
-            (again, found)
-        }
-        _ => {
-            let spans: Vec<Span> = pointers.iter().map(|pointer| doc.span(pointer)).chain(shadowed).collect();
-            for span in &spans {
-                sources.mask(*span);
-            }
-            let at_credential = |d: &Diagnostic| {
-                let at = d.primary.span;
-                spans.iter().any(|s| s.file == at.file && s.start <= at.start && at.end <= s.end)
-            };
-            sink.extend(parsed.into_iter().filter(|d| !at_credential(d)));
-            (doc, found)
-        }
-    }
-}
-
-/// Whether masking changed nothing but the masked values: the same pointers everywhere, and a
-/// string where each credential was.
-fn same_shape(before: &Document, after: &Document, masked: &BTreeSet<String>) -> bool {
-    before.spans.keys().eq(after.spans.keys())
-        && masked.iter().all(|p| after.value.pointer(p).is_some_and(Value::is_string))
+    let inside = |at: Span| spans.iter().any(|s| s.file == at.file && s.start <= at.start && at.end <= s.end);
+    doc.ambiguous.retain(|a| !inside(a.span));
+    sink.extend(parsed.into_iter().filter(|d| !inside(d.primary.span)));
+    (doc, found)
 }
 
 /// A scalar's range widened to its quotes, when it is written quoted.

@@ -10,6 +10,7 @@ mod deploy;
 mod load;
 mod render;
 mod scope;
+mod unread;
 mod values_schema;
 mod workspace;
 
@@ -30,7 +31,13 @@ use crate::source::git::{self, Snapshot};
 use crate::source::{Sources, Tree};
 
 /// The codes this layer declares: environments that cannot be rendered at all.
-pub static CODES: &[&crate::diagnostic::Code] = &[&deploy::ENV_NAME, &deploy::VALUES_MISSING];
+pub static CODES: &[&crate::diagnostic::Code] = &[
+    &deploy::ENV_NAME,
+    &deploy::VALUES_MISSING,
+    &unread::YML_ENVIRONMENT,
+    &unread::UNREAD_FILE,
+    &unread::NEAR_MISS_FOLDER,
+];
 
 /// Everything a run learned about the repository.
 pub struct Analysis {
@@ -103,6 +110,8 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
     let listing = load::Listing::of(tree, &project);
     // Too many files: none is read, and the checks of the whole ruleset stay quiet.
     let too_many = listing.too_many(&project, &mut sources);
+    let rule_files = listing.rules.clone().unwrap_or_default();
+    unread::report(tree, &project, &rule_files, &mut sources, &mut sink);
     let (ruleset, environments) = match too_many {
         Some(diagnostic) => {
             sink.push(diagnostic);

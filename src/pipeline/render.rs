@@ -26,11 +26,26 @@ impl Analysis {
             let known: Vec<&str> = self.deploy.environments.iter().map(|e| e.name.as_str()).collect();
             let list =
                 if known.is_empty() { "there are none".to_string() } else { format!("known: {}", known.join(", ")) };
-            let hint = match crate::model::decode::close_match(name, known.iter().copied()) {
-                Some(close) => format!(": did you mean `{close}`?"),
-                None => String::new(),
-            };
-            RenderError::Unknown(format!("unknown environment `{name}`{hint} ({list})"))
+            // `render --env prod` next to `prod.yml`: say why it is not an environment.
+            let yml = self.diagnostics.iter().find(|d| {
+                d.code.id == crate::pipeline::unread::YML_ENVIRONMENT.id && d.environments.iter().any(|e| e == name)
+            });
+            match yml {
+                Some(d) => {
+                    let path = &self.sources.get(d.primary.span.file).path;
+                    RenderError::Unknown(format!(
+                        "unknown environment `{name}`: `{path}` is not read, environment files end in `.yaml` ({})",
+                        d.help.as_deref().unwrap_or("rename it")
+                    ))
+                }
+                None => {
+                    let hint = match crate::model::decode::close_match(name, known.iter().copied()) {
+                        Some(close) => format!(": did you mean `{close}`?"),
+                        None => String::new(),
+                    };
+                    RenderError::Unknown(format!("unknown environment `{name}`{hint} ({list})"))
+                }
+            }
         })
     }
 

@@ -93,8 +93,9 @@ impl Report {
             Severity::Warning => miette::Severity::Warning,
         };
         let file = d.primary.span.file;
-        let mut labels = vec![labeled(&d.primary, true)];
-        let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
+        let source = named(sources, file);
+        let mut labels = vec![labeled(&d.primary, true, &source)];
+        let mut others: Vec<(FileId, Vec<&Label>)> = Vec::new();
         let text = &sources.get(file).text;
         // Counted in bytes (`\n` is one), so an offset inside a character or past the end
         // cannot make a related place's line larger than the primary one's by accident.
@@ -110,23 +111,26 @@ impl Report {
             let shares_snippet =
                 label.span.start >= d.primary.span.start || primary_line.saturating_sub(line_of(label.span.start)) <= 1;
             if label.span.file == file && shares_snippet {
-                labels.push(labeled(label, false));
+                labels.push(labeled(label, false, &source));
             } else if let Some((_, group)) = others.iter_mut().find(|(f, _)| *f == label.span.file) {
-                group.push(labeled(label, false));
+                group.push(label);
             } else {
-                others.push((label.span.file, vec![labeled(label, false)]));
+                others.push((label.span.file, vec![label]));
             }
         }
         let related = others
             .into_iter()
-            .map(|(other, labels)| Report {
-                code: String::new(),
-                message: format!("related location in {}", sources.get(other).path),
-                severity: miette::Severity::Advice,
-                help: None,
-                source: named(sources, other),
-                labels,
-                related: Vec::new(),
+            .map(|(other, group)| {
+                let source = named(sources, other);
+                Report {
+                    code: String::new(),
+                    message: format!("related location in {}", sources.get(other).path),
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    labels: group.into_iter().map(|l| labeled(l, false, &source)).collect(),
+                    source,
+                    related: Vec::new(),
+                }
             })
             .collect();
         Report {
@@ -134,16 +138,34 @@ impl Report {
             message: d.message.clone(),
             severity,
             help: d.help.clone(),
-            source: named(sources, file),
+            source,
             labels,
             related,
         }
     }
 }
 
+/// The file as a snippet shows it: printable, and each masked credential a fixed `*****` (with
+/// its line breaks, so later lines keep their numbers), whatever its length.
 fn named(sources: &Sources, id: FileId) -> Text {
     let file = sources.get(id);
-    Text { name: file.path.clone(), text: printable(&file.text) }
+    let starred = printable(&file.text);
+    let mut masks: Vec<std::ops::Range<usize>> = file.masked.clone();
+    masks.sort_by_key(|r| r.start);
+    masks.dedup_by(|later, earlier| later.start < earlier.end);
+    let mut text = String::with_capacity(starred.len());
+    let mut shown = Vec::with_capacity(masks.len());
+    let mut at = 0;
+    for mask in masks.iter().filter(|m| m.end <= starred.len()) {
+        text.push_str(starred.get(at..mask.start).unwrap_or_default());
+        let start = text.len();
+        text.push_str("*****");
+        text.push_str(&"\n".repeat(starred.get(mask.clone()).map_or(0, |t| t.matches('\n').count())));
+        shown.push((mask.clone(), start..text.len()));
+        at = mask.end;
+    }
+    text.push_str(starred.get(at..).unwrap_or_default());
+    Text { name: file.path.clone(), text, starred, shown }
 }
 
 /// The text as a snippet may show it, each control character replaced by a printable one of the
@@ -169,10 +191,49 @@ fn printable(text: &str) -> String {
 
 /// A file as miette reads it, except that the column in a snippet's `[path:line:column]` header
 /// counts characters, as every other format does; miette's own count is in bytes, which puts
-/// the header past the end of a line that holds `é` or `日本` before the span.
+/// the header past the end of a line that holds `é` or `日本` before the span. The column is
+/// counted in the file as written (`starred`), not in the shown text, where a credential is
+/// shorter or longer than it was.
 struct Text {
     name: String,
+    /// What a snippet shows.
     text: String,
+    /// The file with each credential starred character for character: every offset as written.
+    starred: String,
+    /// Each masked range in the file, and where its `*****` stands in `text`.
+    shown: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
+impl Text {
+    /// Where an offset into the file stands in the shown text.
+    fn shown_offset(&self, offset: usize) -> usize {
+        let mut delta: isize = 0;
+        for (mask, shown) in &self.shown {
+            if offset >= mask.end {
+                delta = shown.end as isize - mask.end as isize;
+            } else if offset > mask.start {
+                return shown.start + (offset - mask.start).min(shown.len());
+            } else {
+                break;
+            }
+        }
+        offset.saturating_add_signed(delta)
+    }
+
+    /// Where a shown offset stands in the file.
+    fn file_offset(&self, offset: usize) -> usize {
+        let mut delta: isize = 0;
+        for (mask, shown) in &self.shown {
+            if offset >= shown.end {
+                delta = mask.end as isize - shown.end as isize;
+            } else if offset >= shown.start {
+                return mask.start;
+            } else {
+                break;
+            }
+        }
+        offset.saturating_add_signed(delta)
+    }
 }
 
 impl SourceCode for Text {
@@ -183,10 +244,10 @@ impl SourceCode for Text {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.as_str().read_span(span, before, after)?;
-        let start = span.offset().min(self.text.len());
+        let start = self.file_offset(span.offset().min(self.text.len()));
         // Only a span read without context carries a column; the text holds no lone \r (see
         // `printable`), so lines start after \n alone, as in `SourceFile::position`.
-        let column = match self.text.get(..start) {
+        let column = match self.starred.get(..start) {
             Some(head) if before == 0 => head.rsplit('\n').next().map_or(0, |l| l.chars().count()),
             _ => inner.column(),
         };
@@ -201,9 +262,10 @@ impl SourceCode for Text {
     }
 }
 
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
+fn labeled(label: &Label, primary: bool, text: &Text) -> LabeledSpan {
     let range = label.span.range();
-    let span = (range.start, range.len());
+    let (start, end) = (text.shown_offset(range.start), text.shown_offset(range.end));
+    let span = (start, end.saturating_sub(start));
     if primary {
         LabeledSpan::new_primary_with_span(label.message.clone(), span)
     } else {

@@ -14,6 +14,9 @@ pub struct SourceFile {
     pub sha256: Option<String>,
     /// Whether the raw bytes had a byte-order mark or CRLF line ends that decoding removed.
     pub normalized: bool,
+    /// The byte ranges [`Sources::mask`] starred (literal credentials), in the order masked: a
+    /// snippet shows each as a fixed `*****`, so not even the length shows.
+    pub masked: Vec<std::ops::Range<usize>>,
     /// Where each line starts, computed the first time a position is asked for: most files of a
     /// large repository never have a diagnostic, so never need it.
     line_starts: std::sync::OnceLock<Vec<usize>>,
@@ -21,7 +24,14 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
-        SourceFile { path, text, sha256: None, normalized: false, line_starts: std::sync::OnceLock::new() }
+        SourceFile {
+            path,
+            text,
+            sha256: None,
+            normalized: false,
+            masked: Vec::new(),
+            line_starts: std::sync::OnceLock::new(),
+        }
     }
 
     /// Replaces the text once the file has been read and decoded.
@@ -107,15 +117,26 @@ impl Sources {
         Arc::make_mut(&mut self.files[id.index()]).set_text(text);
     }
 
-    /// Overwrites a span's bytes with `*` (same length, so every span stays valid), so that no
-    /// renderer can ever show what was there: used for literal credentials. Line breaks are
-    /// kept, so the lines after the span keep their numbers.
+    /// Overwrites a span's characters with stars, each one as many bytes as the character it
+    /// replaces (`*`, or `×`, `∗`, `🞱` for wider ones), so every byte offset, line and column
+    /// stays valid and no renderer can ever show what was there: used for literal credentials.
+    /// Line breaks are kept, so the lines after the span keep their numbers.
     pub fn mask(&mut self, span: Span) {
         let file = Arc::make_mut(&mut self.files[span.file.index()]);
         let range = span.range();
         if let Some(secret) = file.text.get(range.clone()) {
-            let stars: String = secret.bytes().map(|b| if b == b'\n' { '\n' } else { '*' }).collect();
-            file.text.replace_range(range, &stars);
+            let stars: String = secret
+                .chars()
+                .map(|c| match c.len_utf8() {
+                    _ if c == '\n' => '\n',
+                    1 => '*',
+                    2 => '×',
+                    3 => '∗',
+                    _ => '🞱',
+                })
+                .collect();
+            file.text.replace_range(range.clone(), &stars);
+            file.masked.push(range);
             file.line_starts = std::sync::OnceLock::new();
         }
     }
@@ -168,7 +189,7 @@ mod tests {
         let mut sources = Sources::default();
         let id = sources.add("v.yaml".into(), "a: |\n  s3cr3t\n  é\nb: 1\n".into());
         sources.mask(Span::new(id, 3..18));
-        assert_eq!(sources.get(id).text, "a: *\n********\n****\nb: 1\n");
+        assert_eq!(sources.get(id).text, "a: *\n********\n**×\nb: 1\n");
         assert_eq!(sources.get(id).position(19), (4, 1));
     }
 }

@@ -71,7 +71,14 @@ fn nothing_is_suggested_when_nothing_is_close() {
 #[test]
 fn a_yaml_1_1_boolean_the_schema_rejects_is_one_coherent_diagnostic() {
     let repo = Repo::helm();
+    // The schema says `enabled` is a boolean: `no` is read as Helm reads it, and rendered so.
     edit(&repo, "values.yaml", "enabled: true", "enabled: no");
+    let report = repo.run(&["check", "--format", "json"]).json();
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report:#}");
+    let rendered = repo.run(&["render", "--env", "dev"]);
+    assert!(rendered.stdout.contains("enabled: false"), "{}", rendered.stdout);
+    // No reading of `0755` is a boolean: one diagnostic, with both fixes in one help.
+    edit(&repo, "values.yaml", "enabled: no", "enabled: 0755");
     let d = only(&repo);
     assert_eq!(d["code"], "H001", "{d}");
     let help = d["help"].as_str().unwrap_or_default();

@@ -97,6 +97,11 @@ const CASES: &[(&str, Base, &[Step])] = &[
     ("allocatable in the wrong unit", Base::Helm, &[Edit("environments/dev.yaml", "memory: \"4Gi\"", "memory: \"4GB\"")]),
     ("environment file that is not YAML", Base::Helm, &[Edit("environments/dev.yaml", "cluster:\n", "cluster:\n\t")]),
     ("values file deleted", Base::Helm, &[Remove("values.yaml")]),
+    // Files and values that Helm reads otherwise, or rulesctl would not read at all.
+    ("YAML 1.1 octal in an override", Base::Helm, &[Edit("environments/prod.yaml", "replicaCount: 12", "replicaCount: 012")]),
+    ("environment file ending in .yml", Base::Helm, &[Write("environments/qa.yml", "cluster:\n  allocatable: {cpu: \"2\", memory: \"4Gi\"}\n  secrets: [redis-auth]\n")]),
+    ("backup file among environments", Base::Helm, &[Write("environments/prod.yaml.bak", "cluster: {}\n")]),
+    ("rules in a near-miss folder", Base::Rules, &[Write("rule/spare.hcl", "loot_table \"spare\" {\n  item \"rock\" { weight = 1 }\n}\n")]),
 ];
 
 fn repo(base: Base) -> Repo {
