@@ -162,7 +162,11 @@ enum Frame {
         /// entries so far made a flat mapping of 40,000 keys take seconds.
         seen: foldhash::HashMap<String, Span>,
     },
-    Seq { start: usize, anchor: usize, items: Vec<Node> },
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
 }
 
 /// Parses one YAML file under `limits` (`max_depth`, `max_yaml_nodes`, `max_string_bytes`).
