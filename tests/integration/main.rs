@@ -33,3 +33,4 @@ mod precommit;
 mod support;
 mod values;
 mod watch;
+mod workspace;
