@@ -39,6 +39,14 @@ struct RootArg {
     root: Option<PathBuf>,
 }
 
+/// `--project`, for the commands that can work on several projects at once.
+#[derive(Debug, Args, Default)]
+struct ProjectArg {
+    /// Only this project folder (repeatable); run above several projects, every one below is covered
+    #[arg(long = "project", value_name = "DIR")]
+    projects: Vec<PathBuf>,
+}
+
 /// How a command that reports diagnostics prints them.
 #[derive(Debug, Args)]
 struct ReportArgs {
@@ -89,6 +97,8 @@ enum CommandArg {
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
+        project: ProjectArg,
+        #[command(flatten)]
         report: ReportArgs,
     },
     /// Check, then write the artifact, its checksum and its provenance under dist/
@@ -101,6 +111,8 @@ enum CommandArg {
         args: BuildArgs,
         #[command(flatten)]
         root: RootArg,
+        #[command(flatten)]
+        project: ProjectArg,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -124,6 +136,8 @@ enum CommandArg {
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
+        project: ProjectArg,
+        #[command(flatten)]
         report: ReportArgs,
     },
     /// Show how two artifacts, git revisions (OLD NEW) or environments (--env A --env B) differ
@@ -145,6 +159,8 @@ enum CommandArg {
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
+        project: ProjectArg,
+        #[command(flatten)]
         report: ReportArgs,
     },
     /// Lay out HCL files canonically (comments kept); --check lists the files that differ
@@ -156,6 +172,8 @@ enum CommandArg {
         args: FmtArgs,
         #[command(flatten)]
         root: RootArg,
+        #[command(flatten)]
+        project: ProjectArg,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -235,6 +253,8 @@ enum ArgocdArg {
     Generate {
         #[command(flatten)]
         root: RootArg,
+        #[command(flatten)]
+        project: ProjectArg,
     },
     /// Print the chart folder rulesctl.hcl names (paths.chart), for the plugin's `helm template`
     #[command(after_help = "Examples:
@@ -242,6 +262,8 @@ enum ArgocdArg {
     Chart {
         #[command(flatten)]
         root: RootArg,
+        #[command(flatten)]
+        project: ProjectArg,
     },
 }
 
@@ -275,6 +297,8 @@ enum HooksArg {
 pub struct Globals {
     /// `--root DIR`, else discovered.
     pub root: Option<PathBuf>,
+    /// `--project DIR`, repeated: the projects of a workspace to cover (all when empty).
+    pub projects: Vec<PathBuf>,
     pub format: OutputFormat,
     /// `--quiet`: only the diagnostics, no summary and no extra lines.
     pub quiet: bool,
@@ -328,15 +352,34 @@ where
 {
     let cli = Cli::try_parse_from(args)?;
     let no_root = RootArg { root: None };
+    let mut projects = ProjectArg::default();
     let (command, root, report) = match cli.command {
-        CommandArg::Check { args, root, report } => (Command::Check(args), root, Some(report)),
-        CommandArg::Build { args, root, report } => (Command::Build(args), root, Some(report)),
+        CommandArg::Check { args, root, project, report } => {
+            projects = project;
+            (Command::Check(args), root, Some(report))
+        }
+        CommandArg::Build { args, root, project, report } => {
+            projects = project;
+            (Command::Build(args), root, Some(report))
+        }
         CommandArg::Verify { args, report } => (Command::Verify(args), no_root, Some(report)),
-        CommandArg::Render { args, root, report } => (Command::Render(args), root, Some(report)),
+        CommandArg::Render { args, root, project, report } => {
+            projects = project;
+            (Command::Render(args), root, Some(report))
+        }
         CommandArg::Schema { args, root } => (Command::Schema(args), root, None),
-        CommandArg::Fmt { args, root, report } => (Command::Fmt(args), root, Some(report)),
-        CommandArg::Argocd { action: ArgocdArg::Generate { root } } => (Command::ArgocdGenerate, root, None),
-        CommandArg::Argocd { action: ArgocdArg::Chart { root } } => (Command::ArgocdChart, root, None),
+        CommandArg::Fmt { args, root, project, report } => {
+            projects = project;
+            (Command::Fmt(args), root, Some(report))
+        }
+        CommandArg::Argocd { action: ArgocdArg::Generate { root, project } } => {
+            projects = project;
+            (Command::ArgocdGenerate, root, None)
+        }
+        CommandArg::Argocd { action: ArgocdArg::Chart { root, project } } => {
+            projects = project;
+            (Command::ArgocdChart, root, None)
+        }
         CommandArg::Completions { shell } => (Command::Completions(shell), no_root, None),
         CommandArg::Man { args } => (Command::Man(args), no_root, None),
         CommandArg::Hooks { action: HooksArg::Install { chain, root } } => {
@@ -346,7 +389,8 @@ where
             (Command::Hooks(HooksAction::Uninstall), root, None)
         }
         CommandArg::Hooks { action: HooksArg::Status { root } } => (Command::Hooks(HooksAction::Status), root, None),
-        CommandArg::Diff { old, new, env, exit_code, root, report } => {
+        CommandArg::Diff { old, new, env, exit_code, root, project, report } => {
+            projects = project;
             let args = match (old, new, env.as_slice()) {
                 (None, None, [a, b]) => DiffArgs::Environments { a: a.clone(), b: b.clone(), exit_code },
                 (Some(old), Some(new), []) => DiffArgs::Rulesets { old, new, exit_code },
@@ -377,11 +421,15 @@ where
                 FormatArg::Sarif => OutputFormat::Sarif,
                 FormatArg::Github => OutputFormat::Github,
             };
-            Globals { root: root.root, format, quiet: r.quiet, all: r.all }
+            Globals { root: root.root, projects: projects.projects, format, quiet: r.quiet, all: r.all }
         }
-        None => {
-            Globals { root: root.root, format: OutputFormat::Human { color: color_auto }, quiet: false, all: false }
-        }
+        None => Globals {
+            root: root.root,
+            projects: projects.projects,
+            format: OutputFormat::Human { color: color_auto },
+            quiet: false,
+            all: false,
+        },
     };
     Ok(Invocation { globals, command })
 }

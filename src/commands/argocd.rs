@@ -27,7 +27,7 @@ pub const ENV_VAR: &str = "ARGOCD_ENV_RULESCTL_ENV";
 ///
 /// No repository, or a project file that names no chart (or one that is not a folder).
 pub fn chart(globals: &Globals) -> Result<Outcome, Error> {
-    let root = root::find(globals.root.as_deref())?;
+    let root = root::scope(globals.root.as_deref(), &globals.projects)?.one("argocd chart")?;
     let project = crate::pipeline::project(&WorkTree::new(root.clone()));
     let Some(chart) = project.chart else {
         return Err(Error::Usage(
@@ -51,7 +51,7 @@ pub fn chart(globals: &Globals) -> Result<Outcome, Error> {
 ///
 /// No repository, no environment variable, an unknown environment: the plugin is misconfigured.
 pub fn run(globals: &Globals) -> Result<Outcome, Error> {
-    let root = root::find(globals.root.as_deref())?;
+    let root = root::scope(globals.root.as_deref(), &globals.projects)?.one("argocd generate")?;
     let env = std::env::var(ENV_VAR).ok().filter(|e| !e.is_empty()).ok_or_else(|| {
         Error::Usage(format!(
             "{ENV_VAR} is not set: give the Application `plugin: {{env: [{{name: RULESCTL_ENV, value: <environment>}}]}}`; Argo CD passes it as {ENV_VAR}"
@@ -70,6 +70,12 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
     if analysis.blocking_errors(doc) > 0 {
         analysis.keep_concerning(&env);
         return Ok(invalid(&analysis));
+    }
+    if analysis.values_only {
+        // No ruleset, so no ruleset ConfigMap: the plugin's `helm template` of the rendered
+        // values is the whole application.
+        let note = format!("rulesctl: {env} is valid; a values-only project has no ruleset ConfigMap to generate\n");
+        return Ok(Outcome { stderr: note, ..Outcome::default() });
     }
     let Some(compiled) = analysis.compiled() else {
         return Ok(invalid(&analysis));

@@ -35,7 +35,7 @@ impl From<Error> for Failure {
 pub fn run(args: DiffArgs, globals: &Globals) -> Result<Outcome, Error> {
     match args {
         DiffArgs::Rulesets { old, new, exit_code } => {
-            let root = root::find(globals.root.as_deref()).ok();
+            let root = root::scope(globals.root.as_deref(), &globals.projects).and_then(|s| s.one("diff")).ok();
             let load = |arg: &str| load(arg, root.as_deref());
             match (load(&old), load(&new)) {
                 (Ok(old), Ok(new)) => Ok(output(globals.format, &old, &new, exit_code)),
@@ -47,7 +47,7 @@ pub fn run(args: DiffArgs, globals: &Globals) -> Result<Outcome, Error> {
             }
         }
         DiffArgs::Environments { a, b, exit_code } => {
-            let root = root::find(globals.root.as_deref())?;
+            let root = root::scope(globals.root.as_deref(), &globals.projects)?.one("diff --env")?;
             let analysis = analyze(&WorkTree::new(root), None);
             let side = |name: &str| environment(&analysis, name);
             match (side(&a), side(&b)) {

@@ -15,11 +15,12 @@ use crate::io::{read_stdin, write_atomic, ReadError};
 use crate::model::project::DEFAULT_MAX_FILE_BYTES;
 use crate::parse::SYNTAX;
 use crate::pipeline;
+use crate::pipeline::several::Joined;
 use crate::publish::WRITE_FAILED;
 use crate::report::Extra;
-use crate::source::root::{self, PROJECT_FILE};
+use crate::source::root::{self, Member, Scope, PROJECT_FILE};
 use crate::source::rules::{load, TOO_LARGE, UNREADABLE};
-use crate::source::{decode, Sources, Tree, WorkTree};
+use crate::source::{decode, Limits, Sources, Tree, WorkTree};
 
 /// How standard input is named in diagnostics and diffs.
 const STDIN: &str = "<stdin>";
@@ -34,9 +35,30 @@ pub fn run(args: FmtArgs, globals: &Globals) -> Result<Outcome, Error> {
         }
         return Ok(stdin(&args, globals));
     }
-    let root = root::find(globals.root.as_deref())?;
+    let root = match root::scope(globals.root.as_deref(), &globals.projects)? {
+        Scope::One(root) => root,
+        Scope::Many(members) => return several(&members, &args, globals),
+    };
     let paths = root::relative_paths(&root, &args.paths)?;
-    let tree = WorkTree::new(root);
+    let done = project(&root, "", paths, &args);
+    let code = exit_code(&done.sink, (args.check || args.diff) && !done.changed.is_empty());
+    Ok(outcome(&args, globals, code, done.diffs, &done.sink, &done.sources, done.files, &done.changed, Vec::new()))
+}
+
+/// What `fmt` did in one project.
+struct Done {
+    sources: Sources,
+    sink: Sink,
+    /// The files that differ, as printed (under the project's prefix).
+    changed: Vec<String>,
+    diffs: String,
+    files: usize,
+}
+
+/// Formats one project's files (`paths`, project-relative; all of them when empty); `prefix`
+/// goes before every path the diffs and the list of changed files print.
+fn project(root: &Path, prefix: &str, paths: Vec<String>, args: &FmtArgs) -> Done {
+    let tree = WorkTree::new(root.to_path_buf());
     let project = pipeline::project(&tree);
     // Each file under the limit `check` reads it under: the project file under the default.
     let limit = |rel: &str| if rel == PROJECT_FILE { DEFAULT_MAX_FILE_BYTES } else { project.limits.max_file_bytes };
@@ -67,14 +89,14 @@ pub fn run(args: FmtArgs, globals: &Globals) -> Result<Outcome, Error> {
         if formatted == file.text && !file.normalized {
             continue;
         }
-        changed.push(rel.clone());
+        changed.push(format!("{prefix}{rel}"));
         if args.diff {
             // A byte-order mark or CRLF line ends are part of what changes: diff the bytes as read.
             let before = match tree.read(rel, limit(rel)) {
                 Ok(bytes) if file.normalized => String::from_utf8_lossy(&bytes).into_owned(),
                 _ => file.text.clone(),
             };
-            diffs.push_str(&unified_diff(rel, &before, &formatted));
+            diffs.push_str(&unified_diff(&format!("{prefix}{rel}"), &before, &formatted));
         } else if !args.check {
             if let Err(err) = write_atomic(&tree.root.join(rel), formatted.as_bytes()) {
                 sink.push(
@@ -85,20 +107,68 @@ pub fn run(args: FmtArgs, globals: &Globals) -> Result<Outcome, Error> {
         }
     }
     sources.sort(&mut sink);
-    let code = exit_code(&sink, (args.check || args.diff) && !changed.is_empty());
+    Done { sources, sink, changed, diffs, files: files.len() }
+}
+
+/// Every project of a workspace, one report; PATH arguments are not taken (run fmt in a
+/// project's folder, or name the projects with --project).
+fn several(members: &[Member], args: &FmtArgs, globals: &Globals) -> Result<Outcome, Error> {
+    if !args.paths.is_empty() {
+        return Err(Error::Usage(
+            "fmt PATH works in one project: run it in the project's folder, or format whole projects with --project DIR"
+                .to_string(),
+        ));
+    }
+    let mut joined = Joined::default();
+    let mut diffs = String::new();
+    let mut changed = Vec::new();
+    for member in members {
+        let prefix = member.prefix();
+        let done = project(&member.dir, &prefix, Vec::new(), args);
+        joined.add(&prefix, None, &done.sources, &done.sink, done.files, &Limits::DEFAULT);
+        diffs.push_str(&done.diffs);
+        changed.extend(done.changed);
+    }
+    let joined = joined.finish();
+    let code = exit_code(&joined.diagnostics, (args.check || args.diff) && !changed.is_empty());
+    let projects: Vec<String> = members.iter().map(|m| m.shown.clone()).collect();
+    let line = format!("projects: {}", projects.join(", "));
+    let json = ("projects", json!(projects));
+    let extra = vec![(line, json)];
+    Ok(outcome(args, globals, code, diffs, &joined.diagnostics, &joined.sources, joined.files, &changed, extra))
+}
+
+/// The report: with `--diff`, the patch on stdout and the report (when there is one) on stderr;
+/// else the report with the files changed (or that would be), and `extra` lines and keys.
+#[allow(clippy::too_many_arguments)]
+fn outcome(
+    args: &FmtArgs,
+    globals: &Globals,
+    code: u8,
+    diffs: String,
+    sink: &[Diagnostic],
+    sources: &Sources,
+    files: usize,
+    changed: &[String],
+    extra: Vec<(String, (&'static str, serde_json::Value))>,
+) -> Outcome {
     if args.diff {
         // stdout carries only the patch; the report goes to stderr, and only when there is one.
         let mut outcome = Outcome::text(diffs, code);
         if !sink.is_empty() {
-            outcome.stderr =
-                Outcome::report(globals.view(), &sink, &sources, files.len(), &Extra::default(), code).stdout;
+            outcome.stderr = Outcome::report(globals.view(), sink, sources, files, &Extra::default(), code).stdout;
         }
-        return Ok(outcome);
+        return outcome;
     }
     let verb = if args.check { "would reformat" } else { "reformatted" };
-    let lines = changed.iter().map(|p| format!("{verb} {p}")).collect();
-    let extra = Extra { lines, json: vec![("changed", json!(changed))] };
-    Ok(Outcome::report(globals.view(), &sink, &sources, files.len(), &extra, code))
+    let mut lines: Vec<String> = changed.iter().map(|p| format!("{verb} {p}")).collect();
+    let mut json = vec![("changed", json!(changed))];
+    for (line, key) in extra {
+        lines.push(line);
+        json.push(key);
+    }
+    let extra = Extra { lines, json };
+    Outcome::report(globals.view(), sink, sources, files, &extra, code)
 }
 
 /// `fmt -`: standard input to standard output; diagnostics, when there are any, on stderr.
@@ -187,7 +257,7 @@ fn lay_out(sources: &Sources, id: FileId, sink: &mut Sink) -> Option<String> {
 }
 
 /// 2 when an input could not be read, 1 for any other diagnostic or when `differs`, else 0.
-fn exit_code(sink: &Sink, differs: bool) -> u8 {
+fn exit_code(sink: &[Diagnostic], differs: bool) -> u8 {
     exit_status(sink, true).max(u8::from(differs))
 }
 

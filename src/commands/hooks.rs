@@ -48,20 +48,37 @@ fn refused(message: String) -> Result<Done, Error> {
     Ok((message, 1))
 }
 
-/// The script for this installation.
-fn script(root: &Path, hooks: &HooksDir) -> String {
+/// The script for this installation. It names no project: git runs a pre-commit hook at the top
+/// of the working tree, where rulesctl finds the project there or every project below, and
+/// checks each whose files are staged. So one hook covers the whole repository, wherever it was
+/// installed from, and installing again from another project's folder never narrows it.
+fn script() -> String {
     let exe =
         std::env::current_exe().ok().and_then(|p| p.canonicalize().ok()).unwrap_or_else(|| PathBuf::from("rulesctl"));
-    let root_rel = match (hooks.workdir.as_ref().and_then(|w| w.canonicalize().ok()), root.canonicalize().ok()) {
-        (Some(top), Some(root)) => root.strip_prefix(&top).map(Path::to_path_buf).unwrap_or_default(),
-        _ => PathBuf::new(),
-    };
-    let root_arg = if root_rel.as_os_str().is_empty() {
-        String::new()
-    } else {
-        format!(" --root {}", quote(&root_rel.to_string_lossy()))
-    };
-    TEMPLATE.replace("@INSTALLED_AT@", &quote(&exe.to_string_lossy())).replace("@ROOT_ARG@", &root_arg)
+    TEMPLATE.replace("@INSTALLED_AT@", &quote(&exe.to_string_lossy())).replace("@ROOT_ARG@", "")
+}
+
+/// The projects a hook running at the top of the working tree checks: the project there, else
+/// every project below it (see `source::root`), as paths from the top.
+fn covered(hooks: &HooksDir) -> Vec<String> {
+    let Some(top) = hooks.workdir.as_deref() else { return Vec::new() };
+    if root::discover(top).is_some_and(|found| found == top || top.starts_with(&found)) {
+        return vec![".".to_string()];
+    }
+    root::projects_below(top).into_iter().map(|m| m.shown).collect()
+}
+
+/// What the hook covers, in words.
+fn coverage(hooks: &HooksDir) -> String {
+    match covered(hooks).as_slice() {
+        [] => "no rulesctl project (rulesctl.hcl) in this repository yet: the hook lets every commit through, and checks a project from the moment one is added".to_string(),
+        [top] if top == "." => "the project at the top of the repository".to_string(),
+        projects => format!(
+            "every project in the repository whose files are staged ({}: {})",
+            projects.len(),
+            projects.join(", ")
+        ),
+    }
 }
 
 /// Single-quotes a word for sh.
@@ -74,12 +91,18 @@ fn install(root: &Path, chain: bool) -> Result<Done, Error> {
     let hooks = hooks_dir(root)?;
     let dir = &hooks.dir;
     let hook = dir.join("pre-commit");
-    let wanted = script(root, &hooks);
+    let wanted = script();
     let shown = hook.display();
+    let covers = coverage(&hooks);
     create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    let mut updated = false;
     match read_text(&hook, MAX_HOOK_BYTES) {
-        Some(current) if current == wanted => return done(format!("the rulesctl hook is already installed at {shown}; nothing changed")),
-        Some(current) if current.contains(MARKER) => {}
+        Some(current) if current == wanted => {
+            return done(format!(
+                "the rulesctl hook is already installed at {shown}; nothing changed. It covers {covers}"
+            ))
+        }
+        Some(current) if current.contains(MARKER) => updated = true,
         _ if !exists(&hook) => {}
         _ if !chain => {
             return refused(format!(
@@ -97,7 +120,8 @@ fn install(root: &Path, chain: bool) -> Result<Done, Error> {
     let chained = exists(&dir.join(CHAINED));
     write_atomic_mode(&hook, wanted.as_bytes(), 0o755).map_err(|e| Error::io("write", &hook, e))?;
     let note = if chained { " (the previous hook runs first)" } else { "" };
-    done(format!("installed the rulesctl pre-commit hook at {shown}{note}"))
+    let verb = if updated { "updated" } else { "installed" };
+    done(format!("{verb} the rulesctl pre-commit hook at {shown}{note}. It covers {covers}"))
 }
 
 /// Removes the hook and restores a chained one.
@@ -129,7 +153,7 @@ fn status(root: &Path) -> Result<Done, Error> {
     let source = if hooks.configured { "core.hooksPath" } else { "git's default" };
     let hook = dir.join("pre-commit");
     let state = match read_text(&hook, MAX_HOOK_BYTES) {
-        Some(current) if current == script(root, &hooks) => "the rulesctl hook is installed and current",
+        Some(current) if current == script() => "the rulesctl hook is installed and current",
         Some(current) if current.contains(MARKER) => "the rulesctl hook is installed, from another rulesctl version or path (run `rulesctl hooks install` to update it)",
         Some(_) => "a pre-commit hook rulesctl did not write is installed",
         None if hook.exists() => "a pre-commit hook is there but cannot be read",
@@ -137,7 +161,7 @@ fn status(root: &Path) -> Result<Done, Error> {
     };
     let checks = read_text(&hook, MAX_HOOK_BYTES)
         .filter(|current| current.contains(MARKER))
-        .map(|current| format!("\nchecks: {}", checks(&current)))
+        .map(|current| format!("\nchecks: {}\ncovers: {}", checks(&current), covers(&current, &hooks)))
         .unwrap_or_default();
     let chained = if dir.join(CHAINED).exists() {
         format!("\nchained: {} runs first", dir.join(CHAINED).display())
@@ -145,6 +169,19 @@ fn status(root: &Path) -> Result<Done, Error> {
         String::new()
     };
     done(format!("hooks folder: {} ({source})\npre-commit: {state}{checks}{chained}", dir.display()))
+}
+
+/// Which projects an installed rulesctl hook checks: one named with `--root` (an older
+/// rulesctl's install from a project folder), else every project, listed.
+fn covers(script: &str, hooks: &HooksDir) -> String {
+    let command = script.lines().find_map(|line| line.strip_prefix("exec \"$rulesctl\" ")).unwrap_or_default();
+    match command.split_once(" --root ") {
+        Some((_, root)) => format!(
+            "only the project {}: the hook was installed by an older rulesctl (run `rulesctl hooks install` to cover every project)",
+            root.trim().trim_matches('\'')
+        ),
+        None => coverage(hooks),
+    }
 }
 
 /// What an installed rulesctl hook runs, in words, read from the script itself (an older

@@ -12,7 +12,7 @@ use crate::source::{root, WorkTree};
 ///
 /// No repository, or no such environment.
 pub fn run(args: RenderArgs, globals: &Globals) -> Result<Outcome, Error> {
-    let root = root::find(globals.root.as_deref())?;
+    let root = root::scope(globals.root.as_deref(), &globals.projects)?.one("render")?;
     let mut analysis = analyze(&WorkTree::new(root), None);
     let rendered = analysis.render(&args.env);
     analysis.keep_concerning(&args.env);

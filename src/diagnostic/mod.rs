@@ -85,6 +85,15 @@ impl Diagnostic {
         }
     }
 
+    /// Moves every place `by` files on, for a diagnostic joined into a report whose files were
+    /// appended after `by` others (one report over several projects).
+    pub fn shift_files(&mut self, by: usize) {
+        self.primary.span.file = FileId::new(self.primary.span.file.index() + by);
+        for label in &mut self.related {
+            label.span.file = FileId::new(label.span.file.index() + by);
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -8,8 +8,8 @@ pub struct Header<'a> {
     pub environment: &'a str,
     /// (path, sha256) of values.yaml and the environment file.
     pub sources: Vec<(&'a str, &'a str)>,
-    pub ruleset_version: &'a str,
-    pub digest: &'a str,
+    /// The ruleset's version and digest; `None` for a values-only project.
+    pub ruleset: Option<(&'a str, &'a str)>,
 }
 
 /// The rendered file: a header naming its sources, then the values.
@@ -22,7 +22,9 @@ pub fn render(values: &Value, header: &Header<'_>) -> String {
     for (path, sha) in &header.sources {
         out.push_str(&format!("# source: {path} sha256:{sha}\n"));
     }
-    out.push_str(&format!("# ruleset: {} {}\n", header.ruleset_version, header.digest));
+    if let Some((version, digest)) = header.ruleset {
+        out.push_str(&format!("# ruleset: {version} {digest}\n"));
+    }
     write_map(values, 0, &mut out);
     out
 }

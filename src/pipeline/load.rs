@@ -83,6 +83,28 @@ impl Listing {
     }
 }
 
+/// Whether the project is values-only: it has a project file that sets no rules path, and there
+/// is no `rules/` folder. A rules path that is written and missing stays `L007`, as does an empty
+/// `rules/` folder.
+pub fn values_only(project: &Project, listing: &Listing) -> bool {
+    project.file.is_some() && project.rules.iter().all(|p| p.span.is_none()) && listing.rules.is_err()
+}
+
+/// `L007` at every `inject` of a values-only project: there is no ruleset to take a value from.
+pub fn nothing_to_inject(project: &Project, sink: &mut Sink) {
+    for injection in &project.inject {
+        sink.push(
+            Diagnostic::new(
+                &NO_RULES,
+                injection.source.span,
+                format!("nothing to inject at `{}`: this project has no rule files", injection.path.value),
+            )
+            .label("needs a ruleset")
+            .help("remove the `inject` entry from a values-only project, or add a `rules/` folder with the ruleset"),
+        );
+    }
+}
+
 /// Every rule file `listed` under the project's rules paths, decoded into one ruleset.
 pub fn ruleset(
     tree: &dyn Tree,

@@ -10,6 +10,7 @@ mod deploy;
 mod load;
 mod render;
 mod scope;
+pub mod several;
 mod unread;
 mod values_schema;
 mod workspace;
@@ -49,6 +50,10 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were read (the summary's "checked N files").
     pub files: usize,
+    /// A values-only project: `rulesctl.hcl` sets no rules path and there is no `rules/`
+    /// folder, so values and environments are checked and rendered alone, and nothing
+    /// ruleset-related (injection, the artifact) is needed or produced.
+    pub values_only: bool,
     compiled: OnceCell<Option<Compiled>>,
 }
 
@@ -108,6 +113,7 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
     let mut files = 0;
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
     let listing = load::Listing::of(tree, &project);
+    let values_only = load::values_only(&project, &listing);
     // Too many files: none is read, and the checks of the whole ruleset stay quiet.
     let too_many = listing.too_many(&project, &mut sources);
     let rule_files = listing.rules.clone().unwrap_or_default();
@@ -116,6 +122,10 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
         Some(diagnostic) => {
             sink.push(diagnostic);
             (Ruleset { partial: true, ..Ruleset::default() }, None)
+        }
+        None if values_only => {
+            load::nothing_to_inject(&project, &mut sink);
+            (Ruleset { partial: true, ..Ruleset::default() }, Some(listing.environments))
         }
         None => {
             let ruleset = load::ruleset(tree, &project, listing.rules, &mut sources, &mut sink, &mut files, cache);
@@ -144,7 +154,7 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
     scope::one_per_value(&mut sink);
     scope::merge(&mut sink, &deploy);
     sources.sort(&mut sink);
-    Analysis { sources, project, ruleset, deploy, diagnostics: sink, files, compiled }
+    Analysis { sources, project, ruleset, deploy, diagnostics: sink, files, values_only, compiled }
 }
 
 /// The values `render { inject = ... }` writes, resolved: a ruleset field from the model, the

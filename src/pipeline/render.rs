@@ -75,7 +75,7 @@ impl Analysis {
         if self.blocking_errors(env) > 0 {
             return Err(RenderError::Blocked);
         }
-        let compiled = self.compiled().ok_or(RenderError::Blocked)?;
+        let compiled = if self.values_only { None } else { Some(self.compiled().ok_or(RenderError::Blocked)?) };
         let merged = env.merged.as_ref().ok_or(RenderError::Blocked)?;
         let values_file = self.deploy.values.as_ref().and_then(|v| v.file);
         let sources = values_file
@@ -85,7 +85,7 @@ impl Analysis {
             .filter_map(|f| Some((f.path.as_str(), f.sha256.as_deref()?)))
             .collect();
         let header =
-            Header { environment: &env.name, sources, ruleset_version: compiled.version(), digest: &compiled.digest };
+            Header { environment: &env.name, sources, ruleset: compiled.map(|c| (c.version(), c.digest.as_str())) };
         Ok(render(&merged.value, &header))
     }
 }

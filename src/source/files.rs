@@ -148,6 +148,22 @@ impl Sources {
         }
     }
 
+    /// Appends every file of `other`, each path as `rename` gives it (`services/mysql/` put
+    /// before it), and returns how many files came before them: the amount to shift `other`'s
+    /// diagnostics by ([`crate::diagnostic::Diagnostic::shift_files`]).
+    pub fn append(&mut self, other: &Sources, rename: impl Fn(&str) -> String) -> usize {
+        let before = self.files.len();
+        for file in &other.files {
+            let mut file = Arc::clone(file);
+            let path = rename(&file.path);
+            if path != file.path {
+                Arc::make_mut(&mut file).path = path;
+            }
+            self.files.push(file);
+        }
+        before
+    }
+
     /// See [`SourceFile::set_raw`].
     pub fn set_raw(&mut self, id: FileId, bytes: &[u8]) {
         Arc::make_mut(&mut self.files[id.index()]).set_raw(bytes);

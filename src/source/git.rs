@@ -143,6 +143,31 @@ pub fn head_is_unborn(root: &Path) -> Result<bool, Error> {
     Ok(unborn)
 }
 
+/// Whether the index differs from HEAD below the folder `root` (everything staged counts when
+/// HEAD has no commit yet): whether a commit would change that project's files.
+///
+/// # Errors
+///
+/// Not a git repository; an unreadable index or HEAD.
+pub fn has_staged_changes(root: &Path) -> Result<bool, Error> {
+    let repo = open(root)?;
+    let prefix = prefix_of(&repo, root)?;
+    let head = match repo.head() {
+        Ok(head) => Some(head.peel_to_tree().map_err(|e| Error::Git(format!("cannot read HEAD: {}", e.message())))?),
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+        Err(e) => return Err(Error::Git(format!("cannot read HEAD: {}", e.message()))),
+    };
+    let index = repo.index().map_err(|e| Error::Git(format!("cannot read the git index: {}", e.message())))?;
+    let mut options = git2::DiffOptions::new();
+    if !prefix.is_empty() {
+        options.pathspec(format!("{prefix}/"));
+    }
+    let diff = repo
+        .diff_tree_to_index(head.as_ref(), Some(&index), Some(&mut options))
+        .map_err(|e| Error::Git(format!("cannot compare the index with HEAD: {}", e.message())))?;
+    Ok(diff.deltas().len() > 0)
+}
+
 fn open(root: &Path) -> Result<Repository, Error> {
     Repository::discover(root).map_err(|_| Error::Git(format!("{} is not inside a git repository", root.display())))
 }

@@ -37,4 +37,5 @@ mod support;
 mod unread;
 mod values;
 mod watch;
+mod workspace;
 mod yaml11;
