@@ -21,10 +21,15 @@ const VAR: &str = "RULESCTL_COMPLETE";
 /// The command line with its value completers attached.
 pub fn command() -> clap::Command {
     let environments = || ArgValueCandidates::new(environments);
+    let projects = |c: clap::Command| c.mut_arg("projects", |a| a.add(ArgValueCandidates::new(projects)));
     cli::command()
-        .mut_subcommand("render", |c| c.mut_arg("env", |a| a.add(environments())))
+        .mut_subcommand("render", |c| projects(c.mut_arg("env", |a| a.add(environments()))))
         .mut_subcommand("diff", |c| c.mut_arg("env", |a| a.add(environments())))
         .mut_subcommand("explain", |c| c.mut_arg("code", |a| a.add(ArgValueCandidates::new(codes))))
+        .mut_subcommand("check", projects)
+        .mut_subcommand("build", projects)
+        .mut_subcommand("fmt", projects)
+        .mut_subcommand("argocd", |c| c.mut_subcommand("generate", projects).mut_subcommand("chart", projects))
 }
 
 /// Answers a completion request and exits, when the shell sent one; otherwise returns at once.
@@ -69,6 +74,12 @@ fn environments() -> Vec<CompletionCandidate> {
         .filter_map(|rel| rel.rsplit('/').next()?.strip_suffix(".yaml"))
         .map(|name| CompletionCandidate::new(name.to_string()))
         .collect()
+}
+
+/// The project folders below the shell's folder (`--project <TAB>`), as `--project` takes them.
+fn projects() -> Vec<CompletionCandidate> {
+    let Ok(here) = std::env::current_dir() else { return Vec::new() };
+    root::projects_below(&here).into_iter().map(|m| CompletionCandidate::new(m.shown)).collect()
 }
 
 /// Every diagnostic code, with its summary as the help a shell shows beside it.

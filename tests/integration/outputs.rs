@@ -91,25 +91,39 @@ fn completions_for_every_shell() {
 
     let repo = crate::support::Repo::helm();
     let bin = Path::new(env!("CARGO_BIN_EXE_rulesctl")).parent().expect("bin dir").display().to_string();
-    let complete = |words: &str, current: &str| -> Vec<String> {
+    let complete_in = |dir: &Path, words: &str, current: &str| -> Vec<String> {
         let script = format!(
             "source <(rulesctl completions bash)\nCOMP_WORDS=({words} \"{current}\"); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )); COMP_TYPE=9\n_clap_complete_rulesctl rulesctl \"{current}\" x\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n"
         );
         let out = std::process::Command::new("bash")
             .args(["-c", &script])
-            .current_dir(repo.path())
+            .current_dir(dir)
             .env("PATH", format!("{bin}:/usr/bin:/bin"))
             .output()
             .expect("bash");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
     };
+    let complete = |words: &str, current: &str| complete_in(repo.path(), words, current);
     assert_eq!(complete("rulesctl render --env", ""), ["dev", "prod"]);
     assert_eq!(complete("rulesctl diff --env dev --env", "pr"), ["prod"]);
     assert_eq!(complete("rulesctl", "exp"), ["explain"]);
     let codes = complete("rulesctl explain", "X00");
     assert!(codes.len() >= 9 && codes.iter().all(|c| c.starts_with("X00")), "{codes:?}");
     assert!(complete("rulesctl check", "--den").contains(&"--deny-warnings".to_string()));
+
+    // `--project <TAB>` lists the project folders below, as --project takes them.
+    let monorepo = tempfile::tempdir().expect("tempdir");
+    for project in ["games/alpha", "games/beta", "tools/gamma"] {
+        std::fs::create_dir_all(monorepo.path().join(project)).expect("mkdir");
+        std::fs::write(monorepo.path().join(project).join("rulesctl.hcl"), "").expect("write");
+    }
+    assert_eq!(
+        complete_in(monorepo.path(), "rulesctl check --project", ""),
+        ["games/alpha", "games/beta", "tools/gamma"]
+    );
+    assert_eq!(complete_in(monorepo.path(), "rulesctl argocd generate --project", "games/b"), ["games/beta"]);
+    assert_eq!(complete_in(&monorepo.path().join("games"), "rulesctl render --project", ""), ["alpha", "beta"]);
 }
 
 /// `rulesctl man --out DIR` writes a page per subcommand, each with its own options.
