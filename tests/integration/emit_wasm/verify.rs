@@ -1,0 +1,1 @@
+//! `rulesctl verify ruleset-<version>.wasm`.
