@@ -308,3 +308,54 @@ fn the_code_is_the_same_for_every_ruleset() {
     assert_ne!(a, b);
     let _ = Path::new("");
 }
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' });
+        }
+    }
+    out
+}
+
+fn generate(repo: &Repo) -> crate::support::Run {
+    run_env(repo.path(), &["argocd", "generate"], &[("ARGOCD_ENV_RULESCTL_ENV", "dev"), ("ARGOCD_APP_NAME", "game")])
+}
+
+#[test]
+fn argocd_generate_carries_the_module_when_the_project_asks() {
+    let repo = Repo::helm();
+    let plain = generate(&repo);
+    assert_eq!(plain.code, 0, "{}{}", plain.stdout, plain.stderr);
+    assert!(!plain.stdout.contains("binaryData"), "opt-in: {}", plain.stdout);
+
+    repo.write("rulesctl.hcl", format!("{}\nargocd {{\n  emit = [\"wasm\"]\n}}\n", repo.read("rulesctl.hcl")));
+    let out = generate(&repo);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    build_wasm(&repo, "wasm");
+    let module = bytes(&repo, MODULE);
+    let binary = format!("binaryData:\n  \"ruleset-v1.0.0.wasm\": \"{}\"\n", base64(&module));
+    assert!(out.stdout.contains(&binary), "{}", out.stdout);
+    let sums = format!("\"ruleset-v1.0.0.wasm.sha256\": \"{}  ruleset-v1.0.0.wasm\\n\"", hex(&module));
+    assert!(out.stdout.contains(&sums), "{}", out.stdout);
+    assert!(out.stdout.contains("\"rulesctl.dev/ruleset-digest\": \"sha256:"), "{}", out.stdout);
+
+    repo.write("rulesctl.hcl", repo.read("rulesctl.hcl").replace("[\"wasm\"]", "[\"wat\"]"));
+    let bad = repo.run(&["check", "--format", "json"]);
+    assert_eq!((bad.code, bad.codes()), (1, vec!["D008".to_string()]), "{}", bad.stdout);
+}
+
+#[test]
+fn argocd_generate_refuses_a_module_over_the_config_map_limit_before_printing() {
+    let repo = regions(3000);
+    repo.write("rulesctl.hcl", "argocd {\n  emit = [\"wasm\"]\n}\n");
+    repo.write("environments/dev.yaml", "cluster:\n  allocatable: {cpu: \"4\", memory: \"8Gi\"}\n");
+    repo.write("values.yaml", "a: 1\n");
+    let out = generate(&repo);
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert_eq!(out.stdout, "", "nothing on stdout, so Argo CD keeps the last good state");
+    assert!(out.stderr.contains("over Kubernetes' limit of 1048576 bytes (1 MiB)"), "{}", out.stderr);
+}
