@@ -105,7 +105,8 @@ enum CommandArg {
     #[command(after_help = "Examples:
   rulesctl build                  the artifact, .sha256, provenance, values
   rulesctl build --base HEAD~1    refuse a change since HEAD~1 without a bump
-  rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module")]
+  rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module
+  rulesctl build --emit wasm      also dist/ruleset-<version>.wasm, a module")]
     Build {
         #[command(flatten)]
         args: BuildArgs,
@@ -116,10 +117,11 @@ enum CommandArg {
         #[command(flatten)]
         report: ReportArgs,
     },
-    /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust module's digest and data
+    /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust or Wasm module's digest and data
     #[command(after_help = "Examples:
   rulesctl verify dist/ruleset-v2.4.1.json
-  rulesctl verify dist/ruleset-v2.4.1.rs")]
+  rulesctl verify dist/ruleset-v2.4.1.rs
+  rulesctl verify dist/ruleset-v2.4.1.wasm")]
     Verify {
         #[command(flatten)]
         args: VerifyArgs,

@@ -13,6 +13,7 @@ mod conformance;
 mod credentials;
 mod dialect;
 mod emit_rust;
+mod emit_wasm;
 mod environments;
 mod example;
 mod explain;
