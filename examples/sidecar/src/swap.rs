@@ -42,11 +42,13 @@ pub fn offer(current: &Current, engine: &Engine, wasm: &[u8], limits: Limits, ex
     let note = match version::compare(to, from) {
         Ordering::Less => " (rollback)",
         Ordering::Equal if next.digest() == active.digest() => " (same ruleset)",
-        Ordering::Equal => return format!(
+        Ordering::Equal => {
+            return format!(
             "refused: it holds {to} {}, but {from} is {} (a version names one ruleset: bump it); still serving {from}",
             next.digest(),
             active.digest()
-        ),
+        )
+        }
         Ordering::Greater => "",
     };
     let line = format!("swapped {from} -> {to}{note}: {}", next.digest());

@@ -21,14 +21,29 @@ pub struct Fake {
     pub grows: u32,
     /// It imports a host function (a ruleset module imports nothing).
     pub imports: bool,
+    /// The canonical bytes, when not the tiny default (the benchmark's large ruleset).
+    pub blob: Option<String>,
 }
 
 pub fn fake(version: &str, value: i64) -> Fake {
-    Fake { version: version.into(), value, abi: 1, lies: false, pages: 1, spins: false, grows: 0, imports: false }
+    Fake {
+        version: version.into(),
+        value,
+        abi: 1,
+        lies: false,
+        pages: 1,
+        spins: false,
+        grows: 0,
+        imports: false,
+        blob: None,
+    }
 }
 
 impl Fake {
     pub fn canonical(&self) -> String {
+        if let Some(blob) = &self.blob {
+            return blob.clone();
+        }
         format!(
             r#"{{"ruleset_version":"{}","spawn_configs":{{"frost_peaks":{{"base_rate":{}}}}}}}"#,
             self.version, self.value
