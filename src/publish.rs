@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::artifact::compiled::{file_name, provenance_file_name, Compiled, MAX_ARTIFACT_BYTES};
 use crate::artifact::locate::Located;
-use crate::codegen::rust;
+use crate::codegen::{rust, wasm};
 use crate::diagnostic::declare_code;
 use crate::diagnostic::Diagnostic;
 use crate::hash;
@@ -128,6 +128,7 @@ pub fn refuse_module_if_different(
     version: Option<Span>,
     sources: &mut Sources,
 ) -> Result<(), Box<Diagnostic>> {
+    refuse_wasm_if_different(root, dist, compiled, version, sources)?;
     let rel = format!("{dist}/{}", rust::file_name(compiled.version()));
     let Some(old) = existing(root, &rel) else { return Ok(()) };
     let recorded = rust::read::digest(&old).map(|(digest, span)| (digest.to_string(), span));
@@ -172,6 +173,81 @@ pub fn rust_module(
     })?;
     write_atomic(&path, text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
     Ok(Output { path: rel, written: true, digest })
+}
+
+/// [`refuse_module_if_different`] for the WebAssembly module: the digest its data records.
+fn refuse_wasm_if_different(
+    root: &Path,
+    dist: &str,
+    compiled: &Compiled,
+    version: Option<Span>,
+    sources: &mut Sources,
+) -> Result<(), Box<Diagnostic>> {
+    let rel = format!("{dist}/{}", wasm::file_name(compiled.version()));
+    let Ok(old) = read_limited(&root.join(&rel), MAX_ARTIFACT_BYTES) else { return Ok(()) };
+    let recorded = wasm::read::digest(&old);
+    if recorded.as_ref().is_some_and(|(digest, _)| *digest == compiled.digest) {
+        return Ok(());
+    }
+    let message = format!(
+        "{rel} already exists with a different ruleset: it has {}, these rules are {}",
+        recorded.as_ref().map_or("no readable digest", |(d, _)| d.as_str()),
+        compiled.digest
+    );
+    let span = recorded.map_or(0..0, |(_, span)| span);
+    let id = sources.add(rel, String::new());
+    sources.set_raw(id, &old);
+    Err(Box::new(
+        Diagnostic::new(&VERSION_EXISTS, version.unwrap_or(Span::file(id)), message)
+            .label("bump this version")
+            .related(Span::new(id, span), "the existing module's digest")
+            .help("modules are immutable like artifacts: raise `ruleset_version`, then build again"),
+    ))
+}
+
+/// The WebAssembly module's bytes, made and validated in memory before anything is written.
+///
+/// # Errors
+///
+/// A002 when the ruleset cannot be made into a module (never one that passed `check`).
+pub fn wasm_bytes(dist: &str, compiled: &Compiled, sources: &mut Sources) -> Result<Vec<u8>, Box<Diagnostic>> {
+    wasm::module(compiled).map_err(|e| {
+        let rel = format!("{dist}/{}", wasm::file_name(compiled.version()));
+        write_failed(sources, &rel, &std::io::Error::other(format!("the ruleset does not fit the module: {e}")))
+    })
+}
+
+/// Writes the WebAssembly module `bytes` and its `.sha256` file. A module already there (after
+/// [`refuse_module_if_different`], one of this ruleset) is left untouched when it holds exactly
+/// `bytes`, and otherwise (written by another rulesctl) replaced, as the JSON artifact is.
+///
+/// # Errors
+///
+/// A002 when a file cannot be written.
+pub fn wasm_module(
+    root: &Path,
+    dist: &str,
+    bytes: &[u8],
+    compiled: &Compiled,
+    sources: &mut Sources,
+) -> Result<Vec<Output>, Box<Diagnostic>> {
+    let name = wasm::file_name(compiled.version());
+    let rel = format!("{dist}/{name}");
+    let sums_rel = format!("{rel}.sha256");
+    let path = output_path(root, dist, &rel, sources)?;
+    let sums_path = output_path(root, dist, &sums_rel, sources)?;
+    let written = read_limited(&path, MAX_ARTIFACT_BYTES).ok().as_deref() != Some(bytes);
+    if written {
+        write_atomic(&path, bytes).map_err(|e| write_failed(sources, &rel, &e))?;
+    }
+    let checksum = checksum_line(&name, bytes);
+    let sums_written =
+        write_if_changed(&sums_path, checksum.as_bytes()).map_err(|e| write_failed(sources, &sums_rel, &e))?;
+    let digest = compiled.digest.clone();
+    Ok(vec![
+        Output { path: rel, written, digest: digest.clone() },
+        Output { path: sums_rel, written: sums_written, digest },
+    ])
 }
 
 /// An output on disk, when there is a readable one.

@@ -24,9 +24,10 @@ pub struct Facts {
     pub git: Option<GitState>,
 }
 
-/// The statement for the artifact file `artifact_name` holding `artifact`: deterministic apart
-/// from the facts it records (no time stamps), with sources sorted by path.
-pub fn statement(artifact_name: &str, artifact: &[u8], facts: &Facts) -> Value {
+/// The statement for the artifact file `artifact_name` holding `artifact`, and for `modules`
+/// written beside it (the WebAssembly module: file name and bytes), subjects after the artifact:
+/// deterministic apart from the facts it records (no time stamps), with sources sorted by path.
+pub fn statement(artifact_name: &str, artifact: &[u8], modules: &[(String, &[u8])], facts: &Facts) -> Value {
     let mut sources = facts.sources.clone();
     sources.sort();
     sources.dedup();
@@ -42,7 +43,10 @@ pub fn statement(artifact_name: &str, artifact: &[u8], facts: &Facts) -> Value {
     }
     json!({
         "_type": STATEMENT_TYPE,
-        "subject": [{ "name": artifact_name, "digest": { "sha256": hash::hex(artifact) } }],
+        "subject": std::iter::once((artifact_name, artifact))
+            .chain(modules.iter().map(|(name, bytes)| (name.as_str(), *bytes)))
+            .map(|(name, bytes)| json!({ "name": name, "digest": { "sha256": hash::hex(bytes) } }))
+            .collect::<Vec<Value>>(),
         "predicateType": PREDICATE_TYPE,
         "predicate": {
             "buildDefinition": {
@@ -104,8 +108,13 @@ pub fn check(statement: &Value, artifact_name: &str, artifact_sha256: &str) -> R
     if str_at("/predicate/buildDefinition/buildType") != Some(BUILD_TYPE) {
         problem("/predicate/buildDefinition/buildType", format!("`buildType` is not {BUILD_TYPE}"));
     }
+    // The artifact first; after it only the modules the same build wrote beside it.
+    let module = format!("{}.wasm", artifact_name.strip_suffix(".json").unwrap_or(artifact_name));
     match statement.get("subject").and_then(Value::as_array).map(Vec::as_slice) {
-        Some([subject]) => {
+        Some([subject, others @ ..])
+            if others.len() <= 1
+                && others.iter().all(|o| o.get("name").and_then(Value::as_str) == Some(module.as_str())) =>
+        {
             let name = subject.get("name").and_then(Value::as_str).unwrap_or_default();
             if name != artifact_name {
                 problem("/subject/0/name", format!("the statement is about `{name}`, not `{artifact_name}`"));
@@ -120,7 +129,10 @@ pub fn check(statement: &Value, artifact_name: &str, artifact_sha256: &str) -> R
                 );
             }
         }
-        _ => problem("/subject", "the statement must have exactly one subject, the artifact".to_string()),
+        _ => problem(
+            "/subject",
+            "the statement's subjects must be the artifact, then only the modules built with it".to_string(),
+        ),
     }
     if !problems.is_empty() {
         return Err(problems);

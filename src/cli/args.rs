@@ -53,6 +53,8 @@ pub enum EmitArg {
     Json,
     /// dist/ruleset-<version>.rs, a self-contained Rust module
     Rust,
+    /// dist/ruleset-<version>.wasm, a sandboxed WebAssembly module (ABI 1)
+    Wasm,
 }
 
 impl From<EmitArg> for Target {
@@ -60,6 +62,7 @@ impl From<EmitArg> for Target {
         match arg {
             EmitArg::Json => Target::Json,
             EmitArg::Rust => Target::Rust,
+            EmitArg::Wasm => Target::Wasm,
         }
     }
 }
@@ -67,7 +70,7 @@ impl From<EmitArg> for Target {
 /// `rulesctl verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The artifact (dist/ruleset-<version>.json) or Rust module (dist/ruleset-<version>.rs)
+    /// The artifact (dist/ruleset-<version>.json), Rust module (.rs) or WebAssembly module (.wasm)
     pub artifact: PathBuf,
 }
 

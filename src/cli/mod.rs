@@ -96,7 +96,8 @@ enum CommandArg {
     #[command(after_help = "Examples:
   rulesctl build                  dist/ruleset-<version>.json, .sha256, .provenance.json and dist/<env>/values.yaml
   rulesctl build --base HEAD~1    refuse a ruleset changed since HEAD~1 without a higher version
-  rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module")]
+  rulesctl build --emit rust      also dist/ruleset-<version>.rs, a Rust module
+  rulesctl build --emit wasm      also dist/ruleset-<version>.wasm and its .sha256, a WebAssembly module")]
     Build {
         #[command(flatten)]
         args: BuildArgs,
@@ -105,10 +106,11 @@ enum CommandArg {
         #[command(flatten)]
         report: ReportArgs,
     },
-    /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust module's digest and data
+    /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust or Wasm module's digest and data
     #[command(after_help = "Examples:
   rulesctl verify dist/ruleset-v2.4.1.json
-  rulesctl verify dist/ruleset-v2.4.1.rs")]
+  rulesctl verify dist/ruleset-v2.4.1.rs
+  rulesctl verify dist/ruleset-v2.4.1.wasm")]
     Verify {
         #[command(flatten)]
         args: VerifyArgs,

@@ -3,3 +3,4 @@
 
 pub mod rust;
 pub mod target;
+pub mod wasm;

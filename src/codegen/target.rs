@@ -7,4 +7,6 @@ pub enum Target {
     Json,
     /// `ruleset-<version>.rs`, a self-contained Rust module (see [`crate::codegen::rust`]).
     Rust,
+    /// `ruleset-<version>.wasm`, a sandboxed WebAssembly module (see [`crate::codegen::wasm`]).
+    Wasm,
 }

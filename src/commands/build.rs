@@ -9,6 +9,7 @@ use crate::artifact::compiled::file_name;
 use crate::artifact::provenance::{self, Facts};
 use crate::cli::{BuildArgs, Globals};
 use crate::codegen::target::Target;
+use crate::codegen::wasm;
 use crate::commands::Outcome;
 use crate::error::Error;
 use crate::pipeline::{analyze, Analysis, BaseTree};
@@ -49,12 +50,27 @@ pub fn run(args: BuildArgs, globals: &Globals) -> Result<Outcome, Error> {
 fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::Output> {
     let Some(compiled) = analysis.compiled().cloned() else { return Vec::new() };
     let text = compiled.artifact_text();
+    let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
+    // The module is made (and validated) first: it is a subject of the provenance statement.
+    let wasm = if emit.contains(&Target::Wasm) {
+        match publish::wasm_bytes(&dist, &compiled, &mut analysis.sources) {
+            Ok(bytes) => Some(bytes),
+            Err(diagnostic) => {
+                analysis.push(*diagnostic);
+                return Vec::new();
+            }
+        }
+    } else {
+        None
+    };
+    let modules: Vec<(String, &[u8])> =
+        wasm.iter().map(|bytes| (wasm::file_name(compiled.version()), bytes.as_slice())).collect();
     let statement = provenance::text(&provenance::statement(
         &file_name(compiled.version()),
         text.as_bytes(),
+        &modules,
         &facts(root, analysis),
     ));
-    let dist = analysis.project.dist.value.trim_end_matches('/').to_string();
     let version = analysis.ruleset.versions.first().map(|v| v.span);
     let sources = &mut analysis.sources;
     let written = publish::refuse_module_if_different(root, &dist, &compiled, version, sources)
@@ -63,6 +79,9 @@ fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::
             outputs.push(publish::provenance(root, &dist, &statement, &compiled, sources)?);
             if emit.contains(&Target::Rust) {
                 outputs.push(publish::rust_module(root, &dist, &compiled, sources)?);
+            }
+            if let Some(module) = &wasm {
+                outputs.extend(publish::wasm_module(root, &dist, module, &compiled, sources)?);
             }
             Ok(outputs)
         });

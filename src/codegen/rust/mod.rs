@@ -109,3 +109,14 @@ fn header(version: &str) -> String {
          // ruleset into a Rust sidecar\" in the rulesctl README.\n"
     )
 }
+
+/// Checks that a ruleset has the shape the generated modules' types need (every key present,
+/// integers within `u32`, names and formats as the dialect allows); the Wasm module requires the
+/// same shape as the Rust one, so one ruleset is either both or neither.
+///
+/// # Errors
+///
+/// The first value that is missing, extra, or of the wrong type or range.
+pub fn check_shape(ruleset: &serde_json::Value) -> Result<(), ShapeError> {
+    data::Data::new(ruleset).map(|_| ())
+}

@@ -71,7 +71,7 @@ fn emit_is_opt_in_and_takes_a_list() {
     );
     let bad = repo.run(&["build", "--emit", "cobol"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
-    assert!(bad.stderr.contains("[possible values: json, rust]"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("[possible values: json, rust, wasm]"), "{}", bad.stderr);
 }
 
 #[test]

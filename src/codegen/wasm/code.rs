@@ -1,0 +1,480 @@
+//! The module's functions: the same instructions for every ruleset. They find the data through
+//! the header at a fixed address ([`layout::HEADER`]), so a runtime compiles the same code
+//! whatever the ruleset holds, and its compile time does not grow with the ruleset.
+//!
+//! Integer and float instructions only; no imports, no tables, no globals, no bulk memory.
+//! Every handle and index is checked before it is used; `as_*` on another kind traps with
+//! `unreachable`.
+
+use wasm_encoder::{BlockType, Function, InstructionSink, MemArg, MemArgTarget, ValType};
+
+use crate::codegen::wasm::layout::{field, kind, HEADER, KEY_SIZE, NODE_SIZE, SECTION_SIZE};
+
+/// Function types, by index in the type section.
+pub const TYPES: [(&[ValType], &[ValType]); 10] = [
+    (&[], &[ValType::I32]),
+    (&[], &[ValType::I64]),
+    (&[ValType::I32], &[ValType::I32]),
+    (&[ValType::I32], &[ValType::I64]),
+    (&[ValType::I32], &[ValType::F64]),
+    (&[ValType::I32, ValType::I32], &[ValType::I32]),
+    (&[ValType::I32, ValType::I32], &[ValType::I64]),
+    (&[ValType::I32, ValType::I64], &[ValType::I64]),
+    (&[ValType::I32; 7], &[ValType::I32]),
+    (&[ValType::I32; 4], &[ValType::I32]),
+];
+
+/// The exports of ABI 1: name and type, function `i` is the `i`-th entry.
+pub const EXPORTS: [(&str, u32); 16] = [
+    ("rulesctl_abi", 0),
+    ("canonical", 1),
+    ("digest", 1),
+    ("version", 1),
+    ("merkle_root", 1),
+    ("query", 1),
+    ("lookup", 2),
+    ("kind", 2),
+    ("as_i64", 3),
+    ("as_f64", 4),
+    ("as_str", 3),
+    ("count", 2),
+    ("child", 5),
+    ("child_key", 6),
+    ("section_hash", 3),
+    ("loot_pick", 7),
+];
+
+/// The internal helpers after the exports: name (for diagnostics) and type.
+pub const HELPERS: [(&str, u32); 7] =
+    [("pack_at", 3), ("addr", 2), ("key", 2), ("compare", 8), ("find", 9), ("hex_digit", 2), ("weight", 3)];
+
+const KIND: u32 = 7;
+const COUNT: u32 = 11;
+const CHILD_KEY: u32 = 13;
+const PACK_AT: u32 = 16;
+const ADDR: u32 = 17;
+const KEY: u32 = 18;
+const CMP: u32 = 19;
+const FIND: u32 = 20;
+const HEX: u32 = 21;
+const WEIGHT: u32 = 22;
+
+const I32: ValType = ValType::I32;
+const I64: ValType = ValType::I64;
+const EMPTY: BlockType = BlockType::Empty;
+
+/// A 4-byte aligned access (nodes are 12 bytes apart, so 8-byte values are 4-byte aligned).
+fn m32(offset: u32) -> MemArg {
+    MemArg { offset: u64::from(offset), align: 2, target: MemArgTarget::Memory(0), ordering: None }
+}
+
+fn m8(offset: u32) -> MemArg {
+    MemArg { offset: u64::from(offset), align: 0, target: MemArgTarget::Memory(0), ordering: None }
+}
+
+fn int(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Pushes the header's `u32` at `at` (a [`field`] offset).
+fn hdr(s: &mut InstructionSink<'_>, at: u32) {
+    s.i32_const(0).i32_load(m32(HEADER + at));
+}
+
+/// `if <condition on the stack> { return <value> }`.
+fn return_if(s: &mut InstructionSink<'_>, value: impl FnOnce(&mut InstructionSink<'_>)) {
+    s.if_(EMPTY);
+    value(s);
+    s.return_().end();
+}
+
+fn minus_one(s: &mut InstructionSink<'_>) {
+    s.i32_const(-1);
+}
+
+fn zero64(s: &mut InstructionSink<'_>) {
+    s.i64_const(0);
+}
+
+fn trap(s: &mut InstructionSink<'_>) {
+    s.if_(EMPTY).unreachable().end();
+}
+
+/// `len` (local 0) above the query buffer's capacity, as an `i32` condition.
+fn too_long(s: &mut InstructionSink<'_>) {
+    s.local_get(0);
+    hdr(s, field::QUERY + 4);
+    s.i32_gt_u();
+}
+
+/// Every function body, in index order: the exports, then the helpers.
+pub fn bodies() -> Vec<Function> {
+    let mut out = Vec::new();
+    out.push(body(&[], |s| {
+        s.i32_const(1);
+    }));
+    for at in [field::CANONICAL, field::DIGEST, field::VERSION, field::ROOT, field::QUERY] {
+        out.push(body(&[], |s| {
+            s.i32_const(int(HEADER + at)).call(PACK_AT);
+        }));
+    }
+    out.push(lookup());
+    // kind(h)
+    out.push(body(&[(1, I32)], |s| {
+        s.local_get(0).call(ADDR).local_tee(1).i32_eqz();
+        return_if(s, minus_one);
+        s.local_get(1).i32_load(m32(0)).i32_const(7).i32_and();
+    }));
+    // as_i64(h): bool or integer
+    out.push(body(&[(2, I32)], |s| {
+        node_kind_or_trap(s);
+        s.local_get(2).i32_const(int(kind::BOOL)).i32_eq().local_get(2).i32_const(int(kind::INTEGER)).i32_eq();
+        s.i32_or().i32_eqz();
+        trap(s);
+        s.local_get(1).i64_load(m32(4));
+    }));
+    // as_f64(h): float or integer
+    out.push(body(&[(2, I32)], |s| {
+        node_kind_or_trap(s);
+        s.local_get(2).i32_const(int(kind::FLOAT)).i32_eq();
+        return_if(s, |s| {
+            s.local_get(1).f64_load(m32(4));
+        });
+        s.local_get(2).i32_const(int(kind::INTEGER)).i32_eq();
+        return_if(s, |s| {
+            s.local_get(1).i64_load(m32(4)).f64_convert_i64_s();
+        });
+        s.unreachable();
+    }));
+    // as_str(h)
+    out.push(body(&[(2, I32)], |s| {
+        node_kind_or_trap(s);
+        s.local_get(2).i32_const(int(kind::STRING)).i32_ne();
+        trap(s);
+        s.local_get(1).i32_const(4).i32_add().call(PACK_AT);
+    }));
+    // count(h): children of an array or object, else 0
+    out.push(body(&[(2, I32)], |s| {
+        s.local_get(0).call(ADDR).local_tee(1).i32_eqz();
+        return_if(s, |s| {
+            s.i32_const(0);
+        });
+        s.local_get(1).i32_load(m32(0)).i32_const(7).i32_and().local_tee(2);
+        s.i32_const(int(kind::ARRAY)).i32_eq().local_get(2).i32_const(int(kind::OBJECT)).i32_eq().i32_or().i32_eqz();
+        return_if(s, |s| {
+            s.i32_const(0);
+        });
+        s.local_get(1).i32_load(m32(8));
+    }));
+    // child(h, i)
+    out.push(body(&[], |s| {
+        s.local_get(0).call(COUNT).local_get(1).i32_le_u();
+        return_if(s, minus_one);
+        s.local_get(0).call(ADDR).i32_load(m32(4)).local_get(1).i32_add();
+    }));
+    // child_key(h, i)
+    out.push(body(&[], |s| {
+        s.local_get(0).call(KIND).i32_const(int(kind::OBJECT)).i32_ne();
+        return_if(s, zero64);
+        s.local_get(0).call(COUNT).local_get(1).i32_le_u();
+        return_if(s, zero64);
+        s.local_get(0).call(ADDR).i32_load(m32(4)).local_get(1).i32_add().call(ADDR).call(KEY).call(PACK_AT);
+    }));
+    out.push(section_hash());
+    out.push(loot_pick());
+    // pack_at(addr): the (ptr, len) pair of u32s at addr as (ptr << 32) | len
+    out.push(body(&[], |s| {
+        s.local_get(0).i32_load(m32(0)).i64_extend_i32_u().i64_const(32).i64_shl();
+        s.local_get(0).i32_load(m32(4)).i64_extend_i32_u().i64_or();
+    }));
+    // addr(h): the node's address, 0 for a bad handle (no node is at 0)
+    out.push(body(&[], |s| {
+        s.local_get(0);
+        hdr(s, field::NODES + 4);
+        s.i32_lt_u().if_(BlockType::Result(I32));
+        hdr(s, field::NODES);
+        s.local_get(0).i32_const(int(NODE_SIZE)).i32_mul().i32_add().else_().i32_const(0).end();
+    }));
+    // key(addr): the key-table entry of a node's key
+    out.push(body(&[], |s| {
+        hdr(s, field::KEYS);
+        s.local_get(0).i32_load(m32(0)).i32_const(3).i32_shr_u().i32_const(int(KEY_SIZE)).i32_mul().i32_add();
+    }));
+    out.push(compare());
+    out.push(find());
+    // hex_digit(d)
+    out.push(body(&[], |s| {
+        s.local_get(0).i32_const(48).i32_const(87).local_get(0).i32_const(10).i32_lt_u().select().i32_add();
+    }));
+    // weight(item): its `weight` integer, -1 when it has none
+    out.push(body(&[(1, I32)], |s| {
+        s.local_get(0);
+        hdr(s, field::WEIGHT);
+        hdr(s, field::WEIGHT + 4);
+        s.i32_const(0).call(FIND).local_tee(1).i32_const(0).i32_lt_s();
+        return_if(s, |s| {
+            s.i64_const(-1);
+        });
+        s.local_get(1).call(KIND).i32_const(int(kind::INTEGER)).i32_ne();
+        return_if(s, |s| {
+            s.i64_const(-1);
+        });
+        s.local_get(1).call(ADDR).i64_load(m32(4));
+    }));
+    out
+}
+
+fn body(locals: &[(u32, ValType)], code: impl FnOnce(&mut InstructionSink<'_>)) -> Function {
+    let mut f = Function::new(locals.iter().copied());
+    let mut s = f.instructions();
+    code(&mut s);
+    s.end();
+    f
+}
+
+/// Locals 1 = the node's address (trapping on a bad handle), 2 = its kind.
+fn node_kind_or_trap(s: &mut InstructionSink<'_>) {
+    s.local_get(0).call(ADDR).local_tee(1).i32_eqz();
+    trap(s);
+    s.local_get(1).i32_load(m32(0)).i32_const(7).i32_and().local_set(2);
+}
+
+/// `lookup(len)`: an RFC 6901 pointer in the query buffer, walked segment by segment; locals
+/// 1 query, 2 pos, 3 end, 4 handle, 5 address, 6 kind, 7 scratch, 8 index (i64).
+fn lookup() -> Function {
+    body(&[(7, I32), (1, I64)], |s| {
+        too_long(s);
+        return_if(s, minus_one);
+        hdr(s, field::QUERY);
+        s.local_set(1);
+        // Every `~` is followed by `0` or `1`, else the pointer is malformed.
+        s.i32_const(0).local_set(2);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(2).local_get(0).i32_ge_u().br_if(1);
+        s.local_get(1).local_get(2).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'~')).i32_eq();
+        s.if_(EMPTY);
+        s.local_get(2).i32_const(1).i32_add().local_get(0).i32_ge_u();
+        return_if(s, minus_one);
+        s.local_get(1).local_get(2).i32_add().i32_load8_u(m8(1)).local_tee(7);
+        s.i32_const(i32::from(b'0')).i32_ne().local_get(7).i32_const(i32::from(b'1')).i32_ne().i32_and();
+        return_if(s, minus_one);
+        s.end();
+        s.local_get(2).i32_const(1).i32_add().local_set(2).br(0);
+        s.end().end();
+        // The walk from the root.
+        s.i32_const(0).local_set(4).i32_const(0).local_set(2);
+        s.loop_(EMPTY);
+        s.local_get(2).local_get(0).i32_eq();
+        return_if(s, |s| {
+            s.local_get(4);
+        });
+        s.local_get(1).local_get(2).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'/')).i32_ne();
+        return_if(s, minus_one);
+        s.local_get(2).i32_const(1).i32_add().local_tee(2).local_set(3);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(3).local_get(0).i32_ge_u().br_if(1);
+        s.local_get(1).local_get(3).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'/')).i32_eq().br_if(1);
+        s.local_get(3).i32_const(1).i32_add().local_set(3).br(0);
+        s.end().end();
+        s.local_get(4).call(ADDR).local_tee(5).i32_eqz();
+        return_if(s, minus_one);
+        s.local_get(5).i32_load(m32(0)).i32_const(7).i32_and().local_tee(6).i32_const(int(kind::OBJECT)).i32_eq();
+        s.if_(EMPTY);
+        s.local_get(4).local_get(1).local_get(2).i32_add().local_get(3).local_get(2).i32_sub().i32_const(1);
+        s.call(FIND).local_tee(4).i32_const(0).i32_lt_s();
+        return_if(s, minus_one);
+        s.else_();
+        s.local_get(6).i32_const(int(kind::ARRAY)).i32_ne();
+        return_if(s, minus_one);
+        // A decimal index: 1 to 10 digits, no leading zero, below the count.
+        s.local_get(3).local_get(2).i32_sub().local_tee(7).i32_eqz().local_get(7).i32_const(10).i32_gt_u().i32_or();
+        return_if(s, minus_one);
+        s.local_get(7).i32_const(1).i32_gt_u();
+        s.local_get(1).local_get(2).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'0')).i32_eq().i32_and();
+        return_if(s, minus_one);
+        s.i64_const(0).local_set(8);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(2).local_get(3).i32_ge_u().br_if(1);
+        s.local_get(1).local_get(2).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'0')).i32_sub().local_tee(7);
+        s.i32_const(9).i32_gt_u();
+        return_if(s, minus_one);
+        s.local_get(8).i64_const(10).i64_mul().local_get(7).i64_extend_i32_u().i64_add().local_set(8);
+        s.local_get(2).i32_const(1).i32_add().local_set(2).br(0);
+        s.end().end();
+        s.local_get(8).local_get(5).i32_load(m32(8)).i64_extend_i32_u().i64_ge_u();
+        return_if(s, minus_one);
+        s.local_get(5).i32_load(m32(4)).local_get(8).i32_wrap_i64().i32_add().local_set(4);
+        s.end();
+        s.local_get(3).local_set(2).br(0);
+        s.end();
+        s.unreachable();
+    })
+}
+
+/// `section_hash(len)`: a binary search over the sections by id; the hit's hash is written as
+/// `sha256:<hex>` into the out area. Locals 1 query, 2 lo, 3 hi, 4 mid, 5 entry, 6 prefix key,
+/// 7 name key, 8 order, 9 byte index, 10 out.
+fn section_hash() -> Function {
+    body(&[(10, I32)], |s| {
+        too_long(s);
+        return_if(s, zero64);
+        hdr(s, field::QUERY);
+        s.local_set(1).i32_const(0).local_set(2);
+        hdr(s, field::SECTIONS + 4);
+        s.local_set(3);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(2).local_get(3).i32_ge_u().br_if(1);
+        s.local_get(2).local_get(3).i32_add().i32_const(1).i32_shr_u().local_set(4);
+        hdr(s, field::SECTIONS);
+        s.local_get(4).i32_const(int(SECTION_SIZE)).i32_mul().i32_add().local_set(5);
+        for (at, local) in [(0, 6), (4, 7)] {
+            hdr(s, field::KEYS);
+            s.local_get(5).i32_load(m32(at)).i32_const(int(KEY_SIZE)).i32_mul().i32_add().local_set(local);
+        }
+        s.local_get(1).local_get(0).i32_const(0);
+        s.local_get(6).i32_load(m32(0)).local_get(6).i32_load(m32(4));
+        s.local_get(7).i32_load(m32(0)).local_get(7).i32_load(m32(4));
+        s.call(CMP).local_tee(8).i32_eqz();
+        s.if_(EMPTY);
+        hdr(s, field::OUT);
+        s.local_set(10).i32_const(0).local_set(9);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(9).i32_const(32).i32_ge_u().br_if(1);
+        for (shift, at) in [(true, 7), (false, 8)] {
+            s.local_get(10).local_get(9).i32_const(1).i32_shl().i32_add();
+            s.local_get(5).local_get(9).i32_add().i32_load8_u(m8(8));
+            if shift {
+                s.i32_const(4).i32_shr_u();
+            } else {
+                s.i32_const(15).i32_and();
+            }
+            s.call(HEX).i32_store8(m8(at));
+        }
+        s.local_get(9).i32_const(1).i32_add().local_set(9).br(0);
+        s.end().end();
+        s.i32_const(int(HEADER + field::OUT)).call(PACK_AT).return_();
+        s.end();
+        s.local_get(8).i32_const(0).i32_lt_s().if_(EMPTY);
+        s.local_get(4).local_set(3).else_().local_get(4).i32_const(1).i32_add().local_set(2).end();
+        s.br(0);
+        s.end().end();
+        s.i64_const(0);
+    })
+}
+
+/// `loot_pick(len, roll)`: locals 2 node, 3 first item, 4 item count, 5 i, 6 total, 7 r, 8 weight.
+fn loot_pick() -> Function {
+    body(&[(4, I32), (3, I64)], |s| {
+        too_long(s);
+        return_if(s, zero64);
+        // /loot_tables, then the table named by the query, then its items.
+        s.i32_const(0);
+        hdr(s, field::LOOT_TABLES);
+        hdr(s, field::LOOT_TABLES + 4);
+        s.i32_const(0).call(FIND).local_tee(2).i32_const(0).i32_lt_s();
+        return_if(s, zero64);
+        s.local_get(2);
+        hdr(s, field::QUERY);
+        s.local_get(0).i32_const(0).call(FIND).local_tee(2).i32_const(0).i32_lt_s();
+        return_if(s, zero64);
+        s.local_get(2);
+        hdr(s, field::ITEMS);
+        hdr(s, field::ITEMS + 4);
+        s.i32_const(0).call(FIND).local_tee(2).call(KIND).i32_const(int(kind::OBJECT)).i32_ne();
+        return_if(s, zero64);
+        s.local_get(2).call(COUNT).local_set(4);
+        s.local_get(2).call(ADDR).i32_load(m32(4)).local_set(3);
+        // The total weight.
+        s.i64_const(0).local_set(6).i32_const(0).local_set(5);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(5).local_get(4).i32_ge_u().br_if(1);
+        s.local_get(3).local_get(5).i32_add().call(WEIGHT).local_tee(8).i64_const(0).i64_lt_s();
+        return_if(s, zero64);
+        s.local_get(6).local_get(8).i64_add().local_set(6);
+        s.local_get(5).i32_const(1).i32_add().local_set(5).br(0);
+        s.end().end();
+        s.local_get(6).i64_eqz();
+        return_if(s, zero64);
+        // r = roll mod total (unsigned); the first item whose cumulative weight exceeds r.
+        s.local_get(1).local_get(6).i64_rem_u().local_set(7);
+        s.i64_const(0).local_set(6).i32_const(0).local_set(5);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(5).local_get(4).i32_ge_u().br_if(1);
+        s.local_get(6).local_get(3).local_get(5).i32_add().call(WEIGHT).i64_add().local_tee(6);
+        s.local_get(7).i64_gt_u();
+        return_if(s, |s| {
+            s.local_get(2).local_get(5).call(CHILD_KEY);
+        });
+        s.local_get(5).i32_const(1).i32_add().local_set(5).br(0);
+        s.end().end();
+        s.i64_const(0);
+    })
+}
+
+/// `compare(s, slen, esc, a, alen, b, blen)`: -1, 0 or 1 as the bytes `s` (with RFC 6901's `~0`
+/// and `~1` read as `~` and `/` when `esc`) sort before, equal or after `a` then `b`. Locals
+/// 7 i, 8 j, 9 byte of s, 10 byte of a‖b, 11 alen + blen.
+fn compare() -> Function {
+    body(&[(5, I32)], |s| {
+        s.local_get(4).local_get(6).i32_add().local_set(11);
+        s.loop_(EMPTY);
+        s.local_get(7).local_get(1).i32_ge_u();
+        return_if(s, |s| {
+            s.i32_const(0).i32_const(-1).local_get(8).local_get(11).i32_ge_u().select();
+        });
+        s.local_get(8).local_get(11).i32_ge_u();
+        return_if(s, |s| {
+            s.i32_const(1);
+        });
+        s.local_get(0).local_get(7).i32_add().i32_load8_u(m8(0)).local_set(9);
+        s.local_get(7).i32_const(1).i32_add().local_set(7);
+        s.local_get(2).local_get(9).i32_const(i32::from(b'~')).i32_eq().i32_and().if_(EMPTY);
+        s.i32_const(i32::from(b'/')).i32_const(i32::from(b'~'));
+        s.local_get(0).local_get(7).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'1')).i32_eq().select();
+        s.local_set(9).local_get(7).i32_const(1).i32_add().local_set(7);
+        s.end();
+        s.local_get(8).local_get(4).i32_lt_u().if_(BlockType::Result(I32));
+        s.local_get(3).local_get(8).i32_add().i32_load8_u(m8(0));
+        s.else_();
+        s.local_get(5).local_get(8).local_get(4).i32_sub().i32_add().i32_load8_u(m8(0));
+        s.end().local_set(10);
+        s.local_get(8).i32_const(1).i32_add().local_set(8);
+        s.local_get(9).local_get(10).i32_lt_u();
+        return_if(s, minus_one);
+        s.local_get(9).local_get(10).i32_gt_u();
+        return_if(s, |s| {
+            s.i32_const(1);
+        });
+        s.br(0);
+        s.end();
+        s.unreachable();
+    })
+}
+
+/// `find(h, s, slen, esc)`: the child of object `h` whose key is `s`, by binary search; -1 when
+/// there is none or `h` is not an object. Locals 4 address, 5 lo, 6 hi, 7 mid, 8 order,
+/// 9 first child, 10 key entry.
+fn find() -> Function {
+    body(&[(7, I32)], |s| {
+        s.local_get(0).call(ADDR).local_tee(4).i32_eqz();
+        return_if(s, minus_one);
+        s.local_get(4).i32_load(m32(0)).i32_const(7).i32_and().i32_const(int(kind::OBJECT)).i32_ne();
+        return_if(s, minus_one);
+        s.local_get(4).i32_load(m32(4)).local_set(9).local_get(4).i32_load(m32(8)).local_set(6);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(5).local_get(6).i32_ge_u().br_if(1);
+        s.local_get(5).local_get(6).i32_add().i32_const(1).i32_shr_u().local_set(7);
+        s.local_get(9).local_get(7).i32_add().call(ADDR).call(KEY).local_set(10);
+        s.local_get(1).local_get(2).local_get(3);
+        s.local_get(10).i32_load(m32(0)).local_get(10).i32_load(m32(4)).i32_const(0).i32_const(0);
+        s.call(CMP).local_tee(8).i32_eqz();
+        return_if(s, |s| {
+            s.local_get(9).local_get(7).i32_add();
+        });
+        s.local_get(8).i32_const(0).i32_lt_s().if_(EMPTY);
+        s.local_get(7).local_set(6).else_().local_get(7).i32_const(1).i32_add().local_set(5).end();
+        s.br(0);
+        s.end().end();
+        s.i32_const(-1);
+    })
+}
