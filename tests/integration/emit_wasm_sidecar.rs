@@ -14,7 +14,6 @@ use crate::emit_rust::{artifact, assert_success, example, output, ROOT};
 const QUERY: &str = "get /spawn_configs/frost_peaks/base_rate";
 
 #[test]
-#[ignore = "needs `rulesctl build --emit wasm` (branch wasm); run with --ignored once it is merged"]
 fn the_sidecar_hot_swaps_real_modules_under_load() {
     let repo = example();
     let build = repo.run(&["build", "--emit", "wasm"]);
@@ -22,7 +21,8 @@ fn the_sidecar_hot_swaps_real_modules_under_load() {
     // The older version differs where the reader looks.
     let rules = repo.read("examples/rules/ruleset.hcl").replace("\"v2.4.1\"", "\"v2.4.0\"");
     repo.write("examples/rules/ruleset.hcl", rules);
-    let region = repo.read("examples/rules/regions/frost_peaks.hcl").replace("base_rate      = 8", "base_rate      = 6");
+    let region =
+        repo.read("examples/rules/regions/frost_peaks.hcl").replace("base_rate      = 8", "base_rate      = 6");
     repo.write("examples/rules/regions/frost_peaks.hcl", region);
     let build = repo.run(&["build", "--emit", "wasm"]);
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
