@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use wasmi::{Config, Engine, Instance, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
 
-use crate::sha256;
+use sha2::{Digest, Sha256};
 
 /// The ABI this host speaks (`rulesctl_abi()`).
 pub const ABI: i32 = 1;
@@ -135,7 +135,7 @@ impl Ruleset {
         if version.is_empty() || version.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(format!("its version {version:?} is not one word"));
         }
-        let actual = format!("sha256:{}", String::from_utf8_lossy(&sha256::hex(&sha256::digest(&canonical))));
+        let actual = format!("sha256:{}", hex(&Sha256::digest(&canonical)));
         if actual != digest {
             return Err(format!("canonical() hashes to {actual}, but digest() says {digest}"));
         }
@@ -285,6 +285,10 @@ fn unpack(packed: i64) -> Option<(u32, u32)> {
 fn read(memory: &[u8], packed: i64) -> Option<&[u8]> {
     let (ptr, len) = unpack(packed)?;
     memory.get(ptr as usize..ptr as usize + len as usize)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn text(bytes: Vec<u8>, name: &str) -> Result<String, String> {

@@ -3,20 +3,19 @@
 //! ..data/ruleset.wasm`, `..data` renamed to a new `..<timestamp>` folder).
 //!
 //! notify (inotify) wakes the loop at once; a poll every second backs it up, for the file
-//! systems and containers where events do not arrive. Each wake-up compares the file's identity
-//! (device, inode, size, times, through the symlinks), then its bytes, so one change is
-//! dealt with, and logged, once.
+//! systems and containers where events do not arrive. Each wake-up reads the file (through the
+//! symlinks) and compares its bytes with the last content dealt with, so one change is dealt
+//! with, and logged, once.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher as _};
 use wasmi::Engine;
 
 use crate::module::Limits;
-use crate::sha256;
 use crate::swap::{self, Current};
 
 const POLL: Duration = Duration::from_secs(1);
@@ -28,17 +27,9 @@ pub struct Watch {
     pub limits: Limits,
     pub expected: Option<String>,
     pub current: Arc<Current>,
-    seen: Option<Identity>,
-    seen_bytes: [u8; 32],
-}
-
-/// What tells one file from another without reading it.
-#[derive(Clone, Debug, PartialEq)]
-struct Identity {
-    len: u64,
-    modified: Option<SystemTime>,
-    #[cfg(unix)]
-    inode: (u64, u64, i64, i64),
+    unreadable: bool,
+    /// The last content dealt with, compared whole (a memcmp is cheaper than any hash).
+    seen_bytes: Vec<u8>,
 }
 
 impl Watch {
@@ -51,8 +42,7 @@ impl Watch {
         expected: Option<String>,
         current: Arc<Current>,
     ) -> Watch {
-        let seen = identity(&path).ok();
-        Watch { path, engine, limits, expected, current, seen, seen_bytes: sha256::digest(wasm) }
+        Watch { path, engine, limits, expected, current, unreadable: false, seen_bytes: wasm.to_vec() }
     }
 
     /// Runs forever: on each event or poll, deals with a new content once.
@@ -86,56 +76,32 @@ impl Watch {
     }
 
     /// The line to log when the file holds something new, `None` when it does not.
+    ///
+    /// The bytes are read and compared on every wake-up: a file's identity (inode, size, times)
+    /// is not enough, since a rename can free an inode that the next file reuses, with the same
+    /// size, within one tick of the file-system clock. A module is at most a few MiB; a read
+    /// from the page cache and a memcmp per event or second cost nothing next to that bug.
     pub fn check(&mut self) -> Option<String> {
-        let before = identity(&self.path);
-        let before = match before {
-            Ok(id) if Some(&id) == self.seen.as_ref() => return None,
-            Ok(id) => id,
-            Err(err) => {
-                // Logged once, until the file is back.
-                let was = self.seen.take();
-                return was.map(|_| {
-                    format!(
-                        "cannot read {}: {err}; still serving {}",
-                        self.path.display(),
-                        self.current.get().version()
-                    )
-                });
+        match std::fs::read(&self.path) {
+            Ok(wasm) => {
+                self.unreadable = false;
+                if wasm == self.seen_bytes {
+                    return None;
+                }
+                let line = swap::offer(&self.current, &self.engine, &wasm, self.limits, self.expected.as_deref());
+                self.seen_bytes = wasm;
+                Some(format!("{}: {line}", self.path.display()))
             }
-        };
-        self.seen = Some(before);
-        let wasm = match std::fs::read(&self.path) {
-            Ok(wasm) => wasm,
+            // Logged once, until the file can be read again.
+            Err(_) if self.unreadable => None,
             Err(err) => {
-                self.seen = None;
-                return Some(format!(
+                self.unreadable = true;
+                Some(format!(
                     "cannot read {}: {err}; still serving {}",
                     self.path.display(),
                     self.current.get().version()
-                ));
+                ))
             }
-        };
-        let hash = sha256::digest(&wasm);
-        if hash == self.seen_bytes {
-            return None;
         }
-        self.seen_bytes = hash;
-        let line = swap::offer(&self.current, &self.engine, &wasm, self.limits, self.expected.as_deref());
-        Some(format!("{}: {line}", self.path.display()))
     }
-}
-
-fn identity(path: &Path) -> std::io::Result<Identity> {
-    let meta = std::fs::metadata(path)?;
-    #[cfg(unix)]
-    let inode = {
-        use std::os::unix::fs::MetadataExt;
-        (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec())
-    };
-    Ok(Identity {
-        len: meta.len(),
-        modified: meta.modified().ok(),
-        #[cfg(unix)]
-        inode,
-    })
 }
