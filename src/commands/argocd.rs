@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::artifact::compiled::file_name;
 use crate::cli::Globals;
+use crate::codegen::wasm;
 use crate::commands::Outcome;
 use crate::emit::values;
 use crate::error::Error;
@@ -53,7 +54,25 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
     let artifact = compiled.artifact_text();
     let name = format!("{}-ruleset", k8s_name(&app));
     let file = file_name(compiled.version());
-    let config_map = json!({
+    let mut data_size = file.len() * 2 + ".sha256".len() + artifact.len() + 64 + file.len() + 3;
+    let binary = if analysis.project.argocd_wasm {
+        let module = wasm::module(compiled).map_err(|e| Error::Input(format!("the WebAssembly module: {e}")))?;
+        let name = wasm::file_name(compiled.version());
+        data_size += name.len() * 2 + ".sha256".len() + module.len() + 64 + name.len() + 3;
+        if data_size > CONFIG_MAP_LIMIT {
+            return Err(Error::Input(format!(
+                "the ruleset ConfigMap would hold {data_size} bytes ({name} is {} of them), over Kubernetes' \
+                 limit of {CONFIG_MAP_LIMIT} bytes (1 MiB) for a ConfigMap's data and binaryData: the API server \
+                 would reject it. Remove `emit = [\"wasm\"]` from `argocd {{ }}` in rulesctl.hcl and ship the \
+                 module another way (an image, an OCI artifact), or split the ruleset",
+                module.len()
+            )));
+        }
+        Some((name, module))
+    } else {
+        None
+    };
+    let mut config_map = json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
@@ -70,7 +89,33 @@ pub fn run(globals: &Globals) -> Result<Outcome, Error> {
             format!("{file}.sha256"): checksum_line(&file, artifact.as_bytes()),
         },
     });
+    if let Some((name, module)) = binary {
+        config_map["data"][format!("{name}.sha256")] = json!(checksum_line(&name, &module));
+        config_map["binaryData"] = json!({ name: base64(&module) });
+    }
     Ok(Outcome::text(format!("---\n{}", values::yaml(&config_map)), 0))
+}
+
+/// What Kubernetes accepts in one ConfigMap: its `data` and `binaryData` keys and values
+/// (`binaryData` counted decoded) together.
+pub const CONFIG_MAP_LIMIT: usize = 1024 * 1024;
+
+/// Standard base64 with padding, as `binaryData` holds bytes.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> shift & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Nothing on stdout, so Argo CD keeps the last good state; the human report on stderr.
@@ -98,5 +143,20 @@ fn k8s_name(raw: &str) -> String {
         "rules".to_string()
     } else {
         cut.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_pads_as_rfc_4648_says() {
+        for (raw, encoded) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")]
+        {
+            assert_eq!(base64(raw.as_bytes()), encoded, "{raw:?}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
     }
 }

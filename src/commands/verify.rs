@@ -1,7 +1,8 @@
 //! `rulesctl verify ARTIFACT`: recompute an artifact's digest, Merkle leaves and root, and
 //! compare with the `.sha256` file and the provenance statement beside it when there are; or,
 //! for a `.rs` module from `build --emit rust`, prove its digest and data from its own
-//! `CANONICAL`.
+//! `CANONICAL`; or, for a `.wasm` module from `build --emit wasm`, rebuild it from the canonical
+//! bytes in its data and compare.
 
 use std::path::PathBuf;
 
@@ -33,6 +34,8 @@ pub fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Error> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let verified = if path.extension().is_some_and(|e| e == "rs") {
         verify::module(&display, &file_name, bytes)
+    } else if path.extension().is_some_and(|e| e == "wasm") {
+        verify::wasm_module(&display, &file_name, bytes)
     } else {
         let mut sums = path.as_os_str().to_owned();
         sums.push(".sha256");

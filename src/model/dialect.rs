@@ -350,6 +350,20 @@ pub static PROJECT: BlockSpec = BlockSpec {
             doc: "how environments are rendered",
         },
         BlockSpec {
+            name: "argocd",
+            label: None,
+            occurs: Occurs::AtMostOnce,
+            attrs: &[Attr {
+                name: "emit",
+                kind: Kind::Strings,
+                required: false,
+                range: None,
+                doc: "\"wasm\": argocd generate also puts the WebAssembly module in the ConfigMap's binaryData",
+            }],
+            blocks: &[],
+            doc: "what `rulesctl argocd generate` adds to the ruleset ConfigMap",
+        },
+        BlockSpec {
             name: "value",
             label: Some(("values path, as a.b.c", Format::Any)),
             occurs: Occurs::Many,

@@ -74,6 +74,8 @@ pub struct Project {
     pub secret_refs: Vec<Spanned<String>>,
     pub value_decls: Vec<ValueDecl>,
     pub numbers: Vec<NumberAt>,
+    /// `argocd { emit = ["wasm"] }`: the ConfigMap also carries the WebAssembly module.
+    pub argocd_wasm: bool,
 }
 
 impl Default for Project {
@@ -93,6 +95,7 @@ impl Default for Project {
             secret_refs: Vec::new(),
             value_decls: Vec::new(),
             numbers: Vec::new(),
+            argocd_wasm: false,
         }
     }
 }
@@ -157,6 +160,23 @@ impl Project {
                 .map(|(path, source)| Injection { path, source })
                 .collect();
             project.secret_refs = render.strings("secret_refs").unwrap_or_default();
+        }
+        if let Some(argocd) = root.children("argocd").next() {
+            for output in argocd.strings("emit").unwrap_or_default() {
+                match output.value.as_str() {
+                    "wasm" => project.argocd_wasm = true,
+                    "json" => {}
+                    other => sink.push(
+                        Diagnostic::new(
+                            &INVALID_FORMAT,
+                            output.span,
+                            format!("`{other}` is not something `argocd generate` can add to the ConfigMap"),
+                        )
+                        .label("unknown output")
+                        .help("write `emit = [\"wasm\"]` (the JSON artifact is always in the ConfigMap)"),
+                    ),
+                }
+            }
         }
         for value in root.children("value") {
             let (Some(path), Some(kind)) = (value.label.clone(), value.str("type")) else { continue };

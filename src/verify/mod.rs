@@ -61,7 +61,7 @@ declare_code! {
 }
 
 declare_code! {
-    /// A Rust module is not exactly what its `CANONICAL` ruleset compiles to.
+    /// A Rust or WebAssembly module is not exactly what its canonical ruleset compiles to.
     ///
     /// `rulesctl build --emit rust` writes `ruleset-<version>.rs` as a function of the canonical
     /// ruleset alone, and keeps those bytes in the module as `CANONICAL`. `verify` rebuilds the
@@ -72,7 +72,14 @@ declare_code! {
     /// canonical JSON of a ruleset. (A wrong `DIGEST` is `V001`; a wrong Merkle root or leaf is
     /// `V002`.)
     ///
-    /// Fix: rebuild the module with `rulesctl build --emit rust`; never edit it by hand.
+    /// A `.wasm` module from `rulesctl build --emit wasm` is checked the same way: its canonical
+    /// bytes are read out of its data, the module is rebuilt from them, and the first part that
+    /// differs is named (a section, an export, a function's code, a data segment such as
+    /// `nodes`), at its byte offset. A file that is not WebAssembly, or is truncated, is reported
+    /// at the byte where reading stopped.
+    ///
+    /// Fix: rebuild the module with `rulesctl build --emit rust` (or `--emit wasm`); never edit
+    /// it by hand.
     pub static MODULE_MISMATCH = ("V005", "module-mismatch", Error);
 }
 
@@ -130,6 +137,65 @@ pub fn module(display: &str, file_name: &str, bytes: Vec<u8>) -> Verified {
         provenance: None,
     });
     Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
+}
+
+/// Verifies a WebAssembly module from `build --emit wasm` (`bytes`, named `display`, file name
+/// `file_name`): its canonical bytes hash to its recorded digest, and it is exactly the module
+/// they compile to. A binary has no lines: diagnostics point into a hex dump of the file (16
+/// bytes a line, so line `n` holds bytes `16 (n - 1)` onwards), and each message gives the byte.
+pub fn wasm_module(display: &str, file_name: &str, bytes: Vec<u8>) -> Verified {
+    let mut sources = Sources::default();
+    let mut sink = Sink::new();
+    let id = sources.add(display.to_string(), String::new());
+    sources.set_raw(id, &bytes);
+    let (compiled, problems) = crate::codegen::wasm::verify::check(&bytes, file_name);
+    if !problems.is_empty() {
+        sources.set_text(id, hex_dump(&bytes));
+    }
+    for problem in problems {
+        let span =
+            Span::new(id, dump_offset(problem.span.start)..dump_offset(problem.span.end.max(problem.span.start)));
+        let rebuild =
+            "the module was changed after the build, or is not one: rebuild with `rulesctl build --emit wasm`";
+        sink.push(match problem.kind {
+            RustKind::Digest => {
+                Diagnostic::new(&DIGEST_MISMATCH, span, problem.message).label("recorded digest").help(rebuild)
+            }
+            RustKind::Merkle => Diagnostic::new(&MERKLE_MISMATCH, span, problem.message).help(rebuild),
+            RustKind::Module => Diagnostic::new(&MODULE_MISMATCH, span, problem.message).help(rebuild),
+        });
+    }
+    let ok = compiled.map(|c| Proof {
+        digest: c.digest.clone(),
+        root: c.root.clone(),
+        sections: c.leaves.len(),
+        provenance: None,
+    });
+    Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
+}
+
+/// Bytes a line in [`hex_dump`], and the width of one line: an 8-digit offset, two spaces, and
+/// `xx ` per byte (the last without its space), then a newline.
+const DUMP_BYTES: usize = 16;
+const DUMP_LINE: usize = 8 + 2 + DUMP_BYTES * 3 - 1 + 1;
+
+/// A binary file as text a report can point into: `00000010  00 61 73 6d …`.
+fn hex_dump(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len().div_ceil(DUMP_BYTES) * DUMP_LINE);
+    for (i, chunk) in bytes.chunks(DUMP_BYTES).enumerate() {
+        let _ = write!(out, "{:08x} ", i * DUMP_BYTES);
+        for b in chunk {
+            let _ = write!(out, " {b:02x}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Where byte `offset` of the file is in its [`hex_dump`].
+fn dump_offset(offset: usize) -> usize {
+    (offset / DUMP_BYTES) * DUMP_LINE + 10 + (offset % DUMP_BYTES) * 3
 }
 
 /// The outcome of a verification.

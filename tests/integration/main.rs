@@ -12,6 +12,7 @@ mod codes;
 mod conformance;
 mod dialect;
 mod emit_rust;
+mod emit_wasm;
 mod emit_wasm_sidecar;
 mod environments;
 mod example;

@@ -35,6 +35,23 @@ pub struct LootTable {
     /// The items, sorted by name.
     pub items: &'static [LootItem],
 }
+impl LootTable {
+    /// The item `roll` picks: with `total` the sum of the weights, `r = roll % total`, and the
+    /// first item (in name order) whose cumulative weight exceeds `r`. The WebAssembly module's
+    /// `loot_pick` gives the same item for every roll. `None` only for a table without weight.
+    pub fn pick(&self, roll: u64) -> Option<&'static LootItem> {
+        let total: u64 = self.items.iter().map(|i| u64::from(i.weight)).sum();
+        if total == 0 {
+            return None;
+        }
+        let r = roll % total;
+        let mut cumulative = 0;
+        self.items.iter().find(|i| {
+            cumulative += u64::from(i.weight);
+            cumulative > r
+        })
+    }
+}
 
 /// A spawn region's event stream: `event_stream` in the rules.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -72,7 +72,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, Unreadable> {
                 let mut exports = Vec::new();
                 for item in r.into_iter_with_offsets() {
                     let (offset, export) = item.map_err(|e| unreadable(&e))?;
-                    exports.push((export.name.to_string(), offset as u64));
+                    exports.push((export.name.to_string(), offset));
                 }
                 for (i, (name, start)) in exports.iter().enumerate() {
                     let stop = exports.get(i + 1).map_or(end, |(_, s)| *s);

@@ -43,6 +43,10 @@ fn main() {
         for i in t.items {
             println!("loot {} {} {}", t.name, i.name, i.weight);
         }
+        let total: u64 = t.items.iter().map(|i| u64::from(i.weight)).sum();
+        for roll in [0, total - 1, total, u64::MAX] {
+            println!("pick {} {roll} {}", t.name, t.pick(roll).unwrap().name);
+        }
         assert!(core::ptr::eq(loot_table(t.name).unwrap(), t), "loot_table({})", t.name);
     }
     for s in EVENT_STREAMS {
@@ -104,6 +108,17 @@ fn expected_lines(artifact: &Value) -> String {
     for (table, t) in sorted(&r["loot_tables"]) {
         for (item, i) in sorted(&t["items"]) {
             let _ = writeln!(out, "loot {table} {item} {}", i["weight"]);
+        }
+        let weights: Vec<(String, u64)> =
+            sorted(&t["items"]).into_iter().map(|(item, i)| (item, i["weight"].as_u64().expect("weight"))).collect();
+        let total: u64 = weights.iter().map(|(_, w)| w).sum();
+        for roll in [0, total - 1, total, u64::MAX] {
+            let mut cumulative = 0;
+            let picked = weights.iter().find(|(_, w)| {
+                cumulative += w;
+                cumulative > roll % total
+            });
+            let _ = writeln!(out, "pick {table} {roll} {}", picked.expect("an item").0);
         }
     }
     for (region, s) in sorted(&r["event_streams"]) {
