@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher as _};
 use wasmi::Engine;
@@ -20,6 +20,14 @@ use crate::swap::{self, Current};
 
 const POLL: Duration = Duration::from_secs(1);
 
+/// Whether the path could not be read, since when, and whether that was logged.
+#[derive(Clone, Copy)]
+enum Unreadable {
+    No,
+    Since(Instant),
+    Logged,
+}
+
 /// Everything a watch needs, and what it saw last.
 pub struct Watch {
     pub path: PathBuf,
@@ -27,7 +35,7 @@ pub struct Watch {
     pub limits: Limits,
     pub expected: Option<String>,
     pub current: Arc<Current>,
-    unreadable: bool,
+    unreadable: Unreadable,
     /// The last content dealt with, compared whole (a memcmp is cheaper than any hash).
     seen_bytes: Vec<u8>,
 }
@@ -42,7 +50,7 @@ impl Watch {
         expected: Option<String>,
         current: Arc<Current>,
     ) -> Watch {
-        Watch { path, engine, limits, expected, current, unreadable: false, seen_bytes: wasm.to_vec() }
+        Watch { path, engine, limits, expected, current, unreadable: Unreadable::No, seen_bytes: wasm.to_vec() }
     }
 
     /// Runs forever: on each event or poll, deals with a new content once.
@@ -84,7 +92,7 @@ impl Watch {
     pub fn check(&mut self) -> Option<String> {
         match std::fs::read(&self.path) {
             Ok(wasm) => {
-                self.unreadable = false;
+                self.unreadable = Unreadable::No;
                 if wasm == self.seen_bytes {
                     return None;
                 }
@@ -92,16 +100,24 @@ impl Watch {
                 self.seen_bytes = wasm;
                 Some(format!("{}: {line}", self.path.display()))
             }
-            // Logged once, until the file can be read again.
-            Err(_) if self.unreadable => None,
-            Err(err) => {
-                self.unreadable = true;
-                Some(format!(
-                    "cannot read {}: {err}; still serving {}",
-                    self.path.display(),
-                    self.current.get().version()
-                ))
-            }
+            Err(err) => match self.unreadable {
+                // A path through symlinks can fail for a moment during a ConfigMap swap (the
+                // kubelet removes the old folder right after renaming `..data`): only an error
+                // that lasts a poll is logged, and once.
+                Unreadable::No => {
+                    self.unreadable = Unreadable::Since(Instant::now());
+                    None
+                }
+                Unreadable::Since(since) if since.elapsed() >= POLL => {
+                    self.unreadable = Unreadable::Logged;
+                    Some(format!(
+                        "cannot read {}: {err}; still serving {}",
+                        self.path.display(),
+                        self.current.get().version()
+                    ))
+                }
+                Unreadable::Since(_) | Unreadable::Logged => None,
+            },
         }
     }
 }
