@@ -14,6 +14,7 @@ mod credentials;
 mod dialect;
 mod emit_rust;
 mod emit_wasm;
+mod emit_wasm_sidecar;
 mod environments;
 mod example;
 mod explain;

@@ -1,78 +1,41 @@
-//! A tiny sidecar: it embeds the ruleset module that `rulesctl build --emit rust` wrote, proves
-//! at start-up with its own SHA-256 which ruleset it carries, and answers a lookup by region.
+//! A tiny sidecar for the ruleset `rulesctl build` writes, in two modes.
 //!
-//! `cargo run -- [REGION]`; with `RULESET_DIGEST` set (for example from the Argo CD ConfigMap's
-//! `rulesctl.dev/ruleset-digest` annotation) it also refuses to start with any other ruleset.
+//! - `ruleset-sidecar [REGION]` (embed mode, when `build.rs` found a `--emit rust` module): the
+//!   ruleset is compiled in; it proves at start-up with its own SHA-256 which ruleset it carries,
+//!   and describes one region.
+//! - `ruleset-sidecar serve PATH` (serve mode, always built): loads the `--emit wasm` module at
+//!   PATH in a Wasm runtime, proves it, answers the line protocol on stdin/stdout, and swaps in a
+//!   new module when the file is replaced (only once the new one is proven).
+//!
+//! With `RULESET_DIGEST` set (for example from the Argo CD ConfigMap's
+//! `rulesctl.dev/ruleset-digest` annotation) either mode refuses any other ruleset.
 
 #![forbid(unsafe_code)]
 
-mod sha256;
-
-/// The generated module, copied into `OUT_DIR` by `build.rs`. A binary uses only part of its
-/// API, so unused items are allowed here rather than warned about.
-#[allow(dead_code)]
-mod ruleset {
-    include!(concat!(env!("OUT_DIR"), "/ruleset.rs"));
-}
+#[cfg(embedded)]
+mod embedded;
+mod serve;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    if let Err(message) = prove() {
-        eprintln!("refusing to start: {message}");
-        return ExitCode::FAILURE;
-    }
-    println!("ruleset {} proven: {}", ruleset::VERSION, ruleset::DIGEST);
-    let region = std::env::args().nth(1).unwrap_or_else(|| "crystal_caves".to_string());
-    match describe(&region) {
-        Some(lines) => {
-            println!("{lines}");
-            ExitCode::SUCCESS
-        }
-        None => {
-            eprintln!("no spawn region named {region:?}");
-            ExitCode::from(2)
-        }
+    let mut args = std::env::args().skip(1);
+    match args.next() {
+        Some(mode) if mode == "serve" => serve::main(args.collect()),
+        region => embed(region),
     }
 }
 
-/// The bytes the module's data was compiled from hash to its `DIGEST`, and that digest is the
-/// one the deployment expects (when it says).
-fn prove() -> Result<(), String> {
-    let hex = sha256::hex(&sha256::digest(ruleset::CANONICAL.as_bytes()));
-    let actual = format!("sha256:{}", String::from_utf8_lossy(&hex));
-    if actual != ruleset::DIGEST {
-        return Err(format!("CANONICAL hashes to {actual}, but the module says {}", ruleset::DIGEST));
-    }
-    match std::env::var("RULESET_DIGEST") {
-        Ok(expected) if expected != actual => {
-            Err(format!("this binary carries {actual}, but RULESET_DIGEST expects {expected}"))
-        }
-        _ => Ok(()),
-    }
+#[cfg(embedded)]
+fn embed(region: Option<String>) -> ExitCode {
+    embedded::main(region)
 }
 
-/// What the ruleset says about one region: spawning, loot, stream, and its Merkle leaf.
-fn describe(region: &str) -> Option<String> {
-    let spawn = ruleset::spawn_config(region)?;
-    let peak = f64::from(spawn.base_rate) * ruleset::SAFETY_BOUNDS.max_spawn_rate_multiplier;
-    let mut out = format!(
-        "{region}: base_rate {}/min (peak {peak}), max_concurrent {}, cooldown {} ms",
-        spawn.base_rate, spawn.max_concurrent, spawn.cooldown_ms
+#[cfg(not(embedded))]
+fn embed(_: Option<String>) -> ExitCode {
+    eprintln!(
+        "this build embeds no ruleset module (run `rulesctl build --emit rust` or set RULESET_RS, then build again); \
+         `ruleset-sidecar serve dist/ruleset-<version>.wasm` loads one at run time"
     );
-    if let Some(table) = ruleset::loot_table(spawn.loot_table) {
-        let items: Vec<String> = table.items.iter().map(|i| format!("{} {}", i.name, i.weight)).collect();
-        out.push_str(&format!("\n  loot {}: {}", table.name, items.join(", ")));
-    }
-    if let Some(stream) = ruleset::event_stream(region) {
-        out.push_str(&format!(
-            "\n  stream: max_len {}, max_in_flight {}, backoff x{} up to {} ms",
-            stream.max_len, stream.max_in_flight, stream.backoff_multiplier, stream.max_backoff_ms
-        ));
-    }
-    let section = format!("spawn_config/{region}");
-    if let Some(hash) = ruleset::section_hash(&section) {
-        out.push_str(&format!("\n  leaf {section}: {hash}"));
-    }
-    Some(out)
+    ExitCode::from(2)
 }

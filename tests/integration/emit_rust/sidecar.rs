@@ -20,7 +20,7 @@ fn the_sidecar_example_embeds_proves_and_looks_up() {
     let cargo = |command: &str, args: &[&str], module: &Path, env: &[(&str, &str)]| {
         output(
             Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()))
-                .args([command, "--locked", "--offline", "--quiet", "--manifest-path"])
+                .args([command, "--locked", "--quiet", "--manifest-path"])
                 .arg(&manifest)
                 .args(args)
                 .env("CARGO_TARGET_DIR", &target)
