@@ -55,13 +55,23 @@ resources:
 /// `.gitignore`: `dist/` is built, never committed.
 pub const GITIGNORE: &str = "# Built by `rulesctl build`.\n/dist/\n";
 
-/// `rulesctl.hcl`. `chart` is the chart folder when adopting one (`init --chart PATH`).
-pub fn project(chart: Option<&str>) -> String {
+/// The starter values.yaml over an adopted chart: empty, since the chart's own values.yaml
+/// holds the defaults (checked as Helm merges them) and the team writes only what differs.
+pub fn thin_values(chart: &str) -> String {
+    format!(
+        "# Your values, over the chart's defaults in {chart}/values.yaml (leave that file as vendored).\n# Write only what differs here; an environment's `overrides:` go over this file.\n{{}}\n"
+    )
+}
+
+/// `rulesctl.hcl`. `chart` is the chart folder when adopting one (`init --chart PATH`);
+/// `rules` whether the project has a game ruleset (always without a chart).
+pub fn project(chart: Option<&str>, rules: bool) -> String {
+    let rules_line = if rules { "  rules        = \"rules\"\n" } else { "" };
     let paths = match chart {
         Some(chart) => format!(
-            "paths {{\n  rules        = \"rules\"\n  chart        = \"{chart}\" # its values.schema.json validates the values\n  values       = \"{chart}/values.yaml\"\n  environments = \"environments\"\n  dist         = \"dist\"\n}}\n"
+            "paths {{\n{rules_line}  chart        = \"{chart}\" # its defaults and values.schema.json\n  values       = \"values.yaml\"\n  environments = \"environments\"\n  dist         = \"dist\"\n}}\n"
         ),
-        None => "paths {\n  rules        = \"rules\"\n  values       = \"values.yaml\"\n  environments = \"environments\"\n  dist         = \"dist\"\n  # chart = \"chart\" # a Helm chart folder: its values.schema.json validates the values\n}\n".to_string(),
+        None => format!("paths {{\n{rules_line}  values       = \"values.yaml\"\n  environments = \"environments\"\n  dist         = \"dist\"\n  # chart = \"chart\" # a Helm chart folder: its defaults and values.schema.json\n}}\n"),
     };
     let allowed = if chart.is_some() { "" } else { "\"replicaCount\"" };
     format!(

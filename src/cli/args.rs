@@ -107,9 +107,12 @@ pub struct SchemaArgs {
 /// `rulesctl init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Adopt an existing Helm chart folder: its values.yaml becomes the source values
+    /// Adopt a Helm chart folder vendored in the repository: values.yaml starts thin, over the chart's defaults
     #[arg(long, value_name = "PATH")]
     pub chart: Option<PathBuf>,
+    /// With --chart, also start a game ruleset (rules/); without --chart there always is one
+    #[arg(long, requires = "chart")]
+    pub with_rules: bool,
 }
 
 /// `rulesctl explain`.

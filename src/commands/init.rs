@@ -27,15 +27,22 @@ pub fn run(args: InitArgs, globals: &Globals) -> Result<Outcome, Error> {
     };
     let chart = args.chart.as_deref().map(|chart| adopt(&dir, chart)).transpose()?;
     let secrets = chart.as_ref().map(|c| c.secrets.clone()).unwrap_or_default();
-    let mut files: Vec<(&str, String)> = vec![
-        ("rulesctl.hcl", scaffold::project(chart.as_ref().map(|c| c.rel.as_str()))),
-        ("rules/ruleset.hcl", scaffold::RULES.to_string()),
+    // A team adopting a chart (a database, a web app) has no game ruleset unless it asks.
+    let rules = chart.is_none() || args.with_rules;
+    let values = match &chart {
+        Some(chart) => scaffold::thin_values(&chart.rel),
+        None => scaffold::VALUES.to_string(),
+    };
+    let mut files: Vec<(&str, String)> =
+        vec![("rulesctl.hcl", scaffold::project(chart.as_ref().map(|c| c.rel.as_str()), rules))];
+    if rules {
+        files.push(("rules/ruleset.hcl", scaffold::RULES.to_string()));
+    }
+    files.extend([
+        ("values.yaml", values),
         ("environments/dev.yaml", scaffold::environment(&secrets)),
         (".gitignore", scaffold::GITIGNORE.to_string()),
-    ];
-    if chart.is_none() {
-        files.insert(2, ("values.yaml", scaffold::VALUES.to_string()));
-    }
+    ]);
     let mut lines = String::new();
     for (rel, text) in files {
         let path = dir.join(rel);
@@ -63,7 +70,13 @@ struct Chart {
 
 fn adopt(dir: &Path, chart: &Path) -> Result<Chart, Error> {
     let rel = root::relative_paths(dir, &[chart.to_path_buf()])
-        .map_err(|_| Error::Usage(format!("--chart {}: not a folder inside {}", chart.display(), dir.display())))?
+        .map_err(|_| {
+            Error::Usage(format!(
+                "--chart {}: not a folder inside {}; rulesctl reads only what the repository holds, so vendor the chart into it first (for example `helm pull <repo>/<chart> --untar --untardir charts`, or copy the folder to `chart/`) and pass that folder",
+                chart.display(),
+                dir.display()
+            ))
+        })?
         .pop()
         .unwrap_or_default();
     let tree = WorkTree::new(dir.to_path_buf());
@@ -78,6 +91,14 @@ fn adopt(dir: &Path, chart: &Path) -> Result<Chart, Error> {
     let doc = yaml::parse(id, &text, &Limits::DEFAULT, &mut Sink::new());
     let mut secrets: Vec<String> =
         doc.map(|d| secrets::find(&d.value, &[]).into_iter().map(|(_, name)| name).collect()).unwrap_or_default();
+    // And those of its vendored dependencies (`charts/<name>/values.yaml`), which `check` reads.
+    let deps = tree.list_files(&[format!("{rel}/charts")], "values.yaml").unwrap_or_default();
+    for dep in deps.iter().filter(|d| d.rsplit('/').nth(2) == Some("charts")) {
+        let Ok(bytes) = tree.read(dep, MAX_VALUES_BYTES) else { continue };
+        let id = sources.add(dep.clone(), String::new());
+        let doc = yaml::parse(id, &String::from_utf8_lossy(&bytes), &Limits::DEFAULT, &mut Sink::new());
+        secrets.extend(doc.into_iter().flat_map(|d| secrets::find(&d.value, &[]).into_iter().map(|(_, name)| name)));
+    }
     secrets.sort();
     secrets.dedup();
     Ok(Chart { rel, secrets })

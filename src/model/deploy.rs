@@ -58,6 +58,11 @@ pub struct EnvDoc {
     pub env: Option<Environment>,
     /// What renders; `None` when the environment or values.yaml is unusable.
     pub merged: Option<Document>,
+    /// What the checks see: the chart's defaults under `merged`, without the dependencies it
+    /// switches off; `None` when the chart has no defaults (then `merged` is checked).
+    pub effective: Option<Document>,
+    /// The dependencies this environment switches off (`/mariadb`).
+    pub disabled: Vec<String>,
     /// The literal credentials in the file, found before they were masked: (pointer, what).
     pub credentials: Vec<(String, &'static str)>,
 }
@@ -71,6 +76,11 @@ pub struct Deploy {
     pub credentials: Vec<(String, &'static str)>,
     /// values.yaml with the declared values injected: what every environment starts from.
     pub rendered: Option<Document>,
+    /// What the checks see of values.yaml: the chart's defaults under `rendered`, without the
+    /// dependencies switched off; `None` when the chart has no defaults.
+    pub effective: Option<Document>,
+    /// The dependencies values.yaml switches off (`/mariadb`).
+    pub disabled: Vec<String>,
     pub environments: Vec<EnvDoc>,
 }
 
@@ -93,11 +103,15 @@ impl Target<'_> {
 }
 
 impl Deploy {
-    /// values.yaml itself (as rendered), then every environment that merged.
+    /// values.yaml itself (as rendered, over the chart's defaults), then every environment that
+    /// merged.
     pub fn targets(&self) -> Vec<Target<'_>> {
-        let base = self.rendered.iter().map(|doc| Target { doc, env: None });
-        let envs = self.environments.iter().filter_map(|e| e.merged.as_ref().map(|doc| Target { doc, env: Some(e) }));
-        base.chain(envs).collect()
+        let base = self.effective.as_ref().or(self.rendered.as_ref()).map(|doc| Target { doc, env: None });
+        let envs = self
+            .environments
+            .iter()
+            .filter_map(|e| e.effective.as_ref().or(e.merged.as_ref()).map(|doc| Target { doc, env: Some(e) }));
+        base.into_iter().chain(envs).collect()
     }
 }
 
@@ -106,31 +120,70 @@ impl Deploy {
 pub fn merge(base: &Document, env: &Document) -> Document {
     let mut merged = base.clone();
     if let Some(overrides) = env.value.get("overrides") {
-        merge_into(&mut merged, "", overrides, env);
+        merge_into(&mut merged, "", overrides, env, "/overrides", false);
     }
     merged
 }
 
-fn merge_into(merged: &mut Document, pointer: &str, over: &Value, env: &Document) {
+/// `over` merged over `base` as Helm merges a values file over a chart's defaults: maps merge,
+/// scalars and lists replace, and a `null` deletes the default (Helm's way to unset a key).
+/// What the result misplaces falls back to `over`'s file.
+pub fn overlay(base: &Document, over: &Document) -> Document {
+    let mut merged = base.clone();
+    merged.file = over.file.or(base.file);
+    if let Some(span) = over.spans.get("") {
+        merged.spans.insert(String::new(), *span);
+    }
+    merge_into(&mut merged, "", &over.value, over, "", true);
+    if !merged.value.is_object() {
+        merged.value = over.value.clone();
+        merged.spans.clone_from(&over.spans);
+    }
+    merged
+}
+
+/// `doc` as the value of `key` in a new top-level mapping: a subchart's defaults sit under the
+/// subchart's name (or alias) in its parent's values.
+pub fn nest(doc: &Document, key: &str) -> Document {
+    let at = format!("/{}", escape(key));
+    let mut value = Map::new();
+    value.insert(key.to_string(), doc.value.clone());
+    let spans = doc.spans.iter().map(|(p, span)| (format!("{at}{p}"), *span)).collect();
+    Document { value: Value::Object(value), spans, file: doc.file, ..Document::default() }
+}
+
+/// Merges `over` (found at `from` in `source`) into `merged` at `pointer`. Over a chart's
+/// `defaults`, a `null` removes the key instead of being written.
+fn merge_into(merged: &mut Document, pointer: &str, over: &Value, source: &Document, from: &str, defaults: bool) {
     let Value::Object(entries) = over else { return };
     for (key, value) in entries {
         let child = format!("{pointer}/{}", escape(key));
         let both_maps = value.is_object() && merged.value.pointer(&child).is_some_and(Value::is_object);
         if both_maps {
-            merge_into(merged, &child, value, env);
+            // Over a chart's defaults, the mapping is placed where the team's file writes it:
+            // a problem with the mapping as a whole (a required key missing) is fixed there.
+            if let Some(span) = source.spans.get(&format!("{from}{child}")).filter(|_| defaults) {
+                merged.spans.insert(child.clone(), *span);
+            }
+            merge_into(merged, &child, value, source, from, defaults);
             continue;
         }
+        let prefix = format!("{child}/");
         if let Some(Value::Object(parent)) = merged.value.pointer_mut(pointer) {
+            if defaults && value.is_null() {
+                parent.remove(key);
+                merged.spans.retain(|p, _| p != &child && !p.starts_with(&prefix));
+                continue;
+            }
             parent.insert(key.clone(), value.clone());
         } else {
             continue;
         }
-        let prefix = format!("{child}/");
         merged.spans.retain(|p, _| p != &child && !p.starts_with(&prefix));
-        let source = format!("/overrides{child}");
-        let source_prefix = format!("{source}/");
-        for (p, span) in env.spans.iter().filter(|(p, _)| *p == &source || p.starts_with(&source_prefix)) {
-            merged.spans.insert(p["/overrides".len()..].to_string(), *span);
+        let at = format!("{from}{child}");
+        let at_prefix = format!("{at}/");
+        for (p, span) in source.spans.iter().filter(|(p, _)| *p == &at || p.starts_with(&at_prefix)) {
+            merged.spans.insert(p[from.len()..].to_string(), *span);
         }
     }
 }

@@ -120,7 +120,7 @@ impl Project {
         let mut project = Project { file: Some(file), ..Project::default() };
         root.numbers(&mut project.numbers);
         let setting = |s: Spanned<String>, sink: &mut Sink| {
-            let ok = inside_root(&s, sink);
+            let ok = inside_root(&s, None, sink);
             ok.then_some(PathSetting { value: s.value, span: Some(s.span) })
         };
         if let Some(paths) = root.children("paths").next() {
@@ -136,7 +136,13 @@ impl Project {
                     *slot = path;
                 }
             }
-            project.chart = paths.str("chart").and_then(|s| setting(s, sink));
+            // A chart outside the repository is the usual first try with a public chart: say how
+            // to bring it in.
+            let vendor = "vendor the chart into the repository (for example `helm pull <repo>/<chart> --untar --untardir charts`, then `chart = \"charts/<chart>\"`): rulesctl and the Argo CD plugin read only what the repository holds";
+            project.chart = paths
+                .str("chart")
+                .filter(|s| inside_root(s, Some(vendor), sink))
+                .map(|s| PathSetting { value: s.value, span: Some(s.span) });
             project.values_schema = paths.str("values_schema").and_then(|s| setting(s, sink));
         }
         for policy in root.children("policy") {
@@ -220,7 +226,7 @@ fn read_limits(int: impl Fn(&str) -> Option<i64>) -> Limits {
 /// self-contained and no setting can steer a read or a write (`dist`) elsewhere. A control
 /// character (`\u0000` is a valid HCL escape) names no file anyone meant; the message
 /// escapes the path so it prints as written.
-fn inside_root(path: &Spanned<String>, sink: &mut Sink) -> bool {
+fn inside_root(path: &Spanned<String>, outside_help: Option<&str>, sink: &mut Sink) -> bool {
     let p = Path::new(&path.value);
     let control = path.value.chars().any(char::is_control);
     let leaves =
@@ -230,7 +236,10 @@ fn inside_root(path: &Spanned<String>, sink: &mut Sink) -> bool {
         let (label, help) = if control {
             ("control character in a path", "write the path without control characters such as \\u0000")
         } else {
-            ("path leaves the repository", "write a relative path without `..`, such as \"rules\"")
+            (
+                "path leaves the repository",
+                outside_help.unwrap_or("write a relative path without `..`, such as \"rules\""),
+            )
         };
         sink.push(
             Diagnostic::new(&INVALID_FORMAT, path.span, format!("`{shown}` is not a path inside the repository"))

@@ -10,11 +10,11 @@ use crate::diagnostic::{declare_code, Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
 use crate::emit::schema;
 use crate::model::credentials;
-use crate::model::deploy::{inject, is_env_name, merge, pointer_of, validate, Deploy, EnvDoc, Schema, SCHEMA};
+use crate::model::deploy::{inject, is_env_name, merge, overlay, pointer_of, validate, Deploy, EnvDoc, Schema, SCHEMA};
 use crate::model::project::Project;
 use crate::model::schema_type;
 use crate::parse::yaml::{self, Document, Reading11};
-use crate::pipeline::values_schema;
+use crate::pipeline::{chart, values_schema};
 use crate::source::rules::load as read;
 use crate::source::{Limits, Sources, Tree};
 
@@ -72,6 +72,7 @@ pub fn load(
         return Deploy::default();
     }
     let chart_schema = values_schema::load(tree, project, sources, sink, files);
+    let defaults = chart::load(tree, project, sources, sink, files);
     let chart_schema_text = chart_schema.as_ref().map(|s| sources.get(s.id).text.clone());
     let chart_schema = chart_schema.as_ref().zip(chart_schema_text.as_deref()).map(|(s, text)| Schema {
         validator: &s.validator,
@@ -110,9 +111,17 @@ pub fn load(
         }
         doc
     });
-    if let (Some(rendered), Some(schema)) = (&deploy.rendered, &chart_schema) {
-        validate(rendered, schema, &values_rel, &values_secrets, sink);
+    let effective = deploy.rendered.as_ref().and_then(|r| defaults.doc.as_ref().map(|d| overlay(d, r)));
+    if let (Some(checked), Some(schema)) = (effective.as_ref().or(deploy.rendered.as_ref()), &chart_schema) {
+        validate(checked, schema, &values_rel, &values_secrets, sink);
     }
+    if let Some(checked) = effective.as_ref().or(deploy.rendered.as_ref()) {
+        deploy.disabled = defaults.disabled(checked);
+    }
+    deploy.effective = effective.map(|mut doc| {
+        chart::prune(&mut doc, &deploy.disabled, &defaults.switches);
+        doc
+    });
     for rel in env_files {
         *files += 1;
         let (id, ok) = read(sources, sink, tree, rel, limits.max_file_bytes);
@@ -133,7 +142,16 @@ pub fn load(
         let Some((mut doc, credentials)) = doc else {
             // Broken, but still this environment: it blocks only itself, and `render --env`
             // reports its errors rather than "unknown environment".
-            let env = EnvDoc { name, file: id, doc: None, env: None, merged: None, credentials: Vec::new() };
+            let env = EnvDoc {
+                name,
+                file: id,
+                doc: None,
+                env: None,
+                merged: None,
+                effective: None,
+                disabled: Vec::new(),
+                credentials: Vec::new(),
+            };
             deploy.environments.push(env);
             continue;
         };
@@ -159,19 +177,33 @@ pub fn load(
             for (path, value, span) in injected {
                 inject(&mut merged, path, value.clone(), *span);
             }
-            if let Some(schema) = &chart_schema {
-                let mut quiet = values_secrets.clone();
-                quiet.extend(skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)));
-                let mut found = Sink::new();
-                validate(&merged, schema, &values_rel, &quiet, &mut found);
-                sink.extend(found.into_iter().map(|mut d| {
-                    d.environments = vec![name.clone()];
-                    d
-                }));
-            }
             merged
         });
-        deploy.environments.push(EnvDoc { name, file: id, doc: Some(doc), env, merged, credentials });
+        let mut effective = merged.as_ref().and_then(|m| defaults.doc.as_ref().map(|d| overlay(d, m)));
+        if let (Some(checked), Some(schema)) = (effective.as_ref().or(merged.as_ref()), &chart_schema) {
+            let mut quiet = values_secrets.clone();
+            quiet.extend(skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)));
+            let mut found = Sink::new();
+            validate(checked, schema, &values_rel, &quiet, &mut found);
+            sink.extend(found.into_iter().map(|mut d| {
+                d.environments = vec![name.clone()];
+                d
+            }));
+        }
+        let disabled = effective.as_ref().or(merged.as_ref()).map(|d| defaults.disabled(d)).unwrap_or_default();
+        if let Some(doc) = &mut effective {
+            chart::prune(doc, &disabled, &defaults.switches);
+        }
+        deploy.environments.push(EnvDoc {
+            name,
+            file: id,
+            doc: Some(doc),
+            env,
+            merged,
+            effective,
+            disabled,
+            credentials,
+        });
     }
     deploy
 }

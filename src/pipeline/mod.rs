@@ -6,6 +6,7 @@
 //! no check imports `emit`.
 
 mod base;
+mod chart;
 mod deploy;
 mod load;
 mod render;

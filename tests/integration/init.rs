@@ -39,7 +39,8 @@ fn init_never_overwrites_a_file() {
     assert!(!again.stdout.contains("created"), "a second init creates nothing: {}", again.stdout);
 }
 
-/// A public chart adopted as it is: its values.yaml becomes the source, its schema validates,
+/// A public chart adopted as it is: values.yaml starts thin over the chart's defaults (the
+/// vendored files stay untouched), no game ruleset is started, the chart's schema validates,
 /// and the secrets its values reference are listed for dev, so `check` passes unchanged.
 #[test]
 fn init_adopts_public_charts_and_check_passes_on_them() {
@@ -50,8 +51,15 @@ fn init_adopts_public_charts_and_check_passes_on_them() {
         let values = repo.read("charts/app/values.yaml");
         let run = repo.run(&["init", "--chart", "charts/app"]);
         assert_eq!(run.code, 0, "{chart}: {}", run.stderr);
-        assert!(!repo.path().join("values.yaml").exists(), "{chart}: the chart's values are the source");
-        assert!(repo.read("rulesctl.hcl").contains("chart        = \"charts/app\""), "{chart}");
+        assert_eq!(
+            repo.read("values.yaml").lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>(),
+            ["{}"],
+            "{chart}: values.yaml starts thin"
+        );
+        let project = repo.read("rulesctl.hcl");
+        assert!(project.contains("chart        = \"charts/app\""), "{chart}: {project}");
+        assert!(project.contains("values       = \"values.yaml\""), "{chart}: {project}");
+        assert!(!project.contains("rules ") && !repo.path().join("rules").exists(), "{chart}: no ruleset: {project}");
         let check = repo.run(&["check", "--format", "json"]);
         let report = check.json();
         assert_eq!(check.code, 0, "{chart}: {report}");
@@ -77,9 +85,42 @@ fn init_refuses_a_chart_it_cannot_adopt() {
     let run = repo.run(&["init", "--chart", &outside.path().to_string_lossy()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not a folder inside"), "{}", run.stderr);
+    assert!(run.stderr.contains("vendor the chart into it first"), "{}", run.stderr);
     std::fs::create_dir_all(repo.path().join("empty-chart")).expect("mkdir");
     let run = repo.run(&["init", "--chart", "empty-chart"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("has no readable values.yaml"), "{}", run.stderr);
     assert!(!repo.path().join("rulesctl.hcl").exists(), "nothing is written when the chart is refused");
+}
+
+/// `--with-rules` starts a game ruleset beside an adopted chart; it means nothing alone.
+#[test]
+fn init_with_rules_adds_a_ruleset_to_an_adopted_chart() {
+    let repo = Repo::empty();
+    std::fs::create_dir_all(repo.path().join("chart")).expect("mkdir");
+    copy_tree(&Path::new(FIXTURES).join("charts/bitnami-mariadb"), &repo.path().join("chart"));
+    let run = repo.run(&["init", "--chart", "chart", "--with-rules"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("created rules/ruleset.hcl"), "{}", run.stdout);
+    assert!(repo.read("rulesctl.hcl").contains("rules        = \"rules\""), "{}", repo.read("rulesctl.hcl"));
+    let check = repo.run(&["check", "--format", "json"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert_eq!(repo.run(&["build"]).code, 0, "the ruleset builds");
+    let alone = Repo::empty().run(&["init", "--with-rules"]);
+    assert_eq!(alone.code, 2, "{}", alone.stderr);
+    assert!(alone.stderr.contains("--chart"), "{}", alone.stderr);
+}
+
+/// `paths.chart` outside the repository: the error says to vendor the chart, and how.
+#[test]
+fn a_chart_outside_the_repository_is_to_be_vendored() {
+    let repo = Repo::empty();
+    repo.write("rulesctl.hcl", "paths {\n  chart = \"../charts/mysql\"\n}\n");
+    repo.write("values.yaml", "a: 1\n");
+    let run = repo.run(&["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(run.code, 1, "{report}");
+    let d = &report["diagnostics"][0];
+    assert_eq!((d["file"].as_str(), d["line"].as_u64()), (Some("rulesctl.hcl"), Some(2)), "{report}");
+    assert!(d["help"].as_str().unwrap_or_default().contains("helm pull"), "{report}");
 }

@@ -6,6 +6,7 @@ mod artifact;
 mod audit;
 mod bad_input;
 mod cascades;
+mod chart_defaults;
 mod charts;
 mod cli;
 mod codes;
