@@ -61,8 +61,6 @@ pub struct EnvDoc {
     /// What the checks see: the chart's defaults under `merged`, without the dependencies it
     /// switches off; `None` when the chart has no defaults (then `merged` is checked).
     pub effective: Option<Document>,
-    /// The dependencies this environment switches off (`/mariadb`).
-    pub disabled: Vec<String>,
     /// The literal credentials in the file, found before they were masked: (pointer, what).
     pub credentials: Vec<(String, &'static str)>,
 }
@@ -79,8 +77,6 @@ pub struct Deploy {
     /// What the checks see of values.yaml: the chart's defaults under `rendered`, without the
     /// dependencies switched off; `None` when the chart has no defaults.
     pub effective: Option<Document>,
-    /// The dependencies values.yaml switches off (`/mariadb`).
-    pub disabled: Vec<String>,
     pub environments: Vec<EnvDoc>,
 }
 

@@ -115,11 +115,9 @@ pub fn load(
     if let (Some(checked), Some(schema)) = (effective.as_ref().or(deploy.rendered.as_ref()), &chart_schema) {
         validate(checked, schema, &values_rel, &values_secrets, sink);
     }
-    if let Some(checked) = effective.as_ref().or(deploy.rendered.as_ref()) {
-        deploy.disabled = defaults.disabled(checked);
-    }
     deploy.effective = effective.map(|mut doc| {
-        chart::prune(&mut doc, &deploy.disabled, &defaults.switches);
+        let disabled = defaults.disabled(&doc);
+        chart::prune(&mut doc, &disabled, &defaults.switches);
         doc
     });
     for rel in env_files {
@@ -142,16 +140,8 @@ pub fn load(
         let Some((mut doc, credentials)) = doc else {
             // Broken, but still this environment: it blocks only itself, and `render --env`
             // reports its errors rather than "unknown environment".
-            let env = EnvDoc {
-                name,
-                file: id,
-                doc: None,
-                env: None,
-                merged: None,
-                effective: None,
-                disabled: Vec::new(),
-                credentials: Vec::new(),
-            };
+            let env =
+                EnvDoc { name, file: id, doc: None, env: None, merged: None, effective: None, credentials: Vec::new() };
             deploy.environments.push(env);
             continue;
         };
@@ -190,20 +180,11 @@ pub fn load(
                 d
             }));
         }
-        let disabled = effective.as_ref().or(merged.as_ref()).map(|d| defaults.disabled(d)).unwrap_or_default();
         if let Some(doc) = &mut effective {
+            let disabled = defaults.disabled(doc);
             chart::prune(doc, &disabled, &defaults.switches);
         }
-        deploy.environments.push(EnvDoc {
-            name,
-            file: id,
-            doc: Some(doc),
-            env,
-            merged,
-            effective,
-            disabled,
-            credentials,
-        });
+        deploy.environments.push(EnvDoc { name, file: id, doc: Some(doc), env, merged, effective, credentials });
     }
     deploy
 }

@@ -123,14 +123,22 @@ fn a_vendored_dependency_is_read_under_its_alias_and_skipped_when_off() {
     assert_eq!(codes, ["H003"], "{report}");
     assert_eq!(report["diagnostics"][0]["file"], "chart/charts/mariadb/values.yaml", "{report}");
     assert!(report["diagnostics"][0]["message"].as_str().unwrap_or_default().contains("db-auth"), "{report}");
-    // Switched off in values.yaml: neither its secrets nor its credentials are checked.
-    repo.write("values.yaml", "replicas: 2\ndb:\n  enabled: false\n  auth: {password: \"hunter2-hunter2\"}\n");
+    // Switched off in values.yaml: its secrets are not needed.
+    repo.write("values.yaml", "replicas: 2\ndb:\n  enabled: false\n  auth: {existingSecret: db-other}\n");
     let (code, codes, report) = check(&repo);
     assert_eq!((code, codes), (0, Vec::<String>::new()), "{report}");
-    // Switched back on in one environment: there it is checked again.
+    // Switched back on in one environment: there they are checked again.
     edit(&repo, "environments/dev.yaml", "overrides: {}", "overrides:\n  db: {enabled: true}");
     let (_, codes, report) = check(&repo);
-    assert_eq!(codes, ["H003", "H004"], "{report}");
+    assert_eq!(codes, ["H003"], "{report}");
+    assert!(report["diagnostics"][0]["message"].as_str().unwrap_or_default().contains("db-other"), "{report}");
+    // A literal credential the team writes stays an error even under a switched-off dependency:
+    // it is in git already, and rendering would print it.
+    repo.write("values.yaml", "replicas: 2\ndb:\n  enabled: false\n  auth: {password: \"hunter2-hunter2\"}\n");
+    edit(&repo, "environments/dev.yaml", "overrides:\n  db: {enabled: true}", "overrides: {}");
+    let (_, codes, report) = check(&repo);
+    assert_eq!(codes, ["H004"], "{report}");
+    assert_eq!(repo.run(&["render", "--env", "dev"]).code, 1, "never rendered with the value masked");
 }
 
 #[test]
@@ -159,4 +167,38 @@ fn values_naming_the_charts_own_file_reads_it_once() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     // rulesctl.hcl, the schema, the chart's values.yaml (once), the dependency's, dev.yaml.
     assert!(run.stdout.contains("checked 5 files"), "{}", run.stdout);
+}
+
+/// Bitnami's wordpress as `helm dependency build` leaves it (mariadb, memcached and common
+/// unpacked under `charts/`), adopted with `init --chart`: green as it ships; a secret named for
+/// mariadb is needed only while mariadb is on.
+#[test]
+fn a_public_chart_with_vendored_dependencies() {
+    use crate::support::{copy_tree, FIXTURES};
+    use std::path::Path;
+    let repo = Repo::empty();
+    let chart = repo.path().join("chart");
+    std::fs::create_dir_all(chart.join("charts/mariadb")).expect("mkdir");
+    copy_tree(&Path::new(FIXTURES).join("charts/bitnami-wordpress"), &chart);
+    copy_tree(&Path::new(FIXTURES).join("charts/bitnami-mariadb"), &chart.join("charts/mariadb"));
+    assert_eq!(repo.run(&["init", "--chart", "chart"]).code, 0);
+    let run = repo.run(&["check", "--format", "json"]);
+    assert_eq!((run.code, run.codes()), (0, Vec::<String>::new()), "{}", run.stdout);
+    // wordpress, mariadb, memcached and common values, the schema, values.yaml, dev, rulesctl.hcl.
+    assert_eq!(run.json()["summary"]["files"], 8, "{}", run.stdout);
+
+    repo.write("values.yaml", "mariadb:\n  auth:\n    existingSecret: wp-db\n");
+    let (_, codes, report) = check(&repo);
+    assert_eq!(codes, ["H003"], "{report}");
+    repo.write(
+        "values.yaml",
+        "mariadb:\n  enabled: false\n  auth:\n    existingSecret: wp-db\nexternalDatabase:\n  host: db.example\n",
+    );
+    let (code, codes, report) = check(&repo);
+    assert_eq!((code, codes), (0, Vec::<String>::new()), "{report}");
+    // The chart's schema still holds over its defaults and the thin file.
+    repo.write("values.yaml", "persistence:\n  size: 10\n");
+    let (_, codes, report) = check(&repo);
+    assert_eq!(codes, ["H001"], "{report}");
+    assert_eq!(report["diagnostics"][0]["file"], "values.yaml", "{report}");
 }

@@ -22,28 +22,14 @@ declare_code! {
     pub static CODE = ("H004", "literal-credential", Error);
 }
 
+/// Even under a dependency the chart switches off: the value is in git already, and rendering
+/// it would print it (the file is read masked), so it stays an error there too. The chart's own
+/// vendored files are never read for credentials.
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    // A dependency of the chart switched off renders nothing, its credentials included: in
-    // values.yaml when every environment leaves it off, in an environment's file when that
-    // environment does.
-    let everywhere: Vec<&String> = cx
-        .deploy
-        .disabled
-        .iter()
-        .filter(|p| cx.deploy.environments.iter().all(|e| e.merged.is_none() || e.disabled.contains(p)))
-        .collect();
-    let values = cx.deploy.values.iter().map(|doc| (doc, &cx.deploy.credentials, everywhere.clone(), ""));
-    let envs = cx
-        .deploy
-        .environments
-        .iter()
-        .filter_map(|e| Some((e.doc.as_ref()?, &e.credentials, e.disabled.iter().collect(), "/overrides")));
-    for (doc, found, off, prefix) in values.chain(envs) {
+    let values = cx.deploy.values.iter().map(|doc| (doc, &cx.deploy.credentials));
+    let envs = cx.deploy.environments.iter().filter_map(|e| Some((e.doc.as_ref()?, &e.credentials)));
+    for (doc, found) in values.chain(envs) {
         for (pointer, what) in found {
-            let at = pointer.strip_prefix(prefix).unwrap_or(pointer);
-            if off.iter().any(|d| at == d.as_str() || at.starts_with(&format!("{d}/"))) {
-                continue;
-            }
             sink.push(
                 Diagnostic::new(
                     &CODE,
