@@ -105,14 +105,14 @@ fn analyze_cached(tree: &dyn Tree, cache: &mut workspace::RuleCache) -> Analysis
 }
 
 fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut workspace::RuleCache>) -> Analysis {
-    let base = base.map(|b| match b.tree {
-        Some(tree) => base::Carried::from(&analyze(tree, None), b.label),
-        None => base::Carried::unborn(b.label),
-    });
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
+    let base = base.map(|b| match b.tree {
+        Some(old) => base::Carried::of(tree, old, &project, b.label),
+        None => base::Carried::unborn(b.label),
+    });
     let listing = load::Listing::of(tree, &project);
     let values_only = load::values_only(&project, &listing);
     // Too many files: none is read, and the checks of the whole ruleset stay quiet.

@@ -125,10 +125,50 @@ impl Snapshot {
         Err(ReadError::Io(std::io::Error::other("too many levels of symbolic links")))
     }
 
+    /// Every entry at or below `paths`, as (path, blob id and mode), sorted and unique.
+    fn entries_under(&self, paths: &[String]) -> Vec<(String, String)> {
+        let mut found = BTreeMap::new();
+        for rel in paths {
+            let rel = rel.trim_end_matches('/');
+            let prefix = if rel.is_empty() || rel == "." { String::new() } else { format!("{rel}/") };
+            let exact = self.entries.get_key_value(rel).into_iter();
+            let below = self.entries.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix));
+            for (path, (id, mode)) in exact.chain(below) {
+                found.insert(path.clone(), format!("{id} {mode:o}"));
+            }
+        }
+        found.into_iter().collect()
+    }
+
     fn is_dir(&self, rel: &str) -> bool {
         let prefix = if rel.is_empty() || rel == "." { String::new() } else { format!("{rel}/") };
         self.entries.range(prefix.clone()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
     }
+}
+
+/// The index's identity of `paths` (see [`Tree::identity`]) when the working tree holds exactly
+/// the index there: nothing modified, untracked or ignored under them (git's status, which
+/// compares file stats and hashes only what changed). `None` when anything differs, or outside
+/// a git repository.
+pub fn clean_identity(root: &Path, paths: &[String]) -> Option<Vec<(String, String)>> {
+    let index = Snapshot::index(root).ok()?;
+    let prefix = prefix_of(&index.repo, root).ok()?;
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).recurse_untracked_dirs(true).include_ignored(true).recurse_ignored_dirs(true);
+    for rel in paths {
+        let rel = rel.trim_end_matches('/');
+        let spec = match (prefix.is_empty(), rel.is_empty() || rel == ".") {
+            (true, true) => ".".to_string(),
+            (true, false) => rel.to_string(),
+            (false, true) => prefix.clone(),
+            (false, false) => format!("{prefix}/{rel}"),
+        };
+        options.pathspec(spec);
+    }
+    let statuses = index.repo.statuses(Some(&mut options)).ok()?;
+    let clean = statuses.iter().all(|s| s.status() == Status::CURRENT);
+    drop(statuses);
+    clean.then(|| index.entries_under(paths))
 }
 
 /// Whether `HEAD` of the repository holding `root` names a branch with no commit yet: before a
@@ -213,6 +253,10 @@ fn io(err: git2::Error) -> ReadError {
 }
 
 impl Tree for Snapshot {
+    fn identity(&self, paths: &[String]) -> Option<Vec<(String, String)>> {
+        Some(self.entries_under(paths))
+    }
+
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         match self.resolve(rel)? {
             Some((_, _, MODE_SUBMODULE)) => Err(ReadError::NotAFile("a submodule")),

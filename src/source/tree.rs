@@ -26,6 +26,13 @@ pub trait Tree {
     /// Whether something exists at `rel`.
     fn exists(&self, rel: &str) -> bool;
 
+    /// Git's blob id and mode of every file under `paths`, sorted, when git can say them
+    /// without reading a blob (a revision or the index; the working tree when git sees it
+    /// clean there); `None` otherwise. Two trees with equal identities hold the same files.
+    fn identity(&self, _paths: &[String]) -> Option<Vec<(String, String)>> {
+        None
+    }
+
     /// This tree, when it can be read from several threads at once (the working tree can; a
     /// git snapshot, holding one libgit2 handle, cannot): rule files are then read, hashed and
     /// parsed on every core.
@@ -94,6 +101,10 @@ impl WorkTree {
 const MAX_WALK_DEPTH: usize = 32;
 
 impl Tree for WorkTree {
+    fn identity(&self, paths: &[String]) -> Option<Vec<(String, String)>> {
+        crate::source::git::clean_identity(&self.root, paths)
+    }
+
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         let path = self.root.join(rel);
         let meta = match path.symlink_metadata() {

@@ -399,3 +399,45 @@ fn hooks_outside_a_git_repository_is_exit_2() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not inside a git repository"), "{}", run.stderr);
 }
+
+/// `--base` skips the base when git's blob ids say the rule files and the project file are the
+/// same; every way they can differ must still be seen: modified, untracked or ignored in the
+/// working tree, staged, a project file that moves the rules, and a base whose rules differ
+/// only where the current tree has none.
+#[test]
+fn a_changed_rule_file_is_seen_however_it_differs_from_the_base() {
+    let bump = |repo: &Repo| repo.run(&["check", "--base", "HEAD", "--format", "json"]).codes();
+    let staged = |repo: &Repo| repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]).codes();
+    let change = ("cooldown_ms    = 8000", "cooldown_ms    = 9000");
+
+    let repo = Repo::committed();
+    assert_eq!((bump(&repo), staged(&repo)), (vec![], vec![]), "unchanged");
+    // Only an unrelated file changes: still no bump needed, working tree or index.
+    repo.write("notes.md", "hello\n");
+    git(repo.path(), &["add", "notes.md"]);
+    assert_eq!((bump(&repo), staged(&repo)), (vec![], vec![]));
+    // Modified in the working tree only.
+    edit(&repo, "rules/caves.hcl", change.0, change.1);
+    assert_eq!((bump(&repo), staged(&repo)), (vec!["G001".to_string()], vec![]), "modified");
+    // Staged.
+    git(repo.path(), &["add", "rules/caves.hcl"]);
+    assert_eq!((bump(&repo), staged(&repo)), (vec!["G001".to_string()], vec!["G001".to_string()]), "staged");
+
+    // A new rule file, untracked.
+    let repo = Repo::committed();
+    repo.write("rules/more.hcl", "loot_table \"spare\" {\n  item \"rock\" { weight = 1 }\n}\n");
+    assert!(bump(&repo).contains(&"G001".to_string()), "untracked: {:?}", bump(&repo));
+    // The same file, ignored by git but read by rulesctl.
+    repo.write(".gitignore", "rules/more.hcl\n");
+    assert!(bump(&repo).contains(&"G001".to_string()), "ignored: {:?}", bump(&repo));
+
+    // The project file points the rules elsewhere: a different ruleset.
+    let repo = Repo::committed();
+    std::fs::create_dir_all(repo.path().join("other")).expect("mkdir");
+    for file in ["ruleset.hcl", "caves.hcl", "loot.hcl"] {
+        repo.write(&format!("other/{file}"), repo.read(&format!("rules/{file}")));
+    }
+    edit(&repo, "other/caves.hcl", change.0, change.1);
+    repo.write("rulesctl.hcl", "paths {\n  rules = \"other\"\n}\n");
+    assert_eq!(bump(&repo), ["G001"]);
+}
