@@ -7,7 +7,10 @@
 #   - the peers: check-jsonschema on the rules as JSON, and python-hcl2 + jsonschema,
 # plus rulesctl check on the bundled example, and prints a Markdown table with the ratios.
 #
-# usage: bench/run.sh [N ...]        (default: 1 100 1000 10000)
+# usage: bench/run.sh [N | DIR ...]  (default: 1 100 1000 10000); a DIR is a rules repository of
+#                                   your own, measured as it is (check, build, the floor; the
+#                                   peers need the generated JSON, so they show `-` for it; the
+#                                   floor reads DIR/rules)
 # Needs: the Rust toolchain, python3; installs hyperfine (Debian) and the Python peers (PyPI,
 # into target/bench-py) when missing. Run it on an otherwise idle machine.
 set -euo pipefail
@@ -66,9 +69,18 @@ echo "| files | check | check RSS | build | build RSS | parse floor | check ÷ f
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 declare -A check_time
 for n in "${sizes[@]}"; do
-  dir="$work/repo-$n"
-  if [ ! -f "$dir/.generated" ]; then
-    rm -rf "$dir" && python3 bench/gen.py "$dir" "$n" && touch "$dir/.generated"
+  external=""
+  if [[ "$n" =~ ^[0-9]+$ ]]; then
+    dir="$work/repo-$n"
+    if [ ! -f "$dir/.generated" ]; then
+      rm -rf "$dir" && python3 bench/gen.py "$dir" "$n" && touch "$dir/.generated"
+    fi
+  else
+    # Someone's own repository: copied, so `build` writes its dist/ into the copy.
+    external="$n"
+    dir="$work/external"
+    rm -rf "$dir" && cp -r "$n" "$dir"
+    n=$(find "$dir" -name '*.hcl' -not -name rulesctl.hcl | wc -l)
   fi
   runs=10; peer_runs=5
   [ "$n" -ge 10000 ] && { runs=5; peer_runs=1; }
@@ -79,6 +91,10 @@ for n in "${sizes[@]}"; do
   f=$(median $runs "" "$floor" "$dir")
   # The glob is expanded by hyperfine's shell: 10,000 paths in one argument would exceed the
   # kernel's limit on a single argument.
+  if [ -n "$external" ]; then
+    echo "| $external ($n rule files) | $(ms "$c") | $crss MiB | $(ms "$b") | $brss MiB | $(ms "$f") | $(ratio "$c" "$f") | $(ratio "$b" "$c") | - | - | - | - |"
+    continue
+  fi
   cj=$(median_sh $peer_runs "" "$root/target/bench-py/bin/check-jsonschema" --schemafile bench/rules-file.schema.json "$dir/json/*.json")
   ph=$(median $peer_runs "" "$py" bench/peer_hcl2.py "$dir")
   check_time[$n]=$c
