@@ -78,15 +78,19 @@ pub fn merge(diagnostics: &mut Vec<Diagnostic>, deploy: &Deploy) {
 /// schema rejects (`H001`: must be a boolean) would give two contradicting fixes. The schema
 /// error stays, and its help says both things at once.
 pub fn one_per_value(diagnostics: &mut Vec<Diagnostic>) {
-    let ambiguous: Vec<(Span, String)> =
+    // Keyed by span, so many ambiguous values that are also schema errors stay linear.
+    let ambiguous: std::collections::HashMap<Span, String> =
         diagnostics.iter().filter(|d| d.code.id == "Y005").map(|d| (d.primary.span, d.message.clone())).collect();
-    let mut merged = Vec::new();
+    if ambiguous.is_empty() {
+        return;
+    }
+    let mut merged = std::collections::HashSet::new();
     for d in diagnostics.iter_mut().filter(|d| d.code.id == "H001") {
-        if let Some((span, reading)) = ambiguous.iter().find(|(span, _)| *span == d.primary.span) {
+        if let Some(reading) = ambiguous.get(&d.primary.span) {
             d.help = Some(format!(
                 "{reading}: write the value the schema asks for, in a form YAML 1.1 and 1.2 read alike (`true`/`false` for a boolean, quotes for a string)"
             ));
-            merged.push(*span);
+            merged.insert(d.primary.span);
         }
     }
     diagnostics.retain(|d| d.code.id != "Y005" || !merged.contains(&d.primary.span));
