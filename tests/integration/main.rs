@@ -9,6 +9,7 @@ mod cascades;
 mod charts;
 mod cli;
 mod codes;
+mod docs;
 mod conformance;
 mod dialect;
 mod emit_rust;
