@@ -1,7 +1,7 @@
 //! The Argo CD plugin image (examples/argocd/Dockerfile): hadolint passes, everything it copies
 //! exists in the build context, it holds what a release build needs, and it puts plugin.yaml
 //! where the repo-server patch's sidecar reads it. (No Docker engine here: the image itself is
-//! built by examples/ci/release.yml.)
+//! built by .github/workflows/release.yml.)
 
 use std::path::Path;
 use std::process::Command;
