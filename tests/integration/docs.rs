@@ -190,7 +190,8 @@ fn every_console_example_in_the_book_runs() {
                 .case(&case)
                 .run();
             if overwrite {
-                *current = std::fs::read_to_string(&case).expect("read case").replace("```console,ignore", "```console");
+                *current =
+                    std::fs::read_to_string(&case).expect("read case").replace("```console,ignore", "```console");
             }
             ran += active.len();
             active.clear();
@@ -415,7 +416,10 @@ fn the_readme_is_the_first_five_minutes() {
         .collect();
     for line in lines.iter().filter(|l| l.starts_with("rulesctl ")) {
         let command = line.split('#').next().unwrap_or_default().trim();
-        assert!(guide_commands.iter().any(|c| c == command), "the README's `{command}` is not run by the adoption guide");
+        assert!(
+            guide_commands.iter().any(|c| c == command),
+            "the README's `{command}` is not run by the adoption guide"
+        );
     }
     for needed in ["rulesctl init --chart", "rulesctl check", "rulesctl render", "rulesctl hooks install"] {
         assert!(lines.iter().any(|l| l.starts_with(needed)), "the quick start should show `{needed}`");
@@ -570,7 +574,11 @@ fn install_sh_verifies_the_checksum_and_refuses_a_mismatch() {
     let bad = dir.path().join("bad");
     let out = install(&bad);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("checksum mismatch"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("checksum mismatch"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!bad.join("rulesctl").exists(), "nothing is installed on a mismatch");
 }
 
@@ -676,7 +684,11 @@ fn the_pre_commit_hooks_come_built_installed_and_as_an_image() {
     let hooks = yaml(".pre-commit-hooks.yaml");
     let hooks = hooks.as_array().expect("a list of hooks");
     let find = |id: &str| hooks.iter().find(|h| h["id"] == id).unwrap_or_else(|| panic!("no hook {id}"));
-    let image = format!("ghcr.io/{}:v{}", manifest("repository").trim_start_matches("https://github.com/"), manifest("version"));
+    let image = format!(
+        "ghcr.io/{}:v{}",
+        manifest("repository").trim_start_matches("https://github.com/"),
+        manifest("version")
+    );
     for (id, args) in [("rulesctl-check", "check --staged --base HEAD"), ("rulesctl-fmt", "fmt")] {
         let built = find(id);
         assert_eq!(built["language"], "rust");
@@ -693,7 +705,8 @@ fn the_pre_commit_hooks_come_built_installed_and_as_an_image() {
             }
         }
     }
-    let pre_commit = Path::new(python(&["-c", "import sys; print(sys.executable)"]).trim()).with_file_name("pre-commit");
+    let pre_commit =
+        Path::new(python(&["-c", "import sys; print(sys.executable)"]).trim()).with_file_name("pre-commit");
     let out = Command::new(pre_commit)
         .args(["validate-manifest", ".pre-commit-hooks.yaml"])
         .current_dir(ROOT)
@@ -722,7 +735,8 @@ fn the_system_hooks_commit_through_an_installed_binary() {
     );
     let bin = Path::new(env!("CARGO_BIN_EXE_rulesctl")).parent().expect("folder").to_path_buf();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let pre_commit = Path::new(python(&["-c", "import sys; print(sys.executable)"]).trim()).with_file_name("pre-commit");
+    let pre_commit =
+        Path::new(python(&["-c", "import sys; print(sys.executable)"]).trim()).with_file_name("pre-commit");
     let home = Path::new(ROOT).join("target/pre-commit-home");
     let run = |program: &Path, args: &[&str]| {
         Command::new(program)
@@ -750,7 +764,12 @@ fn the_system_hooks_commit_through_an_installed_binary() {
     assert!(!bad.status.success() && said.contains("error[X001]"), "{said}");
     repo.write("rules/caves.hcl", text);
     let good = commit("good");
-    assert!(good.status.success(), "{}{}", String::from_utf8_lossy(&good.stdout), String::from_utf8_lossy(&good.stderr));
+    assert!(
+        good.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -772,4 +791,7 @@ fn the_version_the_binary_reports_is_the_changelogs_newest_release() {
     assert!(newest.contains(" - 20"), "a release has a date: {newest}");
     let repository = manifest("repository");
     assert!(changelog.contains(&format!("[{version}]: {repository}/releases/tag/v{version}")), "link for {version}");
+    let extension: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/package.json")).expect("package.json");
+    assert_eq!(extension["version"], version.as_str(), "the VS Code extension's version");
 }

@@ -48,7 +48,10 @@ fn the_readme_install_puts_rulesctl_on_path() {
         blocks,
         [
             "cargo install --locked --path .".to_string(),
-            format!("cargo install --locked --git https://github.com/rulesctl/rulesctl --tag v{} rulesctl", env!("CARGO_PKG_VERSION"))
+            format!(
+                "cargo install --locked --git https://github.com/rulesctl/rulesctl --tag v{} rulesctl",
+                env!("CARGO_PKG_VERSION")
+            )
         ]
     );
     let home = tempfile::tempdir().expect("tempdir");
