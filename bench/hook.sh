@@ -17,8 +17,9 @@ n="${1:-10000}"
 if ! command -v hyperfine >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq hyperfine) >/dev/null
 fi
-cargo build --release --quiet
-bin="$root/target/release/rulesctl"
+# RULESCTL_BIN: measure a binary already built (skips the release build).
+bin="${RULESCTL_BIN:-$root/target/release/rulesctl}"
+[ -n "${RULESCTL_BIN:-}" ] || cargo build --release --quiet
 work="$root/target/bench-hook"
 rm -rf "$work" && mkdir -p "$work"
 repo="$work/repo"
@@ -38,8 +39,8 @@ export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid GIT_COMMITTE
 
 median() { # name, then the command
   local name=$1; shift
-  hyperfine -N --style none --warmup 1 --runs "${RUNS:-10}" --export-json "$work/hf.json" -- "$*" >/dev/null 2>&1 \
-    || hyperfine --style none --warmup 1 --runs "${RUNS:-10}" --export-json "$work/hf.json" -- "$*" >/dev/null
+  hyperfine -N -i --style none --warmup 1 --runs "${RUNS:-10}" --export-json "$work/hf.json" -- "$*" >/dev/null 2>&1 \
+    || hyperfine -i --style none --warmup 1 --runs "${RUNS:-10}" --export-json "$work/hf.json" -- "$*" >/dev/null
   python3 -c "import json;print('%.1f' % (json.load(open('$work/hf.json'))['results'][0]['median']*1000))" > "$work/$name"
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Seeds every fuzz target's corpus, fuzz/corpus/<target>/, from the test fixtures and the bundled
-# example (see FUZZING.md). The corpora are not checked in: run this once before fuzzing, and
+# example (see docs/src/engineering/fuzzing.md). The corpora are not checked in: run this once before fuzzing, and
 # again to reseed (it adds files; existing corpus entries are kept).
 #
 # Artifacts and Rust modules are built by rulesctl itself from copies of tests/fixtures/base and

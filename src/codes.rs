@@ -1,4 +1,4 @@
-//! The table of every diagnostic code, for `explain`, SARIF's rule list and the README.
+//! The table of every diagnostic code, for `explain`, SARIF's rule list and the book (docs/src/reference/codes.md).
 //!
 //! Each layer lists the codes it declares next to their declarations (`source::CODES`,
 //! `parse::CODES`, `model::CODES`, `pipeline::CODES`, `check::codes()`, `publish::CODES`, `verify::CODES`, `format::CODES`); this module only joins
@@ -23,7 +23,7 @@ pub fn find(query: &str) -> Option<&'static Code> {
     all().into_iter().find(|c| c.id.eq_ignore_ascii_case(query) || c.name.eq_ignore_ascii_case(query))
 }
 
-/// The README's table of codes, generated from the same doc comments as `explain`.
+/// The book's table of codes, generated from the same doc comments as `explain`.
 pub fn markdown_table() -> String {
     let mut out = String::from("| code | name | severity | what it means |\n| --- | --- | --- | --- |\n");
     for code in all() {

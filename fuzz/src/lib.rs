@@ -1,6 +1,6 @@
 //! What the fuzz targets share: an in-memory repository, splitting one input into several
 //! files, the fixed files a target builds around its input, and the properties every report
-//! must have (see FUZZING.md).
+//! must have (see docs/src/engineering/fuzzing.md).
 
 use std::collections::BTreeMap;
 

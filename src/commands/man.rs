@@ -32,13 +32,45 @@ pub fn run(args: ManArgs) -> Result<Outcome, Error> {
 
 /// Pages for every subcommand below `cmd`, named `<prefix>-<name>.1`, depth first.
 fn pages_of(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, String)>) -> Result<(), Error> {
+    for (name, page) in subcommands(cmd, prefix) {
+        out.push((format!("{name}.1"), render(&page)?));
+    }
+    Ok(())
+}
+
+/// Every subcommand below `cmd` (hidden ones and `help` aside), depth first, each named
+/// `<prefix>-<name>` and set up to print its usage as `rulesctl hooks install`.
+fn subcommands(cmd: &clap::Command, prefix: &str) -> Vec<(String, clap::Command)> {
+    let mut out = Vec::new();
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
         let name = format!("{prefix}-{}", sub.get_name());
         let page = sub.clone().name(name.clone()).bin_name(name.replace('-', " ")).display_name(name.clone());
-        out.push((format!("{name}.1"), render(&page)?));
-        pages_of(sub, &name, out)?;
+        out.push((name.clone(), page));
+        out.extend(subcommands(sub, &name));
     }
-    Ok(())
+    out
+}
+
+/// The book's command-line reference (`docs/src/reference/cli.md`): every command's `--help`, as
+/// the man pages walk them, at 80 columns. `tests/integration/docs.rs` fails when the checked-in
+/// page differs.
+pub fn markdown_reference() -> String {
+    let top = crate::cli::command();
+    let mut out = String::from(
+        "# Command-line help\n\n<!-- Generated from the clap definitions (src/cli) by \
+         rulesctl::commands::man::markdown_reference; do not edit. Regenerate with \
+         `RULESCTL_BLESS=1 cargo test --test integration docs::`. -->\n\n\
+         Every command's `--help`, exactly as the binary prints it. \
+         [Commands](commands.md) says more about each.\n",
+    );
+    let mut commands = vec![("rulesctl".to_string(), top.clone().bin_name("rulesctl"))];
+    commands.extend(subcommands(&top, "rulesctl"));
+    for (name, cmd) in commands {
+        let help = cmd.term_width(80).render_long_help().to_string();
+        let title = name.replace('-', " ");
+        out.push_str(&format!("\n## `{title}`\n\n```text\n{}\n```\n", help.trim_end()));
+    }
+    out
 }
 
 fn render(cmd: &clap::Command) -> Result<String, Error> {

@@ -1,5 +1,5 @@
 //! The rules dialect and the project file as data: one table drives decoding, range checks,
-//! policy validation and the README's reference, so they cannot disagree.
+//! policy validation and the book's dialect reference, so they cannot disagree.
 
 use crate::source::Limits;
 
@@ -414,7 +414,7 @@ pub fn describe_range(kind: Kind, (min, max): (f64, f64)) -> String {
     }
 }
 
-/// The README's attribute reference, generated from the table so it cannot drift.
+/// The book's attribute reference (docs/src/reference/dialect.md), generated from the table so it cannot drift.
 pub fn markdown_reference() -> String {
     fn visit(spec: &'static BlockSpec, prefix: &str, out: &mut String) {
         for attr in spec.attrs {

@@ -1,5 +1,5 @@
 //! The code audit of issue 16 (part 5): each test is hostile input that once reached a panic,
-//! a stack overflow or a wrong position, run through the real binary. See AUDIT.md.
+//! a stack overflow or a wrong position, run through the real binary. See docs/src/engineering/audit.md.
 
 use serde_json::Value;
 

@@ -1,4 +1,4 @@
-//! What the fuzz targets (`fuzz/`, FUZZING.md) found, kept as regression tests: each input under
+//! What the fuzz targets (`fuzz/`, docs/src/engineering/fuzzing.md) found, kept as regression tests: each input under
 //! `tests/fixtures/fuzz/<target>/` goes through the real binary, which must answer with a
 //! diagnostic that names a file, line and column, never a panic.
 

@@ -1,5 +1,6 @@
-//! Install and ship: the README takes a new user from a clone to `rulesctl` on PATH, and the CI
-//! examples build with a base revision and ship binaries, provenance and the plugin image.
+//! Install and ship: the README and the book take a new user from a clone to `rulesctl` on
+//! PATH, and the CI examples build with a base revision and ship binaries, provenance and the
+//! plugin image.
 
 use std::path::Path;
 use std::process::Command;
@@ -8,14 +9,14 @@ use crate::support::python;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-fn readme() -> String {
-    std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README.md")
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(ROOT).join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// The text of the README section `## title`, up to the next `## `.
-fn section(title: &str) -> String {
-    let text = readme();
-    let start = text.find(&format!("\n## {title}\n")).unwrap_or_else(|| panic!("no section {title}"));
+/// The text of the section `## title` of a Markdown file, up to the next `## `.
+fn section(rel: &str, title: &str) -> String {
+    let text = read(rel);
+    let start = text.find(&format!("\n## {title}\n")).unwrap_or_else(|| panic!("no section {title} in {rel}"));
     let rest = &text[start + 1..];
     let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
     rest[..end].to_string()
@@ -26,25 +27,32 @@ fn sh_blocks(text: &str) -> Vec<String> {
     text.split("```sh\n").skip(1).map(|b| b.split("\n```").next().unwrap_or_default().to_string()).collect()
 }
 
+/// The README's commands for a contributor: one each, and where the binary lands.
 #[test]
-fn the_quick_start_is_one_command_each_and_says_where_the_binary_lands() {
-    let quick = section("Quick start");
+fn the_contributor_commands_are_one_each_and_say_where_the_binary_lands() {
+    let quick = section("README.md", "Contributing");
     assert_eq!(sh_blocks(&quick), ["cargo run -- build", "cargo test"]);
     for needed in ["target/debug/rulesctl", "~/.cargo/bin", "cargo install --locked --path ."] {
-        assert!(quick.contains(needed), "the quick start should say `{needed}`");
+        assert!(quick.contains(needed), "the contributor section should say `{needed}`");
     }
 }
 
-/// The README's install command, run as written from a clone, puts a `rulesctl` on PATH that
-/// works. (`CARGO_INSTALL_ROOT` stands in for `~/.cargo`; the build shares the pre-commit
+/// The book's install-from-source command, run as written from a clone, puts a `rulesctl` on
+/// PATH that works. (`CARGO_INSTALL_ROOT` stands in for `~/.cargo`; the build shares the pre-commit
 /// test's target folder and quick release profile.)
 #[test]
 fn the_readme_install_puts_rulesctl_on_path() {
-    let install = section("Install");
+    let install = section("docs/src/getting-started/install.md", "From source");
     let blocks = sh_blocks(&install);
     assert_eq!(
         blocks,
-        ["cargo install --locked --path .", "cargo install --locked --git <this repository's URL> rulesctl"]
+        [
+            "cargo install --locked --path .".to_string(),
+            format!(
+                "cargo install --locked --git https://github.com/rulesctl/rulesctl --tag v{} rulesctl",
+                env!("CARGO_PKG_VERSION")
+            )
+        ]
     );
     let home = tempfile::tempdir().expect("tempdir");
     let target = Path::new(ROOT).join("target");
@@ -90,15 +98,12 @@ fn scripts(workflow: &serde_json::Value) -> String {
     steps.filter_map(|step| step["run"].as_str()).collect::<Vec<_>>().join("\n")
 }
 
-/// A fresh clone in CI has no dist/: the README's recipe and the example workflow build with a
-/// base revision, so one version can never be published with two rulesets.
+/// A fresh clone in CI has no dist/: the book's CI guide shows the example workflow, which
+/// builds with a base revision, so one version can never be published with two rulesets.
 #[test]
 fn the_ci_recipes_build_against_a_base_revision() {
-    let artifact = section("The artifact");
-    assert!(
-        sh_blocks(&artifact).iter().any(|b| b.starts_with("rulesctl build --base \"$BASE\"")),
-        "the README's CI recipe"
-    );
+    let guide = read("docs/src/guides/ci.md");
+    assert!(guide.contains("{{#include ../../../examples/ci/github-actions.yml}}"), "the book's CI guide");
     let workflow = yaml("examples/ci/github-actions.yml");
     let runs = scripts(&workflow);
     for needed in ["rulesctl build --base \"$BASE\"", "rulesctl check --format github --base \"$BASE\"", "sha256sum -c"]
@@ -110,7 +115,7 @@ fn the_ci_recipes_build_against_a_base_revision() {
 
 #[test]
 fn the_release_workflow_ships_binaries_provenance_and_the_plugin_image() {
-    let workflow = yaml("examples/ci/release.yml");
+    let workflow = yaml(".github/workflows/release.yml");
     let runs = scripts(&workflow);
     for needed in ["cargo build --release --locked", "SHA256SUMS", "gh release create"] {
         assert!(runs.contains(needed), "release.yml should run `{needed}`");

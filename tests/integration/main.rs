@@ -13,6 +13,7 @@ mod codes;
 mod conformance;
 mod credentials;
 mod dialect;
+mod docs;
 mod emit_rust;
 mod emit_wasm;
 mod emit_wasm_sidecar;

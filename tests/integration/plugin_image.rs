@@ -1,7 +1,7 @@
 //! The Argo CD plugin image (examples/argocd/Dockerfile): hadolint passes, everything it copies
 //! exists in the build context, it holds what a release build needs, and it puts plugin.yaml
 //! where the repo-server patch's sidecar reads it. (No Docker engine here: the image itself is
-//! built by examples/ci/release.yml.)
+//! built by .github/workflows/release.yml.)
 
 use std::path::Path;
 use std::process::Command;
@@ -67,7 +67,14 @@ fn hadolint_passes() {
 
 #[test]
 fn every_path_the_dockerfile_copies_exists_and_suffices_for_a_release_build() {
-    let text = dockerfile();
+    // The plugin image, and the top-level rulesctl image (Dockerfile), which builds the same way.
+    for dockerfile in [DOCKERFILE, "Dockerfile"] {
+        copies_suffice_for_a_release_build(dockerfile);
+    }
+}
+
+fn copies_suffice_for_a_release_build(dockerfile: &str) {
+    let text = std::fs::read_to_string(Path::new(ROOT).join(dockerfile)).expect("Dockerfile");
     let copies = context_copies(&text);
     let ignored: Vec<String> = std::fs::read_to_string(Path::new(ROOT).join(".dockerignore"))
         .expect(".dockerignore")
@@ -80,7 +87,7 @@ fn every_path_the_dockerfile_copies_exists_and_suffices_for_a_release_build() {
     for (sources, _) in &copies {
         for source in sources {
             let rel = source.trim_end_matches('/');
-            assert!(Path::new(ROOT).join(rel).exists(), "{DOCKERFILE} copies `{source}`, which does not exist");
+            assert!(Path::new(ROOT).join(rel).exists(), "{dockerfile} copies `{source}`, which does not exist");
             let first = rel.split('/').next().unwrap_or_default();
             assert!(!ignored.iter().any(|i| i == first), "`{source}` is excluded by .dockerignore");
             copied.push(rel.to_string());
@@ -141,11 +148,11 @@ fn every_path_the_dockerfile_copies_exists_and_suffices_for_a_release_build() {
         }
     }
     for rel in &needed {
-        assert!(covered(rel), "a release build needs `{rel}`, which {DOCKERFILE} does not copy");
+        assert!(covered(rel), "a release build needs `{rel}`, which {dockerfile} does not copy");
     }
     assert!(
         text.contains("RUN cargo build --release --locked --bin rulesctl"),
-        "the image is built from the lock file"
+        "{dockerfile} builds from the lock file"
     );
 }
 

@@ -50,10 +50,10 @@ fn the_sidecar_example_embeds_proves_and_looks_up() {
         .expect("leaf");
     assert!(stdout.contains(&format!("leaf spawn_config/ember_wastes: {leaf}")), "{stdout}");
 
-    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).expect("README.md");
+    let guide = std::fs::read_to_string(Path::new(ROOT).join("docs/src/guides/rust-sidecar.md")).expect("guide");
     assert!(
-        readme.contains(&format!("```\n{stdout}```\n")),
-        "README.md's sidecar output is stale; it is now:\n{stdout}"
+        guide.contains(&format!("```text\n{stdout}```\n")),
+        "docs/src/guides/rust-sidecar.md's sidecar output is stale; it is now:\n{stdout}"
     );
 
     let unknown = cargo("run", &["--", "atlantis"], &module, &[]);
