@@ -90,7 +90,7 @@ fn the_readme_ci_example_runs_as_written() {
     assert!(out.status.success(), "{script}\n{}", text(&out));
     let printed = text(&out);
     for line in [
-        "verified dist/ruleset-v2.4.1.json: 6 sections",
+        "verified dist/ruleset-v2.4.1.json: 11 sections",
         "verified dist/ruleset-v2.4.1.json.sha256: 1 file matches (ruleset-v2.4.1.json)",
         "verified dist/ruleset-v2.4.1.provenance.json: 1 subject matches (ruleset-v2.4.1.json)",
         "ruleset-v2.4.1.json: OK",
