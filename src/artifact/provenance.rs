@@ -129,11 +129,13 @@ fn module_names(artifact_name: &str) -> String {
 /// The problem with the subject list when it is not of that shape.
 pub fn subjects(statement: &Value, artifact_name: &str) -> Result<Vec<Subject>, Problem> {
     let module = module_names(artifact_name);
-    let shape = || Problem {
+    let shape = || {
+        Problem {
         pointer: "/subject".into(),
         message: format!(
             "the statement's subjects must be the artifact ({artifact_name}), then only the modules built with it ({module})"
         ),
+    }
     };
     let list = statement.get("subject").and_then(Value::as_array).ok_or_else(shape)?;
     let [first, others @ ..] = list.as_slice() else { return Err(shape()) };

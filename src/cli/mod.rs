@@ -10,8 +10,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 mod args;
 
 pub use args::{
-    ArgocdChartArgs, BuildArgs, CheckArgs, DiffArgs, EmitArg, ExplainArgs, FmtArgs, HooksAction, InitArgs, ManArgs, RenderArgs,
-    SchemaArgs, ShellArg, VerifyArgs,
+    ArgocdChartArgs, BuildArgs, CheckArgs, DiffArgs, EmitArg, ExplainArgs, FmtArgs, HooksAction, InitArgs, ManArgs,
+    RenderArgs, SchemaArgs, ShellArg, VerifyArgs,
 };
 
 use crate::report::{OutputFormat, View};

@@ -100,7 +100,11 @@ fn describe(shown: &str, verified: &Verified, errors: usize) -> (Vec<String>, Va
             (lines, entry)
         }
         Proof::Checksums(names) => (
-            vec![format!("verified {shown}: {} ({})", count(names.len(), "file matches", "files match"), names.join(", "))],
+            vec![format!(
+                "verified {shown}: {} ({})",
+                count(names.len(), "file matches", "files match"),
+                names.join(", ")
+            )],
             json!({ "status": "verified", "names": names }),
         ),
         Proof::Statement { subjects, summary } => {

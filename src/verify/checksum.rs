@@ -154,7 +154,10 @@ pub fn alone(shown: &str, bytes: Vec<u8>, beside: Beside<'_>) -> Verified {
                     Some(Err(why)) => sink.push(mismatch(at, format!("`{}` cannot be read: {why}", line.name))),
                     None => sink.push(mismatch(
                         at,
-                        format!("the .sha256 file names `{}`, which is not beside it: `{}` does not exist", line.name, file.shown),
+                        format!(
+                            "the .sha256 file names `{}`, which is not beside it: `{}` does not exist",
+                            line.name, file.shown
+                        ),
                     )),
                 }
             }

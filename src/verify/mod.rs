@@ -110,7 +110,6 @@ declare_code! {
 pub static CODES: &[&crate::diagnostic::Code] =
     &[&DIGEST_MISMATCH, &MERKLE_MISMATCH, &CHECKSUM_MISMATCH, &NOT_AN_ARTIFACT, &MODULE_MISMATCH, &PROVENANCE_MISMATCH];
 
-
 /// What a file is, as `verify` recognises it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

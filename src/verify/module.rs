@@ -110,4 +110,3 @@ fn hex_dump(bytes: &[u8]) -> String {
 fn dump_offset(offset: usize) -> usize {
     (offset / DUMP_BYTES) * DUMP_LINE + 10 + (offset % DUMP_BYTES) * 3
 }
-

@@ -151,7 +151,11 @@ pub fn alone(shown: &str, name: &str, bytes: Vec<u8>, beside: Beside<'_>) -> Ver
                 }
             }
             Some(Err(why)) => {
-                sink.push(mismatch(id, name_at, format!("the statement's subject `{}` cannot be read: {why}", subject.name)));
+                sink.push(mismatch(
+                    id,
+                    name_at,
+                    format!("the statement's subject `{}` cannot be read: {why}", subject.name),
+                ));
             }
             None => sink.push(mismatch(
                 id,

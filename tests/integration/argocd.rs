@@ -357,7 +357,8 @@ fn the_plugin_takes_the_chart_from_the_project_file() {
 /// the release and the chart, so its presence in the output shows Helm rendered it.
 fn subchart(dir: &Path, name: &str, version: &str) {
     std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
-    std::fs::write(dir.join("Chart.yaml"), format!("apiVersion: v2\nname: {name}\nversion: {version}\n")).expect("write");
+    std::fs::write(dir.join("Chart.yaml"), format!("apiVersion: v2\nname: {name}\nversion: {version}\n"))
+        .expect("write");
     let template = format!(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{{{ .Release.Name }}}}-{name}\ndata:\n  from: {name}\n"
     );
@@ -372,7 +373,8 @@ fn app_with_dependencies(dependencies: &str, names: &[&str]) -> Repo {
     let yaml = std::fs::read_to_string(chart.join("Chart.yaml")).expect("Chart.yaml");
     std::fs::write(chart.join("Chart.yaml"), format!("{yaml}dependencies:\n{dependencies}")).expect("write");
     let mut schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(chart.join("values.schema.json")).expect("schema")).expect("JSON");
+        serde_json::from_str(&std::fs::read_to_string(chart.join("values.schema.json")).expect("schema"))
+            .expect("JSON");
     for name in names {
         schema["properties"][*name] = serde_json::json!({"type": "object"});
     }
@@ -398,7 +400,13 @@ fn the_plugin_renders_a_chart_with_vendored_dependencies() {
     subchart(&scratch.path().join("redis"), "redis", "17.3.7");
     std::fs::create_dir_all(&charts).expect("mkdir");
     let tar = Command::new("tar")
-        .args(["-czf", &charts.join("redis-17.3.7.tgz").to_string_lossy(), "-C", &scratch.path().to_string_lossy(), "redis"])
+        .args([
+            "-czf",
+            &charts.join("redis-17.3.7.tgz").to_string_lossy(),
+            "-C",
+            &scratch.path().to_string_lossy(),
+            "redis",
+        ])
         .output()
         .expect("tar");
     assert!(tar.status.success(), "{}", String::from_utf8_lossy(&tar.stderr));
@@ -438,7 +446,11 @@ fn a_dependency_that_is_not_vendored_is_named() {
     let bin = bin_dir(scratch.path());
     let out = run_plugin(&app, &bin, Some("prod"));
     assert!(!out.status.success() && out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("depends on `redis`"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("depends on `redis`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // An archive of another chart does not count; one of this chart's name does.
     let charts = app.path().join("examples/chart/charts");
@@ -454,7 +466,10 @@ fn a_dependency_that_is_not_vendored_is_named() {
 /// are refused, and a `file://` path that holds no chart is named.
 #[test]
 fn local_dependencies_are_built_offline() {
-    let app = app_with_dependencies("  - name: common\n    version: 0.1.0\n    repository: file://../libs/common\n", &["common"]);
+    let app = app_with_dependencies(
+        "  - name: common\n    version: 0.1.0\n    repository: file://../libs/common\n",
+        &["common"],
+    );
     subchart(&app.path().join("examples/libs/common"), "common", "0.1.0");
     let to_build = app.run(&["argocd", "chart", "--to-build"]);
     assert_eq!((to_build.code, to_build.stdout.as_str()), (0, "common\n"), "{}", to_build.stderr);
@@ -479,7 +494,8 @@ fn local_dependencies_are_built_offline() {
     let mixed = app.run(&["argocd", "chart"]);
     assert_eq!(mixed.code, 2, "{}", mixed.stdout);
     assert!(
-        mixed.stderr.contains("local dependency `common` is not packaged") && mixed.stderr.contains("download `redis` again"),
+        mixed.stderr.contains("local dependency `common` is not packaged")
+            && mixed.stderr.contains("download `redis` again"),
         "{}",
         mixed.stderr
     );

@@ -213,9 +213,8 @@ fn the_image_holds_what_the_plugin_runs() {
     let instructions = instructions(&text);
     for (program, stage) in [("rulesctl", "rulesctl"), ("helm", "helm")] {
         assert!(
-            instructions
-                .iter()
-                .any(|i| i.starts_with(&format!("COPY --from={stage} ")) && i.ends_with(&format!("/usr/local/bin/{program}"))),
+            instructions.iter().any(|i| i.starts_with(&format!("COPY --from={stage} "))
+                && i.ends_with(&format!("/usr/local/bin/{program}"))),
             "the image copies {program} into /usr/local/bin"
         );
     }

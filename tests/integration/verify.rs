@@ -50,7 +50,11 @@ fn statuses(run: &Run) -> Vec<(String, String)> {
 }
 
 fn status_of(run: &Run, path: &str) -> String {
-    statuses(run).into_iter().find(|(p, _)| p == path).map(|(_, s)| s).unwrap_or_else(|| panic!("{path}: {}", run.stdout))
+    statuses(run)
+        .into_iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| panic!("{path}: {}", run.stdout))
 }
 
 #[test]
@@ -81,7 +85,8 @@ fn verify_takes_several_files_at_once_one_line_each() {
     let json = repo.run(&json_args);
     assert_eq!(json.code, 0);
     let report = json.json();
-    let kinds: Vec<&str> = report["files"].as_array().expect("files").iter().filter_map(|f| f["kind"].as_str()).collect();
+    let kinds: Vec<&str> =
+        report["files"].as_array().expect("files").iter().filter_map(|f| f["kind"].as_str()).collect();
     assert_eq!(kinds, ["artifact", "sha256", "provenance", "rust", "wasm", "sha256"]);
     assert!(statuses(&json).iter().all(|(_, s)| s == "verified"), "{}", json.stdout);
     assert_eq!(report["files"][2]["subjects"], serde_json::json!(["ruleset-v1.0.0.json", "ruleset-v1.0.0.wasm"]));
@@ -119,7 +124,9 @@ fn a_tampered_artifact_fails_every_file_that_vouches_for_it() {
     repo.write(JSON, repo.read(JSON).replace("\"weight\": 95", "\"weight\": 96"));
     let run = glob(&repo, "dist/ruleset-*", "json");
     assert_eq!(run.code, 1, "{}", run.stdout);
-    for (path, status) in [(JSON, "failed"), (SUMS, "failed"), (STATEMENT, "failed"), (RUST, "verified"), (WASM, "verified")] {
+    for (path, status) in
+        [(JSON, "failed"), (SUMS, "failed"), (STATEMENT, "failed"), (RUST, "verified"), (WASM, "verified")]
+    {
         assert_eq!(status_of(&run, path), status, "{path}");
     }
     let codes = run.codes();
@@ -142,16 +149,23 @@ fn a_tampered_checksum_file_is_named_at_its_line() {
     let run = repo.run(&["verify", SUMS, WASM_SUMS, "--format", "json"]);
     assert_eq!((run.code, run.codes()), (1, vec!["V003".to_string()]), "{}", run.stdout);
     let diagnostic = &run.json()["diagnostics"][0];
-    assert_eq!((diagnostic["file"].as_str(), diagnostic["line"].as_u64(), diagnostic["column"].as_u64()), (Some(WASM_SUMS), Some(1), Some(1)));
+    assert_eq!(
+        (diagnostic["file"].as_str(), diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(WASM_SUMS), Some(1), Some(1))
+    );
     let message = diagnostic["message"].as_str().unwrap_or_default();
     assert!(message.contains("ruleset-v1.0.0.wasm") && message.contains(&"0".repeat(64)), "{message}");
     assert_eq!(status_of(&run, SUMS), "verified");
 
     // A line that is not a checksum line, a name that is not beside it, a file that is missing.
-    repo.write(WASM_SUMS, format!("not a line\n{}  ../elsewhere.wasm\n{}  gone.wasm\n", "0".repeat(64), "0".repeat(64)));
+    repo.write(
+        WASM_SUMS,
+        format!("not a line\n{}  ../elsewhere.wasm\n{}  gone.wasm\n", "0".repeat(64), "0".repeat(64)),
+    );
     let run = repo.run(&["verify", WASM_SUMS, "--format", "json"]);
     assert_eq!(run.codes(), ["V003", "V003", "V003"], "{}", run.stdout);
-    let lines: Vec<u64> = run.json()["diagnostics"].as_array().expect("d").iter().filter_map(|d| d["line"].as_u64()).collect();
+    let lines: Vec<u64> =
+        run.json()["diagnostics"].as_array().expect("d").iter().filter_map(|d| d["line"].as_u64()).collect();
     assert_eq!(lines, [1, 2, 3]);
     assert!(run.stdout.contains("dist/gone.wasm` does not exist"), "{}", run.stdout);
     // The artifact itself names its `.sha256` line too.
@@ -195,7 +209,9 @@ fn a_tampered_wasm_fails_itself_its_checksum_and_its_subject() {
     repo.write(WASM, &module);
     let run = glob(&repo, "dist/ruleset-*", "json");
     assert_eq!(run.code, 1, "{}", run.stdout);
-    for (path, status) in [(WASM, "failed"), (WASM_SUMS, "failed"), (STATEMENT, "failed"), (JSON, "verified"), (SUMS, "verified")] {
+    for (path, status) in
+        [(WASM, "failed"), (WASM_SUMS, "failed"), (STATEMENT, "failed"), (JSON, "verified"), (SUMS, "verified")]
+    {
         assert_eq!(status_of(&run, path), status, "{path}");
     }
     let mut codes = run.codes();
@@ -245,11 +261,19 @@ fn provenance_alone_is_verified() {
     assert_eq!(run.json()["files"][0]["kind"], "provenance");
 
     // Not a statement rulesctl writes: V006 at the field.
-    repo.write(STATEMENT, repo.read(STATEMENT).replace("https://slsa.dev/provenance/v1", "https://slsa.dev/provenance/v0.2"));
+    repo.write(
+        STATEMENT,
+        repo.read(STATEMENT).replace("https://slsa.dev/provenance/v1", "https://slsa.dev/provenance/v0.2"),
+    );
     let run = repo.run(&["verify", STATEMENT, "--format", "json"]);
     assert_eq!(run.codes(), ["V006"], "{}", run.stdout);
     // A subject that is not a plain file name is never read.
-    repo.write(STATEMENT, repo.read(STATEMENT).replace("https://slsa.dev/provenance/v0.2", "https://slsa.dev/provenance/v1").replace("\"name\": \"ruleset-v1.0.0.json\"", "\"name\": \"../ruleset-v1.0.0.json\""));
+    repo.write(
+        STATEMENT,
+        repo.read(STATEMENT)
+            .replace("https://slsa.dev/provenance/v0.2", "https://slsa.dev/provenance/v1")
+            .replace("\"name\": \"ruleset-v1.0.0.json\"", "\"name\": \"../ruleset-v1.0.0.json\""),
+    );
     let run = repo.run(&["verify", STATEMENT, "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("is not a file name beside it"), "{}", run.stdout);
