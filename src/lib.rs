@@ -69,7 +69,7 @@ where
         Command::Schema(args) => commands::schema::run(args, globals),
         Command::Hooks(args) => commands::hooks::run(args, globals),
         Command::ArgocdGenerate => commands::argocd::run(globals),
-        Command::ArgocdChart => commands::argocd::chart(globals),
+        Command::ArgocdChart(args) => commands::argocd::chart(&args, globals),
         Command::Explain(args) => commands::explain::run(args),
         Command::Init(args) => commands::init::run(args, globals),
         Command::Lsp => commands::lsp::run(globals),

@@ -89,62 +89,120 @@ pub struct Summary {
     pub sources: usize,
 }
 
-/// Checks that `statement` is an in-toto Statement v1 with SLSA provenance v1 whose one subject is
-/// the artifact file `artifact_name` with sha256 `artifact_sha256` (hex).
+/// One subject of a statement: a file beside it, by name and sha256 (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// The JSON pointer of the subject (`/subject/1`).
+    pub pointer: String,
+    pub name: String,
+    pub sha256: String,
+}
+
+/// The problems with a statement's type fields: it must be an in-toto Statement v1 with SLSA
+/// provenance v1 of the `rulesctl.dev` build type.
+pub fn type_problems(statement: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let str_at = |pointer: &str| statement.pointer(pointer).and_then(Value::as_str);
+    for (pointer, field, wanted) in [
+        ("/_type", "_type", STATEMENT_TYPE),
+        ("/predicateType", "predicateType", PREDICATE_TYPE),
+        ("/predicate/buildDefinition/buildType", "buildType", BUILD_TYPE),
+    ] {
+        if str_at(pointer) != Some(wanted) {
+            problems.push(Problem { pointer: pointer.into(), message: format!("`{field}` is not {wanted}") });
+        }
+    }
+    problems
+}
+
+/// The module file names a statement may list after the artifact `artifact_name`: the
+/// WebAssembly module the same build wrote.
+fn module_names(artifact_name: &str) -> String {
+    format!("{}.wasm", artifact_name.strip_suffix(".json").unwrap_or(artifact_name))
+}
+
+/// The subjects of a statement written beside the artifact `artifact_name`: the artifact first,
+/// then only the modules built with it, each with a name and a sha256.
+///
+/// # Errors
+///
+/// The problem with the subject list when it is not of that shape.
+pub fn subjects(statement: &Value, artifact_name: &str) -> Result<Vec<Subject>, Problem> {
+    let module = module_names(artifact_name);
+    let shape = || {
+        Problem {
+        pointer: "/subject".into(),
+        message: format!(
+            "the statement's subjects must be the artifact ({artifact_name}), then only the modules built with it ({module})"
+        ),
+    }
+    };
+    let list = statement.get("subject").and_then(Value::as_array).ok_or_else(shape)?;
+    let [first, others @ ..] = list.as_slice() else { return Err(shape()) };
+    if others.len() > 1 || !others.iter().all(|o| o.get("name").and_then(Value::as_str) == Some(module.as_str())) {
+        return Err(shape());
+    }
+    let mut subjects = Vec::new();
+    for (i, subject) in std::iter::once(first).chain(others).enumerate() {
+        let name = subject.get("name").and_then(Value::as_str).unwrap_or_default();
+        let sha256 = subject.pointer("/digest/sha256").and_then(Value::as_str).unwrap_or_default();
+        subjects.push(Subject { pointer: format!("/subject/{i}"), name: name.to_string(), sha256: sha256.to_string() });
+    }
+    Ok(subjects)
+}
+
+/// What is wrong when the subject `name` records `recorded` but the file hashes to `actual`.
+pub fn subject_mismatch(name: &str, recorded: &str, actual: &str) -> String {
+    format!("the statement's subject `{name}` has sha256 {recorded}, but the file hashes to {actual}")
+}
+
+/// What a statement says about the build.
+pub fn summary(statement: &Value) -> Summary {
+    let source = statement.pointer("/predicate/buildDefinition/externalParameters/source");
+    Summary {
+        commit: source.and_then(|s| s.get("commit")).and_then(Value::as_str).map(str::to_string),
+        dirty: source.and_then(|s| s.get("dirty")).and_then(Value::as_bool),
+        rulesctl: statement
+            .pointer("/predicate/runDetails/builder/version/rulesctl")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        sources: statement
+            .pointer("/predicate/buildDefinition/resolvedDependencies")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
+    }
+}
+
+/// Checks that `statement` is an in-toto Statement v1 with SLSA provenance v1 whose first subject
+/// is the artifact file `artifact_name` with sha256 `artifact_sha256` (hex), followed only by the
+/// modules built with it.
 ///
 /// # Errors
 ///
 /// Every problem found, each naming the JSON pointer it concerns.
 pub fn check(statement: &Value, artifact_name: &str, artifact_sha256: &str) -> Result<Summary, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let mut problem = |pointer: &str, message: String| problems.push(Problem { pointer: pointer.into(), message });
-    let str_at = |pointer: &str| statement.pointer(pointer).and_then(Value::as_str);
-    if str_at("/_type") != Some(STATEMENT_TYPE) {
-        problem("/_type", format!("`_type` is not {STATEMENT_TYPE}"));
-    }
-    if str_at("/predicateType") != Some(PREDICATE_TYPE) {
-        problem("/predicateType", format!("`predicateType` is not {PREDICATE_TYPE}"));
-    }
-    if str_at("/predicate/buildDefinition/buildType") != Some(BUILD_TYPE) {
-        problem("/predicate/buildDefinition/buildType", format!("`buildType` is not {BUILD_TYPE}"));
-    }
-    // The artifact first; after it only the modules the same build wrote beside it.
-    let module = format!("{}.wasm", artifact_name.strip_suffix(".json").unwrap_or(artifact_name));
-    match statement.get("subject").and_then(Value::as_array).map(Vec::as_slice) {
-        Some([subject, others @ ..])
-            if others.len() <= 1
-                && others.iter().all(|o| o.get("name").and_then(Value::as_str) == Some(module.as_str())) =>
-        {
-            let name = subject.get("name").and_then(Value::as_str).unwrap_or_default();
-            if name != artifact_name {
-                problem("/subject/0/name", format!("the statement is about `{name}`, not `{artifact_name}`"));
+    let mut problems = type_problems(statement);
+    match subjects(statement, artifact_name) {
+        Ok(subjects) => {
+            let artifact = &subjects[0];
+            if artifact.name != artifact_name {
+                problems.push(Problem {
+                    pointer: "/subject/0/name".into(),
+                    message: format!("the statement is about `{}`, not `{artifact_name}`", artifact.name),
+                });
             }
-            let recorded = subject.pointer("/digest/sha256").and_then(Value::as_str).unwrap_or_default();
-            if recorded != artifact_sha256 {
-                problem(
-                    "/subject/0/digest/sha256",
-                    format!(
-                        "the statement's subject has sha256 {recorded}, but the artifact hashes to {artifact_sha256}"
-                    ),
-                );
+            if artifact.sha256 != artifact_sha256 {
+                problems.push(Problem {
+                    pointer: "/subject/0/digest/sha256".into(),
+                    message: subject_mismatch(&artifact.name, &artifact.sha256, artifact_sha256),
+                });
             }
         }
-        _ => problem(
-            "/subject",
-            "the statement's subjects must be the artifact, then only the modules built with it".to_string(),
-        ),
+        Err(problem) => problems.push(problem),
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        Ok(summary(statement))
+    } else {
+        Err(problems)
     }
-    let source = statement.pointer("/predicate/buildDefinition/externalParameters/source");
-    Ok(Summary {
-        commit: source.and_then(|s| s.get("commit")).and_then(Value::as_str).map(str::to_string),
-        dirty: source.and_then(|s| s.get("dirty")).and_then(Value::as_bool),
-        rulesctl: str_at("/predicate/runDetails/builder/version/rulesctl").map(str::to_string),
-        sources: statement
-            .pointer("/predicate/buildDefinition/resolvedDependencies")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len),
-    })
 }

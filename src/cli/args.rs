@@ -67,11 +67,24 @@ impl From<EmitArg> for Target {
     }
 }
 
+/// `rulesctl argocd chart`.
+#[derive(Debug, Args)]
+pub struct ArgocdChartArgs {
+    /// Print, one a line, the local (file://) dependencies `helm dependency build
+    /// --skip-refresh` must package first, instead of the chart folder; nothing when every
+    /// dependency is vendored in the chart's charts/
+    #[arg(long)]
+    pub to_build: bool,
+}
+
 /// `rulesctl verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The artifact (dist/ruleset-<version>.json), Rust module (.rs) or WebAssembly module (.wasm)
-    pub artifact: PathBuf,
+    /// Files `build` wrote: the artifact (dist/ruleset-<version>.json), its .sha256, its
+    /// .provenance.json, a Rust (.rs) or WebAssembly (.wasm) module; several at once, as a glob
+    /// like dist/ruleset-* gives them
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 /// `rulesctl render`.

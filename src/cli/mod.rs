@@ -10,8 +10,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 mod args;
 
 pub use args::{
-    BuildArgs, CheckArgs, DiffArgs, EmitArg, ExplainArgs, FmtArgs, HooksAction, InitArgs, ManArgs, RenderArgs,
-    SchemaArgs, ShellArg, VerifyArgs,
+    ArgocdChartArgs, BuildArgs, CheckArgs, DiffArgs, EmitArg, ExplainArgs, FmtArgs, HooksAction, InitArgs, ManArgs,
+    RenderArgs, SchemaArgs, ShellArg, VerifyArgs,
 };
 
 use crate::report::{OutputFormat, View};
@@ -117,11 +117,11 @@ enum CommandArg {
         #[command(flatten)]
         report: ReportArgs,
     },
-    /// Recompute an artifact's digest, Merkle tree and .sha256 file, or a Rust or Wasm module's digest and data
+    /// Verify what build wrote: artifacts, .sha256 files, provenance, Rust and Wasm modules
     #[command(after_help = "Examples:
   rulesctl verify dist/ruleset-v2.4.1.json
-  rulesctl verify dist/ruleset-v2.4.1.rs
-  rulesctl verify dist/ruleset-v2.4.1.wasm")]
+  rulesctl verify dist/ruleset-v2.4.1.wasm
+  rulesctl verify dist/ruleset-*              every file of every build")]
     Verify {
         #[command(flatten)]
         args: VerifyArgs,
@@ -258,10 +258,14 @@ enum ArgocdArg {
         #[command(flatten)]
         project: ProjectArg,
     },
-    /// Print the chart folder rulesctl.hcl names (paths.chart), for the plugin's `helm template`
+    /// Print the chart folder for the plugin's `helm template`: ARGOCD_ENV_RULESCTL_CHART, else
+    /// the one rulesctl.hcl names (paths.chart); exit 2 naming a dependency that is not vendored
     #[command(after_help = "Examples:
-  helm template game \"$(rulesctl argocd chart)\" --values values.yaml")]
+  helm template game \"$(rulesctl argocd chart)\" --values values.yaml
+  rulesctl argocd chart --to-build   local dependencies to package first")]
     Chart {
+        #[command(flatten)]
+        args: ArgocdChartArgs,
         #[command(flatten)]
         root: RootArg,
         #[command(flatten)]
@@ -332,7 +336,7 @@ pub enum Command {
     Schema(SchemaArgs),
     Fmt(FmtArgs),
     ArgocdGenerate,
-    ArgocdChart,
+    ArgocdChart(ArgocdChartArgs),
     Completions(ShellArg),
     Man(ManArgs),
     Hooks(HooksAction),
@@ -378,9 +382,9 @@ where
             projects = project;
             (Command::ArgocdGenerate, root, None)
         }
-        CommandArg::Argocd { action: ArgocdArg::Chart { root, project } } => {
+        CommandArg::Argocd { action: ArgocdArg::Chart { args, root, project } } => {
             projects = project;
-            (Command::ArgocdChart, root, None)
+            (Command::ArgocdChart(args), root, None)
         }
         CommandArg::Completions { shell } => (Command::Completions(shell), no_root, None),
         CommandArg::Man { args } => (Command::Man(args), no_root, None),

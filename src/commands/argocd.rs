@@ -7,11 +7,12 @@
 use serde_json::json;
 
 use crate::artifact::compiled::file_name;
-use crate::cli::Globals;
+use crate::cli::{ArgocdChartArgs, Globals};
 use crate::codegen::wasm;
 use crate::commands::Outcome;
 use crate::emit::values;
 use crate::error::Error;
+use crate::model::chart::{self as dependencies, Plan};
 use crate::pipeline::{analyze, Analysis, RenderError};
 use crate::publish::checksum_line;
 use crate::report::{Extra, OutputFormat, View};
@@ -20,28 +21,47 @@ use crate::source::{root, WorkTree};
 /// The variable Argo CD sets from the Application's plugin env `RULESCTL_ENV`.
 pub const ENV_VAR: &str = "ARGOCD_ENV_RULESCTL_ENV";
 
-/// The chart folder `rulesctl.hcl` names (`paths { chart = ... }`), relative to the repository
-/// root, where the plugin runs: the plugin's `helm template` renders this chart, so the chart is
-/// named in one place. `ARGOCD_ENV_RULESCTL_CHART` still overrides it in the plugin.
+/// The variable Argo CD sets from the Application's plugin env `RULESCTL_CHART`: a chart folder
+/// that overrides `paths.chart`.
+pub const CHART_VAR: &str = "ARGOCD_ENV_RULESCTL_CHART";
+
+/// The chart the plugin's `helm template` renders, relative to the repository root, where the
+/// plugin runs: [`CHART_VAR`] when set, else the folder `rulesctl.hcl` names (`paths { chart =
+/// ... }`), so the chart is named in one place. Its dependencies are checked against its
+/// vendored `charts/` folder (`model::chart`'s rule), since the repo server may have no network;
+/// with `--to-build`, the local dependencies `helm dependency build --skip-refresh` must package
+/// first are printed instead.
 ///
 /// # Errors
 ///
-/// No repository, or a project file that names no chart (or one that is not a folder).
-pub fn chart(globals: &Globals) -> Result<Outcome, Error> {
+/// No repository, no chart named (or one that is not a folder with a Chart.yaml), or a
+/// dependency that is not vendored and cannot be built offline.
+pub fn chart(args: &ArgocdChartArgs, globals: &Globals) -> Result<Outcome, Error> {
     let root = root::scope(globals.root.as_deref(), &globals.projects)?.one("argocd chart")?;
-    let project = crate::pipeline::project(&WorkTree::new(root.clone()));
-    let Some(chart) = project.chart else {
-        return Err(Error::Usage(
-            "rulesctl.hcl names no chart: add `paths { chart = \"<chart folder>\" }`, or set RULESCTL_CHART in the Application's plugin env".to_string(),
-        ));
+    let tree = WorkTree::new(root.clone());
+    let (chart, named_by) = match std::env::var(CHART_VAR).ok().filter(|c| !c.is_empty()) {
+        Some(chart) => (chart.trim_end_matches('/').to_string(), CHART_VAR),
+        None => match crate::pipeline::project(&tree).chart {
+            Some(chart) => (chart.value, "paths.chart in rulesctl.hcl"),
+            None => {
+                return Err(Error::Usage(
+                    "rulesctl.hcl names no chart: add `paths { chart = \"<chart folder>\" }`, or set RULESCTL_CHART in the Application's plugin env".to_string(),
+                ))
+            }
+        },
     };
-    if !crate::io::exists(&root.join(&chart.value).join("Chart.yaml")) {
+    if !crate::io::exists(&root.join(&chart).join("Chart.yaml")) {
         return Err(Error::Input(format!(
-            "`{}` (paths.chart in rulesctl.hcl) holds no Chart.yaml: vendor the chart into the repository there, or correct the path",
-            chart.value
+            "`{chart}` ({named_by}) holds no Chart.yaml: vendor the chart into the repository there, or correct the path"
         )));
     }
-    Ok(Outcome::text(format!("{}\n", chart.value), 0))
+    let plan = dependencies::plan(&tree, &chart).map_err(|problem| Error::Input(problem.to_string()))?;
+    let text = match (args.to_build, plan) {
+        (false, _) => format!("{chart}\n"),
+        (true, Plan::Ready) => String::new(),
+        (true, Plan::Build(names)) => names.iter().map(|n| format!("{n}\n")).collect(),
+    };
+    Ok(Outcome::text(text, 0))
 }
 
 /// Generates the manifests for the application at the repository root: the ruleset ConfigMap.

@@ -1,87 +1,148 @@
-//! `rulesctl verify ARTIFACT`: recompute an artifact's digest, Merkle leaves and root, and
-//! compare with the `.sha256` file and the provenance statement beside it when there are; or,
-//! for a `.rs` module from `build --emit rust`, prove its digest and data from its own
-//! `CANONICAL`; or, for a `.wasm` module from `build --emit wasm`, rebuild it from the canonical
-//! bytes in its data and compare.
+//! `rulesctl verify FILE...`: every file `build` writes, several at once (a shell glob over
+//! `dist/` takes them all), each recognised by what it is: an artifact (digest, Merkle tree, and
+//! the `.sha256` file and provenance statement beside it), a `.sha256` file, a provenance
+//! statement, a Rust or WebAssembly module. One line per file, as `sha256sum -c` prints; exit 0
+//! only when every file passes.
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::artifact::compiled::MAX_ARTIFACT_BYTES;
-use crate::artifact::provenance;
+use crate::artifact::provenance::Summary;
 use crate::cli::{Globals, VerifyArgs};
 use crate::commands::Outcome;
-use crate::diagnostic::exit_status;
+use crate::diagnostic::{exit_status, Diagnostic};
 use crate::error::Error;
-use crate::io::{read_limited, read_text};
+use crate::io::{read_limited, ReadError};
 use crate::report::Extra;
-use crate::verify::{self, Beside};
-
-/// A `.sha256` file holds one line; anything much longer is not one.
-const MAX_CHECKSUM_BYTES: u64 = 64 * 1024;
-/// A provenance statement lists the rule files; this is far beyond any real one.
-const MAX_STATEMENT_BYTES: u64 = 16 * 1024 * 1024;
+use crate::source::Sources;
+use crate::verify::{self, Proof, Sibling, Verified};
 
 /// # Errors
 ///
-/// When the artifact cannot be read at all.
+/// When a file named on the command line cannot be read at all.
 pub fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Error> {
-    let path = &args.artifact;
-    let display = path.to_string_lossy();
-    let bytes = read_limited(path, MAX_ARTIFACT_BYTES).map_err(|err| Error::Input(err.describe(&display)))?;
-
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let verified = if path.extension().is_some_and(|e| e == "rs") {
-        verify::module(&display, &file_name, bytes)
-    } else if path.extension().is_some_and(|e| e == "wasm") {
-        verify::wasm_module(&display, &file_name, bytes)
-    } else {
-        let mut sums = path.as_os_str().to_owned();
-        sums.push(".sha256");
-        let checksum = read_text(&PathBuf::from(sums), MAX_CHECKSUM_BYTES);
-        let statement_path = path.with_file_name(provenance::beside(&file_name));
-        let statement_shown = statement_path.to_string_lossy().into_owned();
-        let statement = read_limited(&statement_path, MAX_STATEMENT_BYTES).ok();
-        let beside = Beside {
-            checksum: checksum.as_deref(),
-            statement: statement.map(|bytes| (statement_shown.as_str(), bytes)),
-        };
-        verify::verify(&display, &file_name, bytes, beside)
-    };
+    let mut sources = Sources::default();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut extra = Extra::default();
-    if let Some(proof) = &verified.ok {
-        extra.lines.push(format!(
-            "verified {}: {} sections, digest {}, root {}",
-            path.display(),
-            proof.sections,
-            proof.digest,
-            proof.root
-        ));
-        let mut verified = json!({ "digest": proof.digest, "root": proof.root, "sections": proof.sections });
-        if let Some((shown, summary)) = &proof.provenance {
-            let source = match (&summary.commit, summary.dirty) {
-                (Some(commit), Some(dirty)) => {
-                    format!("commit {commit}{}", if dirty { ", with uncommitted changes" } else { "" })
-                }
-                (None, Some(_)) => "no commit yet".to_string(),
-                _ => "outside git".to_string(),
-            };
-            extra.lines.push(format!(
-                "provenance {shown} matches: {} source files, {source}, rulesctl {}",
-                summary.sources,
-                summary.rulesctl.as_deref().unwrap_or("unknown")
-            ));
-            verified["provenance"] = json!({
-                "path": shown,
-                "commit": summary.commit,
-                "dirty": summary.dirty,
-                "rulesctl": summary.rulesctl,
-                "sources": summary.sources,
-            });
-        }
-        extra.json.push(("verified", verified));
+    let mut files = Vec::new();
+    let mut failed = false;
+    for path in &args.files {
+        let shown = path.to_string_lossy().into_owned();
+        let bytes = read_limited(path, MAX_ARTIFACT_BYTES).map_err(|err| Error::Input(err.describe(&shown)))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let beside = |other: &str| sibling(path, other);
+        let verified = verify::file(&shown, &name, bytes, &beside);
+        failed |= verified.ok.is_none();
+        let errors = verified.diagnostics.len();
+        join(&mut sources, &mut diagnostics, &verified);
+        let (line, mut entry) = describe(&shown, &verified, errors);
+        extra.lines.extend(line);
+        entry["path"] = json!(shown);
+        entry["kind"] = json!(verified.kind.id());
+        files.push(entry);
     }
-    let code = exit_status(&verified.diagnostics, true).max(u8::from(verified.ok.is_none()));
-    Ok(Outcome::report(globals.view(), &verified.diagnostics, &verified.sources, 1, &extra, code))
+    extra.json.push(("files", Value::Array(files)));
+    let code = exit_status(&diagnostics, true).max(u8::from(failed));
+    Ok(Outcome::report(globals.view(), &diagnostics, &sources, args.files.len(), &extra, code))
+}
+
+/// The file `name` beside `path`, as [`verify`] reads it.
+fn sibling(path: &Path, name: &str) -> Sibling {
+    let other = path.with_file_name(name);
+    let shown = other.to_string_lossy().into_owned();
+    let bytes = match read_limited(&other, MAX_ARTIFACT_BYTES) {
+        Ok(bytes) => Some(Ok(bytes)),
+        Err(ReadError::Missing) => None,
+        Err(err) => Some(Err(err.describe(&shown))),
+    };
+    Sibling { shown, bytes }
+}
+
+/// Adds one file's findings to the report. A fact two files share (an artifact's `.sha256` line
+/// is checked with the artifact and again as the `.sha256` file; a statement's subject with its
+/// artifact and with the statement) is reported once: the same code, at the same place, saying
+/// the same thing.
+fn join(sources: &mut Sources, diagnostics: &mut Vec<Diagnostic>, verified: &Verified) {
+    let shift = sources.append(&verified.sources, str::to_string);
+    for mut diagnostic in verified.diagnostics.iter().cloned() {
+        diagnostic.shift_files(shift);
+        let key = |d: &Diagnostic| {
+            (d.code.id, sources.get(d.primary.span.file).path.clone(), d.primary.span.range(), d.message.clone())
+        };
+        let new = key(&diagnostic);
+        if !diagnostics.iter().any(|d| key(d) == new) {
+            diagnostics.push(diagnostic);
+        }
+    }
+}
+
+/// The human line (and, for an artifact with a statement beside it, a second one) and the JSON
+/// entry for one verified file.
+fn describe(shown: &str, verified: &Verified, errors: usize) -> (Vec<String>, Value) {
+    let Some(proof) = &verified.ok else {
+        let plural = if errors == 1 { "" } else { "s" };
+        return (
+            vec![format!("FAILED {shown}: {errors} error{plural}")],
+            json!({ "status": "failed", "errors": errors }),
+        );
+    };
+    match proof {
+        Proof::Ruleset { digest, root, sections, provenance } => {
+            let mut lines = vec![format!("verified {shown}: {sections} sections, digest {digest}, root {root}")];
+            let mut entry = json!({ "status": "verified", "digest": digest, "root": root, "sections": sections });
+            if let Some((statement, summary)) = provenance {
+                lines.push(format!("provenance {statement} matches: {}", built(summary)));
+                entry["provenance"] = summary_json(summary);
+                entry["provenance"]["path"] = json!(statement);
+            }
+            (lines, entry)
+        }
+        Proof::Checksums(names) => (
+            vec![format!(
+                "verified {shown}: {} ({})",
+                count(names.len(), "file matches", "files match"),
+                names.join(", ")
+            )],
+            json!({ "status": "verified", "names": names }),
+        ),
+        Proof::Statement { subjects, summary } => {
+            let line = format!(
+                "verified {shown}: {} ({}); {}",
+                count(subjects.len(), "subject matches", "subjects match"),
+                subjects.join(", "),
+                built(summary)
+            );
+            let mut entry = summary_json(summary);
+            entry["status"] = json!("verified");
+            entry["subjects"] = json!(subjects);
+            (vec![line], entry)
+        }
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What a statement says of the build, in words.
+fn built(summary: &Summary) -> String {
+    let source = match (&summary.commit, summary.dirty) {
+        (Some(commit), Some(dirty)) => {
+            format!("commit {commit}{}", if dirty { ", with uncommitted changes" } else { "" })
+        }
+        (None, Some(_)) => "no commit yet".to_string(),
+        _ => "outside git".to_string(),
+    };
+    format!("{} source files, {source}, rulesctl {}", summary.sources, summary.rulesctl.as_deref().unwrap_or("unknown"))
+}
+
+fn summary_json(summary: &Summary) -> Value {
+    json!({
+        "commit": summary.commit,
+        "dirty": summary.dirty,
+        "rulesctl": summary.rulesctl,
+        "sources": summary.sources,
+    })
 }

@@ -1,5 +1,6 @@
 //! Typed models of the inputs; every value keeps the span it was written at.
 
+pub mod chart;
 pub mod credentials;
 pub mod declared;
 pub mod decode;

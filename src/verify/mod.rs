@@ -1,17 +1,18 @@
-//! Verifying an artifact: recompute the digest, every Merkle leaf and the root, require the exact
-//! bytes its ruleset compiles to, and compare with the `.sha256` line and the provenance
-//! statement written beside it, when there are. Pure: the caller reads the files.
+//! Verifying what `build` writes, each file recognised by what it is: an artifact (recompute the
+//! digest, every Merkle leaf and the root, require the exact bytes its ruleset compiles to, and
+//! compare with the `.sha256` line and the provenance statement beside it), a `.sha256` file
+//! (each line against the file it names), a provenance statement (each subject against the file
+//! of that name), a Rust or WebAssembly module (rebuilt from its own canonical bytes). Pure: the
+//! caller reads the files, and hands over a reader for the files beside them.
 
-use serde_json::Value;
+mod artifact;
+mod checksum;
+mod module;
+mod statement;
 
-use crate::artifact::compiled::{Compiled, API_VERSION, KIND};
-use crate::artifact::locate::Located;
 use crate::artifact::provenance;
-use crate::codegen::rust::verify::Kind as RustKind;
 use crate::diagnostic::declare_code;
-use crate::diagnostic::{Diagnostic, Sink};
-use crate::diagnostic::{FileId, Span};
-use crate::hash;
+use crate::diagnostic::Sink;
 use crate::source::Sources;
 
 declare_code! {
@@ -39,8 +40,12 @@ declare_code! {
 declare_code! {
     /// An artifact does not match its `.sha256` checksum file.
     ///
-    /// `rulesctl build` writes `ruleset-<version>.json.sha256` in the format `sha256sum -c`
-    /// reads. A mismatch means one of the two files changed after the build.
+    /// `rulesctl build` writes `ruleset-<version>.json.sha256` (and `.wasm.sha256` for the
+    /// WebAssembly module) in the format `sha256sum -c` reads. `verify` checks the line beside the
+    /// file it verifies, and a `.sha256` file given on its own line by line, each against the
+    /// file it names beside it. A mismatch means one of the two files changed after the build; a
+    /// line that is not `<64 hex digits>  <file name>`, or names a file that is not there, is
+    /// reported at that line.
     ///
     /// Fix: rebuild, or restore both files from the same build.
     pub static CHECKSUM_MISMATCH = ("V003", "checksum-mismatch", Error);
@@ -91,9 +96,11 @@ declare_code! {
     /// Statement v1 (`_type` `https://in-toto.io/Statement/v1`) with an SLSA provenance v1
     /// predicate (`predicateType` `https://slsa.dev/provenance/v1`, `buildType`
     /// `https://rulesctl.dev/build/v1`) whose one subject is the artifact: its file name and the
-    /// sha256 of its bytes. `verify` reports a statement that is not such a statement, or whose
-    /// subject is another file or other bytes: the two files come from different builds, or one
-    /// was edited.
+    /// sha256 of its bytes, followed by the WebAssembly module when the build wrote one. `verify`
+    /// reports a statement that is not such a statement, or whose subject is another file or
+    /// other bytes: the files come from different builds, or one was edited. Given on its own,
+    /// the statement is checked subject by subject against the file of that name beside it; a
+    /// subject whose file is missing is named.
     ///
     /// Fix: rebuild with `rulesctl build`, or restore both files from the same build.
     pub static PROVENANCE_MISMATCH = ("V006", "provenance-mismatch", Error);
@@ -103,104 +110,63 @@ declare_code! {
 pub static CODES: &[&crate::diagnostic::Code] =
     &[&DIGEST_MISMATCH, &MERKLE_MISMATCH, &CHECKSUM_MISMATCH, &NOT_AN_ARTIFACT, &MODULE_MISMATCH, &PROVENANCE_MISMATCH];
 
-/// Verifies a Rust module from `build --emit rust` (`bytes`, named `display`, file name
-/// `file_name`): its `CANONICAL` hashes to its `DIGEST`, and it holds exactly the data
-/// `CANONICAL` compiles to.
-pub fn module(display: &str, file_name: &str, bytes: Vec<u8>) -> Verified {
-    let mut sources = Sources::default();
-    let mut sink = Sink::new();
-    let id = sources.add(display.to_string(), String::new());
-    sources.set_raw(id, &bytes);
-    let Ok(text) = String::from_utf8(bytes) else {
-        sink.push(
-            Diagnostic::new(&MODULE_MISMATCH, Span::file(id), "the module is not UTF-8 text")
-                .help("rebuild the module with `rulesctl build --emit rust`"),
-        );
-        return Verified { sources, diagnostics: sink, ok: None };
-    };
-    sources.set_text(id, text.clone());
-    let (compiled, problems) = crate::codegen::rust::verify::check(&text, file_name);
-    for problem in problems {
-        let span = Span::new(id, problem.span);
-        let rebuild = "the module was changed after the build: rebuild with `rulesctl build --emit rust`";
-        sink.push(match problem.kind {
-            RustKind::Digest => Diagnostic::new(&DIGEST_MISMATCH, span, problem.message)
-                .label("recorded digest")
-                .help("`CANONICAL` or `DIGEST` was changed after the build: rebuild with `rulesctl build --emit rust`"),
-            RustKind::Merkle => Diagnostic::new(&MERKLE_MISMATCH, span, problem.message).help(rebuild),
-            RustKind::Module => Diagnostic::new(&MODULE_MISMATCH, span, problem.message).help(rebuild),
-        });
-    }
-    let ok = compiled.map(|c| Proof {
-        digest: c.digest.clone(),
-        root: c.root.clone(),
-        sections: c.leaves.len(),
-        provenance: None,
-    });
-    Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
+/// What a file is, as `verify` recognises it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `ruleset-<version>.json`.
+    Artifact,
+    /// A `.sha256` file, in the format `sha256sum -c` reads.
+    Checksums,
+    /// `ruleset-<version>.provenance.json`, an in-toto statement.
+    Statement,
+    /// `ruleset-<version>.rs` from `build --emit rust`.
+    Rust,
+    /// `ruleset-<version>.wasm` from `build --emit wasm`.
+    Wasm,
 }
 
-/// Verifies a WebAssembly module from `build --emit wasm` (`bytes`, named `display`, file name
-/// `file_name`): its canonical bytes hash to its recorded digest, and it is exactly the module
-/// they compile to. A binary has no lines: diagnostics point into a hex dump of the file (16
-/// bytes a line, so line `n` holds bytes `16 (n - 1)` onwards), and each message gives the byte.
-pub fn wasm_module(display: &str, file_name: &str, bytes: Vec<u8>) -> Verified {
-    let mut sources = Sources::default();
-    let mut sink = Sink::new();
-    let id = sources.add(display.to_string(), String::new());
-    sources.set_raw(id, &bytes);
-    let (compiled, problems) = crate::codegen::wasm::verify::check(&bytes, file_name);
-    if !problems.is_empty() {
-        sources.set_text(id, hex_dump(&bytes));
-    }
-    for problem in problems {
-        let span =
-            Span::new(id, dump_offset(problem.span.start)..dump_offset(problem.span.end.max(problem.span.start)));
-        let rebuild =
-            "the module was changed after the build, or is not one: rebuild with `rulesctl build --emit wasm`";
-        sink.push(match problem.kind {
-            RustKind::Digest => {
-                Diagnostic::new(&DIGEST_MISMATCH, span, problem.message).label("recorded digest").help(rebuild)
-            }
-            RustKind::Merkle => Diagnostic::new(&MERKLE_MISMATCH, span, problem.message).help(rebuild),
-            RustKind::Module => Diagnostic::new(&MODULE_MISMATCH, span, problem.message).help(rebuild),
-        });
-    }
-    let ok = compiled.map(|c| Proof {
-        digest: c.digest.clone(),
-        root: c.root.clone(),
-        sections: c.leaves.len(),
-        provenance: None,
-    });
-    Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
-}
-
-/// Bytes a line in [`hex_dump`], and the width of one line: an 8-digit offset, two spaces, and
-/// `xx ` per byte (the last without its space), then a newline.
-const DUMP_BYTES: usize = 16;
-const DUMP_LINE: usize = 8 + 2 + DUMP_BYTES * 3 - 1 + 1;
-
-/// A binary file as text a report can point into: `00000010  00 61 73 6d …`.
-fn hex_dump(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len().div_ceil(DUMP_BYTES) * DUMP_LINE);
-    for (i, chunk) in bytes.chunks(DUMP_BYTES).enumerate() {
-        let _ = write!(out, "{:08x} ", i * DUMP_BYTES);
-        for b in chunk {
-            let _ = write!(out, " {b:02x}");
+impl Kind {
+    /// Recognises a file by its name and, where the name does not settle it, its bytes: a
+    /// WebAssembly binary starts with `\0asm`, a statement has an in-toto `_type`.
+    pub fn of(name: &str, bytes: &[u8]) -> Kind {
+        if name.ends_with(".sha256") {
+            Kind::Checksums
+        } else if name.ends_with(".rs") {
+            Kind::Rust
+        } else if name.ends_with(".wasm") || bytes.starts_with(b"\0asm") {
+            Kind::Wasm
+        } else if name.ends_with(".provenance.json") || statement::looks_like_one(bytes) {
+            Kind::Statement
+        } else {
+            Kind::Artifact
         }
-        out.push('\n');
     }
-    out
+
+    /// The name `--format json` gives it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Artifact => "artifact",
+            Kind::Checksums => "sha256",
+            Kind::Statement => "provenance",
+            Kind::Rust => "rust",
+            Kind::Wasm => "wasm",
+        }
+    }
 }
 
-/// Where byte `offset` of the file is in its [`hex_dump`].
-fn dump_offset(offset: usize) -> usize {
-    (offset / DUMP_BYTES) * DUMP_LINE + 10 + (offset % DUMP_BYTES) * 3
+/// A file beside the one verified, as the caller read it: the path to show, and its bytes,
+/// `None` when there is no such file, or why it could not be read.
+pub struct Sibling {
+    pub shown: String,
+    pub bytes: Option<Result<Vec<u8>, String>>,
 }
+
+/// Reads the file of a name beside the one verified.
+pub type Beside<'a> = &'a dyn Fn(&str) -> Sibling;
 
 /// The outcome of a verification.
 pub struct Verified {
+    pub kind: Kind,
     pub sources: Sources,
     pub diagnostics: Sink,
     /// What was proven, when everything matched.
@@ -208,281 +174,43 @@ pub struct Verified {
 }
 
 /// What a successful verification proved.
-pub struct Proof {
-    pub digest: String,
-    pub root: String,
-    pub sections: usize,
-    /// What the provenance statement beside the artifact says, when there is one.
-    pub provenance: Option<(String, provenance::Summary)>,
+pub enum Proof {
+    /// An artifact or a module: what its canonical ruleset hashes to, and what the provenance
+    /// statement beside an artifact says, when there is one.
+    Ruleset { digest: String, root: String, sections: usize, provenance: Option<(String, provenance::Summary)> },
+    /// A `.sha256` file: the files whose digests matched, in its order.
+    Checksums(Vec<String>),
+    /// A provenance statement: the subjects whose digests matched, and what it says of the build.
+    Statement { subjects: Vec<String>, summary: provenance::Summary },
 }
 
-/// The files found beside an artifact.
-#[derive(Default)]
-pub struct Beside<'a> {
-    /// The text of its `.sha256` file.
-    pub checksum: Option<&'a str>,
-    /// Its provenance statement: the name to show and the bytes.
-    pub statement: Option<(&'a str, Vec<u8>)>,
+/// Verifies the file `bytes`, named `name` and shown as `shown`, as whatever it is (see
+/// [`Kind::of`]); `beside` reads the files next to it (its `.sha256`, its provenance statement,
+/// the files a `.sha256` or a statement names).
+pub fn file(shown: &str, name: &str, bytes: Vec<u8>, beside: Beside<'_>) -> Verified {
+    match Kind::of(name, &bytes) {
+        Kind::Artifact => artifact::verify(shown, name, bytes, beside),
+        Kind::Checksums => checksum::alone(shown, bytes, beside),
+        Kind::Statement => statement::alone(shown, name, bytes, beside),
+        Kind::Rust => module::rust(shown, name, bytes),
+        Kind::Wasm => module::wasm(shown, name, bytes, beside),
+    }
 }
 
-/// Verifies an artifact's `bytes`, naming it `display` in diagnostics; `file_name` is its file
-/// name (which must match its version), and `beside` the `.sha256` file and provenance statement
-/// found next to it.
-pub fn verify(display: &str, file_name: &str, bytes: Vec<u8>, beside: Beside<'_>) -> Verified {
-    let mut sources = Sources::default();
-    let mut sink = Sink::new();
-    let id = sources.add(display.to_string(), String::new());
-    sources.set_raw(id, &bytes);
-    let actual = hash::hex(&bytes);
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(_) => {
-            sink.push(invalid(id, 0..0, "the artifact is not UTF-8 text"));
-            return Verified { sources, diagnostics: sink, ok: None };
-        }
-    };
-    sources.set_text(id, text.clone());
-    let located = match Located::parse(&text) {
-        Ok(located) => located,
-        Err(err) => {
-            let offset = crate::parse::json::error_offset(&sources.get(id).text, err.line(), err.column());
-            sink.push(invalid(id, offset..offset, &format!("the artifact is not valid JSON: {err}")));
-            return Verified { sources, diagnostics: sink, ok: None };
-        }
-    };
-    let checksum = beside.checksum.map(|line| (line, actual.as_str()));
-    let mut ok = check(id, file_name, &located, checksum, &mut sink);
-    if let Some((shown, statement)) = beside.statement {
-        let summary = check_statement(&mut sources, shown, statement, file_name, &actual, &mut sink);
-        if let (Some(proof), Some(summary)) = (ok.as_mut(), summary) {
-            proof.provenance = Some((shown.to_string(), summary));
+/// Whether `name` is a plain file name, so the file it names is beside the one naming it: no
+/// folder, no `..`, nothing empty.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
+impl Proof {
+    /// What a canonical ruleset that matched proves.
+    fn of(compiled: &crate::artifact::compiled::Compiled) -> Proof {
+        Proof::Ruleset {
+            digest: compiled.digest.clone(),
+            root: compiled.root.clone(),
+            sections: compiled.leaves.len(),
+            provenance: None,
         }
     }
-    Verified { sources, ok: if sink.is_empty() { ok } else { None }, diagnostics: sink }
-}
-
-/// Checks the provenance statement `bytes` (shown as `display`) against the artifact file
-/// `file_name` whose bytes hash to `actual`; V006 for each problem.
-fn check_statement(
-    sources: &mut Sources,
-    display: &str,
-    bytes: Vec<u8>,
-    file_name: &str,
-    actual: &str,
-    sink: &mut Sink,
-) -> Option<provenance::Summary> {
-    let id = sources.add(display.to_string(), String::new());
-    sources.set_raw(id, &bytes);
-    let mismatch = |range: std::ops::Range<usize>, message: String| {
-        Diagnostic::new(&PROVENANCE_MISMATCH, Span::new(id, range), message)
-            .help("the statement and the artifact come from different builds: rebuild with `rulesctl build`, or restore both from one build")
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        sink.push(mismatch(0..0, "the provenance statement is not UTF-8 text".to_string()));
-        return None;
-    };
-    sources.set_text(id, text.clone());
-    let located = match Located::parse(&text) {
-        Ok(located) => located,
-        Err(err) => {
-            let offset = crate::parse::json::error_offset(&sources.get(id).text, err.line(), err.column());
-            sink.push(mismatch(offset..offset, format!("the provenance statement is not valid JSON: {err}")));
-            return None;
-        }
-    };
-    match provenance::check(&located.value, file_name, actual) {
-        Ok(summary) => Some(summary),
-        Err(problems) => {
-            for problem in problems {
-                sink.push(mismatch(located.span(&problem.pointer), problem.message));
-            }
-            None
-        }
-    }
-}
-
-fn check(id: FileId, file_name: &str, a: &Located, checksum: Option<(&str, &str)>, sink: &mut Sink) -> Option<Proof> {
-    let at = |pointer: &str| Span::new(id, a.span(pointer));
-    if !a.canonical {
-        sink.push(invalid(
-            id,
-            0..0,
-            "the artifact is not in the canonical form `rulesctl build` writes; it was reformatted or edited",
-        ));
-    }
-    if a.str("/apiVersion") != Some(API_VERSION) || a.str("/kind") != Some(KIND) {
-        sink.push(invalid(
-            id,
-            0..0,
-            &format!("not a rulesctl artifact: expected apiVersion {API_VERSION} and kind {KIND}"),
-        ));
-        return None;
-    }
-    let Some(ruleset) = a.value.get("ruleset").filter(|r| r.is_object()) else {
-        sink.push(invalid(id, 0..0, "the artifact has no `ruleset` object"));
-        return None;
-    };
-    let compiled = Compiled::new(ruleset.clone());
-    let version = a.str("/version").unwrap_or_default();
-    if version != compiled.version() {
-        sink.push(invalid(
-            id,
-            at("/version").range(),
-            &format!("`version` is {version:?} but the ruleset says {:?}", compiled.version()),
-        ));
-    }
-    if file_name != crate::artifact::compiled::file_name(compiled.version()) && file_name.starts_with("ruleset-") {
-        sink.push(invalid(
-            id,
-            at("/version").range(),
-            &format!("the file is named {file_name} but holds version {}", compiled.version()),
-        ));
-    }
-    let recorded = a.str("/digest").unwrap_or_default();
-    if recorded != compiled.digest {
-        sink.push(
-            Diagnostic::new(
-                &DIGEST_MISMATCH,
-                at("/digest"),
-                format!("the digest says {recorded}, but the ruleset hashes to {}", compiled.digest),
-            )
-            .label("recorded digest")
-            .help("the ruleset was changed after the build: rebuild with `rulesctl build`"),
-        );
-    }
-    merkle(id, a, &compiled, sink);
-    if sink.is_empty() {
-        exactly_compiled(id, a, &compiled, sink);
-    }
-    if let Some((line, actual)) = checksum {
-        checksum_line(id, line, actual, sink);
-    }
-    Some(Proof {
-        digest: compiled.digest.clone(),
-        root: compiled.root.clone(),
-        sections: compiled.leaves.len(),
-        provenance: None,
-    })
-}
-
-/// An artifact whose digest and Merkle tree match is still only valid when it holds exactly what
-/// its ruleset compiles to: nothing added (a `provenance` key from rulesctl 0.1.0, a note), nothing
-/// changed outside what the digest and the tree cover (`merkle.algorithm`).
-fn exactly_compiled(id: FileId, a: &Located, compiled: &Compiled, sink: &mut Sink) {
-    let expected = compiled.artifact();
-    let (Some(found), Some(wanted)) = (a.value.as_object(), expected.as_object()) else { return };
-    let extra: Vec<&String> = found.keys().filter(|k| !wanted.contains_key(*k)).collect();
-    for key in &extra {
-        let hint = if key.as_str() == "provenance" {
-            " (an earlier rulesctl wrote it; provenance now lives beside the artifact, in ruleset-<version>.provenance.json)"
-        } else {
-            ""
-        };
-        sink.push(invalid(
-            id,
-            a.span(&format!("/{key}")),
-            &format!("the artifact holds `{key}`, which is not part of a ruleset artifact{hint}"),
-        ));
-    }
-    if extra.is_empty() && a.value != expected {
-        let pointer = first_difference(&a.value, &expected, String::new());
-        sink.push(invalid(id, a.span(&pointer), &format!("`{pointer}` is not what the ruleset compiles to")));
-    }
-}
-
-/// The JSON pointer of the first place where `found` departs from `wanted`.
-fn first_difference(found: &Value, wanted: &Value, at: String) -> String {
-    match (found, wanted) {
-        (Value::Object(f), Value::Object(w)) => {
-            let keys: std::collections::BTreeSet<&String> = f.keys().chain(w.keys()).collect();
-            keys.into_iter().find(|k| f.get(*k) != w.get(*k)).map_or(at.clone(), |k| match (f.get(k), w.get(k)) {
-                (Some(a), Some(b)) => first_difference(a, b, format!("{at}/{k}")),
-                _ => format!("{at}/{k}"),
-            })
-        }
-        (Value::Array(f), Value::Array(w)) if f.len() == w.len() => f
-            .iter()
-            .zip(w)
-            .position(|(a, b)| a != b)
-            .map_or(at.clone(), |i| first_difference(&f[i], &w[i], format!("{at}/{i}"))),
-        _ => at,
-    }
-}
-
-fn merkle(id: FileId, a: &Located, compiled: &Compiled, sink: &mut Sink) {
-    let recorded: Vec<(String, String)> = a
-        .value
-        .pointer("/merkle/leaves")
-        .and_then(Value::as_array)
-        .map(|leaves| leaves.iter().map(|l| (str_at(l, "section"), str_at(l, "hash"))).collect())
-        .unwrap_or_default();
-    for (i, (section, hash)) in compiled.leaves.iter().enumerate() {
-        let found = recorded.iter().position(|(s, _)| s == section);
-        let pointer = format!("/merkle/leaves/{}/hash", found.unwrap_or(i));
-        match found.map(|j| &recorded[j].1) {
-            Some(h) if h == hash => {}
-            Some(h) => sink.push(
-                Diagnostic::new(
-                    &MERKLE_MISMATCH,
-                    Span::new(id, a.span(&pointer)),
-                    format!("section `{section}` hashes to {hash}, but its leaf says {h}"),
-                )
-                .label("recorded leaf hash")
-                .help("the section was changed after the build: rebuild with `rulesctl build`"),
-            ),
-            None => sink.push(
-                Diagnostic::new(
-                    &MERKLE_MISMATCH,
-                    Span::new(id, a.span("/merkle/leaves")),
-                    format!("section `{section}` has no Merkle leaf"),
-                )
-                .help("rebuild with `rulesctl build`"),
-            ),
-        }
-    }
-    for (section, _) in recorded.iter().filter(|(s, _)| !compiled.leaves.iter().any(|(c, _)| c == s)) {
-        sink.push(
-            Diagnostic::new(
-                &MERKLE_MISMATCH,
-                Span::new(id, a.span("/merkle/leaves")),
-                format!("the Merkle tree has a leaf for `{section}`, which the ruleset does not have"),
-            )
-            .help("rebuild with `rulesctl build`"),
-        );
-    }
-    let root = a.str("/merkle/root").unwrap_or_default();
-    if root != compiled.root {
-        sink.push(
-            Diagnostic::new(
-                &MERKLE_MISMATCH,
-                Span::new(id, a.span("/merkle/root")),
-                format!("the Merkle root says {root}, but the sections give {}", compiled.root),
-            )
-            .label("recorded root")
-            .help("rebuild with `rulesctl build`"),
-        );
-    }
-}
-
-fn str_at(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
-}
-
-/// Compares the artifact's hash with the first word of its `.sha256` line.
-fn checksum_line(id: FileId, line: &str, actual: &str, sink: &mut Sink) {
-    let recorded = line.split_whitespace().next().unwrap_or_default();
-    if recorded != actual {
-        sink.push(
-            Diagnostic::new(
-                &CHECKSUM_MISMATCH,
-                Span::file(id),
-                format!("the file hashes to {actual}, but its .sha256 file says {recorded}"),
-            )
-            .help("one of the two files changed after the build: rebuild, or restore both from the same build"),
-        );
-    }
-}
-
-fn invalid(id: FileId, span: std::ops::Range<usize>, message: &str) -> Diagnostic {
-    Diagnostic::new(&NOT_AN_ARTIFACT, Span::new(id, span), message).help("rebuild the artifact with `rulesctl build`")
 }

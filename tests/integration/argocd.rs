@@ -352,3 +352,211 @@ fn the_plugin_takes_the_chart_from_the_project_file() {
     assert_eq!(empty.code, 2);
     assert!(empty.stderr.contains("`deploy` (paths.chart in rulesctl.hcl) holds no Chart.yaml"), "{}", empty.stderr);
 }
+
+/// A minimal chart `name` at `version` in `dir`, whose one template is a ConfigMap named after
+/// the release and the chart, so its presence in the output shows Helm rendered it.
+fn subchart(dir: &Path, name: &str, version: &str) {
+    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::fs::write(dir.join("Chart.yaml"), format!("apiVersion: v2\nname: {name}\nversion: {version}\n"))
+        .expect("write");
+    let template = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{{{ .Release.Name }}}}-{name}\ndata:\n  from: {name}\n"
+    );
+    std::fs::write(dir.join("templates/configmap.yaml"), template).expect("write");
+}
+
+/// The example app with `dependencies` added to its chart's Chart.yaml, and the chart's schema
+/// letting each dependency's values through (Helm puts a `<name>:` key in for every subchart).
+fn app_with_dependencies(dependencies: &str, names: &[&str]) -> Repo {
+    let app = app();
+    let chart = app.path().join("examples/chart");
+    let yaml = std::fs::read_to_string(chart.join("Chart.yaml")).expect("Chart.yaml");
+    std::fs::write(chart.join("Chart.yaml"), format!("{yaml}dependencies:\n{dependencies}")).expect("write");
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(chart.join("values.schema.json")).expect("schema"))
+            .expect("JSON");
+    for name in names {
+        schema["properties"][*name] = serde_json::json!({"type": "object"});
+    }
+    std::fs::write(chart.join("values.schema.json"), serde_json::to_string_pretty(&schema).expect("JSON"))
+        .expect("write");
+    assert_eq!(app.run(&["check"]).code, 0, "{}", app.run(&["check"]).stdout);
+    app
+}
+
+const REDIS: &str = "  - name: redis\n    version: 17.3.7\n    repository: https://charts.bitnami.com/bitnami\n";
+
+/// Chart dependencies vendored under `charts/`, as an archive (what `helm dependency build`
+/// writes) or as a folder: `argocd chart` passes, nothing is to be built, and the plugin's
+/// `helm template` renders them with no network.
+#[test]
+fn the_plugin_renders_a_chart_with_vendored_dependencies() {
+    let app = app_with_dependencies(
+        &format!("{REDIS}  - name: metrics\n    version: \"~1.2\"\n    repository: oci://registry.internal/charts\n"),
+        &["redis", "metrics"],
+    );
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let charts = app.path().join("examples/chart/charts");
+    subchart(&scratch.path().join("redis"), "redis", "17.3.7");
+    std::fs::create_dir_all(&charts).expect("mkdir");
+    let tar = Command::new("tar")
+        .args([
+            "-czf",
+            &charts.join("redis-17.3.7.tgz").to_string_lossy(),
+            "-C",
+            &scratch.path().to_string_lossy(),
+            "redis",
+        ])
+        .output()
+        .expect("tar");
+    assert!(tar.status.success(), "{}", String::from_utf8_lossy(&tar.stderr));
+    subchart(&charts.join("metrics"), "metrics", "1.2.3");
+
+    let chart = app.run(&["argocd", "chart"]);
+    assert_eq!((chart.code, chart.stdout.as_str()), (0, "examples/chart\n"), "{}", chart.stderr);
+    let to_build = app.run(&["argocd", "chart", "--to-build"]);
+    assert_eq!((to_build.code, to_build.stdout.as_str()), (0, ""), "{}", to_build.stderr);
+
+    let bin = bin_dir(scratch.path());
+    let out = run_plugin(&app, &bin, Some("prod"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let objects = objects(&String::from_utf8_lossy(&out.stdout), scratch.path());
+    for name in ["game-redis", "game-metrics", "game-ruleset"] {
+        assert!(objects.iter().any(|o| o["metadata"]["name"] == name), "{name} missing: {objects:?}");
+    }
+}
+
+/// A dependency that is not vendored would need a download the repo server may not be able to
+/// make: `argocd chart` exits 2 naming it and saying how to vendor it, and the plugin prints
+/// nothing, so Argo CD keeps the last good state.
+#[test]
+fn a_dependency_that_is_not_vendored_is_named() {
+    let app = app_with_dependencies(REDIS, &["redis"]);
+    let chart = app.run(&["argocd", "chart"]);
+    assert_eq!((chart.code, chart.stdout.as_str()), (2, ""), "{}", chart.stderr);
+    for needed in [
+        "`examples/chart/Chart.yaml` depends on `redis` 17.3.7 from https://charts.bitnami.com/bitnami",
+        "not vendored in `examples/chart/charts/`",
+        "helm dependency build examples/chart",
+        "commit `examples/chart/charts/redis-<version>.tgz`",
+    ] {
+        assert!(chart.stderr.contains(needed), "`{needed}` missing: {}", chart.stderr);
+    }
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let bin = bin_dir(scratch.path());
+    let out = run_plugin(&app, &bin, Some("prod"));
+    assert!(!out.status.success() && out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("depends on `redis`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // An archive of another chart does not count; one of this chart's name does.
+    let charts = app.path().join("examples/chart/charts");
+    std::fs::create_dir_all(&charts).expect("mkdir");
+    std::fs::write(charts.join("redis-cluster-9.0.0.tgz"), "").expect("write");
+    assert_eq!(app.run(&["argocd", "chart"]).code, 2);
+    std::fs::write(charts.join("redis-17.3.7.tgz"), "").expect("write");
+    assert_eq!(app.run(&["argocd", "chart"]).code, 0);
+}
+
+/// Local (`file://`) dependencies not yet packaged are built offline by the plugin with `helm
+/// dependency build --skip-refresh`; beside a remote one (which that would download again) they
+/// are refused, and a `file://` path that holds no chart is named.
+#[test]
+fn local_dependencies_are_built_offline() {
+    let app = app_with_dependencies(
+        "  - name: common\n    version: 0.1.0\n    repository: file://../libs/common\n",
+        &["common"],
+    );
+    subchart(&app.path().join("examples/libs/common"), "common", "0.1.0");
+    let to_build = app.run(&["argocd", "chart", "--to-build"]);
+    assert_eq!((to_build.code, to_build.stdout.as_str()), (0, "common\n"), "{}", to_build.stderr);
+
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let bin = bin_dir(scratch.path());
+    let out = run_plugin(&app, &bin, Some("dev"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("Saving common"), "helm's own output stays out of the manifests: {stdout}");
+    let objects = objects(&stdout, scratch.path());
+    assert!(objects.iter().any(|o| o["metadata"]["name"] == "game-common"), "{objects:?}");
+    assert!(app.path().join("examples/chart/charts/common-0.1.0.tgz").exists());
+    let again = app.run(&["argocd", "chart", "--to-build"]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""), "packaged now");
+
+    // Beside a vendored remote dependency, `helm dependency build` would download it again.
+    std::fs::remove_file(app.path().join("examples/chart/charts/common-0.1.0.tgz")).expect("rm");
+    let yaml = app.read("examples/chart/Chart.yaml");
+    app.write("examples/chart/Chart.yaml", format!("{yaml}{REDIS}"));
+    subchart(&app.path().join("examples/chart/charts/redis"), "redis", "17.3.7");
+    let mixed = app.run(&["argocd", "chart"]);
+    assert_eq!(mixed.code, 2, "{}", mixed.stdout);
+    assert!(
+        mixed.stderr.contains("local dependency `common` is not packaged")
+            && mixed.stderr.contains("download `redis` again"),
+        "{}",
+        mixed.stderr
+    );
+
+    // A file:// path with no chart there.
+    app.write("examples/chart/Chart.yaml", yaml.replace("libs/common", "libs/gone"));
+    let gone = app.run(&["argocd", "chart"]);
+    assert_eq!(gone.code, 2);
+    assert!(gone.stderr.contains("`common` from file://../libs/gone, which is not a chart folder"), "{}", gone.stderr);
+}
+
+/// `ARGOCD_ENV_RULESCTL_CHART` overrides the project file's chart, and its dependencies are
+/// checked the same way.
+#[test]
+fn the_chart_override_is_checked_too() {
+    let app = app();
+    subchart(&app.path().join("deploy/other"), "other", "1.0.0");
+    let run = |chart: &str| {
+        crate::support::run_env(app.path(), &["argocd", "chart"], &[("ARGOCD_ENV_RULESCTL_CHART", chart)])
+    };
+    let other = run("deploy/other/");
+    assert_eq!((other.code, other.stdout.as_str()), (0, "deploy/other\n"), "{}", other.stderr);
+    app.write("deploy/other/Chart.yaml", format!("{}dependencies:\n{REDIS}", app.read("deploy/other/Chart.yaml")));
+    let missing = run("deploy/other");
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("`deploy/other/Chart.yaml` depends on `redis`"), "{}", missing.stderr);
+    let nowhere = run("deploy");
+    assert!(nowhere.stderr.contains("`deploy` (ARGOCD_ENV_RULESCTL_CHART) holds no Chart.yaml"), "{}", nowhere.stderr);
+}
+
+/// A values-only project (no rule files): the plugin's output is the chart's manifests alone,
+/// with no ruleset ConfigMap, and `generate` says why on stderr.
+#[test]
+fn a_values_only_project_generates_no_ruleset_config_map() {
+    let app = Repo::empty();
+    app.write("rulesctl.hcl", "paths {\n  chart = \"chart\"\n}\n\nrender {\n  allow_overrides = [\"replicas\"]\n}\n");
+    app.write("values.yaml", "replicas: 1\n");
+    app.write(
+        "environments/prod.yaml",
+        "cluster:\n  allocatable: {cpu: \"2\", memory: \"4Gi\"}\n  secrets: []\noverrides:\n  replicas: 3\n",
+    );
+    app.write("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n");
+    app.write(
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  replicas: {{ .Values.replicas }}\n",
+    );
+    app.write("chart/values.yaml", "replicas: 1\n");
+    assert_eq!(app.run(&["check"]).code, 0, "{}", app.run(&["check"]).stdout);
+    assert!(discovers(app.path()));
+    let generate = crate::support::run_env(app.path(), &["argocd", "generate"], &[("ARGOCD_ENV_RULESCTL_ENV", "prod")]);
+    assert_eq!((generate.code, generate.stdout.as_str()), (0, ""), "{}", generate.stderr);
+    assert!(generate.stderr.contains("no ruleset ConfigMap"), "{}", generate.stderr);
+
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let bin = bin_dir(scratch.path());
+    let out = run_plugin(&app, &bin, Some("prod"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let objects = objects(&String::from_utf8_lossy(&out.stdout), scratch.path());
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert_eq!(objects[0]["kind"], "Deployment");
+    assert_eq!(objects[0]["spec"]["replicas"], 3);
+    assert!(!objects.iter().any(|o| o["kind"] == "ConfigMap"), "{objects:?}");
+    assert!(!app.path().join("dist").exists(), "generate writes nothing");
+}

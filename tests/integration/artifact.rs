@@ -464,8 +464,8 @@ fn provenance_is_a_statement_beside_an_artifact_that_never_changes() {
     assert_eq!(dirty["predicate"]["buildDefinition"]["externalParameters"]["source"]["dirty"], true);
     assert_eq!(repo.run(&["verify", ARTIFACT]).code, 0);
     let json = repo.run(&["verify", ARTIFACT, "--format", "json"]).json();
-    assert_eq!(json["verified"]["provenance"]["commit"], head);
-    assert_eq!(json["verified"]["provenance"]["dirty"], true);
+    assert_eq!(json["files"][0]["provenance"]["commit"], head);
+    assert_eq!(json["files"][0]["provenance"]["dirty"], true);
 }
 
 /// The statement has the shape the in-toto Statement v1 and SLSA provenance v1 specifications

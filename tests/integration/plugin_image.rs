@@ -200,3 +200,34 @@ fn the_plugin_path_matches_the_repo_server_patch() {
         assert!(mounts.contains(&needed), "the sidecar needs {needed} mounted: {mounts:?}");
     }
 }
+
+/// Every program the plugin's generate runs is in the image: rulesctl and helm (copied into
+/// /usr/local/bin from their build stages), bash and coreutils (the Debian base); and helm's
+/// cache and configuration, which `helm dependency build` reads, are under the sidecar's
+/// writable /tmp.
+#[test]
+fn the_image_holds_what_the_plugin_runs() {
+    let script = "import json,sys,yaml\nprint(json.dumps(yaml.safe_load(open(sys.argv[1]))['spec']['generate']))";
+    let generate: serde_json::Value =
+        serde_json::from_str(&python(&["-c", script, &format!("{ROOT}/examples/argocd/plugin.yaml")]))
+            .expect("generate JSON");
+    let body = generate["args"][0].as_str().expect("the generate script");
+    assert_eq!(generate["command"], serde_json::json!(["bash", "-c"]));
+    for needed in ["rulesctl argocd chart", "helm dependency build --skip-refresh", "helm template", "mktemp"] {
+        assert!(body.contains(needed), "the plugin runs `{needed}`: {body}");
+    }
+    let text = dockerfile();
+    let instructions = instructions(&text);
+    for (program, stage) in [("rulesctl", "rulesctl"), ("helm", "helm")] {
+        assert!(
+            instructions.iter().any(|i| i.starts_with(&format!("COPY --from={stage} "))
+                && i.ends_with(&format!("/usr/local/bin/{program}"))),
+            "the image copies {program} into /usr/local/bin"
+        );
+    }
+    let base = instructions.iter().rev().find_map(|i| i.strip_prefix("FROM ")).expect("a final stage");
+    assert!(base.starts_with("debian:"), "bash, mktemp, rm and cat come with Debian: {base}");
+    for var in ["HELM_CACHE_HOME=/tmp/", "HELM_CONFIG_HOME=/tmp/", "HELM_DATA_HOME=/tmp/"] {
+        assert!(text.contains(var), "{var}… keeps helm's files on the sidecar's writable /tmp");
+    }
+}
