@@ -4,7 +4,6 @@
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::decode::close_match;
 use crate::model::ruleset::Ruleset;
 
 /// The replacement a diagnostic suggests: the byte range to replace in `text` (the primary
@@ -30,13 +29,14 @@ pub fn suggestion(d: &Diagnostic, text: &str) -> Option<(Range<usize>, String)> 
 
 /// Whether the fix that writes `name` where `written` stands is the one the user meant, so an
 /// editor may apply it on its own (`isPreferred`): the only known name close to what was
-/// written, and close by a slip (two edits at most) that keeps every digit, since `tier_9` →
+/// written (every other is further), and close by a slip (two edits at most) that keeps every digit, since `tier_9` →
 /// `tier_3` retargets rather than corrects. `known` holds the names the fix chose among.
 pub fn preferred(written: &str, name: &str, known: &[&str]) -> bool {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-    let slip = strsim::damerau_levenshtein(&written.to_lowercase(), &name.to_lowercase()) <= 2;
-    let alone = close_match(written, known.iter().copied().filter(|k| *k != name)).is_none();
-    slip && alone && digits(written) == digits(name)
+    let distance = |k: &str| strsim::damerau_levenshtein(&written.to_lowercase(), &k.to_lowercase());
+    let slip = distance(name);
+    let alone = known.iter().filter(|k| **k != name).all(|k| distance(k) > slip);
+    slip <= 2 && alone && digits(written) == digits(name)
 }
 
 /// The names a diagnostic's suggestion was chosen among, where the ruleset knows them.

@@ -207,7 +207,7 @@ mod tests {
     use super::*;
     use crate::model::dialect::{PROJECT, RULES};
 
-    fn kinds(text: &str, top: &'static BlockSpec) -> Vec<(&str, Type, u32)> {
+    fn kinds<'a>(text: &'a str, top: &'static BlockSpec) -> Vec<(&'a str, Type, u32)> {
         classify(text, top).into_iter().map(|c| (&text[c.start..c.end], c.kind, c.modifiers)).collect()
     }
 
@@ -231,7 +231,7 @@ mod tests {
     fn a_block_comment_over_lines_is_a_token_a_line() {
         let text = "/* a\nbc */ x = 1";
         let data = encode(text, &classify(text, &RULES));
-        assert_eq!((data[0].delta_line, data[0].length), (0, 3));
+        assert_eq!((data[0].delta_line, data[0].length), (0, 4));
         assert_eq!((data[1].delta_line, data[1].delta_start, data[1].length), (1, 0, 5));
         assert_eq!((data[2].delta_line, data[2].delta_start), (0, 6), "x after the comment");
     }

@@ -14,6 +14,7 @@ import pathlib
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -467,14 +468,36 @@ async def test_formatting_is_exactly_rulesctl_fmt(client: LanguageClient, repo: 
         text_document=types.TextDocumentIdentifier(uri=uri), options=types.FormattingOptions(tab_size=2, insert_spaces=True)
     )
     edits = await client.text_document_formatting_async(params)
-    assert len(edits) == 1
+    # Minimal: the lines already laid out (the block headers, the stream) are left alone.
+    assert len(edits) > 1 and all(e.range.start.line not in (0, 8, 9) for e in edits), edits
     path.write_text(messy, encoding="utf-8")
     fmt = rulesctl("fmt", "--root", str(repo), str(path))
     assert fmt.returncode == 0, fmt.stderr
     assert apply(messy, edits) == path.read_text(encoding="utf-8")
 
-    change(client, uri, path.read_text(encoding="utf-8"))
+    formatted = path.read_text(encoding="utf-8")
+    change(client, uri, formatted)
     assert not await client.text_document_formatting_async(params), "already formatted"
+    # A CRLF buffer keeps its line ends; laid out already, it gets no edit.
+    change(client, uri, formatted.replace("\n", "\r\n"))
+    assert not await client.text_document_formatting_async(params), "a formatted CRLF buffer"
+    messy_crlf = messy.replace("\n", "\r\n")
+    change(client, uri, messy_crlf)
+    crlf_edits = await client.text_document_formatting_async(params)
+    assert all("\n" not in e.new_text.replace("\r\n", "") for e in crlf_edits), crlf_edits
+    assert apply(messy_crlf.replace("\r\n", "\n"), [
+        types.TextEdit(range=e.range, new_text=e.new_text.replace("\r\n", "\n")) for e in crlf_edits
+    ]) == formatted
+    # Range formatting: only the edits on the lines asked for.
+    change(client, uri, messy)
+    ranged = await client.text_document_range_formatting_async(
+        types.DocumentRangeFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=4, character=0), end=types.Position(line=4, character=5)),
+            options=types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert [e.new_text for e in ranged] == ["  cooldown_ms    = 8000\n"], ranged
     change(client, uri, "spawn_config {\n")
     assert not await client.text_document_formatting_async(params), "no edits on a syntax error"
 
@@ -496,6 +519,7 @@ async def test_quick_fixes_apply_the_suggestions(client: LanguageClient, repo: p
 
     actions = await fixes(client.diagnostics[uri])
     assert sorted(a.title for a in actions) == ["Replace with `cooldown_ms`", "Replace with `tier_3_drops`"]
+    # Both are slips with one close candidate: preferred, so an editor may apply them alone.
     assert all(a.kind == types.CodeActionKind.QuickFix and a.is_preferred for a in actions)
     by_title = {a.title: a for a in actions}
     # The attribute's name is replaced; the table's name inside its quotes.
@@ -563,3 +587,196 @@ async def test_each_file_finds_its_own_repository(client: LanguageClient, repo: 
     assert d.related_information[0].location.uri == (nested / "rules/ruleset.hcl").as_uri()
     outer = open_doc(client, repo / CAVES)
     await settled(client, outer, lambda d: d == [], "the outer example is untouched")
+
+
+async def test_a_quick_fix_that_retargets_is_not_preferred(client: LanguageClient, repo: pathlib.Path):
+    path = repo / CAVES
+    # tier_9_drops is one edit from tier_3_drops, but another tier: not a slip to fix blindly.
+    bad = path.read_text(encoding="utf-8").replace('"tier_3_drops"', '"tier_9_drops"')
+    uri = open_doc(client, path, bad)
+    await settled(client, uri, lambda d: codes(d) == ["X004"], "an unknown table")
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=99, character=0)),
+        context=types.CodeActionContext(diagnostics=client.diagnostics[uri]),
+    )
+    actions = await client.text_document_code_action_async(params)
+    assert actions and not any(a.is_preferred for a in actions), actions
+
+
+# ---------------------------------------------------------------------------------------------
+# Responsiveness: the wire, coalescing, the workspace, file watching, limits, progress, settings
+
+LOG_DIR = pathlib.Path(tempfile.mkdtemp(prefix="rulesctl-lsp-"))
+LOG = LOG_DIR / "server.log"
+# The server with RULESCTL_LSP_LOG=1, its stderr appended to LOG: the log says each analysis.
+LOGGED = ["sh", "-c", 'RULESCTL_LSP_LOG=1 exec "$0" lsp 2>>"$1"', RULESCTL, str(LOG)]
+
+
+def analyses_since(mark: int) -> int:
+    return LOG.read_text(encoding="utf-8", errors="replace")[mark:].count("analysed in")
+
+
+def log_mark() -> int:
+    return len(LOG.read_text(encoding="utf-8", errors="replace")) if LOG.exists() else 0
+
+
+async def wait_for(what: str, check) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def region_file(name: str) -> str:
+    return (REPO / CAVES).read_text(encoding="utf-8").replace("crystal_caves", name)
+
+
+@pytest.fixture
+def big_repo(repo: pathlib.Path) -> pathlib.Path:
+    """The example with 200 more regions, one file each."""
+    folder = repo / "examples/rules/more"
+    folder.mkdir()
+    for i in range(200):
+        (folder / f"cave_{i}.hcl").write_text(region_file(f"cave_{i}"), encoding="utf-8")
+    return repo
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=LOGGED, client_factory=make_client))
+async def logged_client(lsp_client: LanguageClient, big_repo: pathlib.Path):
+    mark = log_mark()
+    params = types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=big_repo.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=big_repo.as_uri(), name="example")],
+    )
+    lsp_client.initialized_with = await lsp_client.initialize_session(params)  # type: ignore[attr-defined]
+    # The workspace is analysed once, from `initialized`, before any file is opened.
+    await wait_for("the first analysis", lambda: analyses_since(mark) >= 1)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def without_file_watching() -> types.ClientCapabilities:
+    """VS Code's capabilities, but a client that watches no files (Neovim's default on Linux)."""
+    caps = client_capabilities("visual-studio-code")
+    caps.workspace.did_change_watched_files = None
+    return caps
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[RULESCTL, "lsp"], client_factory=make_client))
+async def unwatched_client(lsp_client: LanguageClient, repo: pathlib.Path):
+    params = types.InitializeParams(
+        capabilities=without_file_watching(),
+        root_uri=repo.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=repo.as_uri(), name="example")],
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def hover_at(client: LanguageClient, uri: str, text: str, needle: str, shift: int = 1):
+    params = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(text, needle, shift))
+    return await client.text_document_hover_async(params)
+
+
+async def test_a_frame_without_content_length_is_skipped_and_the_stream_goes_on(
+    client: LanguageClient, repo: pathlib.Path
+):
+    text = (repo / CAVES).read_text(encoding="utf-8")
+    uri = open_doc(client, repo / CAVES)
+    stdin = client._server.stdin  # type: ignore[union-attr]
+    # No Content-Length: the body cannot be told from the next frame's header but by looking.
+    stdin.write(b"Content-Type: application/json\r\n\r\n{}")
+    await stdin.drain()
+    for _ in range(3):
+        hover = await asyncio.wait_for(hover_at(client, uri, text, "base_rate"), TIMEOUT)
+        assert "spawn_config.base_rate" in hover.contents.value
+
+
+async def test_queued_edits_are_analysed_once_and_a_request_sees_the_last(
+    logged_client: LanguageClient, big_repo: pathlib.Path
+):
+    client = logged_client
+    path = big_repo / CAVES
+    good = path.read_text(encoding="utf-8")
+    uri = open_doc(client, path)
+    await settled(client, uri, lambda d: d == [], "clean")
+    mark, published = log_mark(), len(client.published)  # type: ignore[attr-defined]
+    sent = time.perf_counter()
+    for i in range(20):
+        change(client, uri, good.replace("cooldown_ms    = 8000", f"cooldown_ms    = {8000 + i + 1}"))
+    last = good.replace("cooldown_ms    = 8000", "cooldown_ms    = 10\n  # the last edit")
+    change(client, uri, last)
+    hover = await hover_at(client, uri, last, "= 10", 2)
+    took = (time.perf_counter() - sent) * 1000
+    assert "X001" in hover.contents.value, "answered from the last text's analysis"
+    [d] = await settled(client, uri, lambda d: codes(d) == ["X001"], "the last edit's finding")
+    runs = analyses_since(mark)
+    mine = [p for _, p in client.published[published:] if p.uri == uri]  # type: ignore[attr-defined]
+    assert runs <= 3, f"21 queued edits took {runs} analyses"
+    assert len(mine) <= 3 and mine[-1].version == VERSIONS[uri], mine
+    print(f"\n21 queued edits then a request on 211 rule files: {took:.1f} ms, {runs} analyses")
+
+
+async def test_opening_200_files_reuses_the_analysis(logged_client: LanguageClient, big_repo: pathlib.Path):
+    client = logged_client
+    mark = log_mark()
+    sent = time.perf_counter()
+    files = sorted((big_repo / "examples/rules/more").glob("*.hcl"))
+    uris = [open_doc(client, p) for p in files]
+    text = files[-1].read_text(encoding="utf-8")
+    hover = await hover_at(client, uris[-1], text, "base_rate")
+    took = (time.perf_counter() - sent) * 1000
+    assert "spawn_config.base_rate" in hover.contents.value
+    await wait_for("every opened file's diagnostics", lambda: all(u in client.diagnostics for u in uris))
+    assert analyses_since(mark) == 0, "opening files as they are on disk needs no analysis"
+    print(f"\nopening 200 files: {took:.1f} ms")
+
+
+async def test_the_whole_workspace_is_diagnosed_and_disk_changes_seen_without_a_client_watcher(
+    unwatched_client: LanguageClient, repo: pathlib.Path
+):
+    client = unwatched_client
+    await first_analysis(client)
+    caves = (repo / CAVES).as_uri()
+    loot = repo / LOOT
+    # Nothing is open: a file renamed on disk, seen by the server's own watcher, breaks a file
+    # nobody opened, whose diagnostics are published all the same.
+    loot.rename(loot.with_suffix(".bak"))
+    await settled(client, caves, lambda d: "X004" in codes(d), "X004 in an unopened file")
+    loot.with_suffix(".bak").rename(loot)
+    await settled(client, caves, lambda d: d == [], "back to clean")
+
+
+async def test_at_most_1000_diagnostics_a_file_and_the_setting_lowers_it(client: LanguageClient, repo: pathlib.Path):
+    path = repo / "examples/rules/unused.hcl"
+    text = "".join(f'loot_table "unused_{i}" {{\n  item "x" {{ weight = 1 }}\n}}\n' for i in range(1200))
+    uri = open_doc(client, path, text)
+    got = await settled(client, uri, lambda d: len(d) > 0, "the unused tables")
+    assert len(got) == 1000, len(got)
+    assert codes(got[:999]) == ["X005"] * 999
+    assert got[-1].message.startswith("201 more diagnostics in this file"), got[-1].message
+    assert got[-1].severity == types.DiagnosticSeverity.Information
+    # `rulesctl.maxDiagnosticsPerFile`, through workspace/configuration.
+    client.set_configuration({"maxDiagnosticsPerFile": 50}, section="rulesctl")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    got = await settled(client, uri, lambda d: len(d) == 50, "the lower limit")
+    assert got[-1].message.startswith("1151 more diagnostics"), got[-1].message
+
+
+async def first_analysis(client: LanguageClient) -> None:
+    """Waits for the end of the first analysis, which the server reports as progress."""
+    await wait_for("the first analysis's progress", lambda: any(
+        [type(r).__name__ for r in reports][-1:] == ["WorkDoneProgressEnd"] for reports in client.progress_reports.values()
+    ))
+
+
+async def test_the_first_analysis_reports_progress(client: LanguageClient):
+    await first_analysis(client)
+    [reports] = [r for r in client.progress_reports.values()]
+    assert [type(r).__name__ for r in reports] == ["WorkDoneProgressBegin", "WorkDoneProgressEnd"]
+    assert reports[0].title == "rulesctl"
