@@ -204,11 +204,8 @@ fn next_batch(events: &Receiver<Event>) -> Option<Vec<PathBuf>> {
 /// Of the absolute `paths` that changed, those that can change an analysis of `root` like
 /// `analysis`, root-relative and sorted; a folder only when nothing below it is named.
 pub fn changes(root: &Path, paths: &[PathBuf], analysis: &Analysis) -> Vec<String> {
-    let mut changed: Vec<String> = paths
-        .iter()
-        .filter_map(|path| relative(root, path))
-        .filter(|rel| relevant(root, rel, analysis))
-        .collect();
+    let mut changed: Vec<String> =
+        paths.iter().filter_map(|path| relative(root, path)).filter(|rel| relevant(root, rel, analysis)).collect();
     changed.sort();
     changed.dedup();
     let named = changed.clone();

@@ -78,7 +78,8 @@ enum Open {
 fn classify(text: &str, top: &'static BlockSpec) -> Vec<Classified> {
     let tokens: Vec<Token> = lexer::tokens(text).collect();
     let mut out = Vec::new();
-    let mut push = |t: &Token, kind: Type, modifiers: u32| out.push(Classified { start: t.start, end: t.end, kind, modifiers });
+    let mut push =
+        |t: &Token, kind: Type, modifiers: u32| out.push(Classified { start: t.start, end: t.end, kind, modifiers });
     let mut stack: Vec<Open> = Vec::new();
     let mut statement_start = true;
     // The block a header names, once its identifier is read; its labels follow.
@@ -113,7 +114,8 @@ fn classify(text: &str, top: &'static BlockSpec) -> Vec<Classified> {
                 }
             }
             Kind::Ident => {
-                let kind = if matches!(t.text(text), "true" | "false" | "null") { Type::Keyword } else { Type::Variable };
+                let kind =
+                    if matches!(t.text(text), "true" | "false" | "null") { Type::Keyword } else { Type::Variable };
                 push(&t, kind, 0);
             }
             Kind::Number => push(&t, Type::Number, 0),

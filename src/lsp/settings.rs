@@ -53,7 +53,8 @@ mod tests {
         assert_eq!(base.read(&Value::Null), base);
         let got = base.read(&serde_json::json!({ "maxDiagnosticsPerFile": 5, "inlayHints": { "enable": false } }));
         assert_eq!(got, Settings { max_diagnostics: 5, inlay_hints: false });
-        let got = base.read(&serde_json::json!({ "rulesctl": { "maxDiagnosticsPerFile": 99999, "inlayHints.enable": false } }));
+        let got = base
+            .read(&serde_json::json!({ "rulesctl": { "maxDiagnosticsPerFile": 99999, "inlayHints.enable": false } }));
         assert_eq!(got, Settings { max_diagnostics: MAX_DIAGNOSTICS, inlay_hints: false });
         let got = base.read(&serde_json::json!({ "maxDiagnosticsPerFile": "many", "inlayHints": 3 }));
         assert_eq!(got, base);

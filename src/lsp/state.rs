@@ -47,7 +47,14 @@ pub struct Root {
 
 impl Root {
     fn new(root: PathBuf) -> Self {
-        Root { workspace: Workspace::new(root), analysis: None, published: HashMap::new(), dirty: true, watcher: None, watch_tried: false }
+        Root {
+            workspace: Workspace::new(root),
+            analysis: None,
+            published: HashMap::new(),
+            dirty: true,
+            watcher: None,
+            watch_tried: false,
+        }
     }
 }
 
@@ -126,9 +133,11 @@ impl State {
         let root = self.root_of(&path);
         if let Some((root, rel)) = &root {
             let entry = self.roots.entry(root.clone()).or_insert_with(|| Root::new(root.clone()));
-            let as_read = entry.analysis.as_ref().filter(|_| !entry.dirty).is_some_and(|a| {
-                a.sources.iter().any(|(_, f)| f.path == *rel && f.text == normalize(&text))
-            });
+            let as_read = entry
+                .analysis
+                .as_ref()
+                .filter(|_| !entry.dirty)
+                .is_some_and(|a| a.sources.iter().any(|(_, f)| f.path == *rel && f.text == normalize(&text)));
             if as_read {
                 entry.workspace.adopt_buffer(rel, text.clone());
             } else {

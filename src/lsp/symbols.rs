@@ -35,7 +35,14 @@ pub fn document(state: &State, params: &DocumentSymbolParams) -> Option<Document
 }
 
 #[allow(deprecated)] // `deprecated` is a field every DocumentSymbol must still spell out
-fn symbol(name: String, detail: Option<String>, kind: SymbolKind, range: lsp_types::Range, selection: lsp_types::Range, children: Vec<DocumentSymbol>) -> DocumentSymbol {
+fn symbol(
+    name: String,
+    detail: Option<String>,
+    kind: SymbolKind,
+    range: lsp_types::Range,
+    selection: lsp_types::Range,
+    children: Vec<DocumentSymbol>,
+) -> DocumentSymbol {
     DocumentSymbol {
         name: if name.is_empty() { "\"\"".to_string() } else { name },
         detail,
@@ -55,7 +62,14 @@ fn hcl_symbols(entries: &[Entry], text: &str, index: &LineIndex<'_>) -> Vec<Docu
             Entry::Attribute { key, key_span, value_span, .. } => {
                 let value = text.get(value_span.range()).unwrap_or_default();
                 let range = index.range(key_span.start as usize..value_span.end as usize);
-                symbol(key.clone(), Some(shorten(value)), SymbolKind::PROPERTY, range, index.range(key_span.range()), Vec::new())
+                symbol(
+                    key.clone(),
+                    Some(shorten(value)),
+                    SymbolKind::PROPERTY,
+                    range,
+                    index.range(key_span.range()),
+                    Vec::new(),
+                )
             }
             Entry::Block(block) => {
                 // A block is named by its labels, else by the region it configures.
@@ -77,7 +91,14 @@ fn hcl_symbols(entries: &[Entry], text: &str, index: &LineIndex<'_>) -> Vec<Docu
                     _ => SymbolKind::NAMESPACE,
                 };
                 let children = hcl_symbols(&block.body, text, index);
-                symbol(name, Some(block.ident.clone()), kind, index.range(block.span.range()), index.range(selection.range()), children)
+                symbol(
+                    name,
+                    Some(block.ident.clone()),
+                    kind,
+                    index.range(block.span.range()),
+                    index.range(selection.range()),
+                    children,
+                )
             }
         })
         .collect()
@@ -102,7 +123,13 @@ fn yaml_symbols(doc: &yaml::Document, index: &LineIndex<'_>) -> Vec<DocumentSymb
     build(doc, "", &children, index, 0)
 }
 
-fn build(doc: &yaml::Document, pointer: &str, children: &HashMap<&str, Vec<&str>>, index: &LineIndex<'_>, depth: usize) -> Vec<DocumentSymbol> {
+fn build(
+    doc: &yaml::Document,
+    pointer: &str,
+    children: &HashMap<&str, Vec<&str>>,
+    index: &LineIndex<'_>,
+    depth: usize,
+) -> Vec<DocumentSymbol> {
     let Some(mine) = children.get(pointer) else { return Vec::new() };
     let mut mine: Vec<&str> = mine.clone();
     mine.sort_by_key(|p| doc.spans.get(*p).map_or(0, |(span, _)| span.start));
@@ -150,7 +177,12 @@ pub fn workspace(state: &State, params: &WorkspaceSymbolParams) -> Option<Worksp
         for table in &ruleset.loot_tables {
             found.push((table.name.value.clone(), SymbolKind::CLASS, table.name.span, Some("loot table".into())));
             for item in &table.items {
-                found.push((item.name.value.clone(), SymbolKind::ENUM_MEMBER, item.name.span, Some(table.name.value.clone())));
+                found.push((
+                    item.name.value.clone(),
+                    SymbolKind::ENUM_MEMBER,
+                    item.name.span,
+                    Some(table.name.value.clone()),
+                ));
             }
         }
         for spawn in &ruleset.spawns {

@@ -5,7 +5,9 @@
 
 use std::ops::Range;
 
-use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent, MarkupKind, TextEdit};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent, MarkupKind, TextEdit,
+};
 use serde_json::Value;
 
 use crate::lsp::convert::LineIndex;
@@ -88,7 +90,9 @@ fn schema(analysis: &Analysis) -> Option<Value> {
     let project = &analysis.project;
     let rel = match (&project.values_schema, &project.chart) {
         (Some(file), _) => file.value.trim_start_matches("./").to_string(),
-        (None, Some(chart)) => format!("{}/values.schema.json", chart.value.trim_start_matches("./").trim_end_matches('/')),
+        (None, Some(chart)) => {
+            format!("{}/values.schema.json", chart.value.trim_start_matches("./").trim_end_matches('/'))
+        }
         (None, None) => return None,
     };
     let (_, file) = analysis.sources.iter().find(|(_, f)| f.path == rel)?;
@@ -126,7 +130,9 @@ fn at<'s>(root: &'s Value, path: &[String]) -> Option<&'s Value> {
     let mut node = root;
     for key in path {
         let found = parts(root, node).into_iter().find_map(|p| {
-            p.get("properties").and_then(|props| props.get(key)).or_else(|| p.get("additionalProperties").filter(|a| a.is_object()))
+            p.get("properties")
+                .and_then(|props| props.get(key))
+                .or_else(|| p.get("additionalProperties").filter(|a| a.is_object()))
         })?;
         node = found;
     }

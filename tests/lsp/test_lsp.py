@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import pathlib
+import re
 import shutil
 import statistics
 import subprocess
@@ -780,3 +781,181 @@ async def test_the_first_analysis_reports_progress(client: LanguageClient):
     [reports] = [r for r in client.progress_reports.values()]
     assert [type(r).__name__ for r in reports] == ["WorkDoneProgressBegin", "WorkDoneProgressEnd"]
     assert reports[0].title == "rulesctl"
+
+
+# ---------------------------------------------------------------------------------------------
+# Semantic tokens, symbols, folding, rename, YAML help, inlay hints
+
+
+async def test_every_feature_is_announced(client: LanguageClient):
+    caps = client.initialized_with.capabilities  # type: ignore[attr-defined]
+    assert caps.semantic_tokens_provider.full
+    assert caps.document_symbol_provider and caps.workspace_symbol_provider
+    assert caps.folding_range_provider and caps.inlay_hint_provider
+    assert caps.document_range_formatting_provider
+    assert caps.rename_provider.prepare_provider
+
+
+def decode_tokens(text: str, data: list[int], legend: types.SemanticTokensLegend) -> list[tuple[str, str, list[str]]]:
+    """(text, type, modifiers) of each semantic token, from LSP's relative encoding."""
+    lines = text.split("\n")
+    out, line, start = [], 0, 0
+    for i in range(0, len(data), 5):
+        delta_line, delta_start, length, kind, mods = data[i : i + 5]
+        line += delta_line
+        start = start + delta_start if delta_line == 0 else delta_start
+        units = lines[line].encode("utf-16-le")
+        word = units[start * 2 : (start + length) * 2].decode("utf-16-le")
+        names = [m for bit, m in enumerate(legend.token_modifiers) if mods & (1 << bit)]
+        out.append((word, legend.token_types[kind], names))
+    return out
+
+
+async def test_semantic_tokens_follow_the_dialect(client: LanguageClient, repo: pathlib.Path):
+    text = (repo / CAVES).read_text(encoding="utf-8").replace("spawn_config {", "/* é\n 😀 */ spawn_config {")
+    uri = open_doc(client, repo / CAVES, text)
+    legend = client.initialized_with.capabilities.semantic_tokens_provider.legend  # type: ignore[attr-defined]
+    result = await client.text_document_semantic_tokens_full_async(
+        types.SemanticTokensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    got = decode_tokens(text, result.data, legend)
+    assert ("/* é", "comment", []) in got and (" 😀 */", "comment", []) in got, "a token a line"
+    assert ("spawn_config", "keyword", []) in got
+    assert ("base_rate", "property", []) in got
+    assert ("12", "number", []) in got
+    assert ('"crystal_caves"', "variable", ["declaration"]) in got
+    assert ('"tier_3_drops"', "variable", []) in got
+
+
+async def test_document_and_workspace_symbols(client: LanguageClient, repo: pathlib.Path):
+    uri = open_doc(client, repo / LOOT)
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    names = [s.name for s in symbols]
+    assert {"tier_1_drops", "tier_2_drops", "tier_3_drops"} <= set(names), names
+    table = next(s for s in symbols if s.name == "tier_3_drops")
+    assert table.detail == "loot_table" and table.children, table
+    values = repo / "examples/chart/values.yaml"
+    values_uri = open_doc(client, values)
+    outline = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=values_uri))
+    )
+    assert [s.name for s in outline] == ["gameServer", "config", "cache", "deployment"]
+    server = outline[0]
+    assert [c.name for c in server.children] == ["replicaCount", "sidecar"]
+
+    await first_analysis(client)
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="t3d"))
+    assert any(s.name == "tier_3_drops" and s.location.uri == uri for s in found), found
+    regions = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="ember"))
+    assert {s.container_name for s in regions if s.name == "ember_wastes"} == {"spawn region", "event stream"}
+
+
+async def test_folding_blocks_comments_and_yaml(client: LanguageClient, repo: pathlib.Path):
+    text = '# one\n# two\nloot_table "t" {\n  item "a" {\n    weight = 1\n  }\n}\n'
+    uri = open_doc(client, repo / "examples/rules/fold.hcl", text)
+    ranges = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [(r.start_line, r.end_line) for r in ranges] == [(0, 1), (2, 5), (3, 4)]
+    assert ranges[0].kind == types.FoldingRangeKind.Comment
+    values_uri = open_doc(client, repo / "examples/chart/values.yaml")
+    yaml_ranges = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=values_uri))
+    )
+    assert (3, 11) in [(r.start_line, r.end_line) for r in yaml_ranges], yaml_ranges
+
+
+async def test_rename_a_loot_table_across_files(client: LanguageClient, repo: pathlib.Path):
+    loot_text = (repo / LOOT).read_text(encoding="utf-8")
+    loot = open_doc(client, repo / LOOT)
+    await first_analysis(client)
+    at = position_of(loot_text, '"tier_3_drops"', 3)
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=types.TextDocumentIdentifier(uri=loot), position=at)
+    )
+    assert prepared.placeholder == "tier_3_drops"
+    assert prepared.range.start == position_of(loot_text, '"tier_3_drops"', 1)
+    with pytest.raises(Exception) as refused:
+        await client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(
+                text_document=types.TextDocumentIdentifier(uri=loot), position=position_of(loot_text, "weight")
+            )
+        )
+    assert "can be renamed" in str(refused.value)
+    with pytest.raises(Exception) as bad_name:
+        await client.text_document_rename_async(
+            types.RenameParams(text_document=types.TextDocumentIdentifier(uri=loot), position=at, new_name="Top Tier")
+        )
+    assert "is not a name" in str(bad_name.value)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=types.TextDocumentIdentifier(uri=loot), position=at, new_name="top_tier")
+    )
+    naming = [p for p in (repo / "examples/rules").rglob("*.hcl") if '"tier_3_drops"' in p.read_text(encoding="utf-8")]
+    assert set(edit.changes) == {p.as_uri() for p in naming}, edit.changes
+    for path in naming:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(apply(text, edit.changes[path.as_uri()]), encoding="utf-8")
+    assert rulesctl("check", "--root", str(repo)).returncode == 0, "the renamed workspace still checks"
+    assert '"top_tier"' in (repo / LOOT).read_text(encoding="utf-8")
+
+
+async def test_enum_completion_in_the_project_file(client: LanguageClient, repo: pathlib.Path):
+    text = 'value "config.extra" {\n  type = "\n}\n'
+    uri = open_doc(client, repo / "rulesctl.hcl", text)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(text, 'type = "', 8))
+    )
+    assert [i.label for i in result] == ["duration", "endpoint", "quantity"]
+
+
+async def test_yaml_completion_and_hover_from_the_chart_schema(client: LanguageClient, repo: pathlib.Path):
+    path = repo / "examples/chart/values.yaml"
+    original = path.read_text(encoding="utf-8")
+    uri = open_doc(client, path)
+    await first_analysis(client)
+
+    async def labels(text: str, position: types.Position) -> list[str]:
+        change(client, uri, text)
+        result = await client.text_document_completion_async(
+            types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+        )
+        return sorted(i.label for i in (result.items if isinstance(result, types.CompletionList) else result or []))
+
+    typing = original.replace("  rollbackTimeout:", "  ro\n  rollbackTimeout:")
+    assert "rollbackTimeout" in await labels(typing, position_of(typing, "  ro\n", 4))
+    top = original + "c"
+    assert {"cache", "config", "deployment", "gameServer"} <= set(await labels(top, position_of(top, "\nc", 2)))
+    enum = original.replace('strategy: "BlueGreen"', "strategy: ")
+    assert await labels(enum, position_of(enum, "strategy: ", 10)) == ["BlueGreen", "Canary", "RollingUpdate"]
+    change(client, uri, original)
+    hover = await hover_at(client, uri, original, "rollbackTimeout")
+    assert "deployment.rollbackTimeout" in hover.contents.value
+    assert "A duration of at most 5m." in hover.contents.value
+    assert "declared in `rulesctl.hcl`: a `duration`, max `5m`" in hover.contents.value
+    # An environment's overrides follow the same schema.
+    env = repo / "environments/staging.yaml"
+    env_text = env.read_text(encoding="utf-8")
+    env_uri = open_doc(client, env)
+    hover = await hover_at(client, env_uri, env_text, "replicaCount")
+    assert "gameServer.replicaCount" in hover.contents.value and "integer" in hover.contents.value
+    assert "environments may override it" in hover.contents.value
+
+
+async def test_inlay_hints_show_the_peak_spawn_rate(client: LanguageClient, repo: pathlib.Path):
+    text = (repo / CAVES).read_text(encoding="utf-8")
+    uri = open_doc(client, repo / CAVES)
+    await settled(client, uri, lambda d: d == [], "clean")
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=99, character=0)),
+        )
+    )
+    [hint] = hints
+    multiplier = float(re.search(r"max_spawn_rate_multiplier = ([0-9.]+)", (repo / RULESET).read_text()).group(1))
+    base = int(re.search(r"base_rate\s*= (\d+)", text).group(1))
+    peak = base * multiplier
+    assert hint.label == f"peak {peak:g}/min", hint.label
+    assert hint.position == position_of(text, f"= {base}", 2 + len(str(base)))
