@@ -1,7 +1,7 @@
 //! Rename of a loot table or a spawn region: every declaration and every reference, across the
 //! repository's rule files, from the latest analysis's spans (see [`crate::lsp::navigate`]).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use lsp_types::{PrepareRenameResponse, RenameParams, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit};
 
@@ -50,13 +50,15 @@ pub fn rename(state: &State, params: &RenameParams) -> Result<Option<WorkspaceEd
     let mut spans = declarations(&analysis.ruleset, &symbol);
     spans.extend(references(&analysis.ruleset, &symbol));
     let mut lines = Lines::new(&analysis.sources);
-    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    // By URI as text: `Uri` caches its parts inside, so it makes a poor map key while filling.
+    let mut by_file: BTreeMap<String, (Uri, Vec<TextEdit>)> = BTreeMap::new();
     for span in spans {
         let Some(uri) = state.uri_for(root, &analysis.sources.get(span.file).path) else { continue };
         let range = lines.range(unquoted(&analysis.sources, span));
-        changes.entry(uri).or_default().push(TextEdit { range, new_text: new_name.to_string() });
+        let entry = by_file.entry(uri.to_string()).or_insert_with(|| (uri, Vec::new()));
+        entry.1.push(TextEdit { range, new_text: new_name.to_string() });
     }
-    Ok(Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }))
+    Ok(Some(WorkspaceEdit { changes: Some(by_file.into_values().collect()), ..WorkspaceEdit::default() }))
 }
 
 /// A string's span without its quotes.

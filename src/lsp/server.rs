@@ -20,7 +20,7 @@ use lsp_types::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::lsp::convert::path_of;
+use crate::lsp::convert::{path_of, uri_of};
 use crate::lsp::state::State;
 use crate::lsp::transport::{self, Incoming};
 use crate::lsp::{folding, formatting, inlay, rename, requests, semantic, symbols};
@@ -407,10 +407,27 @@ impl<W: Write> Server<W> {
         if !self.dynamic_watchers {
             return;
         }
-        let watchers = ["**/*.hcl", "**/*.yaml", "**/*.yml", "**/*.json"]
-            .into_iter()
-            .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
-            .collect();
+        const GLOBS: [&str; 4] = ["**/*.hcl", "**/*.yaml", "**/*.yml", "**/*.json"];
+        // Relative to each workspace folder, spelt out: Neovim matches a bare string pattern
+        // against the whole path, where `**/*.hcl` finds nothing.
+        let bases: Vec<lsp_types::Uri> = self.folders.iter().filter_map(|f| uri_of(f)).collect();
+        let watchers = if bases.is_empty() {
+            GLOBS.iter().map(|glob| GlobPattern::String((*glob).into())).collect::<Vec<_>>()
+        } else {
+            bases
+                .iter()
+                .flat_map(|base| {
+                    GLOBS.iter().map(|glob| {
+                        GlobPattern::Relative(lsp_types::RelativePattern {
+                            base_uri: OneOf::Right(base.clone()),
+                            pattern: (*glob).into(),
+                        })
+                    })
+                })
+                .collect()
+        };
+        let watchers =
+            watchers.into_iter().map(|glob_pattern| FileSystemWatcher { glob_pattern, kind: None }).collect();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };
         let params = RegistrationParams {
             registrations: vec![Registration {
