@@ -187,8 +187,9 @@ fn encode(text: &str, classified: &[Classified]) -> Vec<SemanticToken> {
             let end = text[start..c.end].find('\n').map_or(c.end, |n| start + n);
             let (from, to) = (index.position(start), index.position(end));
             if to.character > from.character {
-                let delta_line = from.line - line;
-                let delta_start = if delta_line == 0 { from.character - character } else { from.character };
+                let delta_line = from.line.saturating_sub(line);
+                let delta_start =
+                    if delta_line == 0 { from.character.saturating_sub(character) } else { from.character };
                 out.push(SemanticToken {
                     delta_line,
                     delta_start,

@@ -628,6 +628,29 @@ mod tests {
     }
 
     #[test]
+    fn a_request_cancelled_in_its_batch_is_not_worked_on() {
+        let hover = serde_json::json!({
+            "textDocument": { "uri": "file:///nowhere/x.hcl" },
+            "position": { "line": 0, "character": 0 },
+        });
+        let cancel = Incoming::Message(Message::Notification(Notification::new(
+            "$/cancelRequest".into(),
+            serde_json::json!({ "id": 5 }),
+        )));
+        let (_, out) = serve(vec![
+            request(1, "initialize", serde_json::json!({ "capabilities": {} })),
+            notification("initialized"),
+            request(5, "textDocument/hover", hover.clone()),
+            request(6, "textDocument/hover", hover),
+            cancel,
+            notification("exit"),
+        ]);
+        let by_id = |id: i64| out.iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("no answer to {id}"));
+        assert_eq!(error_code(by_id(5)), ErrorCode::RequestCanceled as i64);
+        assert!(by_id(6).get("error").is_none(), "the other request is answered");
+    }
+
+    #[test]
     fn exit_without_shutdown_is_status_1() {
         let (code, _) =
             serve(vec![request(1, "initialize", serde_json::json!({ "capabilities": {} })), notification("exit")]);

@@ -182,7 +182,8 @@ impl State {
         self.touched.insert(uri.to_string());
     }
 
-    /// `textDocument/didClose`: back to the file on disk.
+    /// `textDocument/didClose`: back to the file on disk, which may hold something else than
+    /// the buffer did (an edit closed unsaved), so it is analysed again.
     pub fn close(&mut self, uri: &Uri) {
         let Some(doc) = self.docs.remove(uri.as_str()) else { return };
         self.touched.remove(uri.as_str());
