@@ -94,12 +94,18 @@ fn locations(state: &State, view: &View<'_>, spans: Vec<Span>) -> Vec<Location> 
         .collect()
 }
 
-/// `textDocument/definition`.
+/// `textDocument/definition`: between loot tables and regions in rule files; from a YAML key
+/// to its declarations in `rulesctl.hcl`.
 pub fn definition(state: &State, params: &GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
     let view = state.view(&params.text_document_position_params.text_document.uri)?;
     let (analysis, file) = (view.analysis?, view.file?);
     let offset = view.offset(params.text_document_position_params.position);
-    let spans = navigate::definition(&analysis.ruleset, file, offset);
+    let spans = if is_hcl(&view) {
+        navigate::definition(&analysis.ruleset, file, offset)
+    } else {
+        // A YAML key: where rulesctl.hcl declares it.
+        values_help::declarations(analysis, view.rel?, &view.text, offset)
+    };
     let found = locations(state, &view, spans);
     (!found.is_empty()).then_some(GotoDefinitionResponse::Array(found))
 }

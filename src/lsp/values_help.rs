@@ -1,7 +1,7 @@
-//! Completion and hover in `values.yaml` and environment files (under their `overrides:`), from
-//! the chart's `values.schema.json` (as the latest analysis read it) and the project file's
-//! declarations (`value`, `render.allow_overrides`, `render.inject`). The cursor's key path is
-//! read from the lines' indentation, so it works while the file does not parse.
+//! Completion, hover and go to definition in `values.yaml` and environment files (under their
+//! `overrides:`), from the chart's `values.schema.json` (as the latest analysis read it) and the
+//! project file's declarations (`value`, `render.allow_overrides`, `render.inject`). The cursor's
+//! key path is read from the lines' indentation, so it works while the file does not parse.
 
 use std::ops::Range;
 
@@ -10,6 +10,7 @@ use lsp_types::{
 };
 use serde_json::Value;
 
+use crate::diagnostic::Span;
 use crate::lsp::convert::LineIndex;
 use crate::model::project::Project;
 use crate::pipeline::Analysis;
@@ -286,6 +287,28 @@ pub fn hover(analysis: &Analysis, rel: &str, text: &str, offset: usize) -> Optio
     }
     parts.extend(declared);
     Some((parts.join("\n\n"), cursor.key_span))
+}
+
+/// Where `rulesctl.hcl` declares the YAML key under the cursor: its `value` block, its `inject`
+/// entry, and the `allow_overrides` entry that covers it.
+pub fn declarations(analysis: &Analysis, rel: &str, text: &str, offset: usize) -> Vec<Span> {
+    let Some(cursor) = cursor(text, offset).filter(|c| !c.key.is_empty()) else { return Vec::new() };
+    let Some(mut path) = values_path(&analysis.project, rel, &cursor.parents) else { return Vec::new() };
+    path.push(cursor.key);
+    let dotted = path.join(".");
+    let project = &analysis.project;
+    let mut out: Vec<Span> =
+        project.value_decls.iter().filter(|d| d.path.value == dotted).map(|d| d.path.span).collect();
+    out.extend(project.inject.iter().filter(|i| i.path.value == dotted).map(|i| i.path.span));
+    out.extend(
+        project
+            .allow_overrides
+            .iter()
+            .flatten()
+            .filter(|o| o.value == dotted || dotted.starts_with(&format!("{}.", o.value)))
+            .map(|o| o.span),
+    );
+    out
 }
 
 fn yaml_scalar(value: &Value) -> String {

@@ -959,3 +959,21 @@ async def test_inlay_hints_show_the_peak_spawn_rate(client: LanguageClient, repo
     peak = base * multiplier
     assert hint.label == f"peak {peak:g}/min", hint.label
     assert hint.position == position_of(text, f"= {base}", 2 + len(str(base)))
+
+
+async def test_a_yaml_key_leads_to_its_declarations(client: LanguageClient, repo: pathlib.Path):
+    path = repo / "examples/chart/values.yaml"
+    text = path.read_text(encoding="utf-8")
+    uri = open_doc(client, path)
+    await first_analysis(client)
+    project = (repo / "rulesctl.hcl").read_text(encoding="utf-8")
+
+    async def targets(needle: str) -> list[tuple[str, int]]:
+        params = types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(text, needle, 1))
+        found = await client.text_document_definition_async(params) or []
+        return sorted((l.uri.rsplit("/", 1)[-1], l.range.start.line) for l in found)
+
+    line = lambda needle: project[: project.index(needle)].count("\n")  # noqa: E731
+    assert await targets("rollbackTimeout") == [("rulesctl.hcl", line('"deployment.rollbackTimeout"'))]
+    # An environment may override it: it leads to the `allow_overrides` entry.
+    assert await targets("replicaCount") == [("rulesctl.hcl", line('"gameServer.replicaCount"'))]
