@@ -1,5 +1,6 @@
-//! `check --watch`: analyse the repository, then again after every debounced batch of changes
-//! to the files an analysis reads, until Ctrl-C. Re-checks go through one
+//! File events for `check --watch` and the language server: a [`Watcher`] on what an analysis
+//! reads, and `check --watch`'s loop, which analyses the repository, then again after every
+//! quiet batch of changes to those files, until Ctrl-C. Re-checks go through one
 //! [`Workspace`], so only the rule files that changed are parsed again.
 //!
 //! What is watched follows the project file: the root itself (for `rulesctl.hcl` and folders
@@ -8,9 +9,9 @@
 //! editor temporary files (`*~`, `*.swp`, `4913`, `*.tmp`, `#autosave#`) is ignored.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
@@ -18,12 +19,20 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 use crate::error::Error;
 use crate::pipeline::{Analysis, Workspace};
 
-/// How long the file system must be quiet before a batch of changes is re-checked: an editor's
-/// save is several events (a temporary file, a rename, a metadata change).
-const DEBOUNCE: Duration = Duration::from_millis(200);
+/// How long one path's events are gathered before they are handed on: an editor's save is
+/// several events (a temporary file, a rename, a metadata change).
+const SETTLE: Duration = Duration::from_millis(50);
+
+/// How long the file system must be quiet before `check --watch` re-checks a batch of changes.
+/// The debouncer alone does not give this: it hands on each event a fixed time after it
+/// happened, so saves 50 ms apart came out as one batch each.
+const QUIET: Duration = Duration::from_millis(200);
+
+/// The longest a batch may keep growing while saves go on: a report at least this often.
+const LONGEST: Duration = Duration::from_secs(2);
 
 enum Event {
-    Files(DebounceEventResult),
+    Files(Vec<PathBuf>),
     Stop,
 }
 
@@ -31,9 +40,76 @@ enum Event {
 /// is running, so `run` can be called again in the same process.
 static INTERRUPT: OnceLock<Mutex<Option<Sender<Event>>>> = OnceLock::new();
 
+/// A watch on the files an analysis of one repository reads. Each settled group of changes
+/// is handed to the callback as absolute paths; [`changes`] says which matter.
+pub struct Watcher {
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    root: PathBuf,
+    watched: Vec<(PathBuf, RecursiveMode)>,
+}
+
+impl Watcher {
+    /// A watcher for the repository at `root` (absolute); it watches nothing until
+    /// [`Watcher::follow`]. Errors from the file system are printed to stderr.
+    ///
+    /// # Errors
+    ///
+    /// When the file system cannot be watched at all.
+    pub fn new(root: &Path, on_change: impl Fn(Vec<PathBuf>) + Send + 'static) -> Result<Self, Error> {
+        let debouncer = new_debouncer(SETTLE, None, move |result: DebounceEventResult| match result {
+            Ok(batch) => {
+                // Opening and reading a file is an event too (an analysis reads them all).
+                let paths: Vec<PathBuf> = batch
+                    .iter()
+                    .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+                    .flat_map(|e| e.paths.iter().cloned())
+                    .collect();
+                if !paths.is_empty() {
+                    on_change(paths);
+                }
+            }
+            Err(errors) => {
+                for err in errors {
+                    eprintln!("rulesctl: watching: {err}");
+                }
+            }
+        })
+        .map_err(|e| Error::io("watch", root, std::io::Error::other(e)))?;
+        Ok(Watcher { debouncer, root: root.to_path_buf(), watched: Vec::new() })
+    }
+
+    /// Watches what `analysis` reads, replacing the previous watches: folders that appeared
+    /// are picked up, and a renamed folder is watched under its new name.
+    pub fn follow(&mut self, analysis: &Analysis) {
+        let root = &self.root;
+        let mut wanted = vec![(root.clone(), RecursiveMode::NonRecursive)];
+        for input in analysis.project.inputs() {
+            let path = root.join(&input);
+            if path.is_dir() {
+                wanted.push((path, RecursiveMode::Recursive));
+            } else if let Some(parent) = path.parent().filter(|p| p.is_dir() && p != root) {
+                wanted.push((parent.to_path_buf(), RecursiveMode::NonRecursive));
+            }
+        }
+        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+        wanted.dedup_by(|a, b| a.0 == b.0);
+        if wanted == self.watched {
+            return;
+        }
+        for (path, _) in self.watched.drain(..) {
+            let _ = self.debouncer.unwatch(&path);
+        }
+        for (path, mode) in wanted {
+            if self.debouncer.watch(&path, mode).is_ok() {
+                self.watched.push((path, mode));
+            }
+        }
+    }
+}
+
 /// Watches the repository at `root`. `report` is called with the first analysis (and no
-/// changed paths), then after each batch of relevant changes with the root-relative paths that
-/// changed; it returns `false` to stop (its output went away). Returns on Ctrl-C.
+/// changed paths), then after each quiet batch of relevant changes with the root-relative
+/// paths that changed; it returns `false` to stop (its output went away). Returns on Ctrl-C.
 ///
 /// # Errors
 ///
@@ -43,20 +119,18 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
     let root = &std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let (to, events) = channel();
     install_interrupt(root, to.clone())?;
-    let forward = to;
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result| {
-        let _ = forward.send(Event::Files(result));
-    })
-    .map_err(|e| Error::io("watch", root, std::io::Error::other(e)))?;
+    let mut watcher = Watcher::new(root, move |paths| {
+        let _ = to.send(Event::Files(paths));
+    })?;
     let mut workspace = Workspace::new(root.to_path_buf());
     let mut analysis = workspace.analyze();
-    let mut watched = Vec::new();
-    rewatch(&mut debouncer, root, &analysis, &mut watched);
+    watcher.follow(&analysis);
     if !report(&analysis, &[]) {
         stop_forwarding();
         return Ok(());
     }
-    while let Some(changed) = next_batch(&events, root, &analysis) {
+    while let Some(paths) = next_batch(&events) {
+        let changed = changes(root, &paths, &analysis);
         if changed.is_empty() {
             continue;
         }
@@ -68,7 +142,7 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
             }
         }
         analysis = workspace.analyze();
-        rewatch(&mut debouncer, root, &analysis, &mut watched);
+        watcher.follow(&analysis);
         if !report(&analysis, &changed) {
             break;
         }
@@ -109,33 +183,34 @@ fn install_interrupt(root: &Path, to: Sender<Event>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The next batch of relevant changed paths (root-relative, sorted); `None` on Ctrl-C.
-fn next_batch(events: &Receiver<Event>, root: &Path, analysis: &Analysis) -> Option<Vec<String>> {
-    match events.recv().ok()? {
-        Event::Stop => None,
-        Event::Files(Err(errors)) => {
-            for err in errors {
-                eprintln!("rulesctl: watching: {err}");
-            }
-            Some(Vec::new())
-        }
-        Event::Files(Ok(batch)) => {
-            // Opening and reading a file is an event too (the analysis itself reads them all).
-            let mut changed: Vec<String> = batch
-                .iter()
-                .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-                .flat_map(|e| e.paths.iter())
-                .filter_map(|path| relative(root, path))
-                .filter(|rel| relevant(root, rel, analysis))
-                .collect();
-            changed.sort();
-            changed.dedup();
-            // A folder is named only when nothing below it is (its listing changed, say).
-            let named = changed.clone();
-            changed.retain(|c| !named.iter().any(|n| n.starts_with(&format!("{c}/"))));
-            Some(changed)
+/// The paths changed in the next quiet batch: events until none came for [`QUIET`] (or for
+/// [`LONGEST`] in all); `None` on Ctrl-C.
+fn next_batch(events: &Receiver<Event>) -> Option<Vec<PathBuf>> {
+    let mut paths = match events.recv().ok()? {
+        Event::Stop => return None,
+        Event::Files(paths) => paths,
+    };
+    let started = Instant::now();
+    while started.elapsed() < LONGEST {
+        match events.recv_timeout(QUIET) {
+            Ok(Event::Files(more)) => paths.extend(more),
+            Ok(Event::Stop) | Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => break,
         }
     }
+    Some(paths)
+}
+
+/// Of the absolute `paths` that changed, those that can change an analysis of `root` like
+/// `analysis`, root-relative and sorted; a folder only when nothing below it is named.
+pub fn changes(root: &Path, paths: &[PathBuf], analysis: &Analysis) -> Vec<String> {
+    let mut changed: Vec<String> =
+        paths.iter().filter_map(|path| relative(root, path)).filter(|rel| relevant(root, rel, analysis)).collect();
+    changed.sort();
+    changed.dedup();
+    let named = changed.clone();
+    changed.retain(|c| !named.iter().any(|n| n.starts_with(&format!("{c}/"))));
+    changed
 }
 
 fn relative(root: &Path, path: &Path) -> Option<String> {
@@ -170,35 +245,6 @@ pub fn ignored(rel: &str) -> bool {
                 || name == "4913"
                 || (name.starts_with('#') && name.ends_with('#'))
         })
-}
-
-/// Watches what the analysis reads, replacing the previous watches: folders that appeared
-/// are picked up, and a renamed folder is watched under its new name.
-fn rewatch(
-    watcher: &mut Debouncer<RecommendedWatcher, RecommendedCache>,
-    root: &Path,
-    analysis: &Analysis,
-    watched: &mut Vec<(PathBuf, RecursiveMode)>,
-) {
-    let mut wanted = vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
-    for input in analysis.project.inputs() {
-        let path = root.join(&input);
-        if path.is_dir() {
-            wanted.push((path, RecursiveMode::Recursive));
-        } else if let Some(parent) = path.parent().filter(|p| p.is_dir() && *p != root) {
-            wanted.push((parent.to_path_buf(), RecursiveMode::NonRecursive));
-        }
-    }
-    wanted.sort_by(|a, b| a.0.cmp(&b.0));
-    wanted.dedup_by(|a, b| a.0 == b.0);
-    for (path, _) in watched.drain(..) {
-        let _ = watcher.unwatch(&path);
-    }
-    for (path, mode) in wanted {
-        if watcher.watch(&path, mode).is_ok() {
-            watched.push((path, mode));
-        }
-    }
 }
 
 #[cfg(test)]

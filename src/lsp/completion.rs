@@ -1,4 +1,5 @@
-//! Completion: the block types and attribute names valid at the cursor, loot table names for
+//! Completion: the block types and attribute names valid at the cursor, the values of a closed
+//! list (`value { type = "` offers `duration`, `endpoint`, `quantity`), loot table names for
 //! `spawn_config.loot_table`, spawn regions for `event_stream.region`, and numeric attributes
 //! for a `policy` label. It reads the text before the cursor, so it works while the file does
 //! not parse (which, while typing, is most of the time).
@@ -93,7 +94,7 @@ pub fn complete(req: &Request<'_>) -> Vec<CompletionItem> {
 
     // A value, or a policy's label: names from elsewhere in the ruleset.
     let (names, value_start) = if let Some((key, value_start)) = assignment(statement) {
-        (value_names(spec.name, key, req.ruleset), scan.statement + value_start)
+        (value_names(spec, key, req.ruleset), scan.statement + value_start)
     } else if let Some(label) = typed.strip_prefix("policy").filter(|_| spec.block("policy").is_some()) {
         let start = offset - label.trim_start().len();
         (policy_paths(), start)
@@ -127,10 +128,17 @@ pub fn complete(req: &Request<'_>) -> Vec<CompletionItem> {
         .collect()
 }
 
-/// The names an attribute's value may take, with a detail and a rank (lower sorts first).
-fn value_names(block: &str, key: &str, ruleset: Option<&Ruleset>) -> Vec<(String, String, u8)> {
+/// The names an attribute's value may take, with a detail and a rank (lower sorts first): the
+/// dialect's values when they are a closed list, else names declared elsewhere in the ruleset.
+fn value_names(spec: &BlockSpec, key: &str, ruleset: Option<&Ruleset>) -> Vec<(String, String, u8)> {
+    if let Some(Kind::Str(format)) = spec.attr(key).map(|a| a.kind) {
+        if !format.choices().is_empty() {
+            let detail = format.describe().to_string();
+            return format.choices().iter().map(|c| ((*c).to_string(), detail.clone(), 0)).collect();
+        }
+    }
     let Some(ruleset) = ruleset else { return Vec::new() };
-    match (block, key) {
+    match (spec.name, key) {
         ("spawn_config", "loot_table") => {
             let names: BTreeSet<(&str, usize)> =
                 ruleset.loot_tables.iter().map(|t| (t.name.value.as_str(), t.items.len())).collect();
@@ -210,5 +218,11 @@ mod tests {
         let got = labels("policy \"spawn_config.", &PROJECT);
         assert!(got.contains(&"spawn_config.base_rate".to_string()), "{got:?}");
         assert!(!got.contains(&"spawn_config.region".to_string()), "only numbers can be narrowed");
+    }
+
+    #[test]
+    fn offers_the_values_of_a_closed_list() {
+        assert_eq!(labels("value \"a.b\" {\n  type = \"", &PROJECT), ["duration", "endpoint", "quantity"]);
+        assert_eq!(labels("value \"a.b\" {\n  type = \"du", &PROJECT), ["duration", "endpoint", "quantity"]);
     }
 }

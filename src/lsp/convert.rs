@@ -52,11 +52,6 @@ impl<'a> LineIndex<'a> {
         }
         start + line.len()
     }
-
-    /// The range of the whole text.
-    pub fn whole(&self) -> Range {
-        Range { start: Position { line: 0, character: 0 }, end: self.position(self.text.len()) }
-    }
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -150,7 +145,7 @@ mod tests {
         // Past the end of a line: the line's end; past the last line: the text's end.
         assert_eq!(index.offset(pos(0, 99)), text.find('\n').unwrap());
         assert_eq!(index.offset(pos(9, 0)), text.len());
-        assert_eq!(index.whole().end, pos(2, 0));
+        assert_eq!(index.position(text.len()), pos(2, 0));
     }
 
     #[test]

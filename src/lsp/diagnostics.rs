@@ -63,17 +63,49 @@ pub fn convert(d: &Diagnostic, lines: &mut Lines<'_>, uri: &impl Fn(&str) -> Opt
     }
 }
 
-/// Every diagnostic, converted and grouped by the root-relative path of its primary place.
+/// Every diagnostic, converted and grouped by the root-relative path of its primary place; a
+/// file with more than `cap` gets its first `cap - 1` and a last one that says how many more
+/// (only those published are converted, so a file with 50,000 findings costs what 1,000 do).
 pub fn by_file(
     diagnostics: &[Diagnostic],
     sources: &Sources,
     uri: &impl Fn(&str) -> Option<Uri>,
+    cap: usize,
 ) -> BTreeMap<String, Vec<lsp_types::Diagnostic>> {
+    let cap = cap.max(1);
+    let mut counts: HashMap<FileId, usize> = HashMap::new();
+    for d in diagnostics {
+        *counts.entry(d.primary.span.file).or_default() += 1;
+    }
     let mut lines = Lines::new(sources);
     let mut out: BTreeMap<String, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
+    let mut shown: HashMap<FileId, usize> = HashMap::new();
     for d in diagnostics {
-        let path = &sources.get(d.primary.span.file).path;
-        out.entry(path.clone()).or_default().push(convert(d, &mut lines, uri));
+        let file = d.primary.span.file;
+        let total = counts.get(&file).copied().unwrap_or(0);
+        let seen = shown.entry(file).or_default();
+        *seen += 1;
+        let list = out.entry(sources.get(file).path.clone()).or_default();
+        if total <= cap || *seen < cap {
+            list.push(convert(d, &mut lines, uri));
+        } else if *seen == cap {
+            list.push(more(total - (cap - 1), lines.range(d.primary.span)));
+        }
     }
     out
+}
+
+/// The last diagnostic of a file over the cap: how many were left out, where the first is.
+fn more(hidden: usize, range: lsp_types::Range) -> lsp_types::Diagnostic {
+    let s = if hidden == 1 { "" } else { "s" };
+    lsp_types::Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some("rulesctl".to_string()),
+        message: format!(
+            "{hidden} more diagnostic{s} in this file, from here on, are not shown (the limit is \
+             rulesctl.maxDiagnosticsPerFile); `rulesctl check` lists them all"
+        ),
+        ..lsp_types::Diagnostic::default()
+    }
 }

@@ -4,19 +4,19 @@ use std::collections::HashMap;
 
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CompletionParams, CompletionResponse,
-    DocumentFormattingParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
-    Location, MarkupContent, MarkupKind, ReferenceParams, TextEdit, WorkspaceEdit,
+    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, Location, MarkupContent,
+    MarkupKind, ReferenceParams, TextEdit, WorkspaceEdit,
 };
 
 use crate::diagnostic::Span;
-use crate::format::format;
 use crate::lsp::context::{dialect, locate};
 use crate::lsp::convert::LineIndex;
 use crate::lsp::diagnostics::{convert, Lines};
 use crate::lsp::state::{State, View};
-use crate::lsp::{actions, completion, hover, navigate};
+use crate::lsp::{actions, completion, hover, navigate, values_help};
 
-fn is_hcl(view: &View<'_>) -> bool {
+/// Whether the document is HCL (a rule file or `rulesctl.hcl`), else YAML.
+pub fn is_hcl(view: &View<'_>) -> bool {
     view.rel.map_or_else(|| view.doc.path.extension().is_some_and(|e| e == "hcl"), |rel| rel.ends_with(".hcl"))
 }
 
@@ -43,6 +43,11 @@ pub fn hover(state: &State, params: &HoverParams) -> Option<Hover> {
             range = Some(found.span.clone());
             parts.insert(0, hover::dialect(&found));
         }
+    } else if let (Some(analysis), Some(rel)) = (view.analysis, view.rel) {
+        if let Some((text, span)) = values_help::hover(analysis, rel, &view.text, offset) {
+            range = Some(span);
+            parts.insert(0, text);
+        }
     }
     if parts.is_empty() {
         return None;
@@ -62,7 +67,9 @@ fn covers(span: Span, offset: usize) -> bool {
 pub fn completion(state: &State, params: &CompletionParams, snippets: bool) -> Option<CompletionResponse> {
     let view = state.view(&params.text_document_position.text_document.uri)?;
     if !is_hcl(&view) {
-        return None;
+        let offset = view.offset(params.text_document_position.position);
+        let items = values_help::complete(view.analysis?, view.rel?, &view.text, offset);
+        return Some(CompletionResponse::Array(items));
     }
     let request = completion::Request {
         text: &view.text,
@@ -87,12 +94,18 @@ fn locations(state: &State, view: &View<'_>, spans: Vec<Span>) -> Vec<Location> 
         .collect()
 }
 
-/// `textDocument/definition`.
+/// `textDocument/definition`: between loot tables and regions in rule files; from a YAML key
+/// to its declarations in `rulesctl.hcl`.
 pub fn definition(state: &State, params: &GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
     let view = state.view(&params.text_document_position_params.text_document.uri)?;
     let (analysis, file) = (view.analysis?, view.file?);
     let offset = view.offset(params.text_document_position_params.position);
-    let spans = navigate::definition(&analysis.ruleset, file, offset);
+    let spans = if is_hcl(&view) {
+        navigate::definition(&analysis.ruleset, file, offset)
+    } else {
+        // A YAML key: where rulesctl.hcl declares it.
+        values_help::declarations(analysis, view.rel?, &view.text, offset)
+    };
     let found = locations(state, &view, spans);
     (!found.is_empty()).then_some(GotoDefinitionResponse::Array(found))
 }
@@ -104,20 +117,6 @@ pub fn references(state: &State, params: &ReferenceParams) -> Option<Vec<Locatio
     let offset = view.offset(params.text_document_position.position);
     let spans = navigate::all_references(&analysis.ruleset, file, offset, params.context.include_declaration);
     Some(locations(state, &view, spans))
-}
-
-/// `textDocument/formatting`: one edit replacing the document with `rulesctl fmt`'s layout;
-/// none when it is already laid out, or does not parse.
-pub fn formatting(state: &State, params: &DocumentFormattingParams) -> Option<Vec<TextEdit>> {
-    let view = state.view(&params.text_document.uri)?;
-    if !is_hcl(&view) {
-        return None;
-    }
-    let Ok(formatted) = format(&view.text) else { return Some(Vec::new()) };
-    if formatted == view.doc.text {
-        return Some(Vec::new());
-    }
-    Some(vec![TextEdit { range: LineIndex::new(&view.doc.text).whole(), new_text: formatted }])
 }
 
 /// `textDocument/codeAction`: a quick fix for each diagnostic in the range that suggests a name.
@@ -140,6 +139,8 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<Vec<Code
             continue;
         }
         let Some((range, name)) = actions::suggestion(d, &view.text) else { continue };
+        let written = view.text.get(range.clone()).unwrap_or_default();
+        let preferred = actions::preferred(written, &name, &actions::candidates(d, &analysis.ruleset));
         let edit = TextEdit { range: index.range(range), new_text: name.clone() };
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
             title: format!("Replace with `{name}`"),
@@ -149,7 +150,7 @@ pub fn code_actions(state: &State, params: &CodeActionParams) -> Option<Vec<Code
                 changes: Some(HashMap::from([(view.uri.clone(), vec![edit])])),
                 ..WorkspaceEdit::default()
             }),
-            is_preferred: Some(true),
+            is_preferred: Some(preferred),
             ..CodeAction::default()
         }));
     }

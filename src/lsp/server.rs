@@ -1,25 +1,30 @@
 //! The message loop: lifecycle (initialize, shutdown, exit), dispatch, and the guard that keeps
 //! one bad message or one internal error from stopping the server.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, DidChangeTextDocumentParams,
     DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, HoverProviderCapability,
-    InitializeParams, OneOf, PositionEncodingKind, Registration, RegistrationParams, SaveOptions, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    InitializeParams, OneOf, PositionEncodingKind, Registration, RegistrationParams, RenameOptions, SaveOptions,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    WorkDoneProgressOptions,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::lsp::requests;
+use crate::lsp::convert::{path_of, uri_of};
 use crate::lsp::state::State;
 use crate::lsp::transport::{self, Incoming};
+use crate::lsp::{folding, formatting, inlay, rename, requests, semantic, symbols};
+use crate::watch::Watcher;
 
 /// Where the server is in the protocol's lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +34,9 @@ enum Phase {
     ShutDown,
 }
 
+/// The id of the request that asks for the `rulesctl` settings; the answer is recognised by it.
+const CONFIGURATION: &str = "rulesctl-configuration";
+
 pub struct Server<W: Write> {
     out: W,
     state: State,
@@ -37,6 +45,16 @@ pub struct Server<W: Write> {
     snippets: bool,
     /// The client lets the server register file watchers.
     dynamic_watchers: bool,
+    /// The client shows server-initiated progress (`window/workDoneProgress/create`).
+    progress: bool,
+    /// The client answers `workspace/configuration`.
+    configuration: bool,
+    /// The workspace folders (or root) the client opened with.
+    folders: Vec<PathBuf>,
+    /// Where the server's own file watcher sends what it sees; `None` runs without one.
+    disk: Option<Sender<Incoming>>,
+    /// Requests the server sent, for unique ids.
+    asked: u64,
     /// Log every message and analysis time to stderr (`RULESCTL_LSP_LOG=1`).
     verbose: bool,
     /// The client stopped reading what the server writes.
@@ -44,14 +62,21 @@ pub struct Server<W: Write> {
 }
 
 impl<W: Write> Server<W> {
-    pub fn new(out: W, forced_root: Option<PathBuf>, verbose: bool) -> Self {
-        let state = State { forced_root, ..State::default() };
+    /// A server writing to `out`. `disk`, when given, is the sender of the message channel,
+    /// for the server's own file watcher (used when the client watches no files).
+    pub fn new(out: W, forced_root: Option<PathBuf>, verbose: bool, disk: Option<Sender<Incoming>>) -> Self {
+        let state = State::new(forced_root);
         Server {
             out,
             state,
             phase: Phase::Uninitialized,
             snippets: false,
             dynamic_watchers: false,
+            progress: false,
+            configuration: false,
+            folders: Vec::new(),
+            disk,
+            asked: 0,
             verbose,
             gone: false,
         }
@@ -59,22 +84,44 @@ impl<W: Write> Server<W> {
 
     /// Serves until `exit` (or the end of the input): the exit status is 0 when `shutdown`
     /// came first, 1 otherwise, as the protocol asks.
+    ///
+    /// Messages are taken in batches: the first that comes, and every one already read behind
+    /// it. Changes in a batch only mark their repository; it is analysed once, before the
+    /// batch's first request and at its end, so 20 queued edits cost one analysis, not 20, and
+    /// a request cancelled later in its batch is not worked on.
     pub fn run(&mut self, incoming: &Receiver<Incoming>) -> u8 {
-        for message in incoming {
-            match message {
-                Incoming::Message(Message::Notification(n)) if n.method == "exit" => break,
-                Incoming::Message(message) => self.guarded(message),
-                Incoming::Malformed { error, id } => {
-                    log(&format!("ignored a malformed message: {error}"));
-                    if let Some(id) = id {
-                        self.respond(Response::new_err(id, ErrorCode::InvalidRequest as i32, error));
+        'serve: while let Ok(first) = incoming.recv() {
+            let mut batch = vec![first];
+            batch.extend(incoming.try_iter());
+            let cancelled = cancelled(&batch);
+            for message in batch {
+                match message {
+                    Incoming::Message(Message::Notification(n)) if n.method == "exit" => break 'serve,
+                    Incoming::End => break 'serve,
+                    Incoming::Message(Message::Request(r)) if cancelled.contains(&r.id) => {
+                        let text = format!("{} was cancelled", r.method);
+                        self.respond(Response::new_err(r.id, ErrorCode::RequestCanceled as i32, text));
+                    }
+                    Incoming::Message(message) => self.guarded(message),
+                    Incoming::Disk(paths) => self.state.disk_changed(&paths),
+                    Incoming::Malformed { error, id } => {
+                        log(&format!("ignored a malformed message: {error}"));
+                        if let Some(id) = id {
+                            self.respond(Response::new_err(id, ErrorCode::InvalidRequest as i32, error));
+                        }
                     }
                 }
+                if self.gone {
+                    break 'serve;
+                }
             }
+            self.flush();
             if self.gone {
-                log("the client stopped reading; exiting");
                 break;
             }
+        }
+        if self.gone {
+            log("the client stopped reading; exiting");
         }
         u8::from(self.phase != Phase::ShutDown)
     }
@@ -102,6 +149,10 @@ impl<W: Write> Server<W> {
                 if self.verbose {
                     log(&format!("request {} {}", request.id, request.method));
                 }
+                // A request is answered from the latest text: analyse what the batch changed.
+                if self.phase == Phase::Running {
+                    self.flush();
+                }
                 let response = self.request(request);
                 self.respond(response);
             }
@@ -111,13 +162,127 @@ impl<W: Write> Server<W> {
                 }
                 self.notification(notification);
             }
-            // Answers to what the server asked (registering watchers): nothing to do.
-            Message::Response(_) => {}
+            Message::Response(response) => self.answered(response),
         }
+    }
+
+    /// Analyses what changed since the latest analysis (once, however many changes came) and
+    /// publishes the diagnostics that differ; the first analysis of a repository reports
+    /// progress when the client shows it.
+    fn flush(&mut self) {
+        if self.phase != Phase::Running {
+            return;
+        }
+        if let Some(to) = self.disk.clone().filter(|_| !self.dynamic_watchers) {
+            self.state.watch_with(&|root| {
+                let to = to.clone();
+                Watcher::new(root, move |paths| {
+                    let _ = to.send(Incoming::Disk(paths));
+                })
+                .map_err(|err| log(&format!("cannot watch {}: {err}", root.display())))
+                .ok()
+            });
+        }
+        let token = (self.progress && self.state.first_analysis_due()).then(|| self.begin_progress());
+        let published = match catch_unwind(AssertUnwindSafe(|| self.state.flush())) {
+            Ok(published) => published,
+            Err(_) => {
+                log("internal error while analysing; the caches are dropped and the server goes on");
+                self.state.invalidate();
+                Vec::new()
+            }
+        };
+        if let Some(token) = token {
+            self.end_progress(token);
+        }
+        if let Some(took) = self.state.last_analysis.take().filter(|_| self.verbose) {
+            log(&format!("analysed in {:.1} ms", took.as_secs_f64() * 1000.0));
+        }
+        for notification in published {
+            self.send(&Message::Notification(notification));
+        }
+    }
+
+    /// Creates a progress token with the client and reports the start of the first analysis.
+    /// The notification follows the request without waiting for its answer, as rust-analyzer
+    /// does: the client reads them in order, so the token exists when the progress arrives.
+    fn begin_progress(&mut self) -> String {
+        let token = self.next_id("rulesctl-progress");
+        let create =
+            lsp_types::WorkDoneProgressCreateParams { token: lsp_types::NumberOrString::String(token.clone()) };
+        self.send(&Message::Request(Request::new(
+            RequestId::from(token.clone()),
+            "window/workDoneProgress/create".into(),
+            create,
+        )));
+        let begin = lsp_types::WorkDoneProgress::Begin(lsp_types::WorkDoneProgressBegin {
+            title: "rulesctl".into(),
+            message: Some("analysing the workspace".into()),
+            cancellable: Some(false),
+            percentage: None,
+        });
+        self.progress_notification(&token, begin);
+        token
+    }
+
+    fn end_progress(&mut self, token: String) {
+        let files: usize = self.state.roots.values().filter_map(|r| r.analysis.as_ref()).map(|a| a.sources.len()).sum();
+        let end = lsp_types::WorkDoneProgress::End(lsp_types::WorkDoneProgressEnd {
+            message: Some(format!("analysed {files} files")),
+        });
+        self.progress_notification(&token, end);
+    }
+
+    fn progress_notification(&mut self, token: &str, value: lsp_types::WorkDoneProgress) {
+        let params = lsp_types::ProgressParams {
+            token: lsp_types::NumberOrString::String(token.to_string()),
+            value: lsp_types::ProgressParamsValue::WorkDone(value),
+        };
+        self.send(&Message::Notification(Notification::new("$/progress".into(), params)));
+    }
+
+    fn next_id(&mut self, what: &str) -> String {
+        self.asked += 1;
+        format!("{what}-{}", self.asked)
+    }
+
+    /// An answer to a request the server made: the settings, when it is theirs.
+    fn answered(&mut self, response: Response) {
+        let is_configuration = matches!(&response.id.to_string(), id if id.contains(CONFIGURATION));
+        if !is_configuration {
+            return;
+        }
+        match response.response_result {
+            Ok(result) => self.settings_changed(&result.get(0).cloned().unwrap_or_default()),
+            Err(error) => log(&format!("the client did not give the settings: {}", error.message)),
+        }
+    }
+
+    fn settings_changed(&mut self, section: &serde_json::Value) {
+        let settings = self.state.settings.read(section);
+        if settings != self.state.settings {
+            self.state.settings = settings;
+            for notification in self.state.republish() {
+                self.send(&Message::Notification(notification));
+            }
+        }
+    }
+
+    /// Asks the client for the `rulesctl` settings, when it answers such requests.
+    fn ask_configuration(&mut self) {
+        if !self.configuration {
+            return;
+        }
+        let id = self.next_id(CONFIGURATION);
+        let params = lsp_types::ConfigurationParams {
+            items: vec![lsp_types::ConfigurationItem { scope_uri: None, section: Some("rulesctl".into()) }],
+        };
+        self.send(&Message::Request(Request::new(RequestId::from(id), "workspace/configuration".into(), params)));
     }
 
     fn request(&mut self, request: Request) -> Response {
         let id = request.id.clone();
+        let state = &self.state;
         match (self.phase, request.method.as_str()) {
             (Phase::Uninitialized, "initialize") => self.initialize(request),
             (Phase::Uninitialized, _) => {
@@ -133,12 +298,20 @@ impl<W: Write> Server<W> {
                 self.phase = Phase::ShutDown;
                 Response::new_ok(id, serde_json::Value::Null)
             }
-            (_, "textDocument/hover") => answer(request, |p| requests::hover(&self.state, &p)),
-            (_, "textDocument/completion") => answer(request, |p| requests::completion(&self.state, &p, self.snippets)),
-            (_, "textDocument/definition") => answer(request, |p| requests::definition(&self.state, &p)),
-            (_, "textDocument/references") => answer(request, |p| requests::references(&self.state, &p)),
-            (_, "textDocument/formatting") => answer(request, |p| requests::formatting(&self.state, &p)),
-            (_, "textDocument/codeAction") => answer(request, |p| requests::code_actions(&self.state, &p)),
+            (_, "textDocument/hover") => answer(request, |p| requests::hover(state, &p)),
+            (_, "textDocument/completion") => answer(request, |p| requests::completion(state, &p, self.snippets)),
+            (_, "textDocument/definition") => answer(request, |p| requests::definition(state, &p)),
+            (_, "textDocument/references") => answer(request, |p| requests::references(state, &p)),
+            (_, "textDocument/formatting") => answer(request, |p| formatting::document(state, &p)),
+            (_, "textDocument/rangeFormatting") => answer(request, |p| formatting::range(state, &p)),
+            (_, "textDocument/codeAction") => answer(request, |p| requests::code_actions(state, &p)),
+            (_, "textDocument/semanticTokens/full") => answer(request, |p| semantic::tokens(state, &p)),
+            (_, "textDocument/documentSymbol") => answer(request, |p| symbols::document(state, &p)),
+            (_, "workspace/symbol") => answer(request, |p| symbols::workspace(state, &p)),
+            (_, "textDocument/foldingRange") => answer(request, |p| folding::ranges(state, &p)),
+            (_, "textDocument/prepareRename") => answer_or_refuse(request, |p| rename::prepare(state, &p)),
+            (_, "textDocument/rename") => answer_or_refuse(request, |p| rename::rename(state, &p)),
+            (_, "textDocument/inlayHint") => answer(request, |p| inlay::hints(state, &p)),
             #[cfg(test)]
             (_, "rulesctl/panic") => panic!("a bug, on purpose"),
             (_, method) => Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown method {method}")),
@@ -155,8 +328,19 @@ impl<W: Write> Server<W> {
         let completion = caps.text_document.as_ref().and_then(|t| t.completion.as_ref());
         self.snippets =
             completion.and_then(|c| c.completion_item.as_ref()).and_then(|i| i.snippet_support) == Some(true);
-        let watched = caps.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref());
+        let workspace = caps.workspace.as_ref();
+        let watched = workspace.and_then(|w| w.did_change_watched_files.as_ref());
         self.dynamic_watchers = watched.and_then(|w| w.dynamic_registration) == Some(true);
+        self.configuration = workspace.and_then(|w| w.configuration) == Some(true);
+        self.progress = caps.window.as_ref().and_then(|w| w.work_done_progress) == Some(true);
+        if let Some(options) = &params.initialization_options {
+            self.state.settings = self.state.settings.read(options);
+        }
+        #[allow(deprecated)]
+        let root_uri = params.root_uri.clone();
+        let folders = params.workspace_folders.iter().flatten().map(|f| f.uri.clone()).chain(root_uri);
+        self.folders = folders.filter_map(|uri| path_of(&uri)).collect();
+        self.folders.dedup();
         self.phase = Phase::Running;
         let result = serde_json::json!({
             "capabilities": capabilities(),
@@ -169,44 +353,52 @@ impl<W: Write> Server<W> {
         if self.phase != Phase::Running {
             return;
         }
-        let published = match n.method.as_str() {
+        match n.method.as_str() {
             "initialized" => {
                 self.register_watchers();
-                Vec::new()
+                self.ask_configuration();
+                // Every folder's repository is analysed at the end of this batch, so the whole
+                // workspace's diagnostics are published before any file is opened.
+                for folder in &self.folders {
+                    self.state.add_folder(folder);
+                }
             }
-            "textDocument/didOpen" => match params::<DidOpenTextDocumentParams>(n) {
-                Some(p) => self.state.open(p.text_document.uri, p.text_document.text, p.text_document.version),
-                None => Vec::new(),
-            },
-            "textDocument/didChange" => match params::<DidChangeTextDocumentParams>(n) {
-                Some(p) => self.state.change(&p.text_document.uri, p.content_changes, p.text_document.version),
-                None => Vec::new(),
-            },
-            "textDocument/didSave" => match params::<DidSaveTextDocumentParams>(n) {
-                Some(p) => self.state.save(&p.text_document.uri),
-                None => Vec::new(),
-            },
-            "textDocument/didClose" => match params::<DidCloseTextDocumentParams>(n) {
-                Some(p) => self.state.close(&p.text_document.uri),
-                None => Vec::new(),
-            },
-            "workspace/didChangeWatchedFiles" => match params::<DidChangeWatchedFilesParams>(n) {
-                Some(p) => self.state.files_changed(&p.changes.into_iter().map(|c| c.uri).collect::<Vec<_>>()),
-                None => Vec::new(),
-            },
+            "textDocument/didOpen" => {
+                if let Some(p) = params::<DidOpenTextDocumentParams>(n) {
+                    self.state.open(p.text_document.uri, p.text_document.text, p.text_document.version);
+                }
+            }
+            "textDocument/didChange" => {
+                if let Some(p) = params::<DidChangeTextDocumentParams>(n) {
+                    self.state.change(&p.text_document.uri, p.content_changes, p.text_document.version);
+                }
+            }
+            "textDocument/didSave" => {
+                if let Some(p) = params::<DidSaveTextDocumentParams>(n) {
+                    self.state.save(&p.text_document.uri);
+                }
+            }
+            "textDocument/didClose" => {
+                if let Some(p) = params::<DidCloseTextDocumentParams>(n) {
+                    self.state.close(&p.text_document.uri);
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                if let Some(p) = params::<DidChangeWatchedFilesParams>(n) {
+                    self.state.files_changed(&p.changes.into_iter().map(|c| c.uri).collect::<Vec<_>>());
+                }
+            }
+            "workspace/didChangeConfiguration" => {
+                if self.configuration {
+                    self.ask_configuration();
+                } else if let Some(settings) = n.params.get("settings") {
+                    self.settings_changed(&settings.clone());
+                }
+            }
             // Each file finds its own repository: workspace folders change nothing.
-            "workspace/didChangeWorkspaceFolders" => Vec::new(),
-            method if method.starts_with("$/") => Vec::new(),
-            method => {
-                log(&format!("ignored the notification {method}"));
-                Vec::new()
-            }
-        };
-        if let Some(took) = self.state.last_analysis.take().filter(|_| self.verbose) {
-            log(&format!("analysed in {:.1} ms", took.as_secs_f64() * 1000.0));
-        }
-        for notification in published {
-            self.send(&Message::Notification(notification));
+            "workspace/didChangeWorkspaceFolders" => {}
+            method if method.starts_with("$/") => {}
+            method => log(&format!("ignored the notification {method}")),
         }
     }
 
@@ -215,10 +407,27 @@ impl<W: Write> Server<W> {
         if !self.dynamic_watchers {
             return;
         }
-        let watchers = ["**/*.hcl", "**/*.yaml", "**/*.yml", "**/*.json"]
-            .into_iter()
-            .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
-            .collect();
+        const GLOBS: [&str; 4] = ["**/*.hcl", "**/*.yaml", "**/*.yml", "**/*.json"];
+        // Relative to each workspace folder, spelt out: Neovim matches a bare string pattern
+        // against the whole path, where `**/*.hcl` finds nothing.
+        let bases: Vec<lsp_types::Uri> = self.folders.iter().filter_map(|f| uri_of(f)).collect();
+        let watchers = if bases.is_empty() {
+            GLOBS.iter().map(|glob| GlobPattern::String((*glob).into())).collect::<Vec<_>>()
+        } else {
+            bases
+                .iter()
+                .flat_map(|base| {
+                    GLOBS.iter().map(|glob| {
+                        GlobPattern::Relative(lsp_types::RelativePattern {
+                            base_uri: OneOf::Right(base.clone()),
+                            pattern: (*glob).into(),
+                        })
+                    })
+                })
+                .collect()
+        };
+        let watchers =
+            watchers.into_iter().map(|glob_pattern| FileSystemWatcher { glob_pattern, kind: None }).collect();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };
         let params = RegistrationParams {
             registrations: vec![Registration {
@@ -243,6 +452,19 @@ impl<W: Write> Server<W> {
     }
 }
 
+/// The ids of the requests a `$/cancelRequest` in `batch` names.
+fn cancelled(batch: &[Incoming]) -> HashSet<RequestId> {
+    batch
+        .iter()
+        .filter_map(|m| match m {
+            Incoming::Message(Message::Notification(n)) if n.method == "$/cancelRequest" => {
+                serde_json::from_value::<RequestId>(n.params.get("id")?.clone()).ok()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Answers a request whose parameters are `P`: invalid parameters are an error response,
 /// never a panic.
 fn answer<P: DeserializeOwned, R: Serialize>(request: Request, f: impl FnOnce(P) -> R) -> Response {
@@ -253,6 +475,27 @@ fn answer<P: DeserializeOwned, R: Serialize>(request: Request, f: impl FnOnce(P)
             ErrorCode::InvalidParams as i32,
             format!("invalid parameters for {}: {err}", request.method),
         ),
+    }
+}
+
+/// Answers a request that may be refused (a rename to a name the dialect does not accept): the
+/// refusal is an error response whose message the editor shows.
+fn answer_or_refuse<P: DeserializeOwned, R: Serialize>(
+    request: Request,
+    f: impl FnOnce(P) -> Result<R, String>,
+) -> Response {
+    let id = request.id.clone();
+    let mut refused = None;
+    let response = answer(request, |p| match f(p) {
+        Ok(result) => serde_json::to_value(result).unwrap_or_default(),
+        Err(message) => {
+            refused = Some(message);
+            serde_json::Value::Null
+        }
+    });
+    match refused {
+        Some(message) => Response::new_err(id, ErrorCode::RequestFailed as i32, message),
+        None => response,
     }
 }
 
@@ -284,6 +527,23 @@ fn capabilities() -> ServerCapabilities {
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
@@ -311,7 +571,7 @@ mod tests {
         }
         drop(to);
         let mut out = Vec::new();
-        let code = Server::new(&mut out, None, false).run(&from);
+        let code = Server::new(&mut out, None, false, None).run(&from);
         let text = String::from_utf8(out).expect("utf-8");
         let bodies = text.split("Content-Length: ").skip(1).map(|frame| {
             let (_, body) = frame.split_once("\r\n\r\n").expect("a framed message");
@@ -365,6 +625,29 @@ mod tests {
         assert_eq!(error_code(by_id(8)), ErrorCode::InvalidRequest as i64);
         assert!(by_id(9)["result"].is_null());
         assert_eq!(error_code(by_id(10)), ErrorCode::InvalidRequest as i64);
+    }
+
+    #[test]
+    fn a_request_cancelled_in_its_batch_is_not_worked_on() {
+        let hover = serde_json::json!({
+            "textDocument": { "uri": "file:///nowhere/x.hcl" },
+            "position": { "line": 0, "character": 0 },
+        });
+        let cancel = Incoming::Message(Message::Notification(Notification::new(
+            "$/cancelRequest".into(),
+            serde_json::json!({ "id": 5 }),
+        )));
+        let (_, out) = serve(vec![
+            request(1, "initialize", serde_json::json!({ "capabilities": {} })),
+            notification("initialized"),
+            request(5, "textDocument/hover", hover.clone()),
+            request(6, "textDocument/hover", hover),
+            cancel,
+            notification("exit"),
+        ]);
+        let by_id = |id: i64| out.iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("no answer to {id}"));
+        assert_eq!(error_code(by_id(5)), ErrorCode::RequestCanceled as i64);
+        assert!(by_id(6).get("error").is_none(), "the other request is answered");
     }
 
     #[test]

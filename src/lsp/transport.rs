@@ -19,12 +19,27 @@ pub enum Incoming {
         error: String,
         id: Option<RequestId>,
     },
+    /// The server's own file watcher saw these paths change.
+    Disk(Vec<std::path::PathBuf>),
+    /// The input ended (or `exit` came): the last thing the reader sends.
+    End,
 }
 
-/// Reads framed messages from `input` until it ends (or the server stops listening).
-pub fn read_all(mut input: impl BufRead, to: &Sender<Incoming>) {
+/// Reads framed messages from `input` until it ends (or the server stops listening), then
+/// says so: the server's own watcher holds a sender too, so the channel alone never closes.
+pub fn read_all(input: impl BufRead, to: &Sender<Incoming>) {
+    read_frames(input, to);
+    let _ = to.send(Incoming::End);
+}
+
+fn read_frames(mut input: impl BufRead, to: &Sender<Incoming>) {
+    let mut lost = false;
     loop {
-        let incoming = match read_frame(&mut input) {
+        let frame = read_frame(&mut input, lost);
+        // After a frame that was not one, its body (of unknown length) is skipped up to the
+        // next `Content-Length` header, where the stream is in step again.
+        lost = matches!(frame, Ok(Some(Err(_))));
+        let incoming = match frame {
             Ok(None) => return,
             Ok(Some(Ok(body))) => parse(&body),
             Ok(Some(Err(error))) => Incoming::Malformed { error, id: None },
@@ -38,10 +53,12 @@ pub fn read_all(mut input: impl BufRead, to: &Sender<Incoming>) {
     }
 }
 
-/// One frame's body, or why the frame was not one; `None` at the end of the input.
-fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Result<Vec<u8>, String>>> {
+/// One frame's body, or why the frame was not one; `None` at the end of the input. When
+/// `lost`, everything before the next `Content-Length` header is skipped.
+fn read_frame(input: &mut impl BufRead, mut lost: bool) -> io::Result<Option<Result<Vec<u8>, String>>> {
     let mut length: Option<usize> = None;
     let mut bad: Option<String> = None;
+    let mut headers = false;
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -49,14 +66,20 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Result<Vec<u8>, Str
             return Ok(None);
         }
         let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
+        let mut text = text.trim_end_matches(['\r', '\n']);
+        if lost {
+            let Some(at) = text.to_ascii_lowercase().find("content-length") else { continue };
+            text = text.get(at..).unwrap_or_default();
+            lost = false;
+        }
         if text.is_empty() {
-            if length.is_some() || bad.is_some() {
+            if headers {
                 break;
             }
             // Blank lines between frames are tolerated.
             continue;
         }
+        headers = true;
         match text.split_once(':') {
             Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
                 match value.trim().parse::<usize>() {
@@ -129,7 +152,7 @@ mod tests {
         let (to, from) = std::sync::mpsc::channel();
         read_all(io::Cursor::new(input.as_bytes().to_vec()), &to);
         drop(to);
-        from.into_iter().collect()
+        from.into_iter().filter(|i| !matches!(i, Incoming::End)).collect()
     }
 
     fn frame(body: &str) -> String {
@@ -145,15 +168,20 @@ mod tests {
             "Garbage without a colon\r\n\r\n".to_string(),
             "Content-Length: nope\r\n\r\n".to_string(),
             frame(good),
+            // No Content-Length: the body is skipped up to the next frame's header.
+            "Content-Type: x\r\n\r\n{}".to_string(),
+            frame(good),
         ]
         .concat();
         let got = frames(&input);
-        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(got.len(), 7, "{got:?}");
         assert!(matches!(&got[0], Incoming::Malformed { id: None, error } if error.starts_with("not JSON")));
         assert!(matches!(&got[1], Incoming::Malformed { id: Some(id), .. } if *id == RequestId::from(7)));
         assert!(matches!(&got[2], Incoming::Malformed { id: None, .. }));
         assert!(matches!(&got[3], Incoming::Malformed { id: None, .. }));
         assert!(matches!(&got[4], Incoming::Message(Message::Request(r)) if r.method == "shutdown"));
+        assert!(matches!(&got[5], Incoming::Malformed { id: None, error } if error.contains("without Content-Length")));
+        assert!(matches!(&got[6], Incoming::Message(Message::Request(r)) if r.method == "shutdown"));
     }
 
     #[test]

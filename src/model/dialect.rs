@@ -48,7 +48,15 @@ impl Format {
             Format::Name => is_name(s),
             Format::Version => s.strip_prefix('v').is_some_and(|v| semver::Version::parse(v).is_ok()),
             Format::UtcTime => parse_utc_time(s).is_some(),
-            Format::ValueType => matches!(s, "duration" | "endpoint" | "quantity"),
+            Format::ValueType => Format::ValueType.choices().contains(&s),
+        }
+    }
+
+    /// The values a string of this format may take, when they are a closed list (an enum).
+    pub fn choices(self) -> &'static [&'static str] {
+        match self {
+            Format::ValueType => &["duration", "endpoint", "quantity"],
+            Format::Any | Format::Name | Format::Version | Format::UtcTime => &[],
         }
     }
 }

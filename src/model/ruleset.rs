@@ -20,6 +20,19 @@ pub struct SpawnConfig {
     pub loot_table: Field<String>,
 }
 
+impl SpawnConfig {
+    /// The region's peak spawn rate per minute, `base_rate × safety_bounds.max_spawn_rate_multiplier`
+    /// (what X002 holds against `max_concurrent`, and the editor's inlay hint shows); `None` when
+    /// either is missing or the product is not a finite number.
+    pub fn peak_rate(&self, bounds: Option<&SafetyBounds>) -> Option<f64> {
+        let rate = self.base_rate.as_ref()?.value;
+        let mult = bounds?.max_spawn_rate_multiplier.as_ref()?.value.value;
+        #[allow(clippy::cast_precision_loss)] // base_rate is at most 1000 once in range
+        let peak = rate as f64 * mult;
+        peak.is_finite().then_some(peak)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LootItem {
     pub block: Span,

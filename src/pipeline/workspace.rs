@@ -38,6 +38,13 @@ impl Workspace {
         self.cache.dirty.insert(rel.to_string());
     }
 
+    /// An editor buffer for root-relative `rel` that holds what the last analysis read there
+    /// (the editor opened a file as it is on disk): kept for the next analyses, with no parse
+    /// again, so opening many files costs no analysis each.
+    pub fn adopt_buffer(&mut self, rel: &str, text: String) {
+        self.buffers.insert(rel.to_string(), text);
+    }
+
     /// A file changed on disk (saved, created, deleted or renamed): it is read again.
     pub fn file_changed(&mut self, rel: &str) {
         self.cache.dirty.insert(rel.to_string());

@@ -28,8 +28,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("pipeline", &["diagnostic", "error", "hash", "source", "parse", "model", "check", "artifact", "emit", "threads"]),
     ("codes", &["diagnostic", "source", "parse", "model", "check", "format", "pipeline", "publish", "verify"]),
     ("report", &["diagnostic", "source", "artifact", "codes"]),
-    ("lsp", &["diagnostic", "source", "parse", "model", "format", "artifact", "pipeline"]),
     ("watch", &["error", "source", "pipeline"]),
+    ("lsp", &["diagnostic", "source", "parse", "model", "format", "artifact", "pipeline", "watch"]),
     ("cli", &["error", "report", "codegen"]),
     (
         "commands",

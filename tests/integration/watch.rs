@@ -161,3 +161,25 @@ fn watch_follows_edits_new_deleted_and_renamed_files_and_stops_on_ctrl_c() {
         }
     }
 }
+
+/// The README promises a report after 200 ms of quiet: 21 saves 50 ms apart are one burst, so
+/// they give one report (two at most, should the burst outlast the longest batch of 2 s), and
+/// that report shows the last save.
+#[test]
+fn a_burst_of_saves_is_one_report() {
+    let repo = Repo::base();
+    let mut watch = Watch::start(repo.path());
+    watch.report("at the start", |r| r.contains("checked 3 files: 0 errors"));
+    let caves = repo.read("rules/caves.hcl");
+    for i in 0..21 {
+        let cooldown = if i == 20 { 10 } else { 8000 + i };
+        repo.write("rules/caves.hcl", caves.replace("cooldown_ms    = 8000", &format!("cooldown_ms    = {cooldown}")));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    watch.report("after the last save", |r| r.contains("X001"));
+    // Anything still to come would arrive within the quiet time and a little more.
+    std::thread::sleep(Duration::from_millis(1000));
+    let (_, _, seen) = watch.interrupt();
+    let reports = seen.iter().filter(|l| l.starts_with("--- re-checked")).count();
+    assert!((1..=2).contains(&reports), "{reports} reports for one burst of saves:\n{}", seen.join("\n"));
+}

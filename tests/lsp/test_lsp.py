@@ -11,9 +11,11 @@ import asyncio
 import json
 import os
 import pathlib
+import re
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -467,14 +469,36 @@ async def test_formatting_is_exactly_rulesctl_fmt(client: LanguageClient, repo: 
         text_document=types.TextDocumentIdentifier(uri=uri), options=types.FormattingOptions(tab_size=2, insert_spaces=True)
     )
     edits = await client.text_document_formatting_async(params)
-    assert len(edits) == 1
+    # Minimal: the lines already laid out (the block headers, the stream) are left alone.
+    assert len(edits) > 1 and all(e.range.start.line not in (0, 8, 9) for e in edits), edits
     path.write_text(messy, encoding="utf-8")
     fmt = rulesctl("fmt", "--root", str(repo), str(path))
     assert fmt.returncode == 0, fmt.stderr
     assert apply(messy, edits) == path.read_text(encoding="utf-8")
 
-    change(client, uri, path.read_text(encoding="utf-8"))
+    formatted = path.read_text(encoding="utf-8")
+    change(client, uri, formatted)
     assert not await client.text_document_formatting_async(params), "already formatted"
+    # A CRLF buffer keeps its line ends; laid out already, it gets no edit.
+    change(client, uri, formatted.replace("\n", "\r\n"))
+    assert not await client.text_document_formatting_async(params), "a formatted CRLF buffer"
+    messy_crlf = messy.replace("\n", "\r\n")
+    change(client, uri, messy_crlf)
+    crlf_edits = await client.text_document_formatting_async(params)
+    assert all("\n" not in e.new_text.replace("\r\n", "") for e in crlf_edits), crlf_edits
+    assert apply(messy_crlf.replace("\r\n", "\n"), [
+        types.TextEdit(range=e.range, new_text=e.new_text.replace("\r\n", "\n")) for e in crlf_edits
+    ]) == formatted
+    # Range formatting: only the edits on the lines asked for.
+    change(client, uri, messy)
+    ranged = await client.text_document_range_formatting_async(
+        types.DocumentRangeFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=4, character=0), end=types.Position(line=4, character=5)),
+            options=types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert [e.new_text for e in ranged] == ["  cooldown_ms    = 8000\n"], ranged
     change(client, uri, "spawn_config {\n")
     assert not await client.text_document_formatting_async(params), "no edits on a syntax error"
 
@@ -496,6 +520,7 @@ async def test_quick_fixes_apply_the_suggestions(client: LanguageClient, repo: p
 
     actions = await fixes(client.diagnostics[uri])
     assert sorted(a.title for a in actions) == ["Replace with `cooldown_ms`", "Replace with `tier_3_drops`"]
+    # Both are slips with one close candidate: preferred, so an editor may apply them alone.
     assert all(a.kind == types.CodeActionKind.QuickFix and a.is_preferred for a in actions)
     by_title = {a.title: a for a in actions}
     # The attribute's name is replaced; the table's name inside its quotes.
@@ -563,3 +588,392 @@ async def test_each_file_finds_its_own_repository(client: LanguageClient, repo: 
     assert d.related_information[0].location.uri == (nested / "rules/ruleset.hcl").as_uri()
     outer = open_doc(client, repo / CAVES)
     await settled(client, outer, lambda d: d == [], "the outer example is untouched")
+
+
+async def test_a_quick_fix_that_retargets_is_not_preferred(client: LanguageClient, repo: pathlib.Path):
+    path = repo / CAVES
+    # tier_9_drops is one edit from tier_3_drops, but another tier: not a slip to fix blindly.
+    bad = path.read_text(encoding="utf-8").replace('"tier_3_drops"', '"tier_9_drops"')
+    uri = open_doc(client, path, bad)
+    await settled(client, uri, lambda d: codes(d) == ["X004"], "an unknown table")
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=99, character=0)),
+        context=types.CodeActionContext(diagnostics=client.diagnostics[uri]),
+    )
+    actions = await client.text_document_code_action_async(params)
+    assert actions and not any(a.is_preferred for a in actions), actions
+
+
+# ---------------------------------------------------------------------------------------------
+# Responsiveness: the wire, coalescing, the workspace, file watching, limits, progress, settings
+
+LOG_DIR = pathlib.Path(tempfile.mkdtemp(prefix="rulesctl-lsp-"))
+LOG = LOG_DIR / "server.log"
+# The server with RULESCTL_LSP_LOG=1, its stderr appended to LOG: the log says each analysis.
+LOGGED = ["sh", "-c", 'RULESCTL_LSP_LOG=1 exec "$0" lsp 2>>"$1"', RULESCTL, str(LOG)]
+
+
+def analyses_since(mark: int) -> int:
+    return LOG.read_text(encoding="utf-8", errors="replace")[mark:].count("analysed in")
+
+
+def log_mark() -> int:
+    return len(LOG.read_text(encoding="utf-8", errors="replace")) if LOG.exists() else 0
+
+
+async def wait_for(what: str, check) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def region_file(name: str) -> str:
+    return (REPO / CAVES).read_text(encoding="utf-8").replace("crystal_caves", name)
+
+
+@pytest.fixture
+def big_repo(repo: pathlib.Path) -> pathlib.Path:
+    """The example with 200 more regions, one file each."""
+    folder = repo / "examples/rules/more"
+    folder.mkdir()
+    for i in range(200):
+        (folder / f"cave_{i}.hcl").write_text(region_file(f"cave_{i}"), encoding="utf-8")
+    return repo
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=LOGGED, client_factory=make_client))
+async def logged_client(lsp_client: LanguageClient, big_repo: pathlib.Path):
+    mark = log_mark()
+    params = types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=big_repo.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=big_repo.as_uri(), name="example")],
+    )
+    lsp_client.initialized_with = await lsp_client.initialize_session(params)  # type: ignore[attr-defined]
+    # The workspace is analysed once, from `initialized`, before any file is opened.
+    await wait_for("the first analysis", lambda: analyses_since(mark) >= 1)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def without_file_watching() -> types.ClientCapabilities:
+    """VS Code's capabilities, but a client that watches no files (Neovim's default on Linux)."""
+    caps = client_capabilities("visual-studio-code")
+    caps.workspace.did_change_watched_files = None
+    return caps
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[RULESCTL, "lsp"], client_factory=make_client))
+async def unwatched_client(lsp_client: LanguageClient, repo: pathlib.Path):
+    params = types.InitializeParams(
+        capabilities=without_file_watching(),
+        root_uri=repo.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=repo.as_uri(), name="example")],
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def hover_at(client: LanguageClient, uri: str, text: str, needle: str, shift: int = 1):
+    params = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(text, needle, shift))
+    return await client.text_document_hover_async(params)
+
+
+async def test_a_frame_without_content_length_is_skipped_and_the_stream_goes_on(
+    client: LanguageClient, repo: pathlib.Path
+):
+    text = (repo / CAVES).read_text(encoding="utf-8")
+    uri = open_doc(client, repo / CAVES)
+    stdin = client._server.stdin  # type: ignore[union-attr]
+    # No Content-Length: the body cannot be told from the next frame's header but by looking.
+    stdin.write(b"Content-Type: application/json\r\n\r\n{}")
+    await stdin.drain()
+    for _ in range(3):
+        hover = await asyncio.wait_for(hover_at(client, uri, text, "base_rate"), TIMEOUT)
+        assert "spawn_config.base_rate" in hover.contents.value
+
+
+async def test_queued_edits_are_analysed_once_and_a_request_sees_the_last(
+    logged_client: LanguageClient, big_repo: pathlib.Path
+):
+    client = logged_client
+    path = big_repo / CAVES
+    good = path.read_text(encoding="utf-8")
+    uri = open_doc(client, path)
+    await settled(client, uri, lambda d: d == [], "clean")
+    mark, published = log_mark(), len(client.published)  # type: ignore[attr-defined]
+    sent = time.perf_counter()
+    for i in range(20):
+        change(client, uri, good.replace("cooldown_ms    = 8000", f"cooldown_ms    = {8000 + i + 1}"))
+    last = good.replace("cooldown_ms    = 8000", "cooldown_ms    = 10\n  # the last edit")
+    change(client, uri, last)
+    hover = await hover_at(client, uri, last, "= 10", 2)
+    took = (time.perf_counter() - sent) * 1000
+    assert "X001" in hover.contents.value, "answered from the last text's analysis"
+    [d] = await settled(client, uri, lambda d: codes(d) == ["X001"], "the last edit's finding")
+    runs = analyses_since(mark)
+    mine = [p for _, p in client.published[published:] if p.uri == uri]  # type: ignore[attr-defined]
+    assert runs <= 3, f"21 queued edits took {runs} analyses"
+    assert len(mine) <= 3 and mine[-1].version == VERSIONS[uri], mine
+    print(f"\n21 queued edits then a request on 211 rule files: {took:.1f} ms, {runs} analyses")
+
+
+async def test_opening_200_files_reuses_the_analysis(logged_client: LanguageClient, big_repo: pathlib.Path):
+    client = logged_client
+    mark = log_mark()
+    sent = time.perf_counter()
+    files = sorted((big_repo / "examples/rules/more").glob("*.hcl"))
+    uris = [open_doc(client, p) for p in files]
+    text = files[-1].read_text(encoding="utf-8")
+    hover = await hover_at(client, uris[-1], text, "base_rate")
+    took = (time.perf_counter() - sent) * 1000
+    assert "spawn_config.base_rate" in hover.contents.value
+    await wait_for("every opened file's diagnostics", lambda: all(u in client.diagnostics for u in uris))
+    assert analyses_since(mark) == 0, "opening files as they are on disk needs no analysis"
+    print(f"\nopening 200 files: {took:.1f} ms")
+
+
+async def test_the_whole_workspace_is_diagnosed_and_disk_changes_seen_without_a_client_watcher(
+    unwatched_client: LanguageClient, repo: pathlib.Path
+):
+    client = unwatched_client
+    await first_analysis(client)
+    caves = (repo / CAVES).as_uri()
+    loot = repo / LOOT
+    # Nothing is open: a file renamed on disk, seen by the server's own watcher, breaks a file
+    # nobody opened, whose diagnostics are published all the same.
+    loot.rename(loot.with_suffix(".bak"))
+    await settled(client, caves, lambda d: "X004" in codes(d), "X004 in an unopened file")
+    loot.with_suffix(".bak").rename(loot)
+    await settled(client, caves, lambda d: d == [], "back to clean")
+
+
+async def test_at_most_1000_diagnostics_a_file_and_the_setting_lowers_it(client: LanguageClient, repo: pathlib.Path):
+    path = repo / "examples/rules/unused.hcl"
+    text = "".join(f'loot_table "unused_{i}" {{\n  item "x" {{ weight = 1 }}\n}}\n' for i in range(1200))
+    uri = open_doc(client, path, text)
+    got = await settled(client, uri, lambda d: len(d) > 0, "the unused tables")
+    assert len(got) == 1000, len(got)
+    assert codes(got[:999]) == ["X005"] * 999
+    assert got[-1].message.startswith("201 more diagnostics in this file"), got[-1].message
+    assert got[-1].severity == types.DiagnosticSeverity.Information
+    # `rulesctl.maxDiagnosticsPerFile`, through workspace/configuration.
+    client.set_configuration({"maxDiagnosticsPerFile": 50}, section="rulesctl")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    got = await settled(client, uri, lambda d: len(d) == 50, "the lower limit")
+    assert got[-1].message.startswith("1151 more diagnostics"), got[-1].message
+
+
+async def first_analysis(client: LanguageClient) -> None:
+    """Waits for the end of the first analysis, which the server reports as progress."""
+    await wait_for("the first analysis's progress", lambda: any(
+        [type(r).__name__ for r in reports][-1:] == ["WorkDoneProgressEnd"] for reports in client.progress_reports.values()
+    ))
+
+
+async def test_the_first_analysis_reports_progress(client: LanguageClient):
+    await first_analysis(client)
+    [reports] = [r for r in client.progress_reports.values()]
+    assert [type(r).__name__ for r in reports] == ["WorkDoneProgressBegin", "WorkDoneProgressEnd"]
+    assert reports[0].title == "rulesctl"
+
+
+# ---------------------------------------------------------------------------------------------
+# Semantic tokens, symbols, folding, rename, YAML help, inlay hints
+
+
+async def test_every_feature_is_announced(client: LanguageClient):
+    caps = client.initialized_with.capabilities  # type: ignore[attr-defined]
+    assert caps.semantic_tokens_provider.full
+    assert caps.document_symbol_provider and caps.workspace_symbol_provider
+    assert caps.folding_range_provider and caps.inlay_hint_provider
+    assert caps.document_range_formatting_provider
+    assert caps.rename_provider.prepare_provider
+
+
+def decode_tokens(text: str, data: list[int], legend: types.SemanticTokensLegend) -> list[tuple[str, str, list[str]]]:
+    """(text, type, modifiers) of each semantic token, from LSP's relative encoding."""
+    lines = text.split("\n")
+    out, line, start = [], 0, 0
+    for i in range(0, len(data), 5):
+        delta_line, delta_start, length, kind, mods = data[i : i + 5]
+        line += delta_line
+        start = start + delta_start if delta_line == 0 else delta_start
+        units = lines[line].encode("utf-16-le")
+        word = units[start * 2 : (start + length) * 2].decode("utf-16-le")
+        names = [m for bit, m in enumerate(legend.token_modifiers) if mods & (1 << bit)]
+        out.append((word, legend.token_types[kind], names))
+    return out
+
+
+async def test_semantic_tokens_follow_the_dialect(client: LanguageClient, repo: pathlib.Path):
+    text = (repo / CAVES).read_text(encoding="utf-8").replace("spawn_config {", "/* é\n 😀 */ spawn_config {")
+    uri = open_doc(client, repo / CAVES, text)
+    legend = client.initialized_with.capabilities.semantic_tokens_provider.legend  # type: ignore[attr-defined]
+    result = await client.text_document_semantic_tokens_full_async(
+        types.SemanticTokensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    got = decode_tokens(text, result.data, legend)
+    assert ("/* é", "comment", []) in got and (" 😀 */", "comment", []) in got, "a token a line"
+    assert ("spawn_config", "keyword", []) in got
+    assert ("base_rate", "property", []) in got
+    assert ("12", "number", []) in got
+    assert ('"crystal_caves"', "variable", ["declaration"]) in got
+    assert ('"tier_3_drops"', "variable", []) in got
+
+
+async def test_document_and_workspace_symbols(client: LanguageClient, repo: pathlib.Path):
+    uri = open_doc(client, repo / LOOT)
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    names = [s.name for s in symbols]
+    assert {"tier_1_drops", "tier_2_drops", "tier_3_drops"} <= set(names), names
+    table = next(s for s in symbols if s.name == "tier_3_drops")
+    assert table.detail == "loot_table" and table.children, table
+    values = repo / "examples/chart/values.yaml"
+    values_uri = open_doc(client, values)
+    outline = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=values_uri))
+    )
+    assert [s.name for s in outline] == ["gameServer", "config", "cache", "deployment"]
+    server = outline[0]
+    assert [c.name for c in server.children] == ["replicaCount", "sidecar"]
+
+    await first_analysis(client)
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="t3d"))
+    assert any(s.name == "tier_3_drops" and s.location.uri == uri for s in found), found
+    regions = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="ember"))
+    assert {s.container_name for s in regions if s.name == "ember_wastes"} == {"spawn region", "event stream"}
+
+
+async def test_folding_blocks_comments_and_yaml(client: LanguageClient, repo: pathlib.Path):
+    text = '# one\n# two\nloot_table "t" {\n  item "a" {\n    weight = 1\n  }\n}\n'
+    uri = open_doc(client, repo / "examples/rules/fold.hcl", text)
+    ranges = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [(r.start_line, r.end_line) for r in ranges] == [(0, 1), (2, 5), (3, 4)]
+    assert ranges[0].kind == types.FoldingRangeKind.Comment
+    values_uri = open_doc(client, repo / "examples/chart/values.yaml")
+    yaml_ranges = await client.text_document_folding_range_async(
+        types.FoldingRangeParams(text_document=types.TextDocumentIdentifier(uri=values_uri))
+    )
+    assert (3, 11) in [(r.start_line, r.end_line) for r in yaml_ranges], yaml_ranges
+
+
+async def test_rename_a_loot_table_across_files(client: LanguageClient, repo: pathlib.Path):
+    loot_text = (repo / LOOT).read_text(encoding="utf-8")
+    loot = open_doc(client, repo / LOOT)
+    await first_analysis(client)
+    at = position_of(loot_text, '"tier_3_drops"', 3)
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=types.TextDocumentIdentifier(uri=loot), position=at)
+    )
+    assert prepared.placeholder == "tier_3_drops"
+    assert prepared.range.start == position_of(loot_text, '"tier_3_drops"', 1)
+    with pytest.raises(Exception) as refused:
+        await client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(
+                text_document=types.TextDocumentIdentifier(uri=loot), position=position_of(loot_text, "weight")
+            )
+        )
+    assert "can be renamed" in str(refused.value)
+    with pytest.raises(Exception) as bad_name:
+        await client.text_document_rename_async(
+            types.RenameParams(text_document=types.TextDocumentIdentifier(uri=loot), position=at, new_name="Top Tier")
+        )
+    assert "is not a name" in str(bad_name.value)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=types.TextDocumentIdentifier(uri=loot), position=at, new_name="top_tier")
+    )
+    naming = [p for p in (repo / "examples/rules").rglob("*.hcl") if '"tier_3_drops"' in p.read_text(encoding="utf-8")]
+    assert set(edit.changes) == {p.as_uri() for p in naming}, edit.changes
+    for path in naming:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(apply(text, edit.changes[path.as_uri()]), encoding="utf-8")
+    assert rulesctl("check", "--root", str(repo)).returncode == 0, "the renamed workspace still checks"
+    assert '"top_tier"' in (repo / LOOT).read_text(encoding="utf-8")
+
+
+async def test_enum_completion_in_the_project_file(client: LanguageClient, repo: pathlib.Path):
+    text = 'value "config.extra" {\n  type = "\n}\n'
+    uri = open_doc(client, repo / "rulesctl.hcl", text)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(text, 'type = "', 8))
+    )
+    assert [i.label for i in result] == ["duration", "endpoint", "quantity"]
+
+
+async def test_yaml_completion_and_hover_from_the_chart_schema(client: LanguageClient, repo: pathlib.Path):
+    path = repo / "examples/chart/values.yaml"
+    original = path.read_text(encoding="utf-8")
+    uri = open_doc(client, path)
+    await first_analysis(client)
+
+    async def labels(text: str, position: types.Position) -> list[str]:
+        change(client, uri, text)
+        result = await client.text_document_completion_async(
+            types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+        )
+        return sorted(i.label for i in (result.items if isinstance(result, types.CompletionList) else result or []))
+
+    typing = original.replace("  rollbackTimeout:", "  ro\n  rollbackTimeout:")
+    assert "rollbackTimeout" in await labels(typing, position_of(typing, "  ro\n", 4))
+    top = original + "c"
+    assert {"cache", "config", "deployment", "gameServer"} <= set(await labels(top, position_of(top, "\nc", 2)))
+    enum = original.replace('strategy: "BlueGreen"', "strategy: ")
+    assert await labels(enum, position_of(enum, "strategy: ", 10)) == ["BlueGreen", "Canary", "RollingUpdate"]
+    change(client, uri, original)
+    hover = await hover_at(client, uri, original, "rollbackTimeout")
+    assert "deployment.rollbackTimeout" in hover.contents.value
+    assert "A duration of at most 5m." in hover.contents.value
+    assert "declared in `rulesctl.hcl`: a `duration`, max `5m`" in hover.contents.value
+    # An environment's overrides follow the same schema.
+    env = repo / "environments/staging.yaml"
+    env_text = env.read_text(encoding="utf-8")
+    env_uri = open_doc(client, env)
+    hover = await hover_at(client, env_uri, env_text, "replicaCount")
+    assert "gameServer.replicaCount" in hover.contents.value and "integer" in hover.contents.value
+    assert "environments may override it" in hover.contents.value
+
+
+async def test_inlay_hints_show_the_peak_spawn_rate(client: LanguageClient, repo: pathlib.Path):
+    text = (repo / CAVES).read_text(encoding="utf-8")
+    uri = open_doc(client, repo / CAVES)
+    await settled(client, uri, lambda d: d == [], "clean")
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=99, character=0)),
+        )
+    )
+    [hint] = hints
+    multiplier = float(re.search(r"max_spawn_rate_multiplier = ([0-9.]+)", (repo / RULESET).read_text()).group(1))
+    base = int(re.search(r"base_rate\s*= (\d+)", text).group(1))
+    peak = base * multiplier
+    assert hint.label == f"peak {peak:g}/min", hint.label
+    assert hint.position == position_of(text, f"= {base}", 2 + len(str(base)))
+
+
+async def test_a_yaml_key_leads_to_its_declarations(client: LanguageClient, repo: pathlib.Path):
+    path = repo / "examples/chart/values.yaml"
+    text = path.read_text(encoding="utf-8")
+    uri = open_doc(client, path)
+    await first_analysis(client)
+    project = (repo / "rulesctl.hcl").read_text(encoding="utf-8")
+
+    async def targets(needle: str) -> list[tuple[str, int]]:
+        params = types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position_of(text, needle, 1))
+        found = await client.text_document_definition_async(params) or []
+        return sorted((l.uri.rsplit("/", 1)[-1], l.range.start.line) for l in found)
+
+    line = lambda needle: project[: project.index(needle)].count("\n")  # noqa: E731
+    assert await targets("rollbackTimeout") == [("rulesctl.hcl", line('"deployment.rollbackTimeout"'))]
+    # An environment may override it: it leads to the `allow_overrides` entry.
+    assert await targets("replicaCount") == [("rulesctl.hcl", line('"gameServer.replicaCount"'))]

@@ -28,13 +28,11 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             continue;
         }
         let region = spawn.region.as_ref().map_or("this region", |r| r.value.as_str());
-        let peak = rate.value as f64 * mult.value.value;
         // A multiplier such as 1e308 (out of range, reported on its own) overflows the float
         // product: say so rather than print `inf`.
-        let (product, help) = if peak.is_finite() {
-            (format!(" = {peak}"), help(cx, peak, cap.value, mult.value.value))
-        } else {
-            (String::new(), "lower `base_rate` or the multiplier".to_string())
+        let (product, help) = match spawn.peak_rate(cx.ruleset.bounds()) {
+            Some(peak) => (format!(" = {peak}"), help(cx, peak, cap.value, mult.value.value)),
+            None => (String::new(), "lower `base_rate` or the multiplier".to_string()),
         };
         sink.push(
             Diagnostic::new(
