@@ -792,3 +792,30 @@ fn the_streaming_compiler_matches_the_json_value_compiler() {
 fn crate_pretty(value: &serde_json::Value) -> String {
     rulesctl::artifact::canonical::pretty(value).0
 }
+
+/// The statement's `dirty` flag, judged on the build's inputs in one git status walk: a file that
+/// is no input never makes it dirty; an input modified, untracked, or inside a folder git ignores
+/// or does not track as a whole always does.
+#[test]
+fn dirty_means_an_input_differs_from_the_commit() {
+    let dirty = |repo: &Repo| {
+        std::fs::remove_dir_all(repo.path().join("dist")).ok();
+        assert_eq!(build(repo).code, 0);
+        statement(repo)["predicate"]["buildDefinition"]["externalParameters"]["source"]["dirty"].clone()
+    };
+    let repo = Repo::committed();
+    assert_eq!(dirty(&repo), false, "a fresh commit");
+    repo.write("notes.md", "not an input\n");
+    repo.write("scratch/more.txt", "nor this\n");
+    assert_eq!(dirty(&repo), false, "untracked files that are no input");
+    let rules = Repo::committed();
+    rules.write("rules/extra/more.hcl", "loot_table \"spare\" {\n  item \"rock\" { weight = 1 }\n}\n");
+    assert_eq!(dirty(&rules), true, "an input in an untracked folder");
+    let ignored = Repo::committed();
+    ignored.write(".gitignore", "rules/local/\n");
+    git(ignored.path(), &["add", ".gitignore"]);
+    git(ignored.path(), &["commit", "-qm", "ignore"]);
+    assert_eq!(dirty(&ignored), false);
+    ignored.write("rules/local/more.hcl", "loot_table \"spare\" {\n  item \"rock\" { weight = 1 }\n}\n");
+    assert_eq!(dirty(&ignored), true, "an input in an ignored folder");
+}
