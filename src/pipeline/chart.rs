@@ -81,6 +81,23 @@ pub fn load(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: &mu
             None => nested,
         });
     }
+    // Archives, as `helm dependency build` writes them: under their chart's name (or alias).
+    let archives = tree.list_files(&[format!("{chart}/charts")], ".tgz").unwrap_or_default();
+    let mut archived = 0;
+    for rel in archives.iter().filter(|r| r.matches('/').count() == chart.matches('/').count() + 2) {
+        let Ok(bytes) = tree.read(rel, limit) else { continue };
+        let Some((name, inner, text)) = archived_values(&bytes, limit) else { continue };
+        archived += 1;
+        let id = sources.add(format!("{rel}/{inner}"), text);
+        let Some(mut found) = yaml::parse(id, &sources.get(id).text, &project.limits, sink) else { continue };
+        as_helm_reads(&mut found);
+        let key = switches.iter().find(|s| s.name == name).map_or_else(|| name.clone(), |s| s.key.clone());
+        let nested = nest(&found, &key);
+        doc = Some(match doc {
+            Some(base) => overlay(&base, &nested),
+            None => nested,
+        });
+    }
     let own = format!("{chart}/values.yaml");
     if own != project.values.value {
         if let Some(found) = parse(&own, sources, sink) {
@@ -90,6 +107,7 @@ pub fn load(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: &mu
             });
         }
     }
+    *files += archived;
     Defaults { doc, switches }
 }
 
@@ -169,4 +187,43 @@ fn as_helm_reads(doc: &mut Document) {
             }
         }
     }
+}
+
+/// A dependency archive's chart name and `values.yaml` (its path inside, and its text): the
+/// top folder's `Chart.yaml` names it, else the folder does. Reads at most `limit` bytes out of
+/// the archive, so a decompression bomb costs no more than a file at the size limit; `None`
+/// for an archive that is not a gzipped tar or holds no values.
+fn archived_values(bytes: &[u8], limit: u64) -> Option<(String, String, String)> {
+    use std::io::Read;
+    let gz = flate2::read::GzDecoder::new(bytes).take(limit);
+    let mut archive = tar::Archive::new(gz);
+    let mut name = None;
+    let mut values = None;
+    for entry in archive.entries().ok()? {
+        let mut entry = entry.ok()?;
+        let path = entry.path().ok()?.to_string_lossy().replace('\\', "/");
+        let parts: Vec<&str> = path.trim_start_matches("./").split('/').collect();
+        let [top, file] = parts.as_slice() else { continue };
+        let mut text = String::new();
+        match *file {
+            "values.yaml" if values.is_none() => {
+                entry.read_to_string(&mut text).ok()?;
+                values = Some((top.to_string(), format!("{top}/{file}"), text));
+            }
+            "Chart.yaml" if name.is_none() => {
+                entry.read_to_string(&mut text).ok()?;
+                name = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("name:"))
+                    .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+                    .filter(|n| !n.is_empty());
+            }
+            _ => {}
+        }
+        if name.is_some() && values.is_some() {
+            break;
+        }
+    }
+    let (top, inner, text) = values?;
+    Some((name.unwrap_or(top), inner, text))
 }

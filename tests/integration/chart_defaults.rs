@@ -202,3 +202,32 @@ fn a_public_chart_with_vendored_dependencies() {
     assert_eq!(codes, ["H001"], "{report}");
     assert_eq!(report["diagnostics"][0]["file"], "values.yaml", "{report}");
 }
+
+/// A dependency as `helm dependency build` vendors it, `charts/<name>-<version>.tgz`, is read
+/// from the archive under its alias: its default secret is needed, and not once it is off.
+#[test]
+fn a_dependency_archive_is_read() {
+    let repo = repo();
+    let unpacked = repo.path().join("chart/charts/mariadb");
+    let status = std::process::Command::new("tar")
+        .args(["-czf", "mariadb-11.0.0.tgz", "mariadb"])
+        .current_dir(repo.path().join("chart/charts"))
+        .status()
+        .expect("tar");
+    assert!(status.success());
+    std::fs::remove_dir_all(&unpacked).expect("remove the unpacked copy");
+    repo.write(
+        "environments/dev.yaml",
+        "cluster:\n  allocatable: {cpu: \"4\", memory: \"8Gi\"}\n  secrets: []\noverrides: {}\n",
+    );
+    let (_, codes, report) = check(&repo);
+    assert_eq!(codes, ["H003"], "{report}");
+    assert_eq!(report["diagnostics"][0]["file"], "chart/charts/mariadb-11.0.0.tgz/mariadb/values.yaml", "{report}");
+    repo.write("values.yaml", "replicas: 2\ndb:\n  enabled: false\n");
+    assert_eq!(check(&repo).1, Vec::<String>::new());
+    // Not an archive at all: nothing to read, and no crash.
+    repo.write("chart/charts/mariadb-11.0.0.tgz", "not gzip");
+    repo.write("values.yaml", "replicas: 2\n");
+    let (code, _, report) = check(&repo);
+    assert!(code <= 1, "{report}");
+}
