@@ -35,8 +35,8 @@ pub fn file_name(version: &str) -> String {
 pub enum BuildError {
     /// The ruleset does not have the shape of a ruleset (the Rust module's check).
     Shape(ShapeError),
-    /// It does not fit a 32-bit memory.
-    TooLarge(layout::TooLarge),
+    /// It does not fit a 32-bit memory (or, a rulesctl bug, its canonical bytes are not JSON).
+    Layout(layout::LayoutError),
     /// The validator refused what was encoded: a bug in rulesctl, never the rules' fault.
     Invalid(String),
 }
@@ -45,7 +45,7 @@ impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BuildError::Shape(e) => write!(f, "{e}"),
-            BuildError::TooLarge(e) => write!(f, "{e}"),
+            BuildError::Layout(e) => write!(f, "{e}"),
             BuildError::Invalid(e) => write!(f, "the encoded module does not validate (a rulesctl bug): {e}"),
         }
     }
@@ -59,7 +59,7 @@ impl fmt::Display for BuildError {
 /// that passed `check`.
 pub fn module(compiled: &Compiled) -> Result<Vec<u8>, BuildError> {
     crate::codegen::rust::check_shape(compiled.ruleset()).map_err(BuildError::Shape)?;
-    let memory = layout::layout(compiled).map_err(BuildError::TooLarge)?;
+    let memory = layout::layout(compiled).map_err(BuildError::Layout)?;
     let bytes = encode(&memory);
     validate(&bytes).map_err(|e| BuildError::Invalid(e.to_string()))?;
     Ok(bytes)

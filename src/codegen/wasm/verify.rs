@@ -129,13 +129,14 @@ fn compare(bytes: &[u8], parsed: &Parsed, expected: &[u8], compiled: &Compiled, 
             continue;
         }
         found_any = true;
-        if said && matches!(part.name.as_str(), "data segment `strings`") {
-            // The digest or root already named; the strings segment holds them.
+        if said && matches!(part.name.as_str(), "data segment `pool`") {
+            // The digest or root already named; the pool segment holds them.
             continue;
         }
         let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
         let at = got.range.start + same;
-        let kind = if part.name == "data segment `sections`" { Kind::Merkle } else { Kind::Module };
+        let merkle = matches!(part.name.as_str(), "data segment `sections`" | "data segment `ranges`");
+        let kind = if merkle { Kind::Merkle } else { Kind::Module };
         let detail = if a.len() == b.len() {
             format!("byte {same} of {} differs", a.len())
         } else {
