@@ -686,3 +686,55 @@ pub fn layout(compiled: &Compiled) -> Result<Layout, LayoutError> {
         pages,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The bytes at `ptr..ptr + len` of the laid-out memory.
+    fn memory(layout: &Layout, ptr: u32, len: u32) -> Vec<u8> {
+        let seg = layout
+            .segments
+            .iter()
+            .find(|s| s.offset <= ptr && ptr + len <= s.offset + len32(s.bytes.len()).unwrap_or(0));
+        seg.map(|s| s.bytes[(ptr - s.offset) as usize..(ptr - s.offset + len) as usize].to_vec()).unwrap_or_default()
+    }
+
+    fn segment<'a>(layout: &'a Layout, name: &str) -> &'a Segment {
+        layout.segments.iter().find(|s| s.name == name).expect("segment")
+    }
+
+    #[test]
+    fn strings_point_into_the_canonical_bytes_unless_escaped_and_equal_subtrees_are_stored_once() {
+        let value = json!({
+            "a": {"x": {"w": 1}, "y": {"w": 1}},
+            "b": {"x": {"w": 1}, "y": {"w": 1}},
+            "quote\"d": "tab\there",
+            "big": 1_i64 << 40,
+            "list": [2.5, null, true, "a"],
+        });
+        let compiled = Compiled::new(value);
+        let layout = layout(&compiled).expect("layout");
+        let canonical = segment(&layout, "canonical");
+        let strings = &segment(&layout, "strings").bytes;
+        let mut in_pool = Vec::new();
+        for entry in strings.chunks_exact(8) {
+            let ptr = u32::from_le_bytes(entry[..4].try_into().expect("ptr"));
+            let len = u32::from_le_bytes(entry[4..].try_into().expect("len"));
+            let text = String::from_utf8(memory(&layout, ptr, len)).expect("UTF-8");
+            let verbatim =
+                ptr >= canonical.offset && ptr < canonical.offset + len32(canonical.bytes.len()).expect("len");
+            if !verbatim {
+                in_pool.push(text);
+            }
+        }
+        let pooled: Vec<&str> = in_pool.iter().map(String::as_str).collect();
+        assert_eq!(&pooled[..3], ["", "quote\"d", "tab\there"], "only the empty root key and escaped texts");
+        assert!(pooled[3].starts_with("sha256:"), "then the digest: {pooled:?}");
+        // root, its 5 members, a's and b's shared {x, y}, their shared {w}, the list's 4 items.
+        assert_eq!(segment(&layout, "nodes").bytes.len(), 8 * (1 + 5 + 2 + 1 + 4));
+        assert_eq!(segment(&layout, "wide").bytes.len(), 16, "1 << 40 and 2.5");
+        assert_eq!(layout, super::layout(&compiled).expect("again"), "deterministic");
+    }
+}
