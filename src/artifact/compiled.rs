@@ -17,10 +17,10 @@ pub const KIND: &str = "RulesetArtifact";
 pub const MAX_ARTIFACT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Sections that are maps of named entries: (key in the ruleset, section id prefix).
-const NAMED: [(&str, &str); 3] =
+pub const NAMED: [(&str, &str); 3] =
     [("spawn_configs", "spawn_config"), ("loot_tables", "loot_table"), ("event_streams", "event_stream")];
 /// Sections that appear once.
-const SINGLE: [&str; 2] = ["event_timers", "safety_bounds"];
+pub const SINGLE: [&str; 2] = ["event_timers", "safety_bounds"];
 
 /// The canonical ruleset as JSON data; `None` when a field is missing, which a passing check
 /// rules out.

@@ -8,10 +8,12 @@
 
 use wasm_encoder::{BlockType, Function, InstructionSink, MemArg, MemArgTarget, ValType};
 
-use crate::codegen::wasm::layout::{field, kind, HEADER, KEY_SIZE, NODE_SIZE, SECTION_SIZE};
+use crate::codegen::wasm::layout::{
+    field, kind, sha, GROUP_SIZE, HEADER, KEY_SHIFT, NODE_SIZE, RANGE_SIZE, STRING_SIZE, WIDE, WIDE_SIZE,
+};
 
 /// Function types, by index in the type section.
-pub const TYPES: [(&[ValType], &[ValType]); 10] = [
+pub const TYPES: [(&[ValType], &[ValType]); 14] = [
     (&[], &[ValType::I32]),
     (&[], &[ValType::I64]),
     (&[ValType::I32], &[ValType::I32]),
@@ -22,6 +24,10 @@ pub const TYPES: [(&[ValType], &[ValType]); 10] = [
     (&[ValType::I32, ValType::I64], &[ValType::I64]),
     (&[ValType::I32; 7], &[ValType::I32]),
     (&[ValType::I32; 4], &[ValType::I32]),
+    (&[], &[]),
+    (&[ValType::I32], &[]),
+    (&[ValType::I32, ValType::I32], &[]),
+    (&[ValType::I32; 3], &[ValType::I64]),
 ];
 
 /// The exports of ABI 1: name and type, function `i` is the `i`-th entry.
@@ -45,8 +51,24 @@ pub const EXPORTS: [(&str, u32); 16] = [
 ];
 
 /// The internal helpers after the exports: name (for diagnostics) and type.
-pub const HELPERS: [(&str, u32); 7] =
-    [("pack_at", 3), ("addr", 2), ("key", 2), ("compare", 8), ("find", 9), ("hex_digit", 2), ("weight", 3)];
+pub const HELPERS: [(&str, u32); 16] = [
+    ("pack_at", 3),
+    ("addr", 2),
+    ("key", 2),
+    ("compare", 8),
+    ("find", 9),
+    ("hex_digit", 2),
+    ("weight", 3),
+    ("wide_at", 2),
+    ("first", 2),
+    ("size", 2),
+    ("int", 3),
+    ("sha_init", 10),
+    ("sha_byte", 11),
+    ("sha_span", 12),
+    ("sha_block", 10),
+    ("leaf", 13),
+];
 
 const KIND: u32 = 7;
 const COUNT: u32 = 11;
@@ -58,12 +80,21 @@ const CMP: u32 = 19;
 const FIND: u32 = 20;
 const HEX: u32 = 21;
 const WEIGHT: u32 = 22;
+const WIDE_AT: u32 = 23;
+const FIRST: u32 = 24;
+const SIZE: u32 = 25;
+const INT: u32 = 26;
+const SHA_INIT: u32 = 27;
+const SHA_BYTE: u32 = 28;
+const SHA_SPAN: u32 = 29;
+const SHA_BLOCK: u32 = 30;
+const LEAF: u32 = 31;
 
 const I32: ValType = ValType::I32;
 const I64: ValType = ValType::I64;
 const EMPTY: BlockType = BlockType::Empty;
 
-/// A 4-byte aligned access (nodes are 12 bytes apart, so 8-byte values are 4-byte aligned).
+/// A 4-byte aligned access (every table is 8-byte aligned; the alignment is only a hint).
 fn m32(offset: u32) -> MemArg {
     MemArg { offset: u64::from(offset), align: 2, target: MemArgTarget::Memory(0), ordering: None }
 }
@@ -131,27 +162,28 @@ pub fn bodies() -> Vec<Function> {
         s.local_get(2).i32_const(int(kind::BOOL)).i32_eq().local_get(2).i32_const(int(kind::INTEGER)).i32_eq();
         s.i32_or().i32_eqz();
         trap(s);
-        s.local_get(1).i64_load(m32(4));
+        s.local_get(1).call(INT);
     }));
     // as_f64(h): float or integer
     out.push(body(&[(2, I32)], |s| {
         node_kind_or_trap(s);
         s.local_get(2).i32_const(int(kind::FLOAT)).i32_eq();
         return_if(s, |s| {
-            s.local_get(1).f64_load(m32(4));
+            s.local_get(1).call(WIDE_AT).f64_load(m32(0));
         });
         s.local_get(2).i32_const(int(kind::INTEGER)).i32_eq();
         return_if(s, |s| {
-            s.local_get(1).i64_load(m32(4)).f64_convert_i64_s();
+            s.local_get(1).call(INT).f64_convert_i64_s();
         });
         s.unreachable();
     }));
-    // as_str(h)
+    // as_str(h): the string-table entry its payload names
     out.push(body(&[(2, I32)], |s| {
         node_kind_or_trap(s);
         s.local_get(2).i32_const(int(kind::STRING)).i32_ne();
         trap(s);
-        s.local_get(1).i32_const(4).i32_add().call(PACK_AT);
+        hdr(s, field::STRINGS);
+        s.local_get(1).i32_load(m32(4)).i32_const(int(STRING_SIZE)).i32_mul().i32_add().call(PACK_AT);
     }));
     // count(h): children of an array or object, else 0
     out.push(body(&[(2, I32)], |s| {
@@ -164,13 +196,13 @@ pub fn bodies() -> Vec<Function> {
         return_if(s, |s| {
             s.i32_const(0);
         });
-        s.local_get(1).i32_load(m32(8));
+        s.local_get(1).call(SIZE);
     }));
     // child(h, i)
     out.push(body(&[], |s| {
         s.local_get(0).call(COUNT).local_get(1).i32_le_u();
         return_if(s, minus_one);
-        s.local_get(0).call(ADDR).i32_load(m32(4)).local_get(1).i32_add();
+        s.local_get(0).call(ADDR).call(FIRST).local_get(1).i32_add();
     }));
     // child_key(h, i)
     out.push(body(&[], |s| {
@@ -178,7 +210,7 @@ pub fn bodies() -> Vec<Function> {
         return_if(s, zero64);
         s.local_get(0).call(COUNT).local_get(1).i32_le_u();
         return_if(s, zero64);
-        s.local_get(0).call(ADDR).i32_load(m32(4)).local_get(1).i32_add().call(ADDR).call(KEY).call(PACK_AT);
+        s.local_get(0).call(ADDR).call(FIRST).local_get(1).i32_add().call(ADDR).call(KEY).call(PACK_AT);
     }));
     out.push(section_hash());
     out.push(loot_pick());
@@ -195,10 +227,11 @@ pub fn bodies() -> Vec<Function> {
         hdr(s, field::NODES);
         s.local_get(0).i32_const(int(NODE_SIZE)).i32_mul().i32_add().else_().i32_const(0).end();
     }));
-    // key(addr): the key-table entry of a node's key
+    // key(addr): the string-table entry of a node's key
     out.push(body(&[], |s| {
-        hdr(s, field::KEYS);
-        s.local_get(0).i32_load(m32(0)).i32_const(3).i32_shr_u().i32_const(int(KEY_SIZE)).i32_mul().i32_add();
+        hdr(s, field::STRINGS);
+        s.local_get(0).i32_load(m32(0)).i32_const(int(KEY_SHIFT)).i32_shr_u();
+        s.i32_const(int(STRING_SIZE)).i32_mul().i32_add();
     }));
     out.push(compare());
     out.push(find());
@@ -219,8 +252,39 @@ pub fn bodies() -> Vec<Function> {
         return_if(s, |s| {
             s.i64_const(-1);
         });
-        s.local_get(1).call(ADDR).i64_load(m32(4));
+        s.local_get(1).call(ADDR).call(INT);
     }));
+    // wide_at(addr): the address of the 8-byte value a wide node's payload names
+    out.push(body(&[], |s| {
+        hdr(s, field::WIDE);
+        s.local_get(0).i32_load(m32(4)).i32_const(int(WIDE_SIZE)).i32_mul().i32_add();
+    }));
+    // first(addr): a container node's first child
+    out.push(body(&[], |s| {
+        s.local_get(0).i32_load(m32(0)).i32_const(int(WIDE)).i32_and();
+        return_if(s, |s| {
+            s.local_get(0).call(WIDE_AT).i32_load(m32(0));
+        });
+        s.local_get(0).i32_load(m32(4)).i32_const(0x00ff_ffff).i32_and();
+    }));
+    // size(addr): a container node's number of children
+    out.push(body(&[], |s| {
+        s.local_get(0).i32_load(m32(0)).i32_const(int(WIDE)).i32_and();
+        return_if(s, |s| {
+            s.local_get(0).call(WIDE_AT).i32_load(m32(4));
+        });
+        s.local_get(0).i32_load(m32(4)).i32_const(24).i32_shr_u();
+    }));
+    // int(addr): a bool or integer node's value
+    out.push(body(&[], |s| {
+        s.local_get(0).i32_load(m32(0)).i32_const(int(WIDE)).i32_and();
+        return_if(s, |s| {
+            s.local_get(0).call(WIDE_AT).i64_load(m32(0));
+        });
+        s.local_get(0).i32_load(m32(4)).i64_extend_i32_s();
+    }));
+    out.extend(sha256());
+    out.push(leaf());
     out
 }
 
@@ -301,9 +365,9 @@ fn lookup() -> Function {
         s.local_get(8).i64_const(10).i64_mul().local_get(7).i64_extend_i32_u().i64_add().local_set(8);
         s.local_get(2).i32_const(1).i32_add().local_set(2).br(0);
         s.end().end();
-        s.local_get(8).local_get(5).i32_load(m32(8)).i64_extend_i32_u().i64_ge_u();
+        s.local_get(8).local_get(5).call(SIZE).i64_extend_i32_u().i64_ge_u();
         return_if(s, minus_one);
-        s.local_get(5).i32_load(m32(4)).local_get(8).i32_wrap_i64().i32_add().local_set(4);
+        s.local_get(5).call(FIRST).local_get(8).i32_wrap_i64().i32_add().local_set(4);
         s.end();
         s.local_get(3).local_set(2).br(0);
         s.end();
@@ -311,38 +375,73 @@ fn lookup() -> Function {
     })
 }
 
-/// `section_hash(len)`: a binary search over the sections by id; the hit's hash is written as
-/// `sha256:<hex>` into the out area. Locals 1 query, 2 lo, 3 hi, 4 mid, 5 entry, 6 prefix key,
-/// 7 name key, 8 order, 9 byte index, 10 out.
+/// `section_hash(len)`: the query is a section id. Each group is tried in turn (a handful: one
+/// per kind of section); a group of named sections matches its prefix (`spawn_config/`) and finds
+/// the name among its node's children by binary search, a single section matches its whole id.
+/// The section's canonical bytes are then hashed as a Merkle leaf ([`leaf`]). Locals 1 query,
+/// 2 group index, 3 group address, 4 text length, 5 child.
 fn section_hash() -> Function {
-    body(&[(10, I32)], |s| {
+    body(&[(5, I32)], |s| {
         too_long(s);
         return_if(s, zero64);
         hdr(s, field::QUERY);
         s.local_set(1).i32_const(0).local_set(2);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(2);
         hdr(s, field::SECTIONS + 4);
-        s.local_set(3);
-        s.block(EMPTY).loop_(EMPTY);
-        s.local_get(2).local_get(3).i32_ge_u().br_if(1);
-        s.local_get(2).local_get(3).i32_add().i32_const(1).i32_shr_u().local_set(4);
+        s.i32_ge_u().br_if(1);
         hdr(s, field::SECTIONS);
-        s.local_get(4).i32_const(int(SECTION_SIZE)).i32_mul().i32_add().local_set(5);
-        for (at, local) in [(0, 6), (4, 7)] {
-            hdr(s, field::KEYS);
-            s.local_get(5).i32_load(m32(at)).i32_const(int(KEY_SIZE)).i32_mul().i32_add().local_set(local);
-        }
-        s.local_get(1).local_get(0).i32_const(0);
-        s.local_get(6).i32_load(m32(0)).local_get(6).i32_load(m32(4));
-        s.local_get(7).i32_load(m32(0)).local_get(7).i32_load(m32(4));
-        s.call(CMP).local_tee(8).i32_eqz();
-        s.if_(EMPTY);
+        s.local_get(2).i32_const(int(GROUP_SIZE)).i32_mul().i32_add().local_tee(3).i32_load(m32(4)).local_set(4);
+        s.local_get(3).i32_load(m32(16)).if_(EMPTY);
+        // Named: the query starts with the prefix, and the rest is a child's key.
+        s.local_get(0).local_get(4).i32_ge_u().if_(EMPTY);
+        s.local_get(1).local_get(4).i32_const(0).local_get(3).i32_load(m32(0)).local_get(4).i32_const(0).i32_const(0);
+        s.call(CMP).i32_eqz().if_(EMPTY);
+        s.local_get(3).i32_load(m32(8)).local_get(1).local_get(4).i32_add().local_get(0).local_get(4).i32_sub();
+        s.i32_const(0).call(FIND).local_tee(5).i32_const(0).i32_lt_s();
+        return_if(s, zero64);
+        s.local_get(1).local_get(0);
+        s.local_get(3).i32_load(m32(12));
+        s.local_get(5).local_get(3).i32_load(m32(8)).call(ADDR).call(FIRST).i32_sub();
+        s.i32_const(int(RANGE_SIZE)).i32_mul().i32_add();
+        s.call(LEAF).return_();
+        s.end().end();
+        s.else_();
+        // Single: the query is the whole id.
+        s.local_get(1).local_get(0).i32_const(0).local_get(3).i32_load(m32(0)).local_get(4).i32_const(0).i32_const(0);
+        s.call(CMP).i32_eqz();
+        return_if(s, |s| {
+            s.local_get(1).local_get(0).local_get(3).i32_load(m32(12)).call(LEAF);
+        });
+        s.end();
+        s.local_get(2).i32_const(1).i32_add().local_set(2).br(0);
+        s.end().end();
+        s.i64_const(0);
+    })
+}
+
+/// `leaf(id, len, range)`: SHA-256 of `0x00 ‖ id ‖ 0x00 ‖ the bytes the range entry names`
+/// (RFC 6962's leaf hash, as `artifact::merkle::leaf`), written as `sha256:<hex>` into the out
+/// area; the out area, packed. Locals 3 byte index, 4 out, 5 byte, 6 (i64) the length in bits.
+fn leaf() -> Function {
+    body(&[(3, I32), (1, I64)], |s| {
+        s.call(SHA_INIT);
+        s.i32_const(0).call(SHA_BYTE);
+        s.local_get(0).local_get(1).call(SHA_SPAN);
+        s.i32_const(0).call(SHA_BYTE);
+        s.local_get(2).i32_load(m32(0)).local_get(2).i32_load(m32(4)).call(SHA_SPAN);
+        sha_final(s);
         hdr(s, field::OUT);
-        s.local_set(10).i32_const(0).local_set(9);
+        s.local_set(4).i32_const(0).local_set(3);
         s.block(EMPTY).loop_(EMPTY);
-        s.local_get(9).i32_const(32).i32_ge_u().br_if(1);
+        s.local_get(3).i32_const(32).i32_ge_u().br_if(1);
+        // Byte j of the digest: the big-endian bytes of the state words.
+        s.local_get(3).i32_const(-4).i32_and().i32_load(m32(sha::STATE));
+        s.i32_const(24).local_get(3).i32_const(3).i32_and().i32_const(3).i32_shl().i32_sub().i32_shr_u();
+        s.i32_const(255).i32_and().local_set(5);
         for (shift, at) in [(true, 7), (false, 8)] {
-            s.local_get(10).local_get(9).i32_const(1).i32_shl().i32_add();
-            s.local_get(5).local_get(9).i32_add().i32_load8_u(m8(8));
+            s.local_get(4).local_get(3).i32_const(1).i32_shl().i32_add();
+            s.local_get(5);
             if shift {
                 s.i32_const(4).i32_shr_u();
             } else {
@@ -350,16 +449,125 @@ fn section_hash() -> Function {
             }
             s.call(HEX).i32_store8(m8(at));
         }
-        s.local_get(9).i32_const(1).i32_add().local_set(9).br(0);
+        s.local_get(3).i32_const(1).i32_add().local_set(3).br(0);
         s.end().end();
-        s.i32_const(int(HEADER + field::OUT)).call(PACK_AT).return_();
-        s.end();
-        s.local_get(8).i32_const(0).i32_lt_s().if_(EMPTY);
-        s.local_get(4).local_set(3).else_().local_get(4).i32_const(1).i32_add().local_set(2).end();
-        s.br(0);
-        s.end().end();
-        s.i64_const(0);
+        s.i32_const(int(HEADER + field::OUT)).call(PACK_AT);
     })
+}
+
+/// The end of a SHA-256 message, inline in [`leaf`]: `0x80`, zeros up to 56 bytes into a block,
+/// then the message length in bits, big-endian (the last byte compresses the last block).
+/// Local 6 (i64) holds the length.
+fn sha_final(s: &mut InstructionSink<'_>) {
+    s.i32_const(0).i32_load(m32(sha::COUNT)).i64_extend_i32_u().i64_const(3).i64_shl().local_set(6);
+    s.i32_const(0x80).call(SHA_BYTE);
+    s.block(EMPTY).loop_(EMPTY);
+    s.i32_const(0).i32_load(m32(sha::COUNT)).i32_const(63).i32_and().i32_const(56).i32_eq().br_if(1);
+    s.i32_const(0).call(SHA_BYTE).br(0);
+    s.end().end();
+    for shift in (0..8).rev() {
+        s.local_get(6).i64_const(8 * shift).i64_shr_u().i32_wrap_i64().i32_const(255).i32_and().call(SHA_BYTE);
+    }
+}
+
+/// SHA-256 (FIPS 180-4) over a message fed a byte at a time, its state at the fixed addresses
+/// of [`sha`]: `sha_init()`, `sha_byte(b)`, `sha_span(ptr, len)` and `sha_block()`, which
+/// compresses the full block into the state.
+fn sha256() -> [Function; 4] {
+    // sha_init(): the initial hash value, no bytes yet.
+    let init = body(&[], |s| {
+        for word in 0..8 {
+            s.i32_const(0).i32_const(0).i32_load(m32(sha::INIT + 4 * word)).i32_store(m32(sha::STATE + 4 * word));
+        }
+        s.i32_const(0).i32_const(0).i32_store(m32(sha::COUNT));
+    });
+    // sha_byte(b): locals 1 count.
+    let byte = body(&[(1, I32)], |s| {
+        s.i32_const(0).i32_load(m32(sha::COUNT)).local_tee(1).i32_const(63).i32_and();
+        s.local_get(0).i32_store8(m8(sha::BLOCK));
+        s.i32_const(0).local_get(1).i32_const(1).i32_add().local_tee(1).i32_store(m32(sha::COUNT));
+        s.local_get(1).i32_const(63).i32_and().i32_eqz().if_(EMPTY).call(SHA_BLOCK).end();
+    });
+    // sha_span(ptr, len): locals 2 i.
+    let span = body(&[(1, I32)], |s| {
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(2).local_get(1).i32_ge_u().br_if(1);
+        s.local_get(0).local_get(2).i32_add().i32_load8_u(m8(0)).call(SHA_BYTE);
+        s.local_get(2).i32_const(1).i32_add().local_set(2).br(0);
+        s.end().end();
+    });
+    // sha_block(): locals 0 i, 1..=8 the working variables a..h, 9 t1, 10 t2, 11 x.
+    let block = body(&[(12, I32)], |s| {
+        const T1: u32 = 9;
+        const T2: u32 = 10;
+        const X: u32 = 11;
+        let (a, b, c, d, e, f, g, h) = (1, 2, 3, 4, 5, 6, 7, 8);
+        let count_loop = |s: &mut InstructionSink<'_>, from: i32, to: i32, step: &dyn Fn(&mut InstructionSink<'_>)| {
+            s.i32_const(from).local_set(0);
+            s.block(EMPTY).loop_(EMPTY);
+            s.local_get(0).i32_const(to).i32_ge_u().br_if(1);
+            step(s);
+            s.local_get(0).i32_const(1).i32_add().local_set(0).br(0);
+            s.end().end();
+        };
+        // W[0..16]: the block's big-endian words.
+        count_loop(s, 0, 16, &|s| {
+            s.local_get(0).i32_const(2).i32_shl();
+            for byte in 0..4 {
+                s.local_get(0).i32_const(2).i32_shl().i32_load8_u(m8(sha::BLOCK + byte));
+                s.i32_const(int(24 - 8 * byte)).i32_shl();
+                if byte > 0 {
+                    s.i32_or();
+                }
+            }
+            s.i32_store(m32(sha::W));
+        });
+        // W[16..64] = σ1(W[i-2]) + W[i-7] + σ0(W[i-15]) + W[i-16].
+        let sigma = |s: &mut InstructionSink<'_>, back: u32, r1: i32, r2: i32, sh: i32| {
+            s.local_get(0).i32_const(2).i32_shl().i32_load(m32(sha::W - 4 * back)).local_tee(X);
+            s.i32_const(r1).i32_rotr().local_get(X).i32_const(r2).i32_rotr().i32_xor();
+            s.local_get(X).i32_const(sh).i32_shr_u().i32_xor();
+        };
+        count_loop(s, 16, 64, &|s| {
+            s.local_get(0).i32_const(2).i32_shl();
+            sigma(s, 15, 7, 18, 3);
+            s.local_get(0).i32_const(2).i32_shl().i32_load(m32(sha::W - 64)).i32_add();
+            s.local_get(0).i32_const(2).i32_shl().i32_load(m32(sha::W - 28)).i32_add();
+            sigma(s, 2, 17, 19, 10);
+            s.i32_add().i32_store(m32(sha::W));
+        });
+        for (i, var) in (0u32..).zip([a, b, c, d, e, f, g, h]) {
+            s.i32_const(0).i32_load(m32(sha::STATE + 4 * i)).local_set(var);
+        }
+        let big_sigma = |s: &mut InstructionSink<'_>, v: u32, r: [i32; 3]| {
+            s.local_get(v).i32_const(r[0]).i32_rotr();
+            s.local_get(v).i32_const(r[1]).i32_rotr().i32_xor();
+            s.local_get(v).i32_const(r[2]).i32_rotr().i32_xor();
+        };
+        count_loop(s, 0, 64, &|s| {
+            // t1 = h + Σ1(e) + Ch(e, f, g) + K[i] + W[i]
+            s.local_get(h);
+            big_sigma(s, e, [6, 11, 25]);
+            s.i32_add();
+            s.local_get(e).local_get(f).i32_and().local_get(e).i32_const(-1).i32_xor().local_get(g).i32_and();
+            s.i32_xor().i32_add();
+            s.local_get(0).i32_const(2).i32_shl().i32_load(m32(sha::K)).i32_add();
+            s.local_get(0).i32_const(2).i32_shl().i32_load(m32(sha::W)).i32_add().local_set(T1);
+            // t2 = Σ0(a) + Maj(a, b, c)
+            big_sigma(s, a, [2, 13, 22]);
+            s.local_get(a).local_get(b).i32_and().local_get(a).local_get(c).i32_and().i32_xor();
+            s.local_get(b).local_get(c).i32_and().i32_xor().i32_add().local_set(T2);
+            s.local_get(g).local_set(h).local_get(f).local_set(g).local_get(e).local_set(f);
+            s.local_get(d).local_get(T1).i32_add().local_set(e);
+            s.local_get(c).local_set(d).local_get(b).local_set(c).local_get(a).local_set(b);
+            s.local_get(T1).local_get(T2).i32_add().local_set(a);
+        });
+        for (i, var) in (0u32..).zip([a, b, c, d, e, f, g, h]) {
+            let at = sha::STATE + 4 * i;
+            s.i32_const(0).i32_const(0).i32_load(m32(at)).local_get(var).i32_add().i32_store(m32(at));
+        }
+    });
+    [init, byte, span, block]
 }
 
 /// `loot_pick(len, roll)`: locals 2 node, 3 first item, 4 item count, 5 i, 6 total, 7 r, 8 weight.
@@ -383,7 +591,7 @@ fn loot_pick() -> Function {
         s.i32_const(0).call(FIND).local_tee(2).call(KIND).i32_const(int(kind::OBJECT)).i32_ne();
         return_if(s, zero64);
         s.local_get(2).call(COUNT).local_set(4);
-        s.local_get(2).call(ADDR).i32_load(m32(4)).local_set(3);
+        s.local_get(2).call(ADDR).call(FIRST).local_set(3);
         // The total weight.
         s.i64_const(0).local_set(6).i32_const(0).local_set(5);
         s.block(EMPTY).loop_(EMPTY);
@@ -460,7 +668,7 @@ fn find() -> Function {
         return_if(s, minus_one);
         s.local_get(4).i32_load(m32(0)).i32_const(7).i32_and().i32_const(int(kind::OBJECT)).i32_ne();
         return_if(s, minus_one);
-        s.local_get(4).i32_load(m32(4)).local_set(9).local_get(4).i32_load(m32(8)).local_set(6);
+        s.local_get(4).call(FIRST).local_set(9).local_get(4).call(SIZE).local_set(6);
         s.block(EMPTY).loop_(EMPTY);
         s.local_get(5).local_get(6).i32_ge_u().br_if(1);
         s.local_get(5).local_get(6).i32_add().i32_const(1).i32_shr_u().local_set(7);

@@ -20,7 +20,6 @@ use wasm_encoder::{
 };
 
 use crate::artifact::compiled::Compiled;
-use crate::codegen::rust::ShapeError;
 
 /// The ABI version `rulesctl_abi()` returns.
 pub const ABI: i32 = 1;
@@ -33,10 +32,8 @@ pub fn file_name(version: &str) -> String {
 /// Why a ruleset could not be made into a module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildError {
-    /// The ruleset does not have the shape of a ruleset (the Rust module's check).
-    Shape(ShapeError),
-    /// It does not fit a 32-bit memory.
-    TooLarge(layout::TooLarge),
+    /// It does not fit a 32-bit memory (or, a rulesctl bug, its canonical bytes are not JSON).
+    Layout(layout::LayoutError),
     /// The validator refused what was encoded: a bug in rulesctl, never the rules' fault.
     Invalid(String),
 }
@@ -44,22 +41,21 @@ pub enum BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildError::Shape(e) => write!(f, "{e}"),
-            BuildError::TooLarge(e) => write!(f, "{e}"),
+            BuildError::Layout(e) => write!(f, "{e}"),
             BuildError::Invalid(e) => write!(f, "the encoded module does not validate (a rulesctl bug): {e}"),
         }
     }
 }
 
-/// The module's bytes, validated.
+/// The module's bytes, validated: a function of the canonical bytes alone, laid out from the
+/// text without building the JSON value. The ruleset's shape is `check`'s business (and
+/// `verify`'s, for bytes read from a file): any JSON lays out.
 ///
 /// # Errors
 ///
-/// When the ruleset does not have a ruleset's shape or does not fit 4 GiB; never for a ruleset
-/// that passed `check`.
+/// When the ruleset does not fit 4 GiB.
 pub fn module(compiled: &Compiled) -> Result<Vec<u8>, BuildError> {
-    crate::codegen::rust::check_shape(compiled.ruleset()).map_err(BuildError::Shape)?;
-    let memory = layout::layout(compiled).map_err(BuildError::TooLarge)?;
+    let memory = layout::layout(compiled).map_err(BuildError::Layout)?;
     let bytes = encode(&memory);
     validate(&bytes).map_err(|e| BuildError::Invalid(e.to_string()))?;
     Ok(bytes)

@@ -13,7 +13,7 @@ use crate::artifact::compiled::Compiled;
 use crate::codegen::rust::verify::{Kind, Problem};
 use crate::codegen::wasm::layout::field;
 use crate::codegen::wasm::read::{self, Parsed};
-use crate::codegen::wasm::{file_name, module, BuildError};
+use crate::codegen::wasm::{file_name, module};
 
 const REBUILD: &str = "this is not a module that `rulesctl build --emit wasm` wrote";
 
@@ -64,14 +64,16 @@ pub fn check(bytes: &[u8], name: &str) -> (Option<Compiled>, Vec<Problem>) {
         problems.push(problem(Kind::Module, at..at, message.to_string()));
         return (None, problems);
     }
+    // `build` lays out only rulesets that passed `check`; bytes read from a file are held to the
+    // shape of a ruleset here.
+    if let Err(err) = crate::codegen::rust::check_shape(&value) {
+        let message = format!("the canonical bytes do not hold a ruleset: {err}");
+        problems.push(problem(Kind::Module, span.start..span.start, message));
+        return (None, problems);
+    }
     let compiled = Compiled::new(value);
     let expected = match module(&compiled) {
         Ok(expected) => expected,
-        Err(BuildError::Shape(err)) => {
-            let message = format!("the canonical bytes do not hold a ruleset: {err}");
-            problems.push(problem(Kind::Module, span.start..span.start, message));
-            return (None, problems);
-        }
         Err(err) => {
             problems.push(problem(Kind::Module, span.start..span.start, err.to_string()));
             return (None, problems);
@@ -129,13 +131,14 @@ fn compare(bytes: &[u8], parsed: &Parsed, expected: &[u8], compiled: &Compiled, 
             continue;
         }
         found_any = true;
-        if said && matches!(part.name.as_str(), "data segment `strings`") {
-            // The digest or root already named; the strings segment holds them.
+        if said && matches!(part.name.as_str(), "data segment `pool`") {
+            // The digest or root already named; the pool segment holds them.
             continue;
         }
         let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
         let at = got.range.start + same;
-        let kind = if part.name == "data segment `sections`" { Kind::Merkle } else { Kind::Module };
+        let merkle = matches!(part.name.as_str(), "data segment `sections`" | "data segment `ranges`");
+        let kind = if merkle { Kind::Merkle } else { Kind::Module };
         let detail = if a.len() == b.len() {
             format!("byte {same} of {} differs", a.len())
         } else {
