@@ -164,6 +164,19 @@ pub fn resolves_inside(root: &Path, path: &Path) -> bool {
         .is_some_and(|at| std::fs::canonicalize(at).is_ok_and(|real| real.starts_with(&root)))
 }
 
+/// The names of the files directly in `dir` (no folders), sorted; `None` when `dir` is not a
+/// readable folder.
+pub fn files_in(dir: &Path) -> Option<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Some(names)
+}
+
 /// Whether anything, even a dangling symbolic link, is at `path`.
 pub fn exists(path: &Path) -> bool {
     path.symlink_metadata().is_ok()

@@ -82,7 +82,7 @@ pub struct ArgocdChartArgs {
 pub struct VerifyArgs {
     /// Files `build` wrote: the artifact (dist/ruleset-<version>.json), its .sha256, its
     /// .provenance.json, a Rust (.rs) or WebAssembly (.wasm) module; several at once, as a glob
-    /// like dist/ruleset-* gives them
+    /// like dist/ruleset-* gives them; a folder (dist) stands for every ruleset-* file in it
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }

@@ -4,7 +4,7 @@
 //! statement, a Rust or WebAssembly module. One line per file, as `sha256sum -c` prints; exit 0
 //! only when every file passes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
@@ -28,7 +28,17 @@ pub fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Error> {
     let mut extra = Extra::default();
     let mut files = Vec::new();
     let mut failed = false;
-    for path in &args.files {
+    let paths = expand(&args.files);
+    if paths.is_empty() {
+        // A folder `build` wrote nothing to verify in: a values-only project's dist/ holds
+        // rendered values alone, which have no digest of their own.
+        let shown: Vec<String> = args.files.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        extra.lines.push(format!(
+            "nothing to verify in {}: no ruleset-* file (a values-only project writes none)",
+            shown.join(", ")
+        ));
+    }
+    for path in &paths {
         let shown = path.to_string_lossy().into_owned();
         let bytes = read_limited(path, MAX_ARTIFACT_BYTES).map_err(|err| Error::Input(err.describe(&shown)))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -45,7 +55,25 @@ pub fn run(args: VerifyArgs, globals: &Globals) -> Result<Outcome, Error> {
     }
     extra.json.push(("files", Value::Array(files)));
     let code = exit_status(&diagnostics, true).max(u8::from(failed));
-    Ok(Outcome::report(globals.view(), &diagnostics, &sources, args.files.len(), &extra, code))
+    Ok(Outcome::report(globals.view(), &diagnostics, &sources, paths.len(), &extra, code))
+}
+
+/// The files to verify: each FILE as given, and for a folder (`rulesctl verify dist`) every
+/// `ruleset-*` file `build` writes directly in it, so a CI step need not know which targets were
+/// built, nor glob over a folder that may hold none.
+fn expand(given: &[PathBuf]) -> Vec<PathBuf> {
+    let built = |name: &str| {
+        name.starts_with("ruleset-")
+            && [".json", ".sha256", ".rs", ".wasm"].iter().any(|ext| name.ends_with(ext))
+            && !name.contains(".tmp")
+    };
+    given
+        .iter()
+        .flat_map(|path| match crate::io::files_in(path) {
+            Some(names) => names.into_iter().filter(|n| built(n)).map(|n| path.join(n)).collect(),
+            None => vec![path.clone()],
+        })
+        .collect()
 }
 
 /// The file `name` beside `path`, as [`verify`] reads it.

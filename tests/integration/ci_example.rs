@@ -96,7 +96,6 @@ fn the_readme_ci_example_runs_as_written() {
         "verified dist/ruleset-v2.4.1.json: 11 sections",
         "verified dist/ruleset-v2.4.1.json.sha256: 1 file matches (ruleset-v2.4.1.json)",
         "verified dist/ruleset-v2.4.1.provenance.json: 1 subject matches (ruleset-v2.4.1.json)",
-        "ruleset-v2.4.1.json: OK",
     ] {
         assert!(printed.contains(line), "`{line}` missing:\n{printed}");
     }
@@ -106,7 +105,36 @@ fn the_readme_ci_example_runs_as_written() {
     let out = run_script(&repo, &bin, &script, &head);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("verified dist/ruleset-v2.4.1.wasm: "), "{}", text(&out));
-    assert!(text(&out).contains("ruleset-v2.4.1.wasm: OK"), "{}", text(&out));
+    assert!(text(&out).contains("verified dist/ruleset-v2.4.1.wasm.sha256: "), "{}", text(&out));
+}
+
+/// The same CI example, unchanged, on repositories made with `init --chart`: a chart with no
+/// game rules (values only: nothing but rendered values to publish) and one `--with-rules`.
+#[test]
+fn the_ci_example_runs_on_a_repository_made_with_init_chart() {
+    let script = readme_example();
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let bin = bin_dir(scratch.path());
+    for (flags, artifact) in [(&[][..], false), (&["--with-rules"][..], true)] {
+        let repo = Repo::empty();
+        std::fs::create_dir_all(repo.path().join("chart")).expect("mkdir");
+        copy_tree(&Path::new(crate::support::FIXTURES).join("charts/bitnami-mariadb"), &repo.path().join("chart"));
+        let mut args = vec!["init", "--chart", "chart"];
+        args.extend_from_slice(flags);
+        assert_eq!(repo.run(&args).code, 0);
+        git(repo.path(), &["init", "-q"]);
+        git(repo.path(), &["add", "."]);
+        git(repo.path(), &["commit", "-qm", "adopt"]);
+        let head = git(repo.path(), &["rev-parse", "HEAD"]).trim().to_string();
+        let out = run_script(&repo, &bin, &script, &head);
+        assert!(out.status.success(), "{flags:?}\n{script}\n{}", text(&out));
+        assert!(repo.path().join("dist/dev/values.yaml").is_file(), "{flags:?}: {}", text(&out));
+        let verified = text(&out).contains("verified dist/ruleset-v0.1.0.json: ");
+        assert_eq!(verified, artifact, "{flags:?}: {}", text(&out));
+        if !artifact {
+            assert!(text(&out).contains("nothing to verify in dist"), "{}", text(&out));
+        }
+    }
 }
 
 /// The workflow's build step, as GitHub Actions runs it, on a push (BASE the commit before) and
