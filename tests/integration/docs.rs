@@ -271,11 +271,12 @@ fn every_rulesctl_example_in_the_book_is_a_console_example() {
 /// Pages for other branches' features open with the pending-merge comment.
 #[test]
 fn pending_pages_say_when_their_examples_become_tested() {
-    for rel in ["guides/wasm-sidecar.md"] {
-        let text = page(rel);
-        assert!(text.starts_with(PENDING), "{rel} should open with `{PENDING} ...`");
-        assert!(text.lines().next().unwrap_or_default().contains("tested once merged"), "{rel}");
-    }
+    // The Wasm sidecar guide's examples `cargo run` examples/sidecar, which this harness does
+    // not build (tests/integration/emit_wasm_sidecar.rs runs that flow).
+    let rel = "guides/wasm-sidecar.md";
+    let text = page(rel);
+    assert!(text.starts_with(PENDING), "{rel} should open with `{PENDING} ...`");
+    assert!(text.lines().next().unwrap_or_default().contains("tested once merged"), "{rel}");
 }
 
 // ---------------------------------------------------------------------------------------------
