@@ -9,10 +9,11 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::Sink;
+use crate::diagnostic::{Diagnostic, Sink, Span};
 use crate::model::deploy::{nest, overlay, pointer_of};
 use crate::model::project::Project;
 use crate::parse::yaml::{self, Document, Reading11};
+use crate::pipeline::unread::UNREAD_FILE;
 use crate::source::rules::load as read;
 use crate::source::{Sources, Tree};
 
@@ -86,7 +87,18 @@ pub fn load(tree: &dyn Tree, project: &Project, sources: &mut Sources, sink: &mu
     let mut archived = 0;
     for rel in archives.iter().filter(|r| r.matches('/').count() == chart.matches('/').count() + 2) {
         let Ok(bytes) = tree.read(rel, limit) else { continue };
-        let Some((name, inner, text)) = archived_values(&bytes, limit) else { continue };
+        let Some((name, inner, text)) = archived_values(&bytes, limit) else {
+            let id = sources.add(rel.clone(), String::new());
+            sink.push(
+                Diagnostic::new(
+                    &UNREAD_FILE,
+                    Span::file(id),
+                    format!("`{rel}` is not read: it is no gzipped tar holding a chart's values.yaml, so its defaults are not checked"),
+                )
+                .help("vendor the dependency again (`helm dependency build` where there is network), or delete the archive"),
+            );
+            continue;
+        };
         archived += 1;
         let id = sources.add(format!("{rel}/{inner}"), text);
         let Some(mut found) = yaml::parse(id, &sources.get(id).text, &project.limits, sink) else { continue };

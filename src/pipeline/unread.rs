@@ -28,10 +28,13 @@ declare_code! {
     /// Every file in the environments folder is an environment, so anything else there (a
     /// `README.md`, a `prod.json`, a `prod.yaml.bak`) is not read; nor is a `.hcl` file outside
     /// the rules paths (in the repository root, other than `rulesctl.hcl`, or among the
-    /// environments). Its rules or values would silently not count.
+    /// environments). Its rules or values would silently not count. So too a chart dependency
+    /// archive (`charts/<name>-<version>.tgz`) that is no gzipped tar holding a `values.yaml`:
+    /// its defaults are not known to the checks (and `helm` would refuse the archive).
     ///
     /// Fix: move the file where it is read (rules under `paths { rules = ... }`, environments as
-    /// `environments/<env>.yaml`), add its path to `paths { rules = [...] }`, or move it out.
+    /// `environments/<env>.yaml`), add its path to `paths { rules = [...] }`, or move it out; for
+    /// an archive, vendor it again (`helm dependency build` where there is network).
     pub static UNREAD_FILE = ("H018", "file-not-read", Warning);
 }
 

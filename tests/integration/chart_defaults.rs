@@ -225,9 +225,10 @@ fn a_dependency_archive_is_read() {
     assert_eq!(report["diagnostics"][0]["file"], "chart/charts/mariadb-11.0.0.tgz/mariadb/values.yaml", "{report}");
     repo.write("values.yaml", "replicas: 2\ndb:\n  enabled: false\n");
     assert_eq!(check(&repo).1, Vec::<String>::new());
-    // Not an archive at all: nothing to read, and no crash.
+    // Not an archive at all: named, never ignored in silence, and no crash.
     repo.write("chart/charts/mariadb-11.0.0.tgz", "not gzip");
     repo.write("values.yaml", "replicas: 2\n");
-    let (code, _, report) = check(&repo);
-    assert!(code <= 1, "{report}");
+    let (code, codes, report) = check(&repo);
+    assert_eq!((code, codes), (0, vec!["H018".to_string()]), "{report}");
+    assert_eq!(report["diagnostics"][0]["file"], "chart/charts/mariadb-11.0.0.tgz", "{report}");
 }
