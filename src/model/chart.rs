@@ -26,6 +26,10 @@ pub struct Dependency {
     pub name: String,
     pub version: String,
     pub repository: String,
+    /// Where its values sit in its parent's, when not under its name.
+    pub alias: Option<String>,
+    /// The values paths that switch it on or off (`mysql.enabled, global.mysql`).
+    pub condition: Option<String>,
 }
 
 impl Dependency {
@@ -52,12 +56,12 @@ pub enum Problem {
     /// `Chart.yaml` cannot be read, or is not YAML of the expected shape.
     Unreadable { chart: String, why: String },
     /// A dependency that is not vendored and cannot be built without a download.
-    NotVendored { chart: String, dependency: Dependency },
+    NotVendored { chart: String, dependency: Box<Dependency> },
     /// A local dependency that is not packaged, beside remote ones `helm dependency build`
     /// would download again.
     Mixed { chart: String, local: String, remote: String },
     /// A `file://` dependency whose folder is not a chart inside the repository.
-    LocalMissing { chart: String, dependency: Dependency },
+    LocalMissing { chart: String, dependency: Box<Dependency> },
 }
 
 impl fmt::Display for Problem {
@@ -108,10 +112,20 @@ pub fn dependencies(tree: &dyn Tree, chart: &str) -> Result<Vec<Dependency>, Pro
     let doc = yaml::parse(id, &text, &Limits::DEFAULT, &mut sink)
         .filter(|_| sink.is_empty())
         .ok_or_else(|| unreadable("it is not valid YAML (`helm lint` says where)".to_string()))?;
-    let list = match doc.value.get("dependencies") {
+    entries(&doc.value).map_err(unreadable)
+}
+
+/// The `dependencies` of a parsed `Chart.yaml`; the checks read the same list for where each
+/// dependency's defaults sit and what switches it off.
+///
+/// # Errors
+///
+/// Why the list is unusable: not a list, or an entry without a `name`.
+pub fn entries(chart: &Value) -> Result<Vec<Dependency>, String> {
+    let list = match chart.get("dependencies") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(list)) => list,
-        Some(_) => return Err(unreadable("`dependencies` is not a list".to_string())),
+        Some(_) => return Err("`dependencies` is not a list".to_string()),
     };
     let text_of = |entry: &Value, key: &str| match entry.get(key) {
         Some(Value::String(s)) => s.clone(),
@@ -122,9 +136,16 @@ pub fn dependencies(tree: &dyn Tree, chart: &str) -> Result<Vec<Dependency>, Pro
         .map(|entry| {
             let name = text_of(entry, "name");
             if name.is_empty() {
-                return Err(unreadable("a dependency has no `name`".to_string()));
+                return Err("a dependency has no `name`".to_string());
             }
-            Ok(Dependency { name, version: text_of(entry, "version"), repository: text_of(entry, "repository") })
+            let some = |key: &str| Some(text_of(entry, key)).filter(|s| !s.is_empty());
+            Ok(Dependency {
+                name,
+                version: text_of(entry, "version"),
+                repository: text_of(entry, "repository"),
+                alias: some("alias"),
+                condition: some("condition"),
+            })
         })
         .collect()
 }
@@ -154,12 +175,15 @@ pub fn plan(tree: &dyn Tree, chart: &str) -> Result<Plan, Problem> {
     for dependency in &dependencies {
         if let Some(folder) = dependency.local(chart) {
             if !tree.exists(&format!("{folder}/Chart.yaml")) {
-                return Err(Problem::LocalMissing { chart: chart.to_string(), dependency: dependency.clone() });
+                return Err(Problem::LocalMissing {
+                    chart: chart.to_string(),
+                    dependency: Box::new(dependency.clone()),
+                });
             }
         }
     }
     if let Some(remote) = missing.iter().find(|d| d.local(chart).is_none()) {
-        return Err(Problem::NotVendored { chart: chart.to_string(), dependency: (*remote).clone() });
+        return Err(Problem::NotVendored { chart: chart.to_string(), dependency: Box::new((*remote).clone()) });
     }
     if let Some(remote) = dependencies.iter().find(|d| d.local(chart).is_none()) {
         return Err(Problem::Mixed {

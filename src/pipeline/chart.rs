@@ -155,22 +155,17 @@ pub fn prune(doc: &mut Document, disabled: &[String], switches: &[Switch]) {
 /// `Chart.yaml`'s dependencies: each one's place in the values (its alias, else its name) and
 /// its switch (the first path of its `condition`, else `<place>.enabled`).
 fn switches(chart: &Value) -> Vec<Switch> {
-    let Some(list) = chart.get("dependencies").and_then(Value::as_array) else { return Vec::new() };
-    list.iter()
-        .filter_map(|dep| {
-            let chart = dep.get("name").and_then(Value::as_str)?;
-            let name = dep.get("alias").and_then(Value::as_str).unwrap_or(chart);
+    let dependencies = crate::model::chart::entries(chart).unwrap_or_default();
+    dependencies
+        .into_iter()
+        .map(|dep| {
+            let key = dep.alias.clone().unwrap_or_else(|| dep.name.clone());
             let condition = dep
-                .get("condition")
-                .and_then(Value::as_str)
+                .condition
+                .as_deref()
                 .and_then(|c| c.split(',').map(str::trim).find(|c| !c.is_empty()))
-                .map_or_else(|| format!("{name}.enabled"), str::to_string);
-            Some(Switch {
-                name: chart.to_string(),
-                key: name.to_string(),
-                pointer: pointer_of(name),
-                condition: pointer_of(&condition),
-            })
+                .map_or_else(|| format!("{key}.enabled"), str::to_string);
+            Switch { pointer: pointer_of(&key), condition: pointer_of(&condition), name: dep.name, key }
         })
         .collect()
 }
