@@ -177,6 +177,21 @@ pub fn files_in(dir: &Path) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// The files directly in `dir` (no folders, no temporary files of [`write_atomic`]), oldest
+/// first by modification time, then by name; empty when `dir` cannot be read.
+pub fn files_by_age(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<(std::time::SystemTime, String)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| (e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), e.file_name()))
+        .map(|(at, name)| (at, name.to_string_lossy().into_owned()))
+        .filter(|(_, name)| !name.ends_with(TEMP_SUFFIX))
+        .collect();
+    files.sort();
+    files.into_iter().map(|(_, name)| name).collect()
+}
+
 /// Whether anything, even a dangling symbolic link, is at `path`.
 pub fn exists(path: &Path) -> bool {
     path.symlink_metadata().is_ok()

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::artifact::canonical;
-use crate::artifact::compiled::{section_refs, sections, Compiled};
+use crate::artifact::compiled::{sections, Compiled};
 
 /// One side of a diff, compiled.
 #[derive(Debug)]
@@ -92,10 +92,45 @@ pub fn compare(old: &Side, new: &Side) -> Vec<SectionChange> {
 }
 
 /// The ids of the sections in which two compiled rulesets differ, sorted.
-pub fn changed_sections(old: &Compiled, new: &Compiled) -> Vec<String> {
-    let (a, b) = (section_refs(old.ruleset()), section_refs(new.ruleset()));
-    let ids: BTreeSet<&String> = a.keys().chain(b.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
-    ids.into_iter().cloned().collect()
+///
+/// Compared by Merkle leaf (a section's hash over its id and canonical bytes), so neither ruleset
+/// is parsed back into JSON; `leaves` are sorted by id, as [`Compiled`] keeps them, so one merge
+/// walk finds the differences.
+pub fn changed_sections(old: &[(String, String)], new: &[(String, String)]) -> Vec<String> {
+    let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+    let mut out = Vec::new();
+    loop {
+        let id = match (a.peek(), b.peek()) {
+            (None, None) => return out,
+            (Some((x, _)), None) => {
+                a.next();
+                x
+            }
+            (None, Some((y, _))) => {
+                b.next();
+                y
+            }
+            (Some((x, lx)), Some((y, ly))) => match x.cmp(y) {
+                std::cmp::Ordering::Less => {
+                    a.next();
+                    x
+                }
+                std::cmp::Ordering::Greater => {
+                    b.next();
+                    y
+                }
+                std::cmp::Ordering::Equal => {
+                    a.next();
+                    b.next();
+                    if lx == ly {
+                        continue;
+                    }
+                    x
+                }
+            },
+        };
+        out.push(id.clone());
+    }
 }
 
 /// Whether `field` is an empty map on one side (`a`) that holds keys on the other (`b`): that
@@ -123,5 +158,25 @@ fn flatten(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
         other => {
             out.insert(prefix.to_string(), other.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changed_sections;
+
+    fn leaves(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(id, leaf)| ((*id).to_string(), (*leaf).to_string())).collect()
+    }
+
+    #[test]
+    fn changed_sections_are_the_added_removed_and_changed_ids_in_order() {
+        let old = leaves(&[("a", "1"), ("b", "2"), ("d", "4"), ("e", "5")]);
+        let new = leaves(&[("b", "2"), ("c", "3"), ("d", "9"), ("f", "6")]);
+        assert_eq!(changed_sections(&old, &new), ["a", "c", "d", "e", "f"]);
+        assert_eq!(changed_sections(&new, &old), ["a", "c", "d", "e", "f"]);
+        assert!(changed_sections(&old, &old).is_empty());
+        assert_eq!(changed_sections(&[], &old), ["a", "b", "d", "e"]);
+        assert_eq!(changed_sections(&old, &[]), ["a", "b", "d", "e"]);
     }
 }

@@ -1,5 +1,13 @@
 //! The `--base REV` comparison: the facts the version-bump checks need, computed here so checks
 //! never compile a ruleset themselves.
+//!
+//! What a comparison needs of the base is small: its version, its digest, its sections' Merkle
+//! leaves, and where it declares its version. A run that compiled a tree's rules without an
+//! error keeps exactly that under git's folder (`source::store`), keyed by the rules' identity
+//! in git; the next commit's hook finds its base (the commit before, which that hook checked as
+//! the index) there, and compiles nothing of it.
+
+use serde::{Deserialize, Serialize};
 
 use crate::artifact::compare::changed_sections;
 use crate::artifact::compiled::Compiled;
@@ -12,31 +20,105 @@ use crate::pipeline::load;
 use crate::source::root::PROJECT_FILE;
 use crate::source::{Sources, Tree};
 
+/// The store's kind, and the format of its entries: a new rulesctl may compile the same rules to
+/// other bytes, so its version is part of every key too.
+const KIND: &str = "base";
+const FORMAT: &str = "rulesctl-base/1";
+
+/// What the comparison keeps of a compiled ruleset, and what the store holds.
+#[derive(Serialize, Deserialize)]
+struct Summary {
+    format: String,
+    version: String,
+    digest: String,
+    /// `(section id, Merkle leaf)`, sorted by id.
+    leaves: Vec<(String, String)>,
+    /// The file declaring the version: its path in the tree, its text, and the version's span.
+    at: Option<Declared>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Declared {
+    path: String,
+    text: String,
+    start: u32,
+    end: u32,
+}
+
+impl Summary {
+    fn of(compiled: &Compiled, ruleset: &Ruleset, sources: &Sources) -> Self {
+        let at = ruleset.versions.first().map(|version| {
+            let file = sources.get(version.span.file);
+            Declared {
+                path: file.path.clone(),
+                text: file.text.clone(),
+                start: version.span.start,
+                end: version.span.end,
+            }
+        });
+        Summary {
+            format: FORMAT.to_string(),
+            version: compiled.version().to_string(),
+            digest: compiled.digest.clone(),
+            leaves: compiled.leaves.clone(),
+            at,
+        }
+    }
+}
+
 /// What is kept of the base revision's analysis.
 pub struct Carried {
     label: String,
-    /// The compiled base ruleset, when it passed its own check.
-    compiled: Option<Compiled>,
-    /// The base's version line and the file it is in, to be shown as `REV:path`.
-    version: Option<(String, String, Spanned<String>)>,
+    /// The base ruleset compiled, when its rules load without an error.
+    compiled: Option<Summary>,
     /// The base is `HEAD` with no commit yet.
     unborn: bool,
     /// The base holds the same rule files and project file as the current tree.
     unchanged: bool,
 }
 
+/// The paths whose files make up a ruleset: the rules and the project file.
+fn scope(project: &Project) -> Vec<String> {
+    let mut scope: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
+    scope.push(PROJECT_FILE.to_string());
+    scope
+}
+
+/// The store key of the ruleset `tree` holds under `scope`, when git can name its files.
+/// The scope is part of the key: the same files under another project file's rule paths could
+/// be a different ruleset.
+fn key(tree: &dyn Tree, scope: &[String]) -> Option<String> {
+    let identity = tree.identity(scope)?;
+    let mut material = format!("{FORMAT}\n{}\n", env!("CARGO_PKG_VERSION"));
+    for path in scope {
+        material.push_str(&format!("scope {path}\n"));
+    }
+    for (path, id) in identity {
+        material.push_str(&format!("{id} {path}\n"));
+    }
+    Some(crate::hash::hex(material.as_bytes()))
+}
+
 impl Carried {
     /// The base revision `old` as the version checks need it, for the current `tree` whose
     /// project file is `project`. When git says the rule files and the project file are the
     /// same in both (blob ids, no blob read), nothing of the base is read: the ruleset did not
-    /// change. Otherwise only the base's rules are loaded and compiled; its values,
-    /// environments and checks are none of the version bump's business.
+    /// change. Else the store may have the base's summary; only when it has not are the base's
+    /// rules loaded and compiled (never its values, environments and checks: they are none of
+    /// the version bump's business).
     pub fn of(tree: &dyn Tree, old: &dyn Tree, project: &Project, label: &str) -> Self {
-        let mut scope: Vec<String> = project.rules.iter().map(|p| p.value.clone()).collect();
-        scope.push(PROJECT_FILE.to_string());
-        let same = tree.identity(&scope).is_some_and(|now| old.identity(&scope).is_some_and(|then| then == now));
-        if same {
-            return Carried { label: label.to_string(), compiled: None, version: None, unborn: false, unchanged: true };
+        let scope = scope(project);
+        let then = old.identity(&scope);
+        if then.is_some() && tree.identity(&scope) == then {
+            return Carried { label: label.to_string(), compiled: None, unborn: false, unchanged: true };
+        }
+        let store = old.store(KIND);
+        let key = key(old, &scope);
+        let kept = store.as_ref().zip(key.as_deref()).and_then(|(store, key)| store.get(key));
+        if let Some(summary) = kept.and_then(|bytes| serde_json::from_slice::<Summary>(&bytes).ok()) {
+            if summary.format == FORMAT {
+                return Carried { label: label.to_string(), compiled: Some(summary), unborn: false, unchanged: false };
+            }
         }
         let mut sources = Sources::default();
         let mut sink = Sink::new();
@@ -49,23 +131,27 @@ impl Carried {
         };
         let parsed = !sink.iter().any(|d| d.severity == Severity::Error);
         let compiled = if parsed { Compiled::of_ruleset(&ruleset) } else { None };
-        let version = ruleset.versions.first().map(|version| {
-            let file = sources.get(version.span.file);
-            (format!("{label}:{}", file.path), file.text.clone(), version.clone())
-        });
-        Carried { label: label.to_string(), compiled, version, unborn: false, unchanged: false }
+        let summary = compiled.map(|compiled| Summary::of(&compiled, &ruleset, &sources));
+        if let (Some(store), Some(key), Some(summary)) = (store, key, &summary) {
+            // Over an entry that could not be read, if that is why it was missed.
+            if let Ok(bytes) = serde_json::to_vec(summary) {
+                store.replace(&key, &bytes);
+            }
+        }
+        Carried { label: label.to_string(), compiled: summary, unborn: false, unchanged: false }
     }
 
     /// A base that is `HEAD` before its first commit: no ruleset at all.
     pub fn unborn(label: &str) -> Self {
-        Carried { label: label.to_string(), compiled: None, version: None, unborn: true, unchanged: false }
+        Carried { label: label.to_string(), compiled: None, unborn: true, unchanged: false }
     }
 
     /// The facts for the checks; the base's version file joins this run's sources.
     pub fn into_facts(self, current: Option<&Compiled>, sources: &mut Sources) -> Base {
-        let version = self.version.map(|(path, text, version)| {
-            let id = sources.add(path, text);
-            Spanned::new(version.value, Span { file: id, ..version.span })
+        let version = self.compiled.as_ref().and_then(|summary| {
+            let at = summary.at.as_ref()?;
+            let id = sources.add(format!("{}:{}", self.label, at.path), at.text.clone());
+            Some(Spanned::new(summary.version.clone(), Span { file: id, start: at.start, end: at.end }))
         });
         let compared = match (current, &self.compiled) {
             (None, _) => Compared::CurrentIncomplete,
@@ -75,11 +161,22 @@ impl Carried {
             (Some(_), None) if self.unborn => Compared::NoCommit,
             (Some(_), None) => Compared::BaseInvalid,
             (Some(now), Some(old)) => Compared::Both {
-                version: old.version().to_string(),
+                version: old.version.clone(),
                 differs: now.digest != old.digest,
-                changed: changed_sections(old, now),
+                changed: changed_sections(&old.leaves, &now.leaves),
             },
         };
         Base { label: self.label, version, compared }
+    }
+}
+
+/// Keeps the summary of the ruleset `tree` holds, for a later `--base` that names this tree's
+/// commit: called after an analysis with no error (so its rules loaded cleanly, as the base's
+/// must to compile), by a run that compared against a base (the hook, `build --base`).
+pub fn remember(tree: &dyn Tree, project: &Project, compiled: &Compiled, ruleset: &Ruleset, sources: &Sources) {
+    let scope = scope(project);
+    let (Some(store), Some(key)) = (tree.store(KIND), key(tree, &scope)) else { return };
+    if let Ok(bytes) = serde_json::to_vec(&Summary::of(compiled, ruleset, sources)) {
+        store.put(&key, &bytes);
     }
 }

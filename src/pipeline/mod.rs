@@ -146,11 +146,17 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
         }
         None => Deploy::default(),
     };
+    let compared = base.is_some();
     let base = base.map(|carried| {
         let current = compiled.get_or_init(|| Compiled::of_ruleset(&ruleset));
         carried.into_facts(current.as_ref(), &mut sources)
     });
     check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
+    if let Some(current) = compiled.get().and_then(Option::as_ref) {
+        if compared && !sink.iter().any(|d| d.severity == Severity::Error) {
+            base::remember(tree, &project, current, &ruleset, &sources);
+        }
+    }
     crate::diagnostic::fold_consequences(&mut sink);
     scope::one_per_value(&mut sink);
     scope::merge(&mut sink, &deploy);

@@ -5,6 +5,7 @@ pub mod git;
 pub mod limits;
 pub mod root;
 pub mod rules;
+pub mod store;
 pub mod text;
 pub mod tree;
 

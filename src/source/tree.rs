@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::io::{read_known, read_limited, ReadError};
+use crate::source::store::Store;
 
 /// A read-only view of a repository's files, addressed by root-relative `/` paths.
 pub trait Tree {
@@ -37,6 +38,12 @@ pub trait Tree {
     /// git snapshot, holding one libgit2 handle, cannot): rule files are then read, hashed and
     /// parsed on every core.
     fn sync(&self) -> Option<&(dyn Tree + Sync)> {
+        None
+    }
+
+    /// Where facts derived from this tree may be kept between runs (see [`Store`]): git's
+    /// folder of the repository it is in, when there is one.
+    fn store(&self, _kind: &str) -> Option<Store> {
         None
     }
 }
@@ -103,6 +110,10 @@ const MAX_WALK_DEPTH: usize = 32;
 impl Tree for WorkTree {
     fn identity(&self, paths: &[String]) -> Option<Vec<(String, String)>> {
         crate::source::git::clean_identity(&self.root, paths)
+    }
+
+    fn store(&self, kind: &str) -> Option<Store> {
+        crate::source::git::common_dir(&self.root).map(|common| Store::new(&common, kind))
     }
 
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {

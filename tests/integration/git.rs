@@ -441,3 +441,77 @@ fn a_changed_rule_file_is_seen_however_it_differs_from_the_base() {
     repo.write("rulesctl.hcl", "paths {\n  rules = \"other\"\n}\n");
     assert_eq!(bump(&repo), ["G001"]);
 }
+
+/// The files of `.git/rulesctl/base/`, the summaries `--base` keeps (see `pipeline::base`).
+fn kept(repo: &Repo) -> Vec<std::path::PathBuf> {
+    let dir = repo.path().join(".git/rulesctl/base");
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// The hook keeps what the next commit's `--base HEAD` needs of this one (version, digest,
+/// section leaves) under git's folder, and a later run reads it instead of compiling the base.
+/// The output is the same with the summary, without it, or with a corrupt one; a summary that
+/// says something else is believed, which is how this test sees that it is read at all.
+#[test]
+fn the_base_is_read_from_the_summary_the_previous_hook_kept() {
+    let repo = Repo::committed();
+    let hook = |repo: &Repo| repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]);
+    let human = |repo: &Repo| repo.run(&["check", "--staged", "--base", "HEAD"]);
+    assert_eq!(hook(&repo).code, 0);
+    let kept_then = kept(&repo);
+    assert_eq!(kept_then.len(), 1, "the clean index's summary is kept: {kept_then:?}");
+
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    git(repo.path(), &["add", "rules/caves.hcl"]);
+    let (json, text) = (hook(&repo), human(&repo));
+    assert_eq!(json.codes(), ["G001"]);
+    assert!(text.stdout.contains("HEAD:rules/ruleset.hcl"), "{}", text.stdout);
+    assert_eq!(kept(&repo), kept_then, "a run with an error keeps nothing of its own");
+
+    // Without the summary the base is compiled (and its summary kept): the same findings.
+    std::fs::remove_dir_all(repo.path().join(".git/rulesctl")).expect("remove the store");
+    assert_eq!((hook(&repo).stdout, human(&repo).stdout), (json.stdout.clone(), text.stdout.clone()));
+    assert_eq!(kept(&repo), kept_then, "the same key for the same rules");
+
+    // A corrupt summary is a miss, never an error, and is replaced by a good one.
+    std::fs::write(&kept_then[0], b"{\"format\": \"rulesctl-base/1\", \"vers").expect("corrupt");
+    assert_eq!((hook(&repo).stdout, human(&repo).stdout), (json.stdout.clone(), text.stdout.clone()));
+    let mut summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&kept_then[0]).expect("read")).expect("replaced");
+    assert_eq!(summary["version"], "v1.0.0");
+
+    // A summary that claims an older version at the base is believed: it is what was read.
+    summary["version"] = serde_json::json!("v0.9.0");
+    std::fs::write(&kept_then[0], summary.to_string()).expect("write");
+    assert_eq!(hook(&repo).codes(), Vec::<String>::new(), "the kept summary was not read");
+
+    // Once the commit is made with a higher version, its own summary is kept for the next one.
+    std::fs::remove_dir_all(repo.path().join(".git/rulesctl")).expect("remove the store");
+    edit(&repo, "rules/ruleset.hcl", "\"v1.0.0\"", "\"v1.1.0\"");
+    git(repo.path(), &["add", "rules/ruleset.hcl"]);
+    assert_eq!(hook(&repo).code, 0);
+    assert_eq!(kept(&repo).len(), 2, "the base's and the index's summaries");
+}
+
+/// A rule file that is a symbolic link has the link's target as its blob in git, not the
+/// content a read finds: two trees with the same links may hold different rules, so `--base`
+/// compares them by content (and keeps no summary under a link's identity).
+#[cfg(unix)]
+#[test]
+fn a_linked_rule_file_is_compared_by_what_it_points_to() {
+    let repo = Repo::committed();
+    std::fs::create_dir_all(repo.path().join("shared")).expect("mkdir");
+    std::fs::rename(repo.path().join("rules/caves.hcl"), repo.path().join("shared/caves.hcl")).expect("move");
+    std::os::unix::fs::symlink("../shared/caves.hcl", repo.path().join("rules/caves.hcl")).expect("link");
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "link"]);
+    assert_eq!(repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]).codes(), Vec::<String>::new());
+
+    edit(&repo, "shared/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    git(repo.path(), &["add", "shared/caves.hcl"]);
+    assert_eq!(repo.run(&["check", "--staged", "--base", "HEAD", "--format", "json"]).codes(), ["G001"], "staged");
+    assert_eq!(repo.run(&["check", "--base", "HEAD", "--format", "json"]).codes(), ["G001"], "working tree");
+}
