@@ -48,9 +48,16 @@ median check "$bin" check
 echo "# staged" >> "$env_file" && git add "$env_file"
 median env_only "$bin" check --staged --base HEAD
 git reset -q --hard
+# The hook of the commit before checked this index: its summary of HEAD's rules is kept under
+# .git/rulesctl/, as it is for every commit made through the hook.
+rm -rf .git/rulesctl && "$bin" check --staged --base HEAD >/dev/null
 sed -i '0,/base_rate *= [0-9]*/s//base_rate = 1/' "$rule_file"
 git add "$rule_file"
 median rule_changed "$bin" check --staged --base HEAD
+# The same without that summary (a base other than the last commit made through the hook).
+hyperfine -N -i --style none --warmup 1 --runs "${RUNS:-10}" --prepare "rm -rf .git/rulesctl" \
+  --export-json "$work/hf.json" -- "$bin check --staged --base HEAD" >/dev/null 2>&1
+python3 -c "import json;print('%.1f' % (json.load(open('$work/hf.json'))['results'][0]['median']*1000))" > "$work/rule_cold"
 git reset -q --hard
 hyperfine --style none --warmup 1 --runs "${RUNS:-10}" --prepare "rm -rf dist" --export-json "$work/hf.json" -- "$bin build --base HEAD" >/dev/null
 python3 -c "import json;print('%.1f' % (json.load(open('$work/hf.json'))['results'][0]['median']*1000))" > "$work/build_base"
@@ -75,6 +82,7 @@ echo "| --- | --- | --- |"
 echo "| \`check\` | $(cat "$work/check") | 1.00 × check |"
 echo "| \`check --staged --base HEAD\`, an environment file staged | $(cat "$work/env_only") | $(r env_only check) × check |"
 echo "| \`check --staged --base HEAD\`, a one-line rule change staged | $(cat "$work/rule_changed") | $(r rule_changed check) × check |"
+echo "| the same, no summary of the base kept | $(cat "$work/rule_cold") | $(r rule_cold check) × check |"
 echo "| \`build\` | $(cat "$work/build") | $(r build check) × check |"
 echo "| \`build --base HEAD\`, clean checkout | $(cat "$work/build_base") | $(r build_base build) × build |"
 echo "| \`git commit\`, no hook | $(cat "$work/commit") | |"
