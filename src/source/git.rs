@@ -343,11 +343,15 @@ impl Tree for Snapshot {
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         match self.resolve(rel)? {
             Some((_, _, MODE_SUBMODULE)) => Err(ReadError::NotAFile("a submodule")),
-            Some((_, id, _)) => self.blob(id, |blob| {
-                let size = blob.size() as u64;
+            // The size from the object's header first: a blob is inflated whole when read, so a
+            // hostile one past the limit must be refused before that.
+            Some((_, id, _)) => self.handle(|repo| {
+                let (size, _) = repo.odb().and_then(|odb| odb.read_header(id)).map_err(io)?;
+                let size = size as u64;
                 if size > limit {
                     return Err(ReadError::TooLarge { size, limit });
                 }
+                let blob = repo.find_blob(id).map_err(io)?;
                 Ok(blob.content().to_vec())
             })?,
             None if self.is_dir(rel) => Err(ReadError::NotAFile("a directory")),

@@ -344,3 +344,26 @@ fn fmt_reads_under_the_configured_size_limit() {
     let run = repo.run(&["fmt", "--check", "rules/caves.hcl", "--format", "json"]);
     assert_eq!(only(&run.json(), "L004").0, "rules/caves.hcl");
 }
+
+/// A staged file far over `max_file_bytes` is refused by its size in git's object header,
+/// before it is inflated: 128 MiB of zeros staged under the rules costs the check no more than
+/// a few MiB of memory (reading it first, as before, took 128 MiB more).
+#[test]
+fn a_staged_blob_over_the_size_limit_is_refused_before_it_is_read() {
+    let repo = Repo::committed();
+    std::fs::write(repo.path().join("rules/huge.hcl"), vec![b' '; 128 << 20]).expect("write");
+    crate::support::git(repo.path(), &["add", "rules/huge.hcl"]);
+    std::fs::remove_file(repo.path().join("rules/huge.hcl")).expect("remove");
+    let script = "import resource, subprocess, sys\n\
+                  out = subprocess.run([sys.argv[1], 'check', '--staged', '--format', 'json'], cwd=sys.argv[2], capture_output=True, text=True)\n\
+                  print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n\
+                  print(out.stdout)";
+    let out = crate::support::python(&["-c", script, env!("CARGO_BIN_EXE_rulesctl"), &repo.path().to_string_lossy()]);
+    let (peak, report) = out.split_once('\n').expect("two parts");
+    let peak_kib: u64 = peak.trim().parse().expect("a number");
+    let report: Value = serde_json::from_str(report).expect("json");
+    let (file, line, column, message, _) = only(&report, "L004");
+    assert_eq!((file.as_str(), line, column), ("rules/huge.hcl", 1, 1));
+    assert!(message.contains("134217728 bytes"), "{message}");
+    assert!(peak_kib < 64 << 10, "peak RSS {peak_kib} KiB: the blob was read whole");
+}
