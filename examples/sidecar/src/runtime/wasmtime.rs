@@ -17,8 +17,8 @@ pub(super) fn engine() -> Result<Engine, String> {
     // A trap is answered as one line; no backtrace to collect or print.
     config.wasm_backtrace(false);
     // Each module is instantiated once: a copy-on-write image of its memory (made at compile and
-    // instantiation, mapped from a memfd) costs more than it saves (measured: the 10,000-region
-    // swap 35-42 ms without, 43-45 ms with, load 11).
+    // instantiation, mapped from a memfd) saves nothing then (measured at load 10-11: the
+    // 10,000-region swap 28-52 ms without it, median 36; 43-45 ms with it).
     config.memory_init_cow(false);
     Engine::new(&config).map_err(|e| format!("wasmtime refuses its configuration: {e:#}"))
 }
