@@ -1,11 +1,14 @@
-//! One `--emit wasm` ruleset module, loaded in wasmi and proven before anything reads it
-//! (the ABI is SPEC.md's "The WebAssembly module", name for name).
+//! One `--emit wasm` ruleset module, loaded in a Wasm runtime ([`crate::runtime`]: wasmi, or
+//! wasmtime with `--features wasmtime`) and proven before anything reads it (the ABI is SPEC.md's
+//! "The WebAssembly module", name for name).
 
 use std::sync::Mutex;
-
-use wasmi::{Config, Engine, Instance, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+
+use crate::runtime::{timed, Blob, Instance};
+pub use crate::runtime::{Engine, Runtime};
 
 /// The ABI this host speaks (`rulesctl_abi()`).
 pub const ABI: i32 = 1;
@@ -26,33 +29,41 @@ impl Default for Limits {
     }
 }
 
-/// A runtime shared by every module the sidecar loads: fuel metering on.
-pub fn engine() -> Engine {
-    let mut config = Config::default();
-    config.consume_fuel(true);
-    Engine::new(&config)
+/// The engine of the default runtime ([`Runtime::DEFAULT`]: wasmtime when built in, else wasmi),
+/// shared by every module the sidecar loads: fuel metering on.
+///
+/// # Errors
+///
+/// The runtime refuses its configuration (wasmtime checks it against the host).
+pub fn engine() -> Result<Engine, String> {
+    Engine::new(Runtime::DEFAULT)
+}
+
+/// Where one load's time went (what the benchmark reports per stage of a swap).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stages {
+    /// Parsing, validating and compiling the module (wasmi translates to its bytecode; wasmtime
+    /// compiles to machine code).
+    pub compile: Duration,
+    /// Instantiating it: its memory, with the data segments (the ruleset) copied or mapped in.
+    pub instantiate: Duration,
+    /// The proof's SHA-256 of the canonical bytes, read in place from the module's memory.
+    pub hash: Duration,
+    /// Everything else: the proof's other calls, the exports, the digest and version checks.
+    pub rest: Duration,
 }
 
 /// A proven module: its version and digest, and the instance that answers lookups.
 pub struct Ruleset {
     version: String,
     digest: String,
-    limits: Limits,
     live: Mutex<Live>,
 }
 
-/// The instance, its store (which a call borrows mutably) and its typed exports.
+/// The instance, in whichever runtime, and its query buffer.
 struct Live {
-    store: Store<StoreLimits>,
-    memory: Memory,
+    instance: Box<dyn Instance>,
     query: (u32, u32),
-    lookup: TypedFunc<i32, i32>,
-    kind: TypedFunc<i32, i32>,
-    as_i64: TypedFunc<i32, i64>,
-    as_f64: TypedFunc<i32, f64>,
-    as_str: TypedFunc<i32, i64>,
-    section_hash: TypedFunc<i32, i64>,
-    loot_pick: TypedFunc<(i32, i64), i64>,
 }
 
 /// A JSON scalar read out of the module.
@@ -98,44 +109,55 @@ impl Ruleset {
     /// Why the module is refused, as one line: invalid Wasm (truncated, corrupt), an import, a
     /// missing or mistyped export, another ABI, a digest that does not match, a trap, or a limit.
     pub fn load(engine: &Engine, wasm: &[u8], limits: Limits, expected: Option<&str>) -> Result<Ruleset, String> {
-        Ruleset::prove(engine, wasm, limits, expected).map_err(|reason| one_line(&reason))
+        Ruleset::load_staged(engine, wasm, limits, expected).map(|(ruleset, _)| ruleset)
     }
 
-    fn prove(engine: &Engine, wasm: &[u8], limits: Limits, expected: Option<&str>) -> Result<Ruleset, String> {
-        let module = Module::new(engine, wasm).map_err(|e| format!("not a valid Wasm module: {e}"))?;
-        if let Some(import) = module.imports().next() {
-            return Err(format!(
-                "it imports {}::{} (a ruleset module imports nothing)",
-                import.module(),
-                import.name()
-            ));
-        }
-        let mut store = Store::new(engine, StoreLimitsBuilder::new().memory_size(limits.memory).instances(1).build());
-        store.limiter(|limits| limits);
-        fill(&mut store, limits)?;
-        let instance = Linker::new(engine)
-            .instantiate_and_start(&mut store, &module)
-            .map_err(|e| format!("cannot instantiate it: {e}"))?;
-        let memory = instance.get_memory(&store, "memory").ok_or("it exports no `memory`")?;
-        let abi: TypedFunc<(), i32> = export(&instance, &store, "rulesctl_abi")?;
-        fill(&mut store, limits)?;
-        let abi = abi.call(&mut store, ()).map_err(|e| format!("rulesctl_abi() failed: {e}"))?;
-        if abi != ABI {
-            return Err(format!("it speaks ABI {abi}; this sidecar speaks ABI {ABI}"));
-        }
-        let blob = |store: &mut Store<StoreLimits>, name: &str| -> Result<Vec<u8>, String> {
-            let func: TypedFunc<(), i64> = export(&instance, store, name)?;
-            fill(store, limits)?;
-            let packed = func.call(&mut *store, ()).map_err(|e| format!("{name}() failed: {e}"))?;
-            read(memory.data(&*store), packed).map(<[u8]>::to_vec).ok_or_else(|| format!("{name}() is absent"))
-        };
-        let canonical = blob(&mut store, "canonical")?;
-        let digest = text(blob(&mut store, "digest")?, "digest")?;
-        let version = text(blob(&mut store, "version")?, "version")?;
+    /// [`Ruleset::load`], and where its time went.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ruleset::load`].
+    pub fn load_staged(
+        engine: &Engine,
+        wasm: &[u8],
+        limits: Limits,
+        expected: Option<&str>,
+    ) -> Result<(Ruleset, Stages), String> {
+        let start = Instant::now();
+        let mut stages = Stages::default();
+        let ruleset =
+            Ruleset::prove(engine, wasm, limits, expected, &mut stages).map_err(|reason| one_line(&reason))?;
+        stages.rest = start.elapsed().saturating_sub(stages.compile + stages.instantiate + stages.hash);
+        Ok((ruleset, stages))
+    }
+
+    fn prove(
+        engine: &Engine,
+        wasm: &[u8],
+        limits: Limits,
+        expected: Option<&str>,
+        stages: &mut Stages,
+    ) -> Result<Ruleset, String> {
+        let mut instance = engine.instantiate(wasm, limits, stages)?;
+        let mut call = |which: Blob| instance.blob(which).map_err(|e| format!("{}() failed: {e}", which.name()));
+        let (canonical, digest, version) = (call(Blob::Canonical)?, call(Blob::Digest)?, call(Blob::Version)?);
+        let query = call(Blob::Query)?;
+        let memory = instance.memory();
+        let within =
+            |packed: i64| unpack(packed).filter(|&(ptr, len)| memory.len() as u64 >= u64::from(ptr) + u64::from(len));
+        let absent = |which: Blob| format!("{}() is absent", which.name());
+        let canonical = within(canonical).ok_or_else(|| absent(Blob::Canonical))?;
+        let digest = within(digest).ok_or_else(|| absent(Blob::Digest))?;
+        let version = within(version).ok_or_else(|| absent(Blob::Version))?;
+        let query = within(query).ok_or("query() is not a buffer in its memory")?;
+        let digest = text(slice(memory, digest), "digest")?;
+        let version = text(slice(memory, version), "version")?;
         if version.is_empty() || version.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(format!("its version {version:?} is not one word"));
         }
-        let actual = format!("sha256:{}", hex(&Sha256::digest(&canonical)));
+        // Hashed where it lies: no copy of the canonical bytes (3.3 MB at 10,000 regions).
+        let hash = timed(&mut stages.hash, || Sha256::digest(slice(memory, canonical)));
+        let actual = format!("sha256:{}", hex(&hash));
         if actual != digest {
             return Err(format!("canonical() hashes to {actual}, but digest() says {digest}"));
         }
@@ -144,25 +166,7 @@ impl Ruleset {
                 return Err(format!("it holds {version} {digest}, but RULESET_DIGEST expects {expected}"));
             }
         }
-        let query: TypedFunc<(), i64> = export(&instance, &store, "query")?;
-        fill(&mut store, limits)?;
-        let packed = query.call(&mut store, ()).map_err(|e| format!("query() failed: {e}"))?;
-        let query =
-            unpack(packed).filter(|&(ptr, len)| memory.data(&store).len() as u64 >= u64::from(ptr) + u64::from(len));
-        let query = query.ok_or("query() is not a buffer in its memory")?;
-        let live = Live {
-            memory,
-            query,
-            lookup: export(&instance, &store, "lookup")?,
-            kind: export(&instance, &store, "kind")?,
-            as_i64: export(&instance, &store, "as_i64")?,
-            as_f64: export(&instance, &store, "as_f64")?,
-            as_str: export(&instance, &store, "as_str")?,
-            section_hash: export(&instance, &store, "section_hash")?,
-            loot_pick: export(&instance, &store, "loot_pick")?,
-            store,
-        };
-        Ok(Ruleset { version, digest, limits, live: Mutex::new(live) })
+        Ok(Ruleset { version, digest, live: Mutex::new(Live { instance, query }) })
     }
 
     /// `ruleset_version`, as the module says (proven with its digest).
@@ -181,24 +185,22 @@ impl Ruleset {
     ///
     /// No such node, a node that is an array or object, a query over the buffer, or a trap.
     pub fn get(&self, pointer: &str) -> Result<Scalar, String> {
-        let mut guard = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
-        let live = &mut *guard;
-        let len = live.write_query(pointer.as_bytes(), self.limits)?;
-        let handle = live.lookup.call(&mut live.store, len).map_err(trap)?;
+        let mut live = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
+        let len = live.write_query(pointer.as_bytes())?;
+        let module = &mut live.instance;
+        // Three calls, the fewest the ABI allows: the pointer walk, the node's kind, its value.
+        let handle = module.lookup(len).map_err(trap)?;
         if handle < 0 {
             return Err(format!("no value at {pointer}"));
         }
-        live.refuel(self.limits)?;
-        let kind = live.kind.call(&mut live.store, handle).map_err(trap)?;
-        live.refuel(self.limits)?;
-        Ok(match kind {
+        Ok(match module.kind(handle).map_err(trap)? {
             0 => Scalar::Null,
-            1 => Scalar::Bool(live.as_i64.call(&mut live.store, handle).map_err(trap)? != 0),
-            2 => Scalar::Integer(live.as_i64.call(&mut live.store, handle).map_err(trap)?),
-            3 => Scalar::Float(live.as_f64.call(&mut live.store, handle).map_err(trap)?),
+            1 => Scalar::Bool(module.as_i64(handle).map_err(trap)? != 0),
+            2 => Scalar::Integer(module.as_i64(handle).map_err(trap)?),
+            3 => Scalar::Float(module.as_f64(handle).map_err(trap)?),
             4 => {
-                let packed = live.as_str.call(&mut live.store, handle).map_err(trap)?;
-                let bytes = read(live.memory.data(&live.store), packed).ok_or("as_str() is absent")?;
+                let packed = module.as_str(handle).map_err(trap)?;
+                let bytes = read(module.memory(), packed).ok_or("as_str() is absent")?;
                 Scalar::String(String::from_utf8(bytes.to_vec()).map_err(|_| "as_str() is not UTF-8")?)
             }
             5 => return Err(format!("{pointer} is an array, not a value")),
@@ -213,11 +215,10 @@ impl Ruleset {
     ///
     /// No such table, a name over the buffer, or a trap.
     pub fn pick(&self, table: &str, roll: u64) -> Result<String, String> {
-        let mut guard = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
-        let live = &mut *guard;
-        let len = live.write_query(table.as_bytes(), self.limits)?;
-        let packed = live.loot_pick.call(&mut live.store, (len, roll as i64)).map_err(trap)?;
-        let bytes = read(live.memory.data(&live.store), packed).ok_or_else(|| format!("no loot table {table}"))?;
+        let mut live = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
+        let len = live.write_query(table.as_bytes())?;
+        let packed = live.instance.loot_pick(len, roll as i64).map_err(trap)?;
+        let bytes = read(live.instance.memory(), packed).ok_or_else(|| format!("no loot table {table}"))?;
         String::from_utf8(bytes.to_vec()).map_err(|_| "loot_pick() is not UTF-8".to_string())
     }
 
@@ -227,49 +228,42 @@ impl Ruleset {
     ///
     /// No such section, an id over the buffer, or a trap.
     pub fn section_hash(&self, section: &str) -> Result<String, String> {
-        let mut guard = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
-        let live = &mut *guard;
-        let len = live.write_query(section.as_bytes(), self.limits)?;
-        let packed = live.section_hash.call(&mut live.store, len).map_err(trap)?;
-        let bytes = read(live.memory.data(&live.store), packed).ok_or_else(|| format!("no section {section}"))?;
+        let mut live = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
+        let len = live.write_query(section.as_bytes())?;
+        let packed = live.instance.section_hash(len).map_err(trap)?;
+        let bytes = read(live.instance.memory(), packed).ok_or_else(|| format!("no section {section}"))?;
         String::from_utf8(bytes.to_vec()).map_err(|_| "section_hash() is not UTF-8".to_string())
     }
 }
 
 impl Live {
-    /// Copies a query into the module's buffer and fills the tank for the call that reads it.
-    fn write_query(&mut self, bytes: &[u8], limits: Limits) -> Result<i32, String> {
+    /// Copies a query into the module's buffer, once per request (the key is not written again
+    /// for the calls that follow).
+    fn write_query(&mut self, bytes: &[u8]) -> Result<i32, String> {
         let (ptr, capacity) = self.query;
         if bytes.len() > capacity as usize {
             return Err(format!("the query is {} bytes; the module takes {capacity}", bytes.len()));
         }
-        self.memory.write(&mut self.store, ptr as usize, bytes).map_err(|e| format!("cannot write the query: {e}"))?;
-        self.refuel(limits)?;
+        self.instance.write(ptr as usize, bytes).map_err(|e| format!("cannot write the query: {e}"))?;
         Ok(bytes.len() as i32)
     }
-
-    fn refuel(&mut self, limits: Limits) -> Result<(), String> {
-        fill(&mut self.store, limits)
-    }
 }
 
-fn fill(store: &mut Store<StoreLimits>, limits: Limits) -> Result<(), String> {
-    store.set_fuel(limits.fuel).map_err(|e| format!("cannot set fuel: {e}"))
-}
-
-fn export<P: wasmi::WasmParams, R: wasmi::WasmResults>(
-    instance: &Instance,
-    store: &Store<StoreLimits>,
-    name: &str,
-) -> Result<TypedFunc<P, R>, String> {
-    instance.get_typed_func::<P, R>(store, name).map_err(|e| format!("export `{name}`: {e}"))
-}
-
-fn trap(error: wasmi::Error) -> String {
+/// The message of a failed call, e.g. running out of fuel.
+fn trap(error: String) -> String {
     one_line(&format!("the module trapped: {error}"))
 }
 
-/// wasmi's messages may span lines (a bad magic number lists bytes); a log line and an answer
+/// One module's ABI speaks ours, or the reason it is refused.
+pub(crate) fn speaks(abi: i32) -> Result<(), String> {
+    if abi == ABI {
+        Ok(())
+    } else {
+        Err(format!("it speaks ABI {abi}; this sidecar speaks ABI {ABI}"))
+    }
+}
+
+/// A runtime's messages may span lines (a bad magic number lists bytes); a log line and an answer
 /// may not.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -287,10 +281,15 @@ fn read(memory: &[u8], packed: i64) -> Option<&[u8]> {
     memory.get(ptr as usize..ptr as usize + len as usize)
 }
 
+/// The bytes of a pair already checked to lie inside `memory`.
+fn slice(memory: &[u8], (ptr, len): (u32, u32)) -> &[u8] {
+    memory.get(ptr as usize..ptr as usize + len as usize).unwrap_or_default()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn text(bytes: Vec<u8>, name: &str) -> Result<String, String> {
-    String::from_utf8(bytes).map_err(|_| format!("{name}() is not UTF-8"))
+fn text(bytes: &[u8], name: &str) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| format!("{name}() is not UTF-8"))
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use ruleset_sidecar::module::{self, Limits, Ruleset};
+use ruleset_sidecar::module::{Engine, Limits, Ruleset, Runtime};
 use ruleset_sidecar::protocol;
 use ruleset_sidecar::swap::Current;
 use ruleset_sidecar::watch::Watch;
@@ -31,7 +31,18 @@ pub fn main(args: Vec<String>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let engine = module::engine();
+    let runtime = match std::env::var("RULESET_RUNTIME") {
+        Ok(name) => Runtime::named(&name),
+        Err(std::env::VarError::NotPresent) => Ok(Runtime::DEFAULT),
+        Err(std::env::VarError::NotUnicode(_)) => Err("RULESET_RUNTIME is not UTF-8".to_string()),
+    };
+    let engine = match runtime.and_then(Engine::new) {
+        Ok(engine) => engine,
+        Err(reason) => {
+            eprintln!("refusing to start: {reason}");
+            return ExitCode::FAILURE;
+        }
+    };
     let limits = Limits::default();
     let ruleset = match Ruleset::load(&engine, &wasm, limits, expected.as_deref()) {
         Ok(ruleset) => ruleset,

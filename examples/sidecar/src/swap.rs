@@ -4,9 +4,7 @@
 use std::cmp::Ordering;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use wasmi::Engine;
-
-use crate::module::{Limits, Ruleset};
+use crate::module::{Engine, Limits, Ruleset};
 use crate::version;
 
 /// The module answering lookups now. A reader takes an `Arc` of it and lets go of the lock at

@@ -12,11 +12,9 @@ use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notify::{RecursiveMode, Watcher as _};
-use wasmi::Engine;
-
-use crate::module::Limits;
+use crate::module::{Engine, Limits};
 use crate::swap::{self, Current};
+use notify::{RecursiveMode, Watcher as _};
 
 const POLL: Duration = Duration::from_secs(1);
 

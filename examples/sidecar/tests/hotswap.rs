@@ -42,7 +42,8 @@ struct Bad {
 }
 
 fn good(version: &str, value: &str, wasm: Vec<u8>) -> Good {
-    let ruleset = Ruleset::load(&engine(), &wasm, Limits::default(), None)
+    let engine = engine().unwrap_or_else(|e| panic!("{e}"));
+    let ruleset = Ruleset::load(&engine, &wasm, Limits::default(), None)
         .unwrap_or_else(|e| panic!("the good module {version} does not load: {e}"));
     assert_eq!(ruleset.version(), version);
     Good { version: version.into(), value: value.into(), digest: ruleset.digest().into(), wasm }
