@@ -329,8 +329,15 @@ fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>, limits: &L
                 .help("add rules to it, or delete it"),
         );
     }
-    let outcome = match crate::parse::hcl(id, &file.text, limits, &mut found) {
-        Some(entries) => Outcome::Part(Ruleset::of_file(id, &entries, &mut found)),
+    // Decoded a piece at a time as the file is parsed, so no syntax tree and no literal tree
+    // of the whole file is ever held: only the typed part grows.
+    let add =
+        |part: &mut Ruleset, entries: Vec<crate::parse::Entry>, sink: &mut Sink| part.add_entries(id, &entries, sink);
+    let outcome = match crate::parse::hcl_fold(id, &file.text, limits, &mut found, Ruleset::default, add) {
+        Some(mut part) => {
+            part.end_file(id);
+            Outcome::Part(part)
+        }
         None => Outcome::Unknown,
     };
     (found, outcome)
