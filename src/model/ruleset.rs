@@ -164,20 +164,23 @@ impl Ruleset {
         }
     }
 
-    /// Makes room for `files` more files like `like` (one file's part). Files in one repository
-    /// tend to be alike, and growing the longest lists (every number of 10,000 files) by
-    /// doubling would copy them again and again and, with some allocators, hold the old copies
-    /// at the peak.
-    pub fn reserve_like(&mut self, like: &Ruleset, files: usize) {
-        let room = |n: usize| n.saturating_mul(files).saturating_add(files / 8);
-        self.versions.reserve(room(like.versions.len()).min(files));
-        self.spawns.reserve(room(like.spawns.len()));
-        self.loot_tables.reserve(room(like.loot_tables.len()));
-        self.event_timers.reserve(room(like.event_timers.len()).min(files));
-        self.safety_bounds.reserve(room(like.safety_bounds.len()).min(files));
-        self.streams.reserve(room(like.streams.len()));
-        self.numbers.reserve(room(like.numbers.len()));
-        self.files.reserve(files);
+    /// Makes room for `files - 1` more files like this one, which holds one file's part. Files in
+    /// one repository tend to be alike, and growing the longest lists (every number of 10,000
+    /// files) by doubling would copy them again and again and, with some allocators, hold the
+    /// old copies at the peak.
+    pub fn reserve_like_rest(&mut self, files: usize) {
+        let rest = files.saturating_sub(1);
+        let room = |n: usize| n.saturating_mul(rest).saturating_add(files / 8);
+        // Blocks that must appear once take no more room than one per file.
+        let once = |n: usize| room(n).min(files.saturating_sub(n));
+        self.versions.reserve(once(self.versions.len()));
+        self.spawns.reserve(room(self.spawns.len()));
+        self.loot_tables.reserve(room(self.loot_tables.len()));
+        self.event_timers.reserve(once(self.event_timers.len()));
+        self.safety_bounds.reserve(once(self.safety_bounds.len()));
+        self.streams.reserve(room(self.streams.len()));
+        self.numbers.reserve(room(self.numbers.len()));
+        self.files.reserve(rest);
     }
 
     /// Appends another part of the ruleset (the next file's), keeping file order.

@@ -300,7 +300,12 @@ impl Parts {
         match outcome {
             Outcome::Part(part) => {
                 if let Some(files) = self.to_come.take() {
-                    self.ruleset.reserve_like(&part, files);
+                    // The first part becomes the ruleset, not a copy of it: with one large file,
+                    // a copy held the whole typed ruleset twice at the peak.
+                    let first = std::mem::replace(&mut self.ruleset, part);
+                    self.ruleset.reserve_like_rest(files);
+                    self.ruleset.append(first);
+                    return;
                 }
                 self.ruleset.append(part);
             }
