@@ -67,7 +67,7 @@ fn position(text: &str, needle: &str, after: usize) -> (u64, u64) {
 
 #[test]
 fn a_large_valid_file_passes_check_build_and_fmt() {
-    let repo = repo_with(&regions(400));
+    let repo = repo_with(&regions(600));
     let run = repo.run(&["check", "--deny-warnings"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     let run = repo.run(&["fmt", "--check", "rules/big.hcl"]);
@@ -81,16 +81,16 @@ fn a_large_valid_file_passes_check_build_and_fmt() {
 /// not reported), an out-of-range weight.
 #[test]
 fn findings_deep_in_a_large_file_point_at_their_places() {
-    let text = regions(400)
+    let text = regions(600)
         .replacen("base_rate      = 6\n", "base_rate      = 6\n  colour         = \"red\"\n", 1)
-        .replace("\"big_350\"\n  base_rate      = 6", "\"big_350\"\n  base_rate      = 6 * 2")
+        .replace("\"big_550\"\n  base_rate      = 6", "\"big_550\"\n  base_rate      = 6 * 2")
         .replace(
-            "\"big_390\"\n  max_len            = 5000\n  max_in_flight      = 32",
-            "\"big_390\"\n  max_len            = 5000\n  max_in_fligth      = 32",
+            "\"big_590\"\n  max_len            = 5000\n  max_in_flight      = 32",
+            "\"big_590\"\n  max_len            = 5000\n  max_in_fligth      = 32",
         )
         .replace(
-            "big_399_drops\" {\n  item \"gold_coin\" { weight = 70 }",
-            "big_399_drops\" {\n  item \"gold_coin\" { weight = 0 }",
+            "big_599_drops\" {\n  item \"gold_coin\" { weight = 70 }",
+            "big_599_drops\" {\n  item \"gold_coin\" { weight = 0 }",
         );
     let repo = repo_with(&text);
     let file = "rules/big.hcl".to_string();
@@ -113,14 +113,14 @@ fn findings_deep_in_a_large_file_point_at_their_places() {
         assert!(found.contains(e), "{e:?} expected in {found:?}");
     }
     assert!(!codes.contains(&"D006"), "a misspelt attribute is not also missing: {found:?}");
-    assert!(op.0 > 300 * 20 && misspelt.0 > op.0, "the findings sit in the last pieces");
+    assert!(op.0 > 500 * 20 && misspelt.0 > op.0, "the findings sit in the last pieces");
 }
 
 /// A top-level attribute assigned in the first piece and again in the last is the parser's
 /// "redefined attribute", as it is in one body; each piece alone is valid HCL.
 #[test]
 fn a_top_level_attribute_repeated_across_pieces_is_a_syntax_error() {
-    let text = format!("tuning = 1\n\n{}\ntuning = 2\n", regions(400));
+    let text = format!("tuning = 1\n\n{}\ntuning = 2\n", regions(600));
     let repo = repo_with(&text);
     let second = position(&text, "tuning = 2", 1);
     let found = findings(&repo);
@@ -133,7 +133,7 @@ fn a_top_level_attribute_repeated_across_pieces_is_a_syntax_error() {
 /// A block left open in the last piece: the error is the whole file's, at the opener.
 #[test]
 fn a_block_left_open_late_in_a_large_file_is_reported_at_its_opener() {
-    let text = format!("{}\nspawn_config {{\n  region = \"late\"\n", regions(400));
+    let text = format!("{}\nspawn_config {{\n  region = \"late\"\n", regions(600));
     let repo = repo_with(&text);
     let opener = position(&text, "spawn_config {", text.lines().count() - 3);
     let found = findings(&repo);
