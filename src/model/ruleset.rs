@@ -164,20 +164,23 @@ impl Ruleset {
         }
     }
 
-    /// Makes room for `files` more files like `like` (one file's part). Files in one repository
-    /// tend to be alike, and growing the longest lists (every number of 10,000 files) by
-    /// doubling would copy them again and again and, with some allocators, hold the old copies
-    /// at the peak.
-    pub fn reserve_like(&mut self, like: &Ruleset, files: usize) {
-        let room = |n: usize| n.saturating_mul(files).saturating_add(files / 8);
-        self.versions.reserve(room(like.versions.len()).min(files));
-        self.spawns.reserve(room(like.spawns.len()));
-        self.loot_tables.reserve(room(like.loot_tables.len()));
-        self.event_timers.reserve(room(like.event_timers.len()).min(files));
-        self.safety_bounds.reserve(room(like.safety_bounds.len()).min(files));
-        self.streams.reserve(room(like.streams.len()));
-        self.numbers.reserve(room(like.numbers.len()));
-        self.files.reserve(files);
+    /// Makes room for `files - 1` more files like this one, which holds one file's part. Files in
+    /// one repository tend to be alike, and growing the longest lists (every number of 10,000
+    /// files) by doubling would copy them again and again and, with some allocators, hold the
+    /// old copies at the peak.
+    pub fn reserve_like_rest(&mut self, files: usize) {
+        let rest = files.saturating_sub(1);
+        let room = |n: usize| n.saturating_mul(rest).saturating_add(files / 8);
+        // Blocks that must appear once take no more room than one per file.
+        let once = |n: usize| room(n).min(files.saturating_sub(n));
+        self.versions.reserve(once(self.versions.len()));
+        self.spawns.reserve(room(self.spawns.len()));
+        self.loot_tables.reserve(room(self.loot_tables.len()));
+        self.event_timers.reserve(once(self.event_timers.len()));
+        self.safety_bounds.reserve(once(self.safety_bounds.len()));
+        self.streams.reserve(room(self.streams.len()));
+        self.numbers.reserve(room(self.numbers.len()));
+        self.files.reserve(rest);
     }
 
     /// Appends another part of the ruleset (the next file's), keeping file order.
@@ -196,6 +199,16 @@ impl Ruleset {
 
     /// Adds one parsed rule file.
     pub fn add_file(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
+        self.add_entries(file, entries, sink);
+        self.end_file(file);
+    }
+
+    /// Adds some of a rule file's top-level entries: a file parsed in pieces
+    /// ([`crate::parse::hcl_fold`]) is added a piece at a time, in order, then ended with
+    /// [`Ruleset::end_file`]. Decoding the top level piece by piece says what decoding it whole
+    /// says, as the top level requires no attribute and has no block that may appear only once
+    /// (a test holds the dialect table to that): each entry is decoded on its own.
+    pub fn add_entries(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
         let root = decode(entries, &RULES, Span::file(file), sink);
         // An unknown block at the top level may be a misspelt `spawn_config` or `loot_table`:
         // what it holds is unknown, so the checks across the whole ruleset stay quiet.
@@ -203,7 +216,6 @@ impl Ruleset {
             self.partial = true;
         }
         root.numbers(&mut self.numbers);
-        self.files.push(file);
         self.versions.extend(root.str("ruleset_version"));
         for node in &root.blocks {
             match node.spec.name {
@@ -246,6 +258,11 @@ impl Ruleset {
                 _ => {}
             }
         }
+    }
+
+    /// Ends a rule file whose entries were added with [`Ruleset::add_entries`].
+    pub fn end_file(&mut self, file: FileId) {
+        self.files.push(file);
         let spawn_names = self.spawns.iter().any(|s| s.region.is_none() || s.loot_table.is_none());
         self.names_unknown |= spawn_names || self.streams.iter().any(|s| s.region.is_none());
     }
@@ -261,4 +278,18 @@ impl Ruleset {
 
 fn item(node: &Node) -> Option<LootItem> {
     Some(LootItem { block: node.ident_span, name: node.label.clone()?, weight: node.int("weight") })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::dialect::{Occurs, RULES};
+
+    /// What [`super::Ruleset::add_entries`] relies on to decode a file's top level in pieces:
+    /// nothing at the top level is missing from one piece but present in another, and no block
+    /// there is a repeat of one in another piece.
+    #[test]
+    fn the_top_level_of_a_rule_file_can_be_decoded_a_piece_at_a_time() {
+        assert!(RULES.attrs.iter().all(|a| !a.required));
+        assert!(RULES.blocks.iter().all(|b| b.occurs != Occurs::AtMostOnce));
+    }
 }

@@ -117,13 +117,34 @@ pub enum Entry {
 /// parser's own limit of 64); a string, label or key over `max_string` bytes is reported and
 /// left out (`L010`).
 pub fn lower(file: FileId, body: &Body, max_string: usize, sink: &mut Sink) -> Vec<Entry> {
-    let span = |s: Option<std::ops::Range<usize>>| Span::new(file, s.unwrap_or(0..0));
+    lower_at(At { file, offset: 0 }, body, max_string, sink)
+}
+
+/// Where a parsed piece of a file sits: its file, and the byte offset the parser's spans are
+/// relative to (a file parsed in pieces, see [`crate::parse::hcl_fold`]).
+#[derive(Clone, Copy)]
+pub(crate) struct At {
+    pub file: FileId,
+    pub offset: usize,
+}
+
+impl At {
+    /// The parser's span moved into the file; a node without one (none the parser makes) is
+    /// the file as a whole, as it always was.
+    fn span(self, s: Option<std::ops::Range<usize>>) -> Span {
+        Span::new(self.file, s.map_or(0..0, |r| r.start + self.offset..r.end + self.offset))
+    }
+}
+
+/// [`lower`] for a body parsed from the piece of its file at `at.offset`.
+pub(crate) fn lower_at(at: At, body: &Body, max_string: usize, sink: &mut Sink) -> Vec<Entry> {
+    let span = |s| at.span(s);
     body.iter()
         .map(|structure| match structure {
             Structure::Attribute(attr) => Entry::Attribute {
                 key: attr.key.as_str().to_string(),
                 key_span: span(attr.key.span()),
-                value: value(file, &attr.value, max_string, sink),
+                value: value(at, &attr.value, max_string, sink),
                 value_span: span(attr.value.span()),
             },
             Structure::Block(block) => Entry::Block(Block {
@@ -138,15 +159,15 @@ pub fn lower(file: FileId, body: &Body, max_string: usize, sink: &mut Sink) -> V
                         (l.as_str().to_string(), span(l.span()))
                     })
                     .collect(),
-                body: lower(file, &block.body, max_string, sink),
+                body: lower_at(at, &block.body, max_string, sink),
                 span: span(block.span()),
             }),
         })
         .collect()
 }
 
-fn value(file: FileId, expr: &Expression, max_string: usize, sink: &mut Sink) -> Value {
-    let span = |s: Option<std::ops::Range<usize>>| Span::new(file, s.unwrap_or(0..0));
+fn value(at: At, expr: &Expression, max_string: usize, sink: &mut Sink) -> Value {
+    let span = |s| at.span(s);
     match expr {
         Expression::Number(n) => {
             let repr = n.as_repr().map_or_else(|| n.value().to_string(), |r| r.to_string());
@@ -161,7 +182,7 @@ fn value(file: FileId, expr: &Expression, max_string: usize, sink: &mut Sink) ->
         Expression::String(s) => Value::Str(s.value().to_string()),
         Expression::Bool(b) => Value::Bool(*b.value()),
         Expression::Array(items) => {
-            Value::Array(items.iter().map(|item| (value(file, item, max_string, sink), span(item.span()))).collect())
+            Value::Array(items.iter().map(|item| (value(at, item, max_string, sink), span(item.span()))).collect())
         }
         Expression::Object(object) => Value::Object(
             object
@@ -171,27 +192,27 @@ fn value(file: FileId, expr: &Expression, max_string: usize, sink: &mut Sink) ->
                         ObjectKey::Ident(ident) => ident.as_str().to_string(),
                         ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
                         ObjectKey::Expression(other) => {
-                            reject(file, other, sink);
+                            reject(at, other, sink);
                             return None;
                         }
                     };
                     crate::parse::too_long(span(key.span()), &key_text, max_string, sink);
                     let val_expr = val.expr();
-                    Some((key_text, span(key.span()), value(file, val_expr, max_string, sink), span(val_expr.span())))
+                    Some((key_text, span(key.span()), value(at, val_expr, max_string, sink), span(val_expr.span())))
                 })
                 .collect(),
         ),
         other => {
-            reject(file, other, sink);
+            reject(at, other, sink);
             Value::Invalid
         }
     }
 }
 
 /// Reports a non-literal expression at its exact span, saying what construct it is.
-fn reject(file: FileId, expr: &Expression, sink: &mut Sink) {
+fn reject(at: At, expr: &Expression, sink: &mut Sink) {
     let (what, span, help) = describe(expr);
-    let span = Span::new(file, span.unwrap_or(0..0));
+    let span = at.span(span);
     sink.push(
         Diagnostic::new(&NON_LITERAL, span, format!("{what} is not allowed: values must be literals"))
             .label(what)

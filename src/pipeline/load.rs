@@ -300,7 +300,12 @@ impl Parts {
         match outcome {
             Outcome::Part(part) => {
                 if let Some(files) = self.to_come.take() {
-                    self.ruleset.reserve_like(&part, files);
+                    // The first part becomes the ruleset, not a copy of it: with one large file,
+                    // a copy held the whole typed ruleset twice at the peak.
+                    let first = std::mem::replace(&mut self.ruleset, part);
+                    self.ruleset.reserve_like_rest(files);
+                    self.ruleset.append(first);
+                    return;
                 }
                 self.ruleset.append(part);
             }
@@ -329,8 +334,15 @@ fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>, limits: &L
                 .help("add rules to it, or delete it"),
         );
     }
-    let outcome = match crate::parse::hcl(id, &file.text, limits, &mut found) {
-        Some(entries) => Outcome::Part(Ruleset::of_file(id, &entries, &mut found)),
+    // Decoded a piece at a time as the file is parsed, so no syntax tree and no literal tree
+    // of the whole file is ever held: only the typed part grows.
+    let add =
+        |part: &mut Ruleset, entries: Vec<crate::parse::Entry>, sink: &mut Sink| part.add_entries(id, &entries, sink);
+    let outcome = match crate::parse::hcl_fold(id, &file.text, limits, &mut found, Ruleset::default, add) {
+        Some(mut part) => {
+            part.end_file(id);
+            Outcome::Part(part)
+        }
         None => Outcome::Unknown,
     };
     (found, outcome)

@@ -30,6 +30,7 @@ mod hostile_schema;
 mod incremental;
 mod init;
 mod install;
+mod large_file;
 mod lexer;
 mod limits;
 mod lsp;
