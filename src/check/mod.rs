@@ -102,6 +102,14 @@ pub fn run(cx: &Context<'_>, sink: &mut Sink) {
     }
 }
 
+/// Runs the registered checks of one scope, in registry order: an incremental analysis runs
+/// each scope over only what an edit can have changed (see [`registry::Scope`]).
+pub fn run_scope(cx: &Context<'_>, scope: registry::Scope, sink: &mut Sink) {
+    for rule in registry::RULES.iter().filter(|rule| rule.scope == scope) {
+        (rule.run)(cx, sink);
+    }
+}
+
 /// Pairs of (first occurrence, later duplicate) among named things, in input order.
 fn duplicates<'a>(
     names: impl Iterator<Item = &'a Spanned<String>> + Clone,
