@@ -226,7 +226,7 @@ impl<W: Write> Server<W> {
     }
 
     fn end_progress(&mut self, token: String) {
-        let files: usize = self.state.roots.values().filter_map(|r| r.analysis.as_ref()).map(|a| a.sources.len()).sum();
+        let files: usize = self.state.roots.values().filter_map(|r| r.analysis()).map(|a| a.sources.len()).sum();
         let end = lsp_types::WorkDoneProgress::End(lsp_types::WorkDoneProgressEnd {
             message: Some(format!("analysed {files} files")),
         });
