@@ -11,6 +11,20 @@ pub struct Rule {
     /// What its findings depend on, so an incremental analysis knows which to run again after
     /// an edit (`pipeline::Workspace`); a full run ignores it.
     pub scope: Scope,
+    /// It matches names across blocks, so it speaks only when every rule file parsed and
+    /// every block's name and references are known (neither `Ruleset::partial` nor
+    /// `Ruleset::names_unknown`): otherwise which names exist is unknown, and it would blame
+    /// blocks that are right. Decided here rather than in the check, so an incremental
+    /// analysis can keep its findings while a file is broken mid-edit and show them again
+    /// once it parses, without running it over the whole ruleset.
+    pub needs_known_names: bool,
+}
+
+impl Rule {
+    /// Whether this check speaks about the ruleset in `cx` (see [`Rule::needs_known_names`]).
+    pub fn speaks(&self, cx: &Context<'_>) -> bool {
+        !self.needs_known_names || !(cx.ruleset.partial || cx.ruleset.names_unknown)
+    }
 }
 
 /// What a check's findings depend on. A wrong scope makes the editor's diagnostics differ from
@@ -34,56 +48,172 @@ pub enum Scope {
 }
 
 pub static RULES: &[Rule] = &[
-    Rule { code: &rules::block_count::CODE, run: rules::block_count::check, scope: Scope::Whole },
-    Rule { code: &rules::out_of_range::CODE, run: rules::out_of_range::check, scope: Scope::Block },
-    Rule { code: &rules::policy_violation::CODE, run: rules::policy_violation::check, scope: Scope::Block },
-    Rule { code: &rules::invalid_policy::CODE, run: rules::invalid_policy::check, scope: Scope::Whole },
+    Rule {
+        code: &rules::block_count::CODE,
+        run: rules::block_count::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::out_of_range::CODE,
+        run: rules::out_of_range::check,
+        scope: Scope::Block,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::policy_violation::CODE,
+        run: rules::policy_violation::check,
+        scope: Scope::Block,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::invalid_policy::CODE,
+        run: rules::invalid_policy::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
     Rule {
         code: &rules::unknown_policy_attribute::CODE,
         run: rules::unknown_policy_attribute::check,
         scope: Scope::Whole,
+        needs_known_names: false,
     },
-    Rule { code: &rules::cooldown_below_minimum::CODE, run: rules::cooldown_below_minimum::check, scope: Scope::Block },
+    Rule {
+        code: &rules::cooldown_below_minimum::CODE,
+        run: rules::cooldown_below_minimum::check,
+        scope: Scope::Block,
+        needs_known_names: false,
+    },
     Rule {
         code: &rules::spawn_rate_exceeds_capacity::CODE,
         run: rules::spawn_rate_exceeds_capacity::check,
         scope: Scope::Block,
+        needs_known_names: false,
     },
     Rule {
         code: &rules::window_not_below_cooldown::CODE,
         run: rules::window_not_below_cooldown::check,
         scope: Scope::Whole,
+        needs_known_names: false,
     },
     Rule {
         code: &rules::unresolved_loot_table::CODE,
         run: rules::unresolved_loot_table::check,
         scope: Scope::LootTables,
+        needs_known_names: true,
     },
-    Rule { code: &rules::unused_loot_table::CODE, run: rules::unused_loot_table::check, scope: Scope::LootTables },
-    Rule { code: &rules::duplicate_region::CODE, run: rules::duplicate_region::check, scope: Scope::Regions },
+    Rule {
+        code: &rules::unused_loot_table::CODE,
+        run: rules::unused_loot_table::check,
+        scope: Scope::LootTables,
+        needs_known_names: true,
+    },
+    Rule {
+        code: &rules::duplicate_region::CODE,
+        run: rules::duplicate_region::check,
+        scope: Scope::Regions,
+        needs_known_names: false,
+    },
     Rule {
         code: &rules::duplicate_loot_table::CODE,
         run: rules::duplicate_loot_table::check,
         scope: Scope::LootTables,
+        needs_known_names: false,
     },
-    Rule { code: &rules::duplicate_item::CODE, run: rules::duplicate_item::check, scope: Scope::Block },
-    Rule { code: &rules::empty_loot_table::CODE, run: rules::empty_loot_table::check, scope: Scope::Block },
-    Rule { code: &rules::region_without_stream::CODE, run: rules::region_without_stream::check, scope: Scope::Regions },
-    Rule { code: &rules::stream_without_region::CODE, run: rules::stream_without_region::check, scope: Scope::Regions },
-    Rule { code: &rules::duplicate_stream::CODE, run: rules::duplicate_stream::check, scope: Scope::Regions },
-    Rule { code: &rules::literal_credential::CODE, run: rules::literal_credential::check, scope: Scope::Whole },
-    Rule { code: &rules::override_not_allowed::CODE, run: rules::override_not_allowed::check, scope: Scope::Whole },
-    Rule { code: &rules::unknown_secret::CODE, run: rules::unknown_secret::check, scope: Scope::Whole },
-    Rule { code: &rules::request_above_limit::CODE, run: rules::request_above_limit::check, scope: Scope::Whole },
+    Rule {
+        code: &rules::duplicate_item::CODE,
+        run: rules::duplicate_item::check,
+        scope: Scope::Block,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::empty_loot_table::CODE,
+        run: rules::empty_loot_table::check,
+        scope: Scope::Block,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::region_without_stream::CODE,
+        run: rules::region_without_stream::check,
+        scope: Scope::Regions,
+        needs_known_names: true,
+    },
+    Rule {
+        code: &rules::stream_without_region::CODE,
+        run: rules::stream_without_region::check,
+        scope: Scope::Regions,
+        needs_known_names: true,
+    },
+    Rule {
+        code: &rules::duplicate_stream::CODE,
+        run: rules::duplicate_stream::check,
+        scope: Scope::Regions,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::literal_credential::CODE,
+        run: rules::literal_credential::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::override_not_allowed::CODE,
+        run: rules::override_not_allowed::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::unknown_secret::CODE,
+        run: rules::unknown_secret::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::request_above_limit::CODE,
+        run: rules::request_above_limit::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
     Rule {
         code: &rules::limit_above_allocatable::CODE,
         run: rules::limit_above_allocatable::check,
         scope: Scope::Whole,
+        needs_known_names: false,
     },
-    Rule { code: &rules::invalid_quantity::CODE, run: rules::invalid_quantity::check, scope: Scope::Whole },
-    Rule { code: &rules::value_out_of_bounds::CODE, run: rules::value_out_of_bounds::check, scope: Scope::Whole },
-    Rule { code: &rules::invalid_value::CODE, run: rules::invalid_value::check, scope: Scope::Whole },
-    Rule { code: &rules::value_mismatch::CODE, run: rules::value_mismatch::check, scope: Scope::Whole },
-    Rule { code: &rules::injected_value_written::CODE, run: rules::injected_value_written::check, scope: Scope::Whole },
-    Rule { code: &rules::version_not_bumped::CODE, run: rules::version_not_bumped::check, scope: Scope::Whole },
+    Rule {
+        code: &rules::invalid_quantity::CODE,
+        run: rules::invalid_quantity::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::value_out_of_bounds::CODE,
+        run: rules::value_out_of_bounds::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::invalid_value::CODE,
+        run: rules::invalid_value::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::value_mismatch::CODE,
+        run: rules::value_mismatch::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::injected_value_written::CODE,
+        run: rules::injected_value_written::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
+    Rule {
+        code: &rules::version_not_bumped::CODE,
+        run: rules::version_not_bumped::check,
+        scope: Scope::Whole,
+        needs_known_names: false,
+    },
 ];

@@ -78,6 +78,9 @@ struct Names {
     /// Some finding could not be told its name: the checks of this scope always run over the
     /// whole ruleset.
     unkeyed: bool,
+    /// The findings of the checks that need every name are out of date (kept per name while
+    /// they were silenced): they are found again over the whole ruleset before they are shown.
+    stale: bool,
 }
 
 /// How often one name is declared and used, and in which files (a file once per occurrence).
@@ -157,8 +160,10 @@ impl Kept {
         sink.extend(self.whole.iter().cloned());
         sink.extend(self.block_rest.iter().cloned());
         sink.extend(self.rules.iter().flat_map(|f| f.local.iter().cloned()));
+        // Kept while a broken file silences them, shown again once it parses.
+        let cx = context(analysis);
         for names in [&self.regions, &self.tables] {
-            sink.extend(names.found.values().flatten().cloned());
+            sink.extend(names.found.values().flatten().filter(|d| check::reported(&cx, d.code)).cloned());
         }
         super::finish(sink, &analysis.deploy, &analysis.sources)
     }
@@ -185,7 +190,6 @@ impl Kept {
                 None => return false,
             }
         }
-        let flags = (analysis.ruleset.partial, analysis.ruleset.names_unknown);
         let open = (self.regions.open, self.tables.open);
         let starts = self.starts();
         let (mut region_keys, mut table_keys) = (BTreeSet::new(), BTreeSet::new());
@@ -226,16 +230,18 @@ impl Kept {
                 file.local = blocks_of(&cx, start, file);
             }
         }
-        let flags_moved = flags != (cx.ruleset.partial, cx.ruleset.names_unknown);
         let quiet = cx.ruleset.partial || cx.ruleset.names_unknown;
         let starts = self.starts();
         for (names, keys, was_open) in
             [(&mut self.regions, region_keys, open.0), (&mut self.tables, table_keys, open.1)]
         {
             // Suggestions and consequences look at every name, but only for a use that names
-            // nothing declared, and only when the name checks speak at all.
-            let everywhere = flags_moved || names.unkeyed || (!quiet && (was_open > 0 || names.open > 0));
-            if everywhere {
+            // nothing declared. While a broken file silences the checks that need them, that
+            // waits until it parses again (a keystroke that breaks and one that mends cost
+            // the edited names alone).
+            let everywhere = names.unkeyed || was_open > 0 || names.open > 0;
+            names.stale |= quiet && everywhere;
+            if !quiet && (everywhere || names.stale) {
                 names.all(&cx);
             } else {
                 for key in keys {
@@ -334,7 +340,7 @@ fn names(scope: Scope, ruleset: &Ruleset, start: Extent, extent: Extent) -> Part
 
 impl Names {
     fn new(scope: Scope) -> Self {
-        Names { scope, index: HashMap::new(), open: 0, found: BTreeMap::new(), unkeyed: false }
+        Names { scope, index: HashMap::new(), open: 0, found: BTreeMap::new(), unkeyed: false, stale: false }
     }
 
     fn add(&mut self, slot: usize, part: &PartNames, touched: &mut BTreeSet<String>) {
@@ -410,6 +416,7 @@ impl Names {
         };
         self.found.clear();
         self.unkeyed = false;
+        self.stale = false;
         for d in found {
             match places.get(&d.primary.span) {
                 Some(name) => self.found.entry((*name).to_string()).or_default().push(d),
