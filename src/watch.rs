@@ -123,27 +123,31 @@ pub fn run(root: &Path, mut report: impl FnMut(&Analysis, &[String]) -> bool) ->
         let _ = to.send(Event::Files(paths));
     })?;
     let mut workspace = Workspace::new(root.to_path_buf());
-    let mut analysis = workspace.analyze();
-    watcher.follow(&analysis);
-    if !report(&analysis, &[]) {
+    let analysis = workspace.analyze();
+    watcher.follow(analysis);
+    if !report(analysis, &[]) {
         stop_forwarding();
         return Ok(());
     }
     while let Some(paths) = next_batch(&events) {
-        let changed = changes(root, &paths, &analysis);
+        let Some(analysis) = workspace.analysis() else { break };
+        let changed = changes(root, &paths, analysis);
         if changed.is_empty() {
             continue;
         }
+        let mut inside = Vec::new();
         for rel in &changed {
-            workspace.file_changed(rel);
             let under = format!("{rel}/");
-            for (_, file) in analysis.sources.iter().filter(|(_, f)| f.path.starts_with(&under)) {
-                workspace.file_changed(&file.path);
-            }
+            inside.extend(
+                analysis.sources.iter().filter(|(_, f)| f.path.starts_with(&under)).map(|(_, f)| f.path.clone()),
+            );
         }
-        analysis = workspace.analyze();
-        watcher.follow(&analysis);
-        if !report(&analysis, &changed) {
+        for rel in changed.iter().chain(&inside) {
+            workspace.file_changed(rel);
+        }
+        let analysis = workspace.analyze();
+        watcher.follow(analysis);
+        if !report(analysis, &changed) {
             break;
         }
     }

@@ -67,7 +67,7 @@ const PARALLEL_FROM: usize = 1000;
 pub fn run(cx: &Context<'_>, sink: &mut Sink) {
     let rules = registry::RULES;
     if cx.ruleset.files.len() < PARALLEL_FROM || crate::threads::count() < 2 {
-        for rule in rules {
+        for rule in rules.iter().filter(|rule| rule.speaks(cx)) {
             (rule.run)(cx, sink);
         }
         return;
@@ -79,7 +79,9 @@ pub fn run(cx: &Context<'_>, sink: &mut Sink) {
             .step_by(2)
             .map(|rule| {
                 let mut found = Sink::new();
-                (rule.run)(cx, &mut found);
+                if rule.speaks(cx) {
+                    (rule.run)(cx, &mut found);
+                }
                 found
             })
             .collect()
@@ -100,6 +102,22 @@ pub fn run(cx: &Context<'_>, sink: &mut Sink) {
         sink.extend(found);
         sink.extend(odd.next().into_iter().flatten());
     }
+}
+
+/// Runs the registered checks of one scope, in registry order, whether or not each speaks
+/// about this ruleset ([`registry::Rule::speaks`] is the caller's to apply): an incremental
+/// analysis runs each scope over only what an edit can have changed (see
+/// [`registry::Scope`]).
+pub fn run_scope(cx: &Context<'_>, scope: registry::Scope, sink: &mut Sink) {
+    for rule in registry::RULES.iter().filter(|rule| rule.scope == scope) {
+        (rule.run)(cx, sink);
+    }
+}
+
+/// Whether the finding of code `code` may be reported about the ruleset in `cx`: not when it
+/// comes from a check that does not speak about it (see [`registry::Rule::speaks`]).
+pub fn reported(cx: &Context<'_>, code: &Code) -> bool {
+    registry::RULES.iter().filter(|rule| std::ptr::eq(rule.code, code)).all(|rule| rule.speaks(cx))
 }
 
 /// Pairs of (first occurrence, later duplicate) among named things, in input order.

@@ -9,21 +9,19 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, FileSystemWatcher, GlobPattern, HoverProviderCapability,
-    InitializeParams, OneOf, PositionEncodingKind, Registration, RegistrationParams, RenameOptions, SaveOptions,
-    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
-    WorkDoneProgressOptions,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, InitializeParams, ServerInfo,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::lsp::convert::{path_of, uri_of};
+use crate::lsp::convert::path_of;
 use crate::lsp::state::State;
 use crate::lsp::transport::{self, Incoming};
 use crate::lsp::{folding, formatting, inlay, rename, requests, semantic, symbols};
+
+mod asks;
+mod capabilities;
 use crate::watch::Watcher;
 
 /// Where the server is in the protocol's lifecycle.
@@ -203,83 +201,6 @@ impl<W: Write> Server<W> {
         }
     }
 
-    /// Creates a progress token with the client and reports the start of the first analysis.
-    /// The notification follows the request without waiting for its answer, as rust-analyzer
-    /// does: the client reads them in order, so the token exists when the progress arrives.
-    fn begin_progress(&mut self) -> String {
-        let token = self.next_id("rulesctl-progress");
-        let create =
-            lsp_types::WorkDoneProgressCreateParams { token: lsp_types::NumberOrString::String(token.clone()) };
-        self.send(&Message::Request(Request::new(
-            RequestId::from(token.clone()),
-            "window/workDoneProgress/create".into(),
-            create,
-        )));
-        let begin = lsp_types::WorkDoneProgress::Begin(lsp_types::WorkDoneProgressBegin {
-            title: "rulesctl".into(),
-            message: Some("analysing the workspace".into()),
-            cancellable: Some(false),
-            percentage: None,
-        });
-        self.progress_notification(&token, begin);
-        token
-    }
-
-    fn end_progress(&mut self, token: String) {
-        let files: usize = self.state.roots.values().filter_map(|r| r.analysis.as_ref()).map(|a| a.sources.len()).sum();
-        let end = lsp_types::WorkDoneProgress::End(lsp_types::WorkDoneProgressEnd {
-            message: Some(format!("analysed {files} files")),
-        });
-        self.progress_notification(&token, end);
-    }
-
-    fn progress_notification(&mut self, token: &str, value: lsp_types::WorkDoneProgress) {
-        let params = lsp_types::ProgressParams {
-            token: lsp_types::NumberOrString::String(token.to_string()),
-            value: lsp_types::ProgressParamsValue::WorkDone(value),
-        };
-        self.send(&Message::Notification(Notification::new("$/progress".into(), params)));
-    }
-
-    fn next_id(&mut self, what: &str) -> String {
-        self.asked += 1;
-        format!("{what}-{}", self.asked)
-    }
-
-    /// An answer to a request the server made: the settings, when it is theirs.
-    fn answered(&mut self, response: Response) {
-        let is_configuration = matches!(&response.id.to_string(), id if id.contains(CONFIGURATION));
-        if !is_configuration {
-            return;
-        }
-        match response.response_result {
-            Ok(result) => self.settings_changed(&result.get(0).cloned().unwrap_or_default()),
-            Err(error) => log(&format!("the client did not give the settings: {}", error.message)),
-        }
-    }
-
-    fn settings_changed(&mut self, section: &serde_json::Value) {
-        let settings = self.state.settings.read(section);
-        if settings != self.state.settings {
-            self.state.settings = settings;
-            for notification in self.state.republish() {
-                self.send(&Message::Notification(notification));
-            }
-        }
-    }
-
-    /// Asks the client for the `rulesctl` settings, when it answers such requests.
-    fn ask_configuration(&mut self) {
-        if !self.configuration {
-            return;
-        }
-        let id = self.next_id(CONFIGURATION);
-        let params = lsp_types::ConfigurationParams {
-            items: vec![lsp_types::ConfigurationItem { scope_uri: None, section: Some("rulesctl".into()) }],
-        };
-        self.send(&Message::Request(Request::new(RequestId::from(id), "workspace/configuration".into(), params)));
-    }
-
     fn request(&mut self, request: Request) -> Response {
         let id = request.id.clone();
         let state = &self.state;
@@ -343,7 +264,7 @@ impl<W: Write> Server<W> {
         self.folders.dedup();
         self.phase = Phase::Running;
         let result = serde_json::json!({
-            "capabilities": capabilities(),
+            "capabilities": capabilities::capabilities(),
             "serverInfo": ServerInfo { name: "rulesctl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
         });
         Response::new_ok(request.id, result)
@@ -400,45 +321,6 @@ impl<W: Write> Server<W> {
             method if method.starts_with("$/") => {}
             method => log(&format!("ignored the notification {method}")),
         }
-    }
-
-    /// Asks the client to report changes to the files an analysis reads, when it can.
-    fn register_watchers(&mut self) {
-        if !self.dynamic_watchers {
-            return;
-        }
-        const GLOBS: [&str; 4] = ["**/*.hcl", "**/*.yaml", "**/*.yml", "**/*.json"];
-        // Relative to each workspace folder, spelt out: Neovim matches a bare string pattern
-        // against the whole path, where `**/*.hcl` finds nothing.
-        let bases: Vec<lsp_types::Uri> = self.folders.iter().filter_map(|f| uri_of(f)).collect();
-        let watchers = if bases.is_empty() {
-            GLOBS.iter().map(|glob| GlobPattern::String((*glob).into())).collect::<Vec<_>>()
-        } else {
-            bases
-                .iter()
-                .flat_map(|base| {
-                    GLOBS.iter().map(|glob| {
-                        GlobPattern::Relative(lsp_types::RelativePattern {
-                            base_uri: OneOf::Right(base.clone()),
-                            pattern: (*glob).into(),
-                        })
-                    })
-                })
-                .collect()
-        };
-        let watchers =
-            watchers.into_iter().map(|glob_pattern| FileSystemWatcher { glob_pattern, kind: None }).collect();
-        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
-        let params = RegistrationParams {
-            registrations: vec![Registration {
-                id: "rulesctl-watched-files".into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-                register_options: serde_json::to_value(options).ok(),
-            }],
-        };
-        let request =
-            Request::new(RequestId::from("rulesctl-register".to_string()), "client/registerCapability".into(), params);
-        self.send(&Message::Request(request));
     }
 
     fn respond(&mut self, response: Response) {
@@ -510,152 +392,10 @@ fn params<P: DeserializeOwned>(n: Notification) -> Option<P> {
     }
 }
 
-fn capabilities() -> ServerCapabilities {
-    ServerCapabilities {
-        position_encoding: Some(PositionEncodingKind::UTF16),
-        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-            open_close: Some(true),
-            change: Some(TextDocumentSyncKind::FULL),
-            save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions { include_text: Some(false) })),
-            ..TextDocumentSyncOptions::default()
-        })),
-        hover_provider: Some(HoverProviderCapability::Simple(true)),
-        completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec!["\"".into(), ".".into()]),
-            ..CompletionOptions::default()
-        }),
-        definition_provider: Some(OneOf::Left(true)),
-        references_provider: Some(OneOf::Left(true)),
-        document_formatting_provider: Some(OneOf::Left(true)),
-        document_range_formatting_provider: Some(OneOf::Left(true)),
-        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
-            SemanticTokensOptions {
-                legend: semantic::legend(),
-                full: Some(SemanticTokensFullOptions::Bool(true)),
-                range: None,
-                work_done_progress_options: WorkDoneProgressOptions::default(),
-            },
-        )),
-        document_symbol_provider: Some(OneOf::Left(true)),
-        workspace_symbol_provider: Some(OneOf::Left(true)),
-        folding_range_provider: Some(lsp_types::FoldingRangeProviderCapability::Simple(true)),
-        rename_provider: Some(OneOf::Right(RenameOptions {
-            prepare_provider: Some(true),
-            work_done_progress_options: WorkDoneProgressOptions::default(),
-        })),
-        inlay_hint_provider: Some(OneOf::Left(true)),
-        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-            ..CodeActionOptions::default()
-        })),
-        ..ServerCapabilities::default()
-    }
-}
-
 /// The server's log: stderr, which editors show as the server's output.
 pub fn log(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "rulesctl lsp: {line}");
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::mpsc::channel;
-
-    use super::*;
-
-    /// Runs a server over `messages`; returns its exit status and every message it wrote.
-    fn serve(messages: Vec<Incoming>) -> (u8, Vec<serde_json::Value>) {
-        let (to, from) = channel();
-        for message in messages {
-            to.send(message).expect("send");
-        }
-        drop(to);
-        let mut out = Vec::new();
-        let code = Server::new(&mut out, None, false, None).run(&from);
-        let text = String::from_utf8(out).expect("utf-8");
-        let bodies = text.split("Content-Length: ").skip(1).map(|frame| {
-            let (_, body) = frame.split_once("\r\n\r\n").expect("a framed message");
-            serde_json::from_str(body).expect("JSON")
-        });
-        (code, bodies.collect())
-    }
-
-    fn request(id: i32, method: &str, params: serde_json::Value) -> Incoming {
-        Incoming::Message(Message::Request(Request::new(id.into(), method.into(), params)))
-    }
-
-    fn notification(method: &str) -> Incoming {
-        Incoming::Message(Message::Notification(Notification::new(method.into(), serde_json::Value::Null)))
-    }
-
-    fn error_code(response: &serde_json::Value) -> i64 {
-        response["error"]["code"].as_i64().unwrap_or(0)
-    }
-
-    #[test]
-    fn lifecycle_errors_and_a_panic_never_stop_the_server() {
-        let hover = serde_json::json!({
-            "textDocument": { "uri": "file:///nowhere/x.hcl" },
-            "position": { "line": 0, "character": 0 },
-        });
-        let (code, out) = serve(vec![
-            request(1, "textDocument/hover", hover.clone()),
-            request(2, "initialize", serde_json::json!({ "capabilities": {} })),
-            notification("initialized"),
-            request(3, "initialize", serde_json::json!({ "capabilities": {} })),
-            request(4, "rulesctl/panic", serde_json::Value::Null),
-            request(5, "textDocument/hover", hover.clone()),
-            request(6, "textDocument/hover", serde_json::json!({ "textDocument": 1 })),
-            request(7, "workspace/noSuchThing", serde_json::Value::Null),
-            Incoming::Malformed { error: "not JSON".into(), id: Some(8.into()) },
-            request(9, "shutdown", serde_json::Value::Null),
-            request(10, "textDocument/hover", hover),
-            notification("exit"),
-        ]);
-        assert_eq!(code, 0, "shutdown came before exit");
-        let by_id =
-            |id: i64| out.iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("no answer to {id}: {out:?}"));
-        assert_eq!(error_code(by_id(1)), ErrorCode::ServerNotInitialized as i64);
-        assert_eq!(by_id(2)["result"]["serverInfo"]["name"], "rulesctl");
-        assert_eq!(error_code(by_id(3)), ErrorCode::InvalidRequest as i64);
-        assert_eq!(error_code(by_id(4)), ErrorCode::InternalError as i64);
-        assert!(by_id(5)["result"].is_null() && by_id(5).get("error").is_none(), "answered after the panic");
-        assert_eq!(error_code(by_id(6)), ErrorCode::InvalidParams as i64);
-        assert_eq!(error_code(by_id(7)), ErrorCode::MethodNotFound as i64);
-        assert_eq!(error_code(by_id(8)), ErrorCode::InvalidRequest as i64);
-        assert!(by_id(9)["result"].is_null());
-        assert_eq!(error_code(by_id(10)), ErrorCode::InvalidRequest as i64);
-    }
-
-    #[test]
-    fn a_request_cancelled_in_its_batch_is_not_worked_on() {
-        let hover = serde_json::json!({
-            "textDocument": { "uri": "file:///nowhere/x.hcl" },
-            "position": { "line": 0, "character": 0 },
-        });
-        let cancel = Incoming::Message(Message::Notification(Notification::new(
-            "$/cancelRequest".into(),
-            serde_json::json!({ "id": 5 }),
-        )));
-        let (_, out) = serve(vec![
-            request(1, "initialize", serde_json::json!({ "capabilities": {} })),
-            notification("initialized"),
-            request(5, "textDocument/hover", hover.clone()),
-            request(6, "textDocument/hover", hover),
-            cancel,
-            notification("exit"),
-        ]);
-        let by_id = |id: i64| out.iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("no answer to {id}"));
-        assert_eq!(error_code(by_id(5)), ErrorCode::RequestCanceled as i64);
-        assert!(by_id(6).get("error").is_none(), "the other request is answered");
-    }
-
-    #[test]
-    fn exit_without_shutdown_is_status_1() {
-        let (code, _) =
-            serve(vec![request(1, "initialize", serde_json::json!({ "capabilities": {} })), notification("exit")]);
-        assert_eq!(code, 1);
-        let (code, _) = serve(Vec::new());
-        assert_eq!(code, 1, "the input ended without shutdown");
-    }
-}
+mod tests;

@@ -31,10 +31,10 @@ pub struct Document {
     pub version: i32,
 }
 
-/// One repository: its workspace, latest analysis, and what was last published for it.
+/// One repository: its workspace (which holds the latest analysis), and what was last
+/// published for it.
 pub struct Root {
     workspace: Workspace,
-    pub analysis: Option<Analysis>,
     /// By URI (as text: `Uri` is no map key, its parsed form caches lazily).
     published: HashMap<String, Vec<lsp_types::Diagnostic>>,
     /// Something changed since the latest analysis: the next flush analyses again.
@@ -49,7 +49,6 @@ impl Root {
     fn new(root: PathBuf) -> Self {
         Root {
             workspace: Workspace::new(root),
-            analysis: None,
             published: HashMap::new(),
             dirty: true,
             watcher: None,
@@ -134,8 +133,8 @@ impl State {
         if let Some((root, rel)) = &root {
             let entry = self.roots.entry(root.clone()).or_insert_with(|| Root::new(root.clone()));
             let as_read = entry
-                .analysis
-                .as_ref()
+                .workspace
+                .analysis()
                 .filter(|_| !entry.dirty)
                 .is_some_and(|a| a.sources.iter().any(|(_, f)| f.path == *rel && f.text == normalize(&text)));
             if as_read {
@@ -208,7 +207,7 @@ impl State {
     /// read again.
     pub fn disk_changed(&mut self, paths: &[PathBuf]) {
         for (root, r) in &mut self.roots {
-            let Some(analysis) = &r.analysis else { continue };
+            let Some(analysis) = r.analysis() else { continue };
             let changed = watch::changes(root, paths, analysis);
             r.changed(&changed);
         }
@@ -220,7 +219,7 @@ impl State {
         for (root, r) in self.roots.iter_mut().filter(|(_, r)| !r.watch_tried) {
             r.watch_tried = true;
             r.watcher = make(root);
-            if let (Some(watcher), Some(analysis)) = (&mut r.watcher, &r.analysis) {
+            if let (Some(watcher), Some(analysis)) = (&mut r.watcher, r.workspace.analysis()) {
                 watcher.follow(analysis);
             }
         }
@@ -228,7 +227,7 @@ impl State {
 
     /// Whether a flush analyses a repository for the first time.
     pub fn first_analysis_due(&self) -> bool {
-        self.roots.values().any(|r| r.dirty && r.analysis.is_none())
+        self.roots.values().any(|r| r.dirty && r.analysis().is_none())
     }
 
     /// Analyses every repository that changed since its latest analysis, once however many
@@ -240,9 +239,8 @@ impl State {
             if let Some(r) = self.roots.get_mut(root) {
                 let analysis = r.workspace.analyze();
                 if let Some(watcher) = &mut r.watcher {
-                    watcher.follow(&analysis);
+                    watcher.follow(analysis);
                 }
-                r.analysis = Some(analysis);
                 r.dirty = false;
             }
         }
@@ -276,7 +274,7 @@ impl State {
     fn publish(&mut self, root: &Path, touched: &[&str]) -> Vec<Notification> {
         let cap = self.settings.max_diagnostics;
         let Some(r) = self.roots.get_mut(root) else { return Vec::new() };
-        let Some(analysis) = &r.analysis else { return Vec::new() };
+        let Some(analysis) = r.workspace.analysis() else { return Vec::new() };
         let (docs, by_rel) = (&self.docs, &self.by_rel);
         let uri = |rel: &str| uri_for(docs, by_rel, root, rel);
         let mut now: HashMap<String, Vec<lsp_types::Diagnostic>> = HashMap::new();
@@ -315,7 +313,7 @@ impl State {
             Some((root, rel)) => (Some(root.as_path()), Some(rel.as_str())),
             None => (None, None),
         };
-        let analysis = root.and_then(|r| self.roots.get(r)).and_then(|r| r.analysis.as_ref());
+        let analysis = root.and_then(|r| self.roots.get(r)).and_then(Root::analysis);
         let file =
             analysis.zip(rel).and_then(|(a, rel)| a.sources.iter().find(|(_, f)| f.path == rel).map(|(id, _)| id));
         Some(View { uri: &doc.uri, doc, text: normalize(&doc.text), root, rel, analysis, file })
@@ -336,15 +334,25 @@ impl State {
 }
 
 impl Root {
+    /// The latest analysis, if there was one.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.workspace.analysis()
+    }
+
     /// Root-relative paths changed on disk (a folder: every file read from under it).
     fn changed(&mut self, changed: &[String]) {
         for rel in changed {
+            let under = format!("{rel}/");
+            let inside: Vec<String> = self
+                .workspace
+                .analysis()
+                .map(|a| {
+                    a.sources.iter().filter(|(_, f)| f.path.starts_with(&under)).map(|(_, f)| f.path.clone()).collect()
+                })
+                .unwrap_or_default();
             self.workspace.file_changed(rel);
-            if let Some(analysis) = &self.analysis {
-                let under = format!("{rel}/");
-                for (_, file) in analysis.sources.iter().filter(|(_, f)| f.path.starts_with(&under)) {
-                    self.workspace.file_changed(&file.path);
-                }
+            for path in inside {
+                self.workspace.file_changed(&path);
             }
             self.dirty = true;
         }

@@ -170,7 +170,7 @@ pub fn workspace(state: &State, params: &WorkspaceSymbolParams) -> Option<Worksp
     let query = params.query.to_lowercase();
     let mut out = Vec::new();
     for (root, r) in &state.roots {
-        let Some(analysis) = &r.analysis else { continue };
+        let Some(analysis) = r.analysis() else { continue };
         let mut lines = Lines::new(&analysis.sources);
         let ruleset = &analysis.ruleset;
         let mut found: Vec<(String, SymbolKind, Span, Option<String>)> = Vec::new();

@@ -76,6 +76,33 @@ pub struct EventStream {
     pub max_backoff_ms: Field<i64>,
 }
 
+/// How many blocks (and numbers, and parsed files) of each kind one rule file's part holds;
+/// added up over the files before a part, where that part starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extent {
+    pub versions: usize,
+    pub spawns: usize,
+    pub loot_tables: usize,
+    pub event_timers: usize,
+    pub safety_bounds: usize,
+    pub streams: usize,
+    pub numbers: usize,
+    pub files: usize,
+}
+
+impl std::ops::AddAssign for Extent {
+    fn add_assign(&mut self, o: Extent) {
+        self.versions += o.versions;
+        self.spawns += o.spawns;
+        self.loot_tables += o.loot_tables;
+        self.event_timers += o.event_timers;
+        self.safety_bounds += o.safety_bounds;
+        self.streams += o.streams;
+        self.numbers += o.numbers;
+        self.files += o.files;
+    }
+}
+
 /// All rule files together. Blocks that must appear once are kept as lists so the check that
 /// owns "exactly once" can point at every copy.
 #[derive(Debug, Clone, Default)]
@@ -195,6 +222,59 @@ impl Ruleset {
         self.files.extend(other.files);
         self.partial |= other.partial;
         self.names_unknown |= other.names_unknown;
+    }
+
+    /// How many of each list this part holds: where it sits in a joined ruleset follows from
+    /// the extents of the parts before it, so an edited file's part can be swapped in place.
+    pub fn extent(&self) -> Extent {
+        Extent {
+            versions: self.versions.len(),
+            spawns: self.spawns.len(),
+            loot_tables: self.loot_tables.len(),
+            event_timers: self.event_timers.len(),
+            safety_bounds: self.safety_bounds.len(),
+            streams: self.streams.len(),
+            numbers: self.numbers.len(),
+            files: self.files.len(),
+        }
+    }
+
+    /// Swaps the part at `start` (the extents of the parts before it, added) spanning `old`
+    /// for `part`, keeping file order, without copying the other parts (one edit in a
+    /// ruleset of 10,000 files moves the lists' tails, it does not rebuild them). The flags
+    /// are the caller's: they depend on every part.
+    pub fn replace_part(&mut self, start: Extent, old: Extent, part: Ruleset) {
+        fn swap<T>(list: &mut Vec<T>, at: usize, len: usize, new: Vec<T>) {
+            list.splice(at..at + len, new);
+        }
+        swap(&mut self.versions, start.versions, old.versions, part.versions);
+        swap(&mut self.spawns, start.spawns, old.spawns, part.spawns);
+        swap(&mut self.loot_tables, start.loot_tables, old.loot_tables, part.loot_tables);
+        swap(&mut self.event_timers, start.event_timers, old.event_timers, part.event_timers);
+        swap(&mut self.safety_bounds, start.safety_bounds, old.safety_bounds, part.safety_bounds);
+        swap(&mut self.streams, start.streams, old.streams, part.streams);
+        swap(&mut self.numbers, start.numbers, old.numbers, part.numbers);
+        swap(&mut self.files, start.files, old.files, part.files);
+    }
+
+    /// A copy of the part at `start` spanning `extent` (see [`Ruleset::replace_part`]), flags
+    /// unset.
+    pub fn part(&self, start: Extent, extent: Extent) -> Ruleset {
+        fn slice<T: Clone>(list: &[T], at: usize, len: usize) -> Vec<T> {
+            list.get(at..at + len).map_or_else(Vec::new, <[T]>::to_vec)
+        }
+        Ruleset {
+            versions: slice(&self.versions, start.versions, extent.versions),
+            spawns: slice(&self.spawns, start.spawns, extent.spawns),
+            loot_tables: slice(&self.loot_tables, start.loot_tables, extent.loot_tables),
+            event_timers: slice(&self.event_timers, start.event_timers, extent.event_timers),
+            safety_bounds: slice(&self.safety_bounds, start.safety_bounds, extent.safety_bounds),
+            streams: slice(&self.streams, start.streams, extent.streams),
+            numbers: slice(&self.numbers, start.numbers, extent.numbers),
+            files: slice(&self.files, start.files, extent.files),
+            partial: false,
+            names_unknown: false,
+        }
     }
 
     /// Adds one parsed rule file.

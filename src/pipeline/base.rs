@@ -127,7 +127,7 @@ impl Carried {
         let listing = load::Listing::of(old, &project);
         let ruleset = match listing.too_many(&project, &mut sources) {
             Some(_) => Ruleset { partial: true, ..Ruleset::default() },
-            None => load::ruleset(old, &project, listing.rules, &mut sources, &mut sink, &mut files, None),
+            None => load::ruleset(old, &project, listing.rules, &mut sources, &mut sink, &mut files, None).0,
         };
         let parsed = !sink.iter().any(|d| d.severity == Severity::Error);
         let compiled = if parsed { Compiled::of_ruleset(&ruleset) } else { None };

@@ -1,6 +1,6 @@
 //! Loading the project file and the rule files into the typed model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
@@ -8,7 +8,8 @@ use crate::diagnostic::{Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
 use crate::model::project::{Project, DEFAULT_MAX_FILE_BYTES};
 use crate::model::ruleset::Ruleset;
-use crate::pipeline::workspace::{Cached, RuleCache};
+use crate::pipeline::kept::{Kept, RuleFile};
+use crate::pipeline::Analysis;
 use crate::source::limits::raise_hint;
 use crate::source::root::PROJECT_FILE;
 use crate::source::rules::{self, load, EMPTY_FILE, NO_RULES, TOO_MANY_FILES};
@@ -105,7 +106,9 @@ pub fn nothing_to_inject(project: &Project, sink: &mut Sink) {
     }
 }
 
-/// Every rule file `listed` under the project's rules paths, decoded into one ruleset.
+/// Every rule file `listed` under the project's rules paths, decoded into one ruleset. With
+/// `reuse` (a [`super::Workspace`]'s analysis), each file's own diagnostics come back with it
+/// instead of going into `sink`, and unchanged files are taken from the previous analysis.
 pub fn ruleset(
     tree: &dyn Tree,
     project: &Project,
@@ -113,14 +116,15 @@ pub fn ruleset(
     sources: &mut Sources,
     sink: &mut Sink,
     files: &mut usize,
-    cache: Option<&mut RuleCache>,
-) -> Ruleset {
+    reuse: Option<&Reuse<'_>>,
+) -> (Ruleset, Option<Vec<RuleFile>>) {
     let mut ruleset = Ruleset::default();
     match listed {
         Ok(rule_files) if rule_files.is_empty() => no_rules(sources, sink, project, None),
         Ok(rule_files) => {
-            if let Some(cache) = cache {
-                return cached(tree, project, &rule_files, sources, sink, files, cache);
+            if let Some(reuse) = reuse {
+                let (ruleset, kept) = cached(tree, project, &rule_files, sources, files, reuse);
+                return (ruleset, Some(kept));
             }
             *files += rule_files.len();
             let limits = &project.limits;
@@ -172,52 +176,67 @@ pub fn ruleset(
         // Without a single readable rule file, checks that need the whole ruleset stay quiet.
         ruleset.partial = true;
     }
-    ruleset
+    (ruleset, None)
 }
 
-/// One rule file in a cached run: taken from the cache, or read now (with what kept it from
-/// being read, if anything) and to parse.
+/// What a workspace's analysis may take from its previous one.
+pub struct Reuse<'a> {
+    /// The previous analysis and what was kept of it, when there is one.
+    pub previous: Option<(&'a Analysis, &'a Kept)>,
+    /// Files changed since: read again.
+    pub dirty: &'a HashSet<String>,
+}
+
+/// One rule file in a cached run: taken from the previous analysis, or read now (with what
+/// kept it from being read, if anything) and to parse.
 enum Slot {
-    Cached(Option<Ruleset>, Sink),
-    Parse(FileId, String, Option<Diagnostic>),
+    Cached(Ruleset, Sink, bool),
+    Parse(FileId, Option<Diagnostic>),
 }
 
-/// [`ruleset`] with a cache: a file the cache holds and nobody changed is not read or parsed
-/// again; its part of the ruleset and its diagnostics are reused, moved to this run's file id.
-/// What is parsed is stored for the next run. Joins in file order, as the uncached path does.
+/// [`ruleset`] reusing a previous analysis: a file it read that nobody changed is not read or
+/// parsed again; its part of the ruleset (copied out of the previous ruleset) and its
+/// diagnostics are reused, moved to this run's file id. Joins in file order, as the uncached
+/// path does, and says what each file added.
 fn cached(
     tree: &dyn Tree,
     project: &Project,
     rule_files: &[String],
     sources: &mut Sources,
-    sink: &mut Sink,
     files: &mut usize,
-    cache: &mut RuleCache,
-) -> Ruleset {
-    cache.keep_if_under(project.limits);
+    reuse: &Reuse<'_>,
+) -> (Ruleset, Vec<RuleFile>) {
+    // A parse depends on the limits: when `rulesctl.hcl` changed them, nothing is reused.
+    let previous = reuse.previous.filter(|(_, kept)| kept.limits == project.limits);
+    let starts = previous.map(|(_, kept)| kept.starts()).unwrap_or_default();
     let mut parts = Parts::new(rule_files.len());
     let mut slots = Vec::with_capacity(rule_files.len());
     for rel in rule_files {
         *files += 1;
-        if let Some(hit) = cache.fresh(rel) {
-            let id = sources.push_shared(std::sync::Arc::clone(&hit.file));
-            let mut part = hit.part.clone();
-            let mut found = hit.found.clone();
-            if id != hit.id {
-                if let Some(part) = &mut part {
-                    part.set_file(id);
-                }
+        let hit = previous.and_then(|(analysis, kept)| {
+            let slot = *kept.slot_of.get(rel)?;
+            let old = kept.rules.get(slot).filter(|old| old.readable && !reuse.dirty.contains(rel))?;
+            Some((analysis, old, *starts.get(slot)?))
+        });
+        if let Some((analysis, old, start)) = hit {
+            let id = sources.push_shared(analysis.sources.shared(old.id));
+            let mut part = analysis.ruleset.part(start, old.extent);
+            part.partial = old.partial;
+            part.names_unknown = old.names_unknown;
+            let mut found = old.found.clone();
+            if id != old.id {
+                part.set_file(id);
                 found.iter_mut().for_each(|d| d.set_file(id));
             }
-            slots.push(Slot::Cached(part, found));
+            slots.push(Slot::Cached(part, found, true));
             continue;
         }
         let (file, problem) = rules::read(tree, sources.next_id(), rel, project.limits.max_file_bytes);
-        slots.push(Slot::Parse(sources.push(file), rel.clone(), problem));
+        slots.push(Slot::Parse(sources.push(file), problem));
     }
     let to_parse: Vec<(FileId, Option<Diagnostic>)> = slots
         .iter_mut()
-        .filter_map(|s| if let Slot::Parse(id, _, problem) = s { Some((*id, problem.take())) } else { None })
+        .filter_map(|s| if let Slot::Parse(id, problem) = s { Some((*id, problem.take())) } else { None })
         .collect();
     let mut parsed = std::collections::VecDeque::new();
     {
@@ -228,33 +247,44 @@ fn cached(
             |done| parsed.push_back(done),
         );
     }
-    for slot in slots {
-        let (found, outcome) = match slot {
-            Slot::Cached(part, found) => (found, part.map_or(Outcome::Unknown, Outcome::Part)),
-            Slot::Parse(id, rel, _) => {
+    let mut kept = Vec::with_capacity(rule_files.len());
+    let first = sources.next_id().index() - rule_files.len();
+    for (i, (slot, rel)) in slots.into_iter().zip(rule_files).enumerate() {
+        let (part, found, readable) = match slot {
+            Slot::Cached(part, found, readable) => (part, found, readable),
+            Slot::Parse(..) => {
                 let Some((readable, (found, outcome))) = parsed.pop_front() else { continue };
-                if !readable {
-                    // Read again next time: a file's permissions can change without an edit.
-                    sink.extend(found);
-                    parts.add(outcome);
-                    continue;
-                }
-                let part = match &outcome {
-                    Outcome::Part(part) => Some(part.clone()),
-                    _ => None,
-                };
-                cache.store(rel, Cached { id, file: sources.shared(id), part, found: found.clone() });
-                (found, outcome)
+                (outcome.into_part(), found, readable)
             }
         };
-        sink.extend(found);
-        parts.add(outcome);
+        kept.push(RuleFile {
+            rel: rel.clone(),
+            id: FileId::new(first + i),
+            found,
+            local: Sink::new(),
+            extent: part.extent(),
+            partial: part.partial,
+            names_unknown: part.names_unknown,
+            readable,
+        });
+        parts.add(Outcome::Part(part));
     }
     let mut ruleset = parts.into_ruleset();
     if ruleset.files.is_empty() {
         ruleset.partial = true;
     }
-    ruleset
+    (ruleset, kept)
+}
+
+/// Reads rule file `rel` again for an edit, under id `id`: its text and, unless it could not be
+/// read, its part and its own diagnostics (`None`: unreadable, which a full run reports).
+pub fn reread(tree: &dyn Tree, project: &Project, id: FileId, rel: &str) -> Option<(SourceFile, Ruleset, Sink)> {
+    let (file, problem) = rules::read(tree, id, rel, project.limits.max_file_bytes);
+    if problem.is_some() {
+        return None;
+    }
+    let (found, outcome) = decode(id, &file, None, &project.limits);
+    Some((file, outcome.into_part(), found))
 }
 
 /// Reports a missing or empty rules folder at its setting in `rulesctl.hcl`, or at the folder.
@@ -282,6 +312,17 @@ enum Outcome {
     Part(Ruleset),
     /// Unreadable or not valid HCL: what it holds is unknown, so the ruleset is partial.
     Unknown,
+}
+
+impl Outcome {
+    /// The part, or for a file whose blocks are unknown an empty part that makes the ruleset
+    /// partial: joined, the two are the same.
+    fn into_part(self) -> Ruleset {
+        match self {
+            Outcome::Part(part) => part,
+            Outcome::Unknown => Ruleset { partial: true, ..Ruleset::default() },
+        }
+    }
 }
 
 /// The ruleset being joined from the files' outcomes, in file order.

@@ -8,6 +8,7 @@
 mod base;
 mod chart;
 mod deploy;
+mod kept;
 mod load;
 mod render;
 mod scope;
@@ -31,6 +32,7 @@ use crate::model::project::Project;
 use crate::model::ruleset::Ruleset;
 use crate::source::git::{self, Snapshot};
 use crate::source::{Sources, Tree};
+use kept::Kept;
 
 /// The codes this layer declares: environments that cannot be rendered at all.
 pub static CODES: &[&crate::diagnostic::Code] = &[
@@ -96,15 +98,12 @@ impl BaseTree {
 /// Loads and checks the repository in `tree`; with `base`, also judges the version bump
 /// against the rules in that revision.
 pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
-    run(tree, base, None)
+    run(tree, base, None).0
 }
 
-/// [`analyze`] reusing the rule files `cache` holds (see [`Workspace`]).
-fn analyze_cached(tree: &dyn Tree, cache: &mut workspace::RuleCache) -> Analysis {
-    run(tree, None, Some(cache))
-}
-
-fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut workspace::RuleCache>) -> Analysis {
+/// The analysis, and with `reuse` (a [`Workspace`]'s) what it keeps to update it after an edit
+/// (`None` when the rule files were not read: too many of them, or none).
+fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, reuse: Option<load::Reuse<'_>>) -> (Analysis, Option<Kept>) {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;
@@ -119,6 +118,7 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
     let too_many = listing.too_many(&project, &mut sources);
     let rule_files = listing.rules.clone().unwrap_or_default();
     unread::report(tree, &project, &rule_files, &mut sources, &mut sink);
+    let mut rules = None;
     let (ruleset, environments) = match too_many {
         Some(diagnostic) => {
             sink.push(diagnostic);
@@ -129,10 +129,19 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
             (Ruleset { partial: true, ..Ruleset::default() }, Some(listing.environments))
         }
         None => {
-            let ruleset = load::ruleset(tree, &project, listing.rules, &mut sources, &mut sink, &mut files, cache);
+            let (ruleset, kept) =
+                load::ruleset(tree, &project, listing.rules, &mut sources, &mut sink, &mut files, reuse.as_ref());
+            rules = kept;
             (ruleset, Some(listing.environments))
         }
     };
+    // A workspace keeps the diagnostics found so far apart from those of the rule files (which
+    // `load::ruleset` handed back with each file) and those found from here on.
+    let before = match rules {
+        Some(_) => std::mem::take(&mut sink),
+        None => Sink::new(),
+    };
+    let (deploy_sources, deploy_files) = (sources.len(), files);
     let compiled = OnceCell::new();
     // Compiling the whole ruleset costs as much as checking it: only the digest needs it.
     let injected = if project.inject.iter().any(|i| i.source.value == "digest") {
@@ -151,17 +160,41 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, cache: Option<&mut works
         let current = compiled.get_or_init(|| Compiled::of_ruleset(&ruleset));
         carried.into_facts(current.as_ref(), &mut sources)
     });
-    check::run(&Context { ruleset: &ruleset, project: &project, deploy: &deploy, base: base.as_ref() }, &mut sink);
-    if let Some(current) = compiled.get().and_then(Option::as_ref) {
-        if compared && !sink.iter().any(|d| d.severity == Severity::Error) {
-            base::remember(tree, &project, current, &ruleset, &sources);
+    let mut analysis =
+        Analysis { sources, project, ruleset, deploy, diagnostics: Vec::new(), files, values_only, compiled };
+    let kept = match (rules, environments) {
+        (Some(rules), Some(environments)) if base.is_none() => {
+            let deploy = kept::DeployPart { sources: deploy_sources, files: deploy_files, found: sink, environments };
+            let kept = Kept::new(&analysis, rules, before, deploy, injected);
+            analysis.diagnostics = kept.diagnostics(&analysis);
+            Some(kept)
         }
-    }
+        _ => {
+            let a = &analysis;
+            check::run(
+                &Context { ruleset: &a.ruleset, project: &a.project, deploy: &a.deploy, base: base.as_ref() },
+                &mut sink,
+            );
+            // A run that compared with a base and found nothing wrong keeps what the next
+            // `--base` naming this tree needs (see `base`).
+            let clean = !before.iter().chain(sink.iter()).any(|d| d.severity == Severity::Error);
+            if let (true, true, Some(current)) = (compared, clean, a.compiled.get().and_then(Option::as_ref)) {
+                base::remember(tree, &a.project, current, &a.ruleset, &a.sources);
+            }
+            analysis.diagnostics = finish(sink, &analysis.deploy, &analysis.sources);
+            None
+        }
+    };
+    (analysis, kept)
+}
+
+/// The rules of the pipeline over every finding, then the report order.
+fn finish(mut sink: Sink, deploy: &Deploy, sources: &Sources) -> Sink {
     crate::diagnostic::fold_consequences(&mut sink);
     scope::one_per_value(&mut sink);
-    scope::merge(&mut sink, &deploy);
+    scope::merge(&mut sink, deploy);
     sources.sort(&mut sink);
-    Analysis { sources, project, ruleset, deploy, diagnostics: sink, files, values_only, compiled }
+    sink
 }
 
 /// The values `render { inject = ... }` writes, resolved: a ruleset field from the model, the

@@ -1,27 +1,38 @@
 //! Incremental analysis: the base of `check --watch` and the language server. A [`Workspace`]
-//! keeps each rule file's parse (its part of the ruleset and its own diagnostics) keyed by path,
-//! and is told which files changed; an analysis reparses only those and reruns the checks over
-//! the whole ruleset, so it gives exactly the diagnostics of a full run.
+//! keeps its latest analysis and is told which files changed. An edit of rule files that were
+//! read before (an editor's keystroke, a save) updates that analysis in place (see
+//! [`super::kept`]); anything else (a file created or deleted, the project file, values or
+//! environments) runs the analysis again, reusing the parse of every rule file that did not
+//! change. Either way it gives exactly the diagnostics of a full run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
-use crate::diagnostic::Sink;
-use crate::model::ruleset::Ruleset;
+use crate::pipeline::kept::Kept;
+use crate::pipeline::load::Reuse;
 use crate::pipeline::Analysis;
-use crate::source::{Limits, Overlay, WorkTree};
+use crate::source::{Overlay, WorkTree};
 
-/// A repository on disk, with editor buffers over it and a cache of parsed rule files.
+/// A repository on disk, with editor buffers over it and its latest analysis.
 pub struct Workspace {
     root: PathBuf,
     buffers: BTreeMap<String, String>,
-    cache: RuleCache,
+    /// Root-relative paths changed since the latest analysis.
+    dirty: HashSet<String>,
+    latest: Option<Latest>,
+}
+
+/// The latest analysis, and what was kept to update it (`None` when its rule files were not
+/// read: there were too many, or none).
+struct Latest {
+    analysis: Analysis,
+    kept: Option<Kept>,
 }
 
 impl Workspace {
     /// A workspace over the repository at `root`; the first analysis reads and parses everything.
     pub fn new(root: PathBuf) -> Self {
-        Workspace { root, buffers: BTreeMap::new(), cache: RuleCache::default() }
+        Workspace { root, buffers: BTreeMap::new(), dirty: HashSet::new(), latest: None }
     }
 
     pub fn root(&self) -> &std::path::Path {
@@ -35,7 +46,7 @@ impl Workspace {
             Some(text) => self.buffers.insert(rel.to_string(), text),
             None => self.buffers.remove(rel),
         };
-        self.cache.dirty.insert(rel.to_string());
+        self.dirty.insert(rel.to_string());
     }
 
     /// An editor buffer for root-relative `rel` that holds what the last analysis read there
@@ -47,68 +58,45 @@ impl Workspace {
 
     /// A file changed on disk (saved, created, deleted or renamed): it is read again.
     pub fn file_changed(&mut self, rel: &str) {
-        self.cache.dirty.insert(rel.to_string());
+        self.dirty.insert(rel.to_string());
     }
 
-    /// Forgets every cached parse, as after a change nobody described.
+    /// Forgets the latest analysis, as after a change nobody described: the next one reads
+    /// and parses everything.
     pub fn invalidate(&mut self) {
-        self.cache.files.clear();
+        self.latest = None;
     }
 
-    /// Analyses the repository as it is now: buffers over the files on disk.
-    pub fn analyze(&mut self) -> Analysis {
+    /// The latest analysis, if there was one.
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.latest.as_ref().map(|l| &l.analysis)
+    }
+
+    /// Analyses the repository as it is now: buffers over the files on disk. With nothing
+    /// changed since the latest analysis, that one is returned as it is.
+    pub fn analyze(&mut self) -> &Analysis {
         let disk = WorkTree::new(self.root.clone());
         let tree = Overlay { base: &disk, files: &self.buffers };
-        let analysis = super::analyze_cached(&tree, &mut self.cache);
-        let seen: HashSet<&str> =
-            analysis.ruleset.files.iter().map(|id| analysis.sources.get(*id).path.as_str()).collect();
-        self.cache.files.retain(|path, _| seen.contains(path.as_str()));
-        self.cache.dirty.clear();
-        analysis
-    }
-}
-
-/// Parsed rule files by root-relative path, and the paths changed since they were parsed.
-#[derive(Default)]
-pub struct RuleCache {
-    files: HashMap<String, Cached>,
-    dirty: HashSet<String>,
-    /// The limits the cached files were parsed under: a parse depends on them.
-    limits: Option<Limits>,
-}
-
-/// One rule file as read and parsed in an earlier run.
-#[derive(Clone)]
-pub struct Cached {
-    /// The id the file had in that run: its part and diagnostics point there.
-    pub id: crate::diagnostic::FileId,
-    /// The file as read (text, hash, line index), shared into the next run's sources.
-    pub file: std::sync::Arc<crate::source::SourceFile>,
-    /// Its part of the ruleset; `None` when it was not valid HCL.
-    pub part: Option<Ruleset>,
-    /// Its own diagnostics (syntax, decoding).
-    pub found: Sink,
-}
-
-impl RuleCache {
-    /// The cached parse of `rel`, unless it changed since.
-    pub fn fresh(&self, rel: &str) -> Option<&Cached> {
-        if self.dirty.contains(rel) {
-            return None;
-        }
-        self.files.get(rel)
-    }
-
-    /// Forgets every cached parse unless it was made under `limits` (`rulesctl.hcl` changed
-    /// its `limits { }`).
-    pub fn keep_if_under(&mut self, limits: Limits) {
-        if self.limits != Some(limits) {
-            self.files.clear();
-            self.limits = Some(limits);
-        }
-    }
-
-    pub fn store(&mut self, rel: String, cached: Cached) {
-        self.files.insert(rel, cached);
+        let mut dirty: Vec<String> = self.dirty.iter().cloned().collect();
+        dirty.sort_unstable();
+        let mut previous = self.latest.take();
+        let updated = match &mut previous {
+            Some(_) if dirty.is_empty() => true,
+            Some(Latest { analysis, kept: Some(kept) }) => kept.update(analysis, &tree, &dirty),
+            _ => false,
+        };
+        let latest = match previous {
+            Some(latest) if updated => latest,
+            previous => {
+                let reuse = Reuse {
+                    previous: previous.as_ref().and_then(|l| Some((&l.analysis, l.kept.as_ref()?))),
+                    dirty: &self.dirty,
+                };
+                let (analysis, kept) = super::run(&tree, None, Some(reuse));
+                Latest { analysis, kept }
+            }
+        };
+        self.dirty.clear();
+        &self.latest.insert(latest).analysis
     }
 }

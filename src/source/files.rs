@@ -112,6 +112,20 @@ impl Sources {
         &self.files[id.index()]
     }
 
+    /// Puts `file` in the place of the file behind `id`: an edit read again keeps its id, so
+    /// the spans of every other file, and the diagnostics pointing there, stay valid.
+    pub fn replace(&mut self, id: FileId, file: SourceFile) {
+        if let Some(slot) = self.files.get_mut(id.index()) {
+            *slot = Arc::new(file);
+        }
+    }
+
+    /// Forgets every file from `len` on: the files read last (values and environments) are
+    /// read again in the same order and get the same ids.
+    pub fn truncate(&mut self, len: usize) {
+        self.files.truncate(len);
+    }
+
     /// Replaces a file's text once it has been read and decoded.
     pub fn set_text(&mut self, id: FileId, text: String) {
         Arc::make_mut(&mut self.files[id.index()]).set_text(text);

@@ -16,9 +16,6 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    if cx.ruleset.partial || cx.ruleset.names_unknown {
-        return;
-    }
     let streams: foldhash::HashSet<&str> =
         cx.ruleset.streams.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
     let regions: foldhash::HashSet<&str> =

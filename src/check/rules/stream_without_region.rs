@@ -19,9 +19,6 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    if cx.ruleset.partial || cx.ruleset.names_unknown {
-        return;
-    }
     // Looked up once per block; sorted (for the suggestion) only when one is missing.
     let regions: foldhash::HashSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();

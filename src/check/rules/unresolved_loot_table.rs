@@ -21,9 +21,6 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    if cx.ruleset.partial || cx.ruleset.names_unknown {
-        return;
-    }
     // Looked up once per block; sorted (for the suggestion) only when one is missing.
     let names: foldhash::HashSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
     let sorted = OnceCell::new();

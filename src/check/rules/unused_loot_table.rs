@@ -17,9 +17,6 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    if cx.ruleset.partial || cx.ruleset.names_unknown {
-        return;
-    }
     let used: foldhash::HashSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.loot_table.as_ref()).map(|r| r.value.as_str()).collect();
     let tables: foldhash::HashSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
