@@ -18,6 +18,7 @@ use crate::model::ruleset::Ruleset;
 use crate::model::Spanned;
 use crate::pipeline::load;
 use crate::source::root::PROJECT_FILE;
+use crate::source::store::Store;
 use crate::source::{Sources, Tree};
 
 /// The store's kind, and the format of its entries: a new rulesctl may compile the same rules to
@@ -75,6 +76,30 @@ pub struct Carried {
     unborn: bool,
     /// The base holds the same rule files and project file as the current tree.
     unchanged: bool,
+    /// Where this run's own summary goes, once it is known to be clean.
+    keeper: Option<Keeper>,
+}
+
+/// The store entry of the current tree's ruleset: named once, from the identity the comparison
+/// already asked git for (for the working tree that is a status walk, not to be done twice).
+pub struct Keeper {
+    store: Store,
+    key: String,
+}
+
+impl Keeper {
+    /// Keeps the summary of the current tree's ruleset, for a later `--base` that names this
+    /// tree's commit: called after an analysis with no error (so its rules loaded cleanly, as
+    /// the base's must to compile), by a run that compared against a base (the hook, `build
+    /// --base`). Nothing is written when the entry is there already.
+    pub fn keep(&self, compiled: &Compiled, ruleset: &Ruleset, sources: &Sources) {
+        if self.store.has(&self.key) {
+            return;
+        }
+        if let Ok(bytes) = serde_json::to_vec(&Summary::of(compiled, ruleset, sources)) {
+            self.store.put(&self.key, &bytes);
+        }
+    }
 }
 
 /// The paths whose files make up a ruleset: the rules and the project file.
@@ -87,8 +112,7 @@ fn scope(project: &Project) -> Vec<String> {
 /// The store key of the ruleset `tree` holds under `scope`, when git can name its files.
 /// The scope is part of the key: the same files under another project file's rule paths could
 /// be a different ruleset.
-fn key(tree: &dyn Tree, scope: &[String]) -> Option<String> {
-    let identity = tree.identity(scope)?;
+fn key(identity: &[(String, String)], scope: &[String]) -> String {
     let mut material = format!("{FORMAT}\n{}\n", env!("CARGO_PKG_VERSION"));
     for path in scope {
         material.push_str(&format!("scope {path}\n"));
@@ -96,7 +120,7 @@ fn key(tree: &dyn Tree, scope: &[String]) -> Option<String> {
     for (path, id) in identity {
         material.push_str(&format!("{id} {path}\n"));
     }
-    Some(crate::hash::hex(material.as_bytes()))
+    crate::hash::hex(material.as_bytes())
 }
 
 impl Carried {
@@ -108,16 +132,20 @@ impl Carried {
     /// the version bump's business).
     pub fn of(tree: &dyn Tree, old: &dyn Tree, project: &Project, label: &str) -> Self {
         let scope = scope(project);
+        let now = tree.identity(&scope);
+        let keeper = now.as_ref().zip(tree.store(KIND)).map(|(now, store)| Keeper { store, key: key(now, &scope) });
         let then = old.identity(&scope);
-        if then.is_some() && tree.identity(&scope) == then {
-            return Carried { label: label.to_string(), compiled: None, unborn: false, unchanged: true };
+        let carried =
+            |compiled, unchanged| Carried { label: label.to_string(), compiled, unborn: false, unchanged, keeper };
+        if then.is_some() && now == then {
+            return carried(None, true);
         }
         let store = old.store(KIND);
-        let key = key(old, &scope);
+        let key = then.map(|then| key(&then, &scope));
         let kept = store.as_ref().zip(key.as_deref()).and_then(|(store, key)| store.get(key));
         if let Some(summary) = kept.and_then(|bytes| serde_json::from_slice::<Summary>(&bytes).ok()) {
             if summary.format == FORMAT {
-                return Carried { label: label.to_string(), compiled: Some(summary), unborn: false, unchanged: false };
+                return carried(Some(summary), false);
             }
         }
         let mut sources = Sources::default();
@@ -138,12 +166,17 @@ impl Carried {
                 store.replace(&key, &bytes);
             }
         }
-        Carried { label: label.to_string(), compiled: summary, unborn: false, unchanged: false }
+        carried(summary, false)
     }
 
     /// A base that is `HEAD` before its first commit: no ruleset at all.
     pub fn unborn(label: &str) -> Self {
-        Carried { label: label.to_string(), compiled: None, unborn: true, unchanged: false }
+        Carried { label: label.to_string(), compiled: None, unborn: true, unchanged: false, keeper: None }
+    }
+
+    /// Where this run's summary would be kept, taken before [`Carried::into_facts`].
+    pub fn keeper(&mut self) -> Option<Keeper> {
+        self.keeper.take()
     }
 
     /// The facts for the checks; the base's version file joins this run's sources.
@@ -167,16 +200,5 @@ impl Carried {
             },
         };
         Base { label: self.label, version, compared }
-    }
-}
-
-/// Keeps the summary of the ruleset `tree` holds, for a later `--base` that names this tree's
-/// commit: called after an analysis with no error (so its rules loaded cleanly, as the base's
-/// must to compile), by a run that compared against a base (the hook, `build --base`).
-pub fn remember(tree: &dyn Tree, project: &Project, compiled: &Compiled, ruleset: &Ruleset, sources: &Sources) {
-    let scope = scope(project);
-    let (Some(store), Some(key)) = (tree.store(KIND), key(tree, &scope)) else { return };
-    if let Ok(bytes) = serde_json::to_vec(&Summary::of(compiled, ruleset, sources)) {
-        store.put(&key, &bytes);
     }
 }

@@ -108,7 +108,7 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, reuse: Option<load::Reus
     let mut sink = Sink::new();
     let mut files = 0;
     let project = load::project(tree, &mut sources, &mut sink, &mut files);
-    let base = base.map(|b| match b.tree {
+    let mut base = base.map(|b| match b.tree {
         Some(old) => base::Carried::of(tree, old, &project, b.label),
         None => base::Carried::unborn(b.label),
     });
@@ -155,7 +155,7 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, reuse: Option<load::Reus
         }
         None => Deploy::default(),
     };
-    let compared = base.is_some();
+    let keeper = base.as_mut().and_then(base::Carried::keeper);
     let base = base.map(|carried| {
         let current = compiled.get_or_init(|| Compiled::of_ruleset(&ruleset));
         carried.into_facts(current.as_ref(), &mut sources)
@@ -178,8 +178,8 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, reuse: Option<load::Reus
             // A run that compared with a base and found nothing wrong keeps what the next
             // `--base` naming this tree needs (see `base`).
             let clean = !before.iter().chain(sink.iter()).any(|d| d.severity == Severity::Error);
-            if let (true, true, Some(current)) = (compared, clean, a.compiled.get().and_then(Option::as_ref)) {
-                base::remember(tree, &a.project, current, &a.ruleset, &a.sources);
+            if let (Some(keeper), true, Some(current)) = (&keeper, clean, a.compiled.get().and_then(Option::as_ref)) {
+                keeper.keep(current, &a.ruleset, &a.sources);
             }
             analysis.diagnostics = finish(sink, &analysis.deploy, &analysis.sources);
             None

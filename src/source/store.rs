@@ -32,9 +32,14 @@ impl Store {
         io::read_limited(&self.dir.join(key), MAX_ENTRY).ok()
     }
 
+    /// Whether there is an entry `key` (readable or not).
+    pub fn has(&self, key: &str) -> bool {
+        io::exists(&self.dir.join(key))
+    }
+
     /// Writes the entry `key` unless it is there already (its bytes are a function of the key).
     pub fn put(&self, key: &str, bytes: &[u8]) {
-        if !io::exists(&self.dir.join(key)) {
+        if !self.has(key) {
             self.replace(key, bytes);
         }
     }
