@@ -33,6 +33,7 @@ mod install;
 mod lexer;
 mod limits;
 mod lsp;
+mod many;
 mod mistakes;
 mod outputs;
 mod path_safety;
