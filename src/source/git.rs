@@ -286,11 +286,14 @@ impl Tree for Snapshot {
         match self.resolve(rel)? {
             Some((_, _, MODE_SUBMODULE)) => Err(ReadError::NotAFile("a submodule")),
             Some((_, id, _)) => {
-                let blob = self.repo.find_blob(id).map_err(io)?;
-                let size = blob.size() as u64;
+                // The size from the object's header first: `find_blob` inflates the whole blob,
+                // so a blob ten times the limit would be in memory before it was refused.
+                let (size, _) = self.repo.odb().and_then(|odb| odb.read_header(id)).map_err(io)?;
+                let size = size as u64;
                 if size > limit {
                     return Err(ReadError::TooLarge { size, limit });
                 }
+                let blob = self.repo.find_blob(id).map_err(io)?;
                 Ok(blob.content().to_vec())
             }
             None if self.is_dir(rel) => Err(ReadError::NotAFile("a directory")),
