@@ -166,12 +166,13 @@ fn stem_bytes(word: &str) -> usize {
     word.char_indices().nth(stem).map_or(word.len(), |(at, _)| at)
 }
 
-/// FNV-1a over characters: hashes that can be grown one character at a time. A collision only
-/// proposes a name that is then measured.
+/// FNV-1a over characters, ASCII case folded (a name in another case is the closest match):
+/// hashes that can be grown one character at a time. A collision only proposes a name that is
+/// then measured.
 const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
 
 fn fnv(hash: u64, c: char) -> u64 {
-    (hash ^ u64::from(u32::from(c))).wrapping_mul(0x0100_0000_01b3)
+    (hash ^ u64::from(u32::from(c.to_ascii_lowercase()))).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// Calls `each` with the hash of `chars` with every choice of up to `deletions` characters left
