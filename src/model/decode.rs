@@ -473,7 +473,12 @@ fn format_help(format: Format, found: &str) -> String {
 /// "did you mean" for an unknown name: always names the closest known one.
 pub fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> String {
     let known: Vec<&str> = known.collect();
-    match close_match(unknown, known.iter().copied()) {
+    suggestion(close_match(unknown, known.iter().copied()), &known)
+}
+
+/// The help of [`suggest`], once the closest of `known` is found.
+pub fn suggestion(closest: Option<&str>, known: &[&str]) -> String {
+    match closest {
         Some(k) => format!("did you mean `{k}`?"),
         None if known.is_empty() => "nothing is allowed here".to_string(),
         None if known.len() <= 12 => format!("expected one of: {}", known.join(", ")),
@@ -486,23 +491,19 @@ pub fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Strin
 /// up to eight, then a quarter of its length), or sharing most of its start with it. `None`
 /// rather than a far-fetched guess.
 pub fn close_match<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known.filter_map(|k| closeness(unknown, k).map(|distance| (distance, k))).min().map(|(_, k)| k)
+}
+
+/// The edit distance from `unknown` to `known` when [`close_match`] counts `known` close to it.
+pub fn closeness(unknown: &str, known: &str) -> Option<usize> {
     let len = unknown.chars().count();
-    let budget = match len {
-        0..=4 => 1,
-        5..=8 => 2,
-        _ => len / 4,
-    };
+    let budget = crate::model::near::budget(len);
     // Or the unknown word is most of a known one's start: `replicas` → `replicaCount`.
     let stem = (len * 3).div_ceil(4).max(5);
-    known
-        .filter_map(|k| {
-            let distance = if k.eq_ignore_ascii_case(unknown) { 0 } else { strsim::damerau_levenshtein(unknown, k) };
-            let prefix = unknown.chars().zip(k.chars()).take_while(|(a, b)| a == b).count();
-            let close = distance <= budget || (prefix >= stem && prefix < k.chars().count());
-            (close && k != unknown).then_some((distance, k))
-        })
-        .min()
-        .map(|(_, k)| k)
+    let distance = if known.eq_ignore_ascii_case(unknown) { 0 } else { strsim::damerau_levenshtein(unknown, known) };
+    let prefix = unknown.chars().zip(known.chars()).take_while(|(a, b)| a == b).count();
+    let close = distance <= budget || (prefix >= stem && prefix < known.chars().count());
+    (close && known != unknown).then_some(distance)
 }
 
 /// The dotted path of an attribute of the rules or project dialect (`loot_table.item.weight`),

@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
-use crate::model::decode::{close_match, suggest};
+use crate::model::decode::close_match;
+use crate::model::near::Near;
 use crate::model::values::Environment;
 use crate::parse::yaml::escape;
 use crate::parse::yaml::Document;
@@ -238,6 +239,9 @@ pub fn validate(doc: &Document, schema: &Schema<'_>, what: &str, skip: &BTreeSet
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let known = known_keys(schema.value, err.schema_path().as_str());
+                // Indexed once: a mapping of thousands of unknown keys against a schema of
+                // thousands of properties measured every pair.
+                let known = Near::new(known.iter().map(String::as_str));
                 for key in unexpected {
                     let child = format!("{pointer}/{}", escape(key));
                     if skip.contains(&child) {
@@ -247,7 +251,7 @@ pub fn validate(doc: &Document, schema: &Schema<'_>, what: &str, skip: &BTreeSet
                     sink.push(
                         Diagnostic::new(&SCHEMA, doc.key_span(&child), format!("unknown key `{key}` in {place}"))
                             .label("unknown key")
-                            .help(suggest(key, known.iter().map(String::as_str))),
+                            .help(known.suggest(key)),
                     );
                 }
             }
@@ -260,10 +264,13 @@ pub fn validate(doc: &Document, schema: &Schema<'_>, what: &str, skip: &BTreeSet
                 // says so, and "missing" would be the same mistake twice.
                 let schema_path = err.schema_path().as_str();
                 let known = known_keys(schema.value, schema_path.strip_suffix("/required").unwrap_or(schema_path));
-                let unknown =
-                    doc.value.pointer(&pointer).and_then(Value::as_object).into_iter().flat_map(|map| {
-                        map.keys().map(String::as_str).filter(|k| !known.iter().any(|known| known == k))
-                    });
+                let known: foldhash::HashSet<&str> = known.iter().map(String::as_str).collect();
+                let unknown = doc
+                    .value
+                    .pointer(&pointer)
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|map| map.keys().map(String::as_str).filter(|k| !known.contains(k)));
                 if close_match(key, unknown).is_some() {
                     continue;
                 }

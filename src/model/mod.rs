@@ -6,6 +6,7 @@ pub mod declared;
 pub mod decode;
 pub mod deploy;
 pub mod dialect;
+pub mod near;
 pub mod project;
 pub mod quantity;
 pub mod ruleset;

@@ -241,6 +241,35 @@ enum Frame {
     },
 }
 
+/// The character index of the flow bracket (`[`, `{`) after character `from` that opens level
+/// `allowed + 1` of the flow collections there, skipping quoted scalars and comments; `None` when
+/// none does. One pass, for the error saphyr reports past its own nesting limit.
+fn flow_opener_over(text: &str, from: usize, allowed: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = ' ';
+    for (at, c) in text.chars().enumerate().skip(from) {
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if previous.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > allowed {
+                    return Some(at);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
 /// Parses one YAML file under `limits` (`max_depth`, `max_yaml_nodes`, `max_string_bytes`).
 /// `None` when it cannot be used (already reported).
 pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Option<Document> {
@@ -262,14 +291,19 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
     let mut root: Option<Node> = None;
     let mut documents = 0;
     let mut ambiguous_keys: Vec<Ambiguous> = Vec::new();
+    let mut last_end = 0usize;
     while let Some(next) = parser.next_event() {
         let (event, at) = match next {
             Ok(pair) => pair,
             Err(err) => {
                 let index = err.marker().index();
-                // saphyr's own guard against deep flow nesting: the same problem as ours.
+                // saphyr's own guard against deep flow nesting: the same problem as ours. Its
+                // scanner reads a flow collection ahead of the events, so far over our limit it
+                // stops at its own (256 levels): the bracket that crossed ours is found after the
+                // last event, as one just over the limit would be reported.
                 let diagnostic = if err.info().contains("recursion limit") {
-                    too_deep(span(index, index))
+                    let at = flow_opener_over(text, last_end, max_depth.saturating_sub(stack.len())).unwrap_or(index);
+                    too_deep(span(at, at + 1))
                 } else {
                     syntax(file, text, offsets.byte(index), err.info())
                 };
@@ -278,6 +312,7 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
             }
         };
         let (start, end) = (at.start.index(), at.end.index());
+        last_end = end;
         // Every node counts once, where it starts: a mapping or sequence at its opening, a
         // scalar (key or value) as it is read, an alias as all the nodes it copies, counted
         // before it is copied, so a billion laughs is never expanded.

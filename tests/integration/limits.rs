@@ -367,3 +367,116 @@ fn a_staged_blob_over_the_size_limit_is_refused_before_it_is_read() {
     assert!(message.contains("134217728 bytes"), "{message}");
     assert!(peak_kib < 64 << 10, "peak RSS {peak_kib} KiB: the blob was read whole");
 }
+
+// Ten times each limit (issue 28 part 5): a hostile input far over a limit is refused as the
+// one just over it is, with the same diagnostic at the same place, and nothing past the limit
+// is worked on (the file is not read, the parser never sees the nesting, the document is not
+// built past its last allowed node). The cost side is measured by `bench/growth.sh limits`.
+
+/// (code, file, line, column) of every diagnostic, in report order.
+fn found(report: &Value) -> Vec<(String, String, u64, u64)> {
+    let text = |d: &Value, key: &str| d[key].as_str().unwrap_or_default().to_string();
+    report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| (text(d, "code"), text(d, "file"), d["line"].as_u64().unwrap_or(0), d["column"].as_u64().unwrap_or(0)))
+        .collect()
+}
+
+fn at(code: &str, file: &str, line: u64, column: u64) -> (String, String, u64, u64) {
+    (code.to_string(), file.to_string(), line, column)
+}
+
+#[test]
+fn max_file_bytes_refuses_a_file_ten_times_over_in_the_tree_and_in_git() {
+    let repo = Repo::committed();
+    limit(&repo, "max_file_bytes", 1000);
+    repo.write("rules/huge.hcl", format!("# {}\n", "x".repeat(9_997)));
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(found(&report), [at("L004", "rules/huge.hcl", 1, 1)]);
+    assert_eq!(only(&report, "L004").3, "`rules/huge.hcl` is 10000 bytes, over the limit of 1000 bytes");
+    // From git's index the size is the blob's header: the blob is refused before it is inflated.
+    crate::support::git(repo.path(), &["add", "."]);
+    let staged = repo.run(&["check", "--staged", "--format", "json"]).json();
+    assert_eq!(found(&staged), [at("L004", "rules/huge.hcl", 1, 1)]);
+    assert_eq!(only(&staged, "L004").3, "`rules/huge.hcl` is 10000 bytes, over the limit of 1000 bytes");
+}
+
+#[test]
+fn max_depth_refuses_ten_times_the_depth_at_the_first_bracket_over() {
+    let repo = Repo::base();
+    repo.write("rules/deep.hcl", format!("# deep\nlevels = {}{}\n", "[".repeat(640), "]".repeat(640)));
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(found(&report), [at("S002", "rules/deep.hcl", 2, 9 + 65)]);
+    let repo = Repo::base();
+    repo.write("values.yaml", format!("top:\n  deep: {}1{}\n", "[".repeat(638), "]".repeat(638)));
+    let (_, report) = check(&repo);
+    assert_eq!(found(&report), [at("Y004", "values.yaml", 2, 9 + 62)]);
+}
+
+#[test]
+fn max_files_refuses_ten_times_the_files_without_reading_one() {
+    let repo = Repo::base();
+    for i in 0..100 {
+        repo.write(&format!("rules/many/m{i:03}.hcl"), "not { valid\n");
+    }
+    limit(&repo, "max_files", 10);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(found(&report), [at("L009", "rules", 1, 1)]);
+    assert!(only(&report, "L009").3.starts_with("103 rule and environment files"), "{report}");
+    assert_eq!(report["summary"]["files"], 1, "only rulesctl.hcl was read");
+}
+
+#[test]
+fn max_yaml_nodes_refuses_ten_times_the_nodes_at_the_first_node_over() {
+    let repo = Repo::base();
+    // 1 (the top mapping) + 75 keys and their values: 151 nodes; node 16 is line 8's key.
+    repo.write("values.yaml", (0..75).map(|i| format!("k{i:02}: {i}\n")).collect::<String>());
+    limit(&repo, "max_yaml_nodes", 15);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(found(&report), [at("Y003", "values.yaml", 8, 1)]);
+    assert_eq!(only(&report, "Y003").3, "the document has more than 15 nodes");
+}
+
+#[test]
+fn max_string_bytes_refuses_strings_ten_times_over_in_hcl_and_yaml() {
+    let repo = Repo::base();
+    let long = "c".repeat(200);
+    repo.write("rules/caves.hcl", repo.read("rules/caves.hcl").replace("crystal_caves", &long));
+    repo.write("values.yaml", format!("top: 1\nnote: \"{long}\"\n"));
+    limit(&repo, "max_string_bytes", 20);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        found(&report),
+        [at("L010", "rules/caves.hcl", 2, 20), at("L010", "rules/caves.hcl", 10, 24), at("L010", "values.yaml", 2, 7)]
+    );
+    assert_eq!(report["diagnostics"][0]["message"], "this string is 200 bytes, over the limit of 20 bytes");
+}
+
+#[test]
+fn max_diagnostics_prints_the_limit_of_ten_times_as_many() {
+    let repo = with_errors(100);
+    limit(&repo, "max_diagnostics", 10);
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    let printed = found(&report);
+    assert_eq!(printed.len(), 10);
+    assert_eq!(printed[0], at("D003", "rules/zz.hcl", 1, 1));
+    assert_eq!(printed[9], at("D003", "rules/zz.hcl", 10, 1));
+    assert_eq!(
+        (report["summary"]["errors"].as_u64(), report["summary"]["not_printed"].as_u64()),
+        (Some(100), Some(90))
+    );
+    let human = repo.run(&["check"]);
+    assert!(
+        human.stdout.contains("100 errors, 0 warnings; 90 more diagnostics not printed, past the limit of 10"),
+        "{}",
+        human.stdout
+    );
+}

@@ -34,6 +34,7 @@ mod large_file;
 mod lexer;
 mod limits;
 mod lsp;
+mod many;
 mod mistakes;
 mod outputs;
 mod path_safety;

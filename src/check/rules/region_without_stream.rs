@@ -3,7 +3,7 @@
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::model::decode::close_match;
+use crate::model::near::Near;
 
 declare_code! {
     /// A spawn region has no `event_stream`.
@@ -28,15 +28,15 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         .filter_map(|s| s.region.as_ref())
         .filter(|r| !regions.contains(r.value.as_str()))
         .collect();
+    let strays = Near::new(stray.iter().map(|s| s.value.as_str()));
     for region in cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()) {
         if !streams.contains(region.value.as_str()) {
             let mut diagnostic =
                 Diagnostic::new(&CODE, region.span, format!("region `{}` has no event_stream", region.value))
                     .label("no stream for this region")
                     .help(format!("add `event_stream {{ region = \"{}\" ... }}`", region.value));
-            let name = std::iter::once(region.value.as_str());
-            if let Some(misspelt) = stray.iter().find(|s| close_match(&s.value, name.clone()).is_some()) {
-                diagnostic = diagnostic.follows(misspelt.span);
+            if let Some(misspelt) = strays.first_misspelling_of(&region.value) {
+                diagnostic = diagnostic.follows(stray[misspelt].span);
             }
             sink.push(diagnostic);
         }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::model::decode::suggest;
+use crate::model::near::Near;
 
 declare_code! {
     /// An `event_stream` names a region that does not spawn.
@@ -19,7 +19,7 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    // Looked up once per block; sorted (for the suggestion) only when one is missing.
+    // Looked up once per block; sorted and indexed (for the suggestion) only when one is missing.
     let regions: foldhash::HashSet<&str> =
         cx.ruleset.spawns.iter().filter_map(|s| s.region.as_ref()).map(|r| r.value.as_str()).collect();
     let sorted = OnceCell::new();
@@ -28,10 +28,9 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             let help = if regions.is_empty() {
                 "add a spawn_config for this region, or delete the stream".to_string()
             } else {
-                suggest(
-                    &region.value,
-                    sorted.get_or_init(|| regions.iter().copied().collect::<BTreeSet<_>>()).iter().copied(),
-                )
+                sorted
+                    .get_or_init(|| Near::new(regions.iter().copied().collect::<BTreeSet<_>>()))
+                    .suggest(&region.value)
             };
             sink.push(
                 Diagnostic::new(

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::model::decode::suggest;
+use crate::model::near::Near;
 
 declare_code! {
     /// A spawn region names a loot table that does not exist.
@@ -21,7 +21,7 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    // Looked up once per block; sorted (for the suggestion) only when one is missing.
+    // Looked up once per block; sorted and indexed (for the suggestion) only when one is missing.
     let names: foldhash::HashSet<&str> = cx.ruleset.loot_tables.iter().map(|t| t.name.value.as_str()).collect();
     let sorted = OnceCell::new();
     for spawn in &cx.ruleset.spawns {
@@ -30,10 +30,9 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
             let help = if names.is_empty() {
                 "add a `loot_table` block with this name".to_string()
             } else {
-                suggest(
-                    &reference.value,
-                    sorted.get_or_init(|| names.iter().copied().collect::<BTreeSet<_>>()).iter().copied(),
-                )
+                sorted
+                    .get_or_init(|| Near::new(names.iter().copied().collect::<BTreeSet<_>>()))
+                    .suggest(&reference.value)
             };
             sink.push(
                 Diagnostic::new(&CODE, reference.span, format!("no loot table is named `{}`", reference.value))

@@ -3,7 +3,7 @@
 use crate::check::Context;
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
-use crate::model::decode::close_match;
+use crate::model::near::Near;
 
 declare_code! {
     /// A loot table that no spawn region references.
@@ -29,10 +29,11 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
         .filter_map(|s| s.loot_table.as_ref())
         .filter(|r| !tables.contains(r.value.as_str()))
         .collect();
+    let references = Near::new(unresolved.iter().map(|r| r.value.as_str()));
     for table in &cx.ruleset.loot_tables {
         if !used.contains(table.name.value.as_str()) {
             let name = table.name.value.as_str();
-            let misspelt = unresolved.iter().find(|r| close_match(&r.value, std::iter::once(name)).is_some());
+            let misspelt = references.first_misspelling_of(name).map(|i| unresolved[i]);
             let mut diagnostic = Diagnostic::new(
                 &CODE,
                 table.name.span,
