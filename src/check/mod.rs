@@ -36,6 +36,9 @@ pub enum Compared {
     CurrentIncomplete,
     /// The rules at the base do not compile.
     BaseInvalid,
+    /// The rule files and the project file are the base's (git's blob ids say so): the same
+    /// ruleset, nothing to compare.
+    Unchanged,
     /// The base is `HEAD` of a branch with no commit yet (a repository's first commit): there is
     /// no earlier ruleset.
     NoCommit,

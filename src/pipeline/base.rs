@@ -88,6 +88,11 @@ pub struct Keeper {
 }
 
 impl Keeper {
+    /// Whether this tree's summary is not kept yet.
+    pub fn missing(&self) -> bool {
+        !self.store.has(&self.key)
+    }
+
     /// Keeps the summary of the current tree's ruleset, for a later `--base` that names this
     /// tree's commit: called after an analysis with no error (so its rules loaded cleanly, as
     /// the base's must to compile), by a run that compared against a base (the hook, `build
@@ -179,7 +184,16 @@ impl Carried {
         self.keeper.take()
     }
 
-    /// The facts for the checks; the base's version file joins this run's sources.
+    /// Whether the facts need the current ruleset compiled: not when the rules are the base's,
+    /// where the version check can find nothing (same version, same digest) whether the current
+    /// rules compile or not.
+    pub fn needs_current(&self) -> bool {
+        !self.unchanged
+    }
+
+    /// The facts for the checks; the base's version file joins this run's sources. `current` is
+    /// the compiled current ruleset, `None` when it does not compile or was not needed (see
+    /// [`Carried::needs_current`]).
     pub fn into_facts(self, current: Option<&Compiled>, sources: &mut Sources) -> Base {
         let version = self.compiled.as_ref().and_then(|summary| {
             let at = summary.at.as_ref()?;
@@ -187,10 +201,9 @@ impl Carried {
             Some(Spanned::new(summary.version.clone(), Span { file: id, start: at.start, end: at.end }))
         });
         let compared = match (current, &self.compiled) {
+            // The same version as now, so the check compares it with itself and finds nothing.
+            (_, _) if self.unchanged => Compared::Unchanged,
             (None, _) => Compared::CurrentIncomplete,
-            (Some(now), _) if self.unchanged => {
-                Compared::Both { version: now.version().to_string(), differs: false, changed: Vec::new() }
-            }
             (Some(_), None) if self.unborn => Compared::NoCommit,
             (Some(_), None) => Compared::BaseInvalid,
             (Some(now), Some(old)) => Compared::Both {

@@ -47,7 +47,7 @@ pub fn check(cx: &Context<'_>, sink: &mut Sink) {
     let Some(base) = cx.base else { return };
     let Some(now) = cx.ruleset.versions.first() else { return };
     let (old_version, differs, changed) = match &base.compared {
-        Compared::CurrentIncomplete => return,
+        Compared::CurrentIncomplete | Compared::Unchanged => return,
         Compared::BaseInvalid => {
             sink.push(
                 Diagnostic::new(
