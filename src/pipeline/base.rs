@@ -102,7 +102,7 @@ impl Keeper {
             return;
         }
         if let Ok(bytes) = serde_json::to_vec(&Summary::of(compiled, ruleset, sources)) {
-            self.store.put(&self.key, &bytes);
+            self.store.replace(&self.key, &bytes);
         }
     }
 }

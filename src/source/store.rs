@@ -37,13 +37,6 @@ impl Store {
         io::exists(&self.dir.join(key))
     }
 
-    /// Writes the entry `key` unless it is there already (its bytes are a function of the key).
-    pub fn put(&self, key: &str, bytes: &[u8]) {
-        if !self.has(key) {
-            self.replace(key, bytes);
-        }
-    }
-
     /// Writes the entry `key` atomically, over one that could not be read, then keeps the
     /// newest [`KEEP`]. Failures are ignored: the store only saves time.
     pub fn replace(&self, key: &str, bytes: &[u8]) {
