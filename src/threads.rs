@@ -18,3 +18,28 @@ pub fn count() -> usize {
             .min(MAX_THREADS)
     })
 }
+
+/// Runs `a` here and `b` on a second thread when `parallel` and there is a second core, else
+/// both here; either way the results come back as `(a, b)`. A second thread the system refuses
+/// is no failure (`b` runs here), and a panic in `b` surfaces here, as it would on one thread.
+pub fn join_if<A, B: Send>(parallel: bool, a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
+    if !parallel || count() < 2 {
+        return (a(), b());
+    }
+    // Whoever takes `b` first runs it: the second thread, or this one if that never started.
+    let slot = std::sync::Mutex::new(Some(b));
+    let take = || slot.lock().ok().and_then(|mut b| b.take());
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, || take().map(|b| b()));
+        let a = a();
+        let done = match other {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => None,
+        };
+        match done.or_else(|| take().map(|b| b())) {
+            Some(b) => (a, b),
+            // Taken by a thread that then panicked, which resumed above: not reached.
+            None => unreachable!("the second half ran nowhere"),
+        }
+    })
+}

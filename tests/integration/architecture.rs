@@ -20,7 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &["diagnostic", "source", "parse"]),
     ("check", &["diagnostic", "source", "parse", "model", "threads"]),
     ("format", &["diagnostic", "source", "parse"]),
-    ("artifact", &["diagnostic", "hash", "source", "parse", "model"]),
+    ("artifact", &["diagnostic", "hash", "source", "parse", "model", "threads"]),
     ("codegen", &["diagnostic", "hash", "parse", "model", "artifact"]),
     ("emit", &["diagnostic", "source", "parse", "model"]),
     ("publish", &["diagnostic", "error", "hash", "io", "source", "artifact", "codegen"]),

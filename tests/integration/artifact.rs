@@ -787,6 +787,18 @@ fn the_streaming_compiler_matches_the_json_value_compiler() {
         );
     }
     same(repo.path(), "duplicates and floats");
+    // Enough sections that the ruleset is written on two threads, in halves joined in order,
+    // with names in another order than the file's and names that need escapes.
+    let mut many = String::new();
+    for i in (0..1500).rev() {
+        many.push_str(&format!(
+            "spawn_config {{\n  region = \"r{i:05}\"\n  base_rate = {}\n  max_concurrent = 45\n  cooldown_ms = 8000\n  loot_table = \"tier_3_drops\"\n}}\n\nloot_table \"t{i}\\\"q\" {{\n  item \"a\" {{ weight = {} }}\n}}\n\n",
+            i % 7,
+            i + 1
+        ));
+    }
+    repo.write("rules/many.hcl", many);
+    same(repo.path(), "many regions");
 }
 
 fn crate_pretty(value: &serde_json::Value) -> String {
