@@ -117,14 +117,12 @@ fn scope(project: &Project) -> Vec<String> {
 /// The store key of the ruleset `tree` holds under `scope`, when git can name its files.
 /// The scope is part of the key: the same files under another project file's rule paths could
 /// be a different ruleset.
-fn key(identity: &[(String, String)], scope: &[String]) -> String {
+fn key(identity: &str, scope: &[String]) -> String {
     let mut material = format!("{FORMAT}\n{}\n", env!("CARGO_PKG_VERSION"));
     for path in scope {
         material.push_str(&format!("scope {path}\n"));
     }
-    for (path, id) in identity {
-        material.push_str(&format!("{id} {path}\n"));
-    }
+    material.push_str(identity);
     crate::hash::hex(material.as_bytes())
 }
 

@@ -2,12 +2,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use git2::{ObjectType, Oid, Repository, Status};
+use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::io::ReadError;
+use crate::source::sizes::Sizes;
 use crate::source::store::Store;
 use crate::source::Tree;
 
@@ -71,6 +73,17 @@ pub struct Snapshot {
     common: PathBuf,
     /// Root-relative path → (blob id, git file mode).
     entries: BTreeMap<String, (Oid, u32)>,
+    /// Blob sizes earlier runs learned, opened at the first read.
+    sizes: OnceLock<Sizes>,
+}
+
+impl Drop for Snapshot {
+    /// Keeps the blob sizes this run learned, for the next (the hook's next commit).
+    fn drop(&mut self) {
+        if let Some(sizes) = self.sizes.get() {
+            sizes.keep();
+        }
+    }
 }
 
 /// How many symbolic links a path may pass through before it is taken for a loop.
@@ -141,7 +154,7 @@ impl Snapshot {
 
     fn of(repo: Repository, entries: BTreeMap<String, (Oid, u32)>) -> Self {
         let (git_dir, common) = (repo.path().to_path_buf(), repo.commondir().to_path_buf());
-        Snapshot { repos: Mutex::new(vec![repo]), git_dir, common, entries }
+        Snapshot { repos: Mutex::new(vec![repo]), git_dir, common, entries, sizes: OnceLock::new() }
     }
 
     /// Runs `use_it` with a handle no other thread is using (opening one when all are).
@@ -183,21 +196,32 @@ impl Snapshot {
     /// Every entry at or below `paths`, as (path, blob id and mode), sorted and unique; `None`
     /// when one is a symbolic link, whose blob is the link's target, not what a read finds there
     /// (a file outside `paths` that may differ between two trees with the same entries).
-    fn entries_under(&self, paths: &[String]) -> Option<Vec<(String, String)>> {
-        let mut found = BTreeMap::new();
+    fn entries_under(&self, paths: &[String]) -> Option<String> {
+        // Scope paths may overlap (a folder and a file in it): each entry counts once, in path
+        // order, which the map already keeps.
+        let mut found: Vec<(&String, &(Oid, u32))> = Vec::new();
         for rel in paths {
             let rel = rel.trim_end_matches('/');
             let prefix = if rel.is_empty() || rel == "." { String::new() } else { format!("{rel}/") };
             let exact = self.entries.get_key_value(rel).into_iter();
             let below = self.entries.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix));
-            for (path, (id, mode)) in exact.chain(below) {
-                if *mode == MODE_LINK {
-                    return None;
-                }
-                found.insert(path.clone(), format!("{id} {mode:o}"));
-            }
+            found.extend(exact.chain(below));
         }
-        Some(found.into_iter().collect())
+        found.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        found.dedup_by(|a, b| a.0 == b.0);
+        let mut hash = Sha256::new();
+        for (path, (id, mode)) in found {
+            if *mode == MODE_LINK {
+                return None;
+            }
+            // Lengths first, so no two lists hash the same bytes.
+            hash.update((path.len() as u64).to_le_bytes());
+            hash.update(path.as_bytes());
+            hash.update((id.as_bytes().len() as u64).to_le_bytes());
+            hash.update(id.as_bytes());
+            hash.update(mode.to_le_bytes());
+        }
+        Some(crate::hash::to_hex(&hash.finalize()))
     }
 
     fn is_dir(&self, rel: &str) -> bool {
@@ -210,7 +234,7 @@ impl Snapshot {
 /// the index there: nothing modified, untracked or ignored under them (git's status, which
 /// compares file stats and hashes only what changed). `None` when anything differs, or outside
 /// a git repository.
-pub fn clean_identity(root: &Path, paths: &[String]) -> Option<Vec<(String, String)>> {
+pub fn clean_identity(root: &Path, paths: &[String]) -> Option<String> {
     let index = Snapshot::index(root).ok()?;
     let clean = index.handle(|repo| is_clean(repo, root, paths)).ok()??;
     if clean {
@@ -332,7 +356,7 @@ fn io(err: git2::Error) -> ReadError {
 }
 
 impl Tree for Snapshot {
-    fn identity(&self, paths: &[String]) -> Option<Vec<(String, String)>> {
+    fn identity(&self, paths: &[String]) -> Option<String> {
         self.entries_under(paths)
     }
 
@@ -343,15 +367,21 @@ impl Tree for Snapshot {
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         match self.resolve(rel)? {
             Some((_, _, MODE_SUBMODULE)) => Err(ReadError::NotAFile("a submodule")),
-            // The size from the object's header first: a blob is inflated whole when read, so a
-            // hostile one past the limit must be refused before that.
+            // The size first (kept from an earlier run, or from the object's header): a blob is
+            // inflated whole when read, so a hostile one past the limit must be refused before.
             Some((_, id, _)) => self.handle(|repo| {
-                let (size, _) = repo.odb().and_then(|odb| odb.read_header(id)).map_err(io)?;
-                let size = size as u64;
+                let sizes = self.sizes.get_or_init(|| Sizes::open(&self.common));
+                let header = || repo.odb().and_then(|odb| odb.read_header(id)).map(|(size, _)| size as u64);
+                let size = sizes.size(id, header).map_err(io)?;
                 if size > limit {
                     return Err(ReadError::TooLarge { size, limit });
                 }
                 let blob = repo.find_blob(id).map_err(io)?;
+                // What was read decides, should a kept size be wrong.
+                let size = blob.content().len() as u64;
+                if size > limit {
+                    return Err(ReadError::TooLarge { size, limit });
+                }
                 Ok(blob.content().to_vec())
             })?,
             None if self.is_dir(rel) => Err(ReadError::NotAFile("a directory")),

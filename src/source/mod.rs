@@ -5,6 +5,7 @@ pub mod git;
 pub mod limits;
 pub mod root;
 pub mod rules;
+mod sizes;
 pub mod store;
 pub mod text;
 pub mod tree;

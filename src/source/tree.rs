@@ -27,10 +27,10 @@ pub trait Tree {
     /// Whether something exists at `rel`.
     fn exists(&self, rel: &str) -> bool;
 
-    /// Git's blob id and mode of every file under `paths`, sorted, when git can say them
-    /// without reading a blob (a revision or the index; the working tree when git sees it
+    /// A digest of git's path, blob id and mode of every file under `paths`, when git can say
+    /// them without reading a blob (a revision or the index; the working tree when git sees it
     /// clean there); `None` otherwise. Two trees with equal identities hold the same files.
-    fn identity(&self, _paths: &[String]) -> Option<Vec<(String, String)>> {
+    fn identity(&self, _paths: &[String]) -> Option<String> {
         None
     }
 
@@ -108,7 +108,7 @@ impl WorkTree {
 const MAX_WALK_DEPTH: usize = 32;
 
 impl Tree for WorkTree {
-    fn identity(&self, paths: &[String]) -> Option<Vec<(String, String)>> {
+    fn identity(&self, paths: &[String]) -> Option<String> {
         crate::source::git::clean_identity(&self.root, paths)
     }
 

@@ -496,6 +496,77 @@ fn the_base_is_read_from_the_summary_the_previous_hook_kept() {
     assert_eq!(kept(&repo).len(), 2, "the base's and the index's summaries");
 }
 
+/// The sizes of the blobs a staged run read: `.git/rulesctl/sizes/blobs`, as (blob id, size)
+/// from its format (`source::sizes`).
+fn sizes_kept(repo: &Repo) -> std::collections::BTreeMap<String, u64> {
+    let bytes = std::fs::read(repo.path().join(".git/rulesctl/sizes/blobs")).unwrap_or_default();
+    let mut rest = bytes.strip_prefix(b"rulesctl-sizes/1\n".as_slice()).unwrap_or_default();
+    let mut sizes = std::collections::BTreeMap::new();
+    while let Some((&len, after)) = rest.split_first() {
+        let (id, after) = after.split_at(usize::from(len));
+        let (size, after) = after.split_at(8);
+        let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        sizes.insert(hex, u64::from_le_bytes(size.try_into().expect("eight bytes")));
+        rest = after;
+    }
+    sizes
+}
+
+fn set_size_kept(repo: &Repo, blob: &str, size: u64) {
+    let path = repo.path().join(".git/rulesctl/sizes/blobs");
+    let mut bytes = std::fs::read(&path).expect("the sizes are kept");
+    let id: Vec<u8> =
+        (0..blob.len()).step_by(2).map(|i| u8::from_str_radix(&blob[i..i + 2], 16).expect("hex")).collect();
+    let at = bytes.windows(id.len()).position(|w| w == id.as_slice()).expect("the blob is kept") + id.len();
+    bytes[at..at + 8].copy_from_slice(&size.to_le_bytes());
+    std::fs::write(&path, bytes).expect("write");
+}
+
+/// A staged run keeps the size git's object header gave for every blob it read, and the next
+/// run takes the size from there instead of asking git (for a packed blob, libgit2 walks the
+/// whole delta chain to answer). What was read still decides: a kept size can only refuse.
+#[test]
+fn a_staged_run_keeps_blob_sizes_and_the_next_one_uses_them() {
+    let repo = Repo::committed();
+    let staged = |repo: &Repo| repo.run(&["check", "--staged", "--format", "json"]);
+    assert_eq!(staged(&repo).code, 0);
+    let blob = |rel: &str| crate::support::git(repo.path(), &["rev-parse", &format!(":{rel}")]).trim().to_string();
+    let caves = blob("rules/caves.hcl");
+    let kept = sizes_kept(&repo);
+    assert_eq!(kept.get(&caves), Some(&(repo.read("rules/caves.hcl").len() as u64)), "{kept:?}");
+    assert!(kept.contains_key(&blob("rules/ruleset.hcl")), "{kept:?}");
+
+    // A few new blobs are asked of git without writing the sizes again; many are kept.
+    edit(&repo, "rules/caves.hcl", "cooldown_ms    = 8000", "cooldown_ms    = 9000");
+    git(repo.path(), &["add", "rules/caves.hcl"]);
+    assert_eq!(staged(&repo).code, 0);
+    assert_eq!(sizes_kept(&repo), kept, "one new blob rewrote the sizes");
+    for i in 0..64 {
+        repo.write(&format!("rules/extra_{i}.hcl"), format!("# {i}\n"));
+    }
+    git(repo.path(), &["add", "rules"]);
+    assert_eq!(staged(&repo).code, 0);
+    let (before, kept) = (caves, sizes_kept(&repo));
+    let caves = blob("rules/caves.hcl");
+    for id in [&blob("rules/extra_7.hcl"), &caves, &before] {
+        assert!(kept.contains_key(id), "{id} is not kept: {kept:?}");
+    }
+
+    // A kept size over the limit is believed: git was not asked.
+    set_size_kept(&repo, &caves, 64 << 20);
+    let run = staged(&repo);
+    assert_eq!(run.codes(), ["L004"], "the kept size was not used: {}", run.stdout);
+    assert!(run.stdout.contains("67108864 bytes"), "{}", run.stdout);
+
+    // A kept size under the limit is not: the blob as read is over it.
+    repo.write("rulesctl.hcl", "limits {\n  max_file_bytes = 100\n}\n");
+    crate::support::git(repo.path(), &["add", "rulesctl.hcl"]);
+    set_size_kept(&repo, &caves, 10);
+    let run = staged(&repo);
+    assert!(run.codes().contains(&"L004".to_string()), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("is {} bytes", repo.read("rules/caves.hcl").len())), "{}", run.stdout);
+}
+
 /// A rule file that is a symbolic link has the link's target as its blob in git, not the
 /// content a read finds: two trees with the same links may hold different rules, so `--base`
 /// compares them by content (and keeps no summary under a link's identity).
