@@ -57,6 +57,14 @@ pub fn summary_line(s: Summary) -> String {
     } else {
         String::new()
     };
+    let not_kept = if s.not_kept > 0 {
+        format!(
+            "; {} of them past the limit of {} per file, counted but not shown (L011 says where; `limits {{ max_diagnostics = ... }}` in rulesctl.hcl raises it)",
+            s.not_kept, s.max_diagnostics
+        )
+    } else {
+        String::new()
+    };
     let not_printed = if s.not_printed > 0 {
         format!(
             "; {} not printed, past the limit of {} (--all prints every one, `limits {{ max_diagnostics = ... }}` in rulesctl.hcl raises it)",
@@ -67,7 +75,7 @@ pub fn summary_line(s: Summary) -> String {
         String::new()
     };
     format!(
-        "checked {}: {}, {}{hidden}{not_printed}\n",
+        "checked {}: {}, {}{not_kept}{hidden}{not_printed}\n",
         plural(s.files, "file"),
         plural(s.errors, "error"),
         plural(s.warnings, "warning")
@@ -404,6 +412,24 @@ mod tests {
         let d = Diagnostic::new(&CODE, Span::new(id, 7..8), "inside").related(Span::new(id, 4..5), "earlier");
         let out = render(&[d], &sources, None, false, &[]);
         assert!(out.contains("inside") && out.contains("earlier"), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_after_its_last_place_and_the_column_stays_exact() {
+        let mut sources = Sources::default();
+        let line = format!("{}é{}", "a".repeat(1_000), "b".repeat(5_000));
+        let id = sources.add("a.hcl".into(), format!("first\n{line}\nthird\nfourth\n"));
+        // A place 1,001 characters into the long line (after the é), and one on the first line.
+        let at = 6 + 1_000 + 2 + 10;
+        let d = Diagnostic::new(&CODE, Span::new(id, at..at + 3), "far along").related(Span::new(id, 0..5), "first");
+        let out = render(&[d], &sources, None, false, &[]);
+        assert!(out.contains("[a.hcl:2:1012]"), "{out}");
+        assert!(out.contains("b..."), "{out}");
+        assert!(out.len() < 4_000, "{out}");
+        assert!(!out.contains("fourth"), "only the line after the last place is shown: {out}");
+        // The head of the file stops after the line that follows the last place.
+        let text = named(&sources, id, &[Span::new(id, 0..5)]);
+        assert_eq!(text.text.len(), "first\n".len() + 512 + "...\n".len());
     }
 
     #[test]

@@ -443,6 +443,27 @@ fn max_yaml_nodes_refuses_ten_times_the_nodes_at_the_first_node_over() {
     assert_eq!(only(&report, "Y003").3, "the document has more than 15 nodes");
 }
 
+/// The human report of a string ten times over shows the start of its line, not all of it: a
+/// snippet copies the lines it shows, each cut 512 bytes after the last place in it.
+#[test]
+fn a_string_ten_times_over_prints_a_short_snippet() {
+    let repo = Repo::base();
+    limit(&repo, "max_string_bytes", 10_000);
+    repo.write("values.yaml", format!("top: 1\nblob: {}\nlast: 2\n", "x".repeat(100_000)));
+    let (_, report) = check(&repo);
+    assert_eq!(found(&report), [at("L010", "values.yaml", 2, 7)]);
+    let human = repo.run(&["check"]);
+    assert!(human.stdout.contains("[values.yaml:2:7]"), "{}", human.stdout);
+    assert!(human.stdout.contains("blob: xxxx"), "{}", human.stdout);
+    assert!(human.stdout.contains("x..."), "{}", human.stdout);
+    assert!(
+        human.stdout.len() < 4_000,
+        "{} bytes: {}",
+        human.stdout.len(),
+        human.stdout.chars().take(4_000).collect::<String>()
+    );
+}
+
 #[test]
 fn max_string_bytes_refuses_strings_ten_times_over_in_hcl_and_yaml() {
     let repo = Repo::base();
