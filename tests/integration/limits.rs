@@ -451,6 +451,23 @@ fn max_yaml_nodes_refuses_ten_times_the_nodes_at_the_first_node_over() {
     assert_eq!(only(&report, "Y003").3, "the document has more than 15 nodes");
 }
 
+/// A rule-file string ten times over is found by the tokenizer before the file is parsed: `L010`
+/// at its opening quote, even when the file would not parse, and hcl-edit never reads it.
+#[test]
+fn a_rule_string_ten_times_over_is_refused_before_the_file_is_parsed() {
+    let repo = Repo::base();
+    limit(&repo, "max_string_bytes", 100);
+    repo.write("rules/zz.hcl", format!("note = \"{}\\n\"\nbroken = {{\n", "x".repeat(999)));
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(found(&report), [at("L010", "rules/zz.hcl", 1, 8)]);
+    assert_eq!(only(&report, "L010").3, "this string is 1000 bytes, over the limit of 100 bytes");
+    // Within ten times the limit and in a file that parses, the parser's own measure says the same.
+    repo.write("rules/zz.hcl", format!("note = \"{}\\n\"\n", "x".repeat(999)));
+    let (_, report) = check(&repo);
+    assert_eq!(only(&report, "L010").3, "this string is 1000 bytes, over the limit of 100 bytes");
+}
+
 /// The human report of a string ten times over shows the start of its line, not all of it: a
 /// snippet copies the lines it shows, each cut 512 bytes after the last place in it.
 #[test]
