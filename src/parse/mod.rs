@@ -131,13 +131,14 @@ fn hcl_fold_in<A>(
     init: impl Fn() -> A,
     mut step: impl FnMut(&mut A, Vec<Entry>, &mut Sink),
 ) -> Option<A> {
-    if let Some(deep) = nesting::too_deep(text, limits.max_depth) {
+    let mut measure = strings::Measure::new(text, limits.max_string_bytes);
+    if let Some(deep) = nesting::too_deep_measuring(text, limits.max_depth, &mut measure) {
         sink.push(deep.diagnostic(file));
         return None;
     }
     // A quoted string over the limit is found by the tokenizer and the file is not parsed:
     // hcl-edit would read the whole string before its length could be measured.
-    let over = strings::over(text, limits.max_string_bytes);
+    let over = measure.finish();
     if !over.is_empty() {
         sink.extend(over.into_iter().map(|o| string_too_long(Span::new(file, o.at), o.bytes, limits.max_string_bytes)));
         return None;

@@ -1,7 +1,7 @@
-//! `limits { max_string_bytes }` on quoted HCL strings, checked by the one tokenizer before
-//! hcl-edit parses a file, as [`super::nesting`] checks depth: hcl-edit reads a string at some
-//! 250 instructions a byte, so a 10 MiB string cost ten times one at the 1 MiB limit before its
-//! length could be measured.
+//! `limits { max_string_bytes }` on quoted HCL strings, measured on the one tokenizer's tokens
+//! in the pass that checks depth ([`super::nesting`]), before hcl-edit parses a file: hcl-edit
+//! reads a string at some 250 instructions a byte, so a 10 MiB string cost ten times one at the
+//! 1 MiB limit before its length could be measured.
 //!
 //! Only a file longer than the limit can hold a string over it (an escape is never shorter as
 //! written than what it stands for), so every other file skips the scan. A string holding a
@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::parse::lexer::{self, Kind};
+use crate::parse::lexer::{self, Kind, Token};
 
 /// A quoted string over the limit: where it is written, quotes included, and its length in
 /// bytes once its escapes are read.
@@ -21,27 +21,41 @@ pub struct Over {
 
 /// What the scan is inside of.
 enum Frame {
-    /// A quoted string from its opening quote: its length so far, and whether it holds a
-    /// template (then it is no literal, and not measured here).
-    Quote { start: usize, bytes: usize, templated: bool },
+    /// A quoted string from its opening quote: its length so far as written, and whether it
+    /// holds a template (then it is no literal, and not measured here).
+    Quote { start: usize, written: usize, templated: bool },
     /// A template or a heredoc: text in it belongs to no quoted string being measured.
     Other,
 }
 
-/// Every quoted string of `text` longer than `max` bytes once its escapes are read, in order;
-/// none when `text` itself is no longer than `max`. One pass over the tokens.
-pub fn over(text: &str, max: usize) -> Vec<Over> {
-    let mut found = Vec::new();
-    if text.len() <= max {
-        return found;
+/// The quoted strings of one text over `max` bytes once their escapes are read, measured a
+/// token at a time ([`Measure::token`], in order). A text no longer than `max` cannot hold
+/// one, so its tokens are not looked at.
+pub struct Measure {
+    max: usize,
+    active: bool,
+    stack: Vec<Frame>,
+    found: Vec<Over>,
+}
+
+impl Measure {
+    /// A measure of `text`'s strings against `max`.
+    pub fn new(text: &str, max: usize) -> Self {
+        Measure { max, active: text.len() > max, stack: Vec::new(), found: Vec::new() }
     }
-    let mut stack: Vec<Frame> = Vec::new();
-    for token in lexer::tokens(text).without_names() {
+
+    /// Takes the next token of `text`.
+    #[inline]
+    pub fn token(&mut self, token: Token, text: &str) {
+        if !self.active {
+            return;
+        }
+        let stack = &mut self.stack;
         match token.kind {
-            Kind::OpenQuote => stack.push(Frame::Quote { start: token.start, bytes: 0, templated: false }),
+            Kind::OpenQuote => stack.push(Frame::Quote { start: token.start, written: 0, templated: false }),
             Kind::Text => {
-                if let Some(Frame::Quote { bytes, .. }) = stack.last_mut() {
-                    *bytes = bytes.saturating_add(unescaped_len(token.text(text)));
+                if let Some(Frame::Quote { written, .. }) = stack.last_mut() {
+                    *written = written.saturating_add(token.end - token.start);
                 }
             }
             Kind::OpenTemplate => {
@@ -55,9 +69,14 @@ pub fn over(text: &str, max: usize) -> Vec<Over> {
                 stack.pop();
             }
             Kind::CloseQuote => {
-                if let Some(Frame::Quote { start, bytes, templated }) = stack.pop() {
-                    if !templated && bytes > max {
-                        found.push(Over { at: start..token.end, bytes });
+                // Escapes are never shorter as written than what they stand for, so only a
+                // string longer than the limit as written has its escapes read.
+                if let Some(Frame::Quote { start, written, templated }) = stack.pop() {
+                    if !templated && written > self.max {
+                        let bytes = unescaped_len(text.get(start + 1..token.start).unwrap_or_default());
+                        if bytes > self.max {
+                            self.found.push(Over { at: start..token.end, bytes });
+                        }
                     }
                 }
             }
@@ -67,7 +86,23 @@ pub fn over(text: &str, max: usize) -> Vec<Over> {
             _ => {}
         }
     }
-    found
+
+    /// The strings over the limit, in order.
+    pub fn finish(self) -> Vec<Over> {
+        self.found
+    }
+}
+
+/// Every quoted string of `text` longer than `max` bytes once its escapes are read, in order,
+/// by a pass of its own (the loader measures in the depth scan's pass instead).
+pub fn over(text: &str, max: usize) -> Vec<Over> {
+    let mut measure = Measure::new(text, max);
+    if measure.active {
+        for token in lexer::tokens(text).without_names() {
+            measure.token(token, text);
+        }
+    }
+    measure.finish()
 }
 
 /// The length in bytes of quoted-string text once its escapes are read (HCL: `\n`, `\r`, `\t`,
