@@ -181,8 +181,10 @@ fn render_all(root: &Path, dist: &str, digest: &str, analysis: &mut Analysis) ->
 /// are not part of the ruleset), and their git state. Never part of the artifact.
 fn facts(root: &Path, analysis: &Analysis) -> Facts {
     let inputs = analysis.project.file.iter().chain(&analysis.ruleset.files);
-    let sources: Vec<(String, String)> =
-        inputs.map(|id| analysis.sources.get(*id)).filter_map(|f| Some((f.path.clone(), f.sha256.clone()?))).collect();
+    let sources: Vec<(String, String)> = inputs
+        .map(|id| analysis.sources.get(*id))
+        .filter_map(|f| Some((f.path.clone(), f.sha256()?.to_string())))
+        .collect();
     let paths: Vec<&str> = sources.iter().map(|(p, _)| p.as_str()).collect();
     let git = git::state(root, &paths);
     Facts { sources, git }

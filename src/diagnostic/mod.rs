@@ -31,6 +31,22 @@ pub struct Diagnostic {
     /// The places this finding depends on being right: when another error is reported within
     /// one of them, this one follows from it and is folded away ([`fold_consequences`]).
     pub follows: Vec<Span>,
+    /// For the note that a file found more than `limits { max_diagnostics }`: how many it
+    /// counted past the limit without keeping them. The summary counts these, not the note.
+    pub past_limit: Past,
+}
+
+/// Diagnostics counted past `limits { max_diagnostics }` and not kept, by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Past {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Past {
+    pub fn total(self) -> usize {
+        self.errors + self.warnings
+    }
 }
 
 impl Diagnostic {
@@ -45,6 +61,7 @@ impl Diagnostic {
             help: None,
             environments: Vec::new(),
             follows: Vec::new(),
+            past_limit: Past::default(),
         }
     }
 

@@ -203,8 +203,17 @@ impl Node {
     }
 }
 
-/// Decodes a body against `spec`. `ident_span` is where "missing attribute" points.
-pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sink: &mut Sink) -> Node {
+/// Decodes a body against `spec`. `ident_span` is where "missing attribute" points. Once `sink`
+/// holds `max_diagnostics`, an unknown key's diagnostic goes without its did-you-mean: the
+/// loader counts it and drops it (see `pipeline::load`), and measuring a key against every
+/// known name was nine tenths of the cost of a file of unknown keys.
+pub fn decode(
+    entries: &[Entry],
+    spec: &'static BlockSpec,
+    ident_span: Span,
+    max_diagnostics: usize,
+    sink: &mut Sink,
+) -> Node {
     let mut node =
         Node { spec, ident_span, label: None, fields: Vec::new(), blocks: Vec::new(), complete: true, unknown: false };
     // Unknown keys of this block, so a missing attribute they are a misspelling of is not
@@ -220,7 +229,7 @@ pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sin
                     sink.push(
                         Diagnostic::new(&UNKNOWN_ATTRIBUTE, *key_span, format!("`{key}` {what} of {}", where_(spec)))
                             .label("unknown attribute")
-                            .help(suggest(key, known())),
+                            .help(if sink.len() < max_diagnostics { suggest(key, known()) } else { String::new() }),
                     );
                     node.unknown = true;
                     unknown_keys.push(key);
@@ -244,7 +253,11 @@ pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sin
                             format!("`{}` {what} of {}", block.ident, where_(spec)),
                         )
                         .label("unknown block")
-                        .help(suggest(&block.ident, known())),
+                        .help(if sink.len() < max_diagnostics {
+                            suggest(&block.ident, known())
+                        } else {
+                            String::new()
+                        }),
                     );
                     node.unknown = true;
                     unknown_keys.push(&block.ident);
@@ -265,7 +278,7 @@ pub fn decode(entries: &[Entry], spec: &'static BlockSpec, ident_span: Span, sin
                         continue;
                     }
                 }
-                let mut decoded = decode(&block.body, child, block.ident_span, sink);
+                let mut decoded = decode(&block.body, child, block.ident_span, max_diagnostics, sink);
                 decoded.label = label(child, block, sink);
                 if child.label.is_some() && decoded.label.is_none() {
                     decoded.complete = false;

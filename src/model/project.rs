@@ -116,7 +116,7 @@ impl Project {
 
     /// Builds the project from a parsed `rulesctl.hcl`.
     pub fn from_entries(file: FileId, entries: &[Entry], sink: &mut Sink) -> Self {
-        let root = decode(entries, &PROJECT, Span::file(file), sink);
+        let root = decode(entries, &PROJECT, Span::file(file), usize::MAX, sink);
         let mut project = Project { file: Some(file), ..Project::default() };
         root.numbers(&mut project.numbers);
         let setting = |s: Spanned<String>, sink: &mut Sink| {

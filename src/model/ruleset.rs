@@ -131,7 +131,7 @@ impl Ruleset {
     /// per file so files can be decoded on several threads and their syntax trees dropped early.
     pub fn of_file(file: FileId, entries: &[Entry], sink: &mut Sink) -> Self {
         let mut one = Ruleset::default();
-        one.add_file(file, entries, sink);
+        one.add_file(file, entries, usize::MAX, sink);
         one
     }
 
@@ -278,8 +278,8 @@ impl Ruleset {
     }
 
     /// Adds one parsed rule file.
-    pub fn add_file(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
-        self.add_entries(file, entries, sink);
+    pub fn add_file(&mut self, file: FileId, entries: &[Entry], max_diagnostics: usize, sink: &mut Sink) {
+        self.add_entries(file, entries, max_diagnostics, sink);
         self.end_file(file);
     }
 
@@ -287,9 +287,10 @@ impl Ruleset {
     /// ([`crate::parse::hcl_fold`]) is added a piece at a time, in order, then ended with
     /// [`Ruleset::end_file`]. Decoding the top level piece by piece says what decoding it whole
     /// says, as the top level requires no attribute and has no block that may appear only once
-    /// (a test holds the dialect table to that): each entry is decoded on its own.
-    pub fn add_entries(&mut self, file: FileId, entries: &[Entry], sink: &mut Sink) {
-        let root = decode(entries, &RULES, Span::file(file), sink);
+    /// (a test holds the dialect table to that): each entry is decoded on its own. Past
+    /// `max_diagnostics` in `sink`, diagnostics are made plainer (see [`decode`]).
+    pub fn add_entries(&mut self, file: FileId, entries: &[Entry], max_diagnostics: usize, sink: &mut Sink) {
+        let root = decode(entries, &RULES, Span::file(file), max_diagnostics, sink);
         // An unknown block at the top level may be a misspelt `spawn_config` or `loot_table`:
         // what it holds is unknown, so the checks across the whole ruleset stay quiet.
         if root.unknown {

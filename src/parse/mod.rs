@@ -5,6 +5,7 @@ pub mod json;
 pub mod lexer;
 mod literal;
 pub mod nesting;
+pub mod strings;
 pub(crate) mod unclosed;
 pub mod yaml;
 pub mod yaml11;
@@ -74,17 +75,16 @@ pub fn too_long(span: Span, text: &str, max: usize, sink: &mut Sink) -> bool {
     if text.len() <= max {
         return false;
     }
-    let ceiling = Limits::CEILING.max_string_bytes as u64;
-    sink.push(
-        Diagnostic::new(
-            &STRING_TOO_LONG,
-            span,
-            format!("this string is {} bytes, over the limit of {max} bytes", text.len()),
-        )
-        .label("too long")
-        .help(format!("shorten it{}", raise_hint("max_string_bytes", max as u64, ceiling))),
-    );
+    sink.push(string_too_long(span, text.len(), max));
     true
+}
+
+/// `L010` for a string of `bytes` bytes at `span`.
+fn string_too_long(span: Span, bytes: usize, max: usize) -> Diagnostic {
+    let ceiling = Limits::CEILING.max_string_bytes as u64;
+    Diagnostic::new(&STRING_TOO_LONG, span, format!("this string is {bytes} bytes, over the limit of {max} bytes"))
+        .label("too long")
+        .help(format!("shorten it{}", raise_hint("max_string_bytes", max as u64, ceiling)))
 }
 
 /// Parses one HCL file into literal blocks and attributes, under `limits` (`max_depth`,
@@ -131,8 +131,16 @@ fn hcl_fold_in<A>(
     init: impl Fn() -> A,
     mut step: impl FnMut(&mut A, Vec<Entry>, &mut Sink),
 ) -> Option<A> {
-    if let Some(deep) = nesting::too_deep(text, limits.max_depth) {
+    let mut measure = strings::Measure::new(text, limits.max_string_bytes);
+    if let Some(deep) = nesting::too_deep_measuring(text, limits.max_depth, &mut measure) {
         sink.push(deep.diagnostic(file));
+        return None;
+    }
+    // A quoted string over the limit is found by the tokenizer and the file is not parsed:
+    // hcl-edit would read the whole string before its length could be measured.
+    let over = measure.finish();
+    if !over.is_empty() {
+        sink.extend(over.into_iter().map(|o| string_too_long(Span::new(file, o.at), o.bytes, limits.max_string_bytes)));
         return None;
     }
     // The pieces' diagnostics are kept with what they fold into, so a restart drops both.

@@ -22,6 +22,7 @@ use std::ops::Range;
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{FileId, Span};
 use crate::parse::lexer::{self, Kind};
+use crate::parse::strings;
 use crate::parse::{SYNTAX, TOO_DEEP};
 use crate::source::limits::raise_hint;
 use crate::source::Limits;
@@ -147,15 +148,25 @@ impl Stack {
 /// whichever comes first; comments, string text and heredoc text (where only templates open)
 /// are skipped. One pass over the tokens, no recursion.
 pub fn too_deep(text: &str, max_depth: usize) -> Option<TooDeep> {
-    scan(text, max_depth).err()
+    scan(text, max_depth, None).err()
 }
 
-fn scan(text: &str, max_depth: usize) -> Result<(), TooDeep> {
+/// [`too_deep`], handing every token to `measure` in the same pass, so the loader measures
+/// strings ([`crate::parse::strings`]) without tokenizing the file twice. When the scan stops
+/// at a bracket too deep, `measure` has seen the tokens before it.
+pub fn too_deep_measuring(text: &str, max_depth: usize, measure: &mut strings::Measure) -> Option<TooDeep> {
+    scan(text, max_depth, Some(measure)).err()
+}
+
+fn scan(text: &str, max_depth: usize, mut measure: Option<&mut strings::Measure>) -> Result<(), TooDeep> {
     let mut stack = Stack { frames: vec![Frame::Body { value: false }], depth: 0, max_total: max_depth };
     // A string left open at the end of its line takes that newline with it: the line after it
     // still reads as the attribute's value.
     let mut unclosed_string = false;
     for token in lexer::tokens(text).without_names() {
+        if let Some(measure) = measure.as_deref_mut() {
+            measure.token(token, text);
+        }
         let after_unclosed_string = std::mem::take(&mut unclosed_string);
         let at = token.span();
         match token.kind {

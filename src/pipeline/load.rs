@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use crate::diagnostic::{Diagnostic, Sink};
+use crate::diagnostic::{declare_code, Diagnostic, Past, Severity, Sink};
 use crate::diagnostic::{FileId, Span};
 use crate::model::project::{Project, DEFAULT_MAX_FILE_BYTES};
 use crate::model::ruleset::Ruleset;
@@ -14,6 +14,20 @@ use crate::source::limits::raise_hint;
 use crate::source::root::PROJECT_FILE;
 use crate::source::rules::{self, load, EMPTY_FILE, NO_RULES, TOO_MANY_FILES};
 use crate::source::{Limits, SourceFile, Sources, Tree};
+
+declare_code! {
+    /// A rule file has more diagnostics than `limits { max_diagnostics }`.
+    ///
+    /// A rule file keeps its first `limits { max_diagnostics = N }` diagnostics (1,000 unless
+    /// set), in the order they are found, the same on every run; the rest are counted as they
+    /// are found, not kept, so a file of a million mistakes costs about what a file at the limit
+    /// does. This one stands at the first diagnostic left out and says how many there were, and
+    /// the summary counts every one of them.
+    ///
+    /// Fix: fix the diagnostics shown and check again, or raise
+    /// `limits { max_diagnostics = N }` in rulesctl.hcl.
+    pub static PAST_LIMIT = ("L011", "too-many-diagnostics", Error);
+}
 
 /// `rulesctl.hcl`, or the defaults when there is none. A broken one still yields a project (with
 /// defaults) so the rest of the repository is checked.
@@ -376,17 +390,70 @@ fn decode(id: FileId, file: &SourceFile, problem: Option<Diagnostic>, limits: &L
         );
     }
     // Decoded a piece at a time as the file is parsed, so no syntax tree and no literal tree
-    // of the whole file is ever held: only the typed part grows.
-    let add =
-        |part: &mut Ruleset, entries: Vec<crate::parse::Entry>, sink: &mut Sink| part.add_entries(id, &entries, sink);
-    let outcome = match crate::parse::hcl_fold(id, &file.text, limits, &mut found, Ruleset::default, add) {
-        Some(mut part) => {
+    // of the whole file is ever held: only the typed part grows. Past the limit, each piece's
+    // diagnostics are counted and dropped as it is decoded, so they are never all held either.
+    let max = limits.max_diagnostics.max(1);
+    let add = |(part, past): &mut (Ruleset, Dropped), entries: Vec<crate::parse::Entry>, sink: &mut Sink| {
+        part.add_entries(id, &entries, max, sink);
+        past.take(sink, max);
+    };
+    let init = || (Ruleset::default(), Dropped::default());
+    let outcome = match crate::parse::hcl_fold(id, &file.text, limits, &mut found, init, add) {
+        Some((mut part, past)) => {
             part.end_file(id);
+            found.extend(past.note(max));
             Outcome::Part(part)
         }
         None => Outcome::Unknown,
     };
     (found, outcome)
+}
+
+/// The diagnostics of one file past `limits { max_diagnostics }`: counted, and where the first
+/// of them was.
+#[derive(Default)]
+struct Dropped {
+    past: Past,
+    first: Option<Span>,
+}
+
+impl Dropped {
+    /// Counts and drops every diagnostic of `sink` after its first `max`.
+    fn take(&mut self, sink: &mut Sink, max: usize) {
+        if sink.len() <= max {
+            return;
+        }
+        for d in sink.drain(max..) {
+            self.first.get_or_insert(d.primary.span);
+            match d.severity {
+                Severity::Error => self.past.errors += 1,
+                Severity::Warning => self.past.warnings += 1,
+            }
+        }
+    }
+
+    /// `L011` at the first dropped diagnostic, when any was: an error when any dropped one was.
+    fn note(self, max: usize) -> Option<Diagnostic> {
+        let first = self.first?;
+        let n = self.past.total();
+        let more = if n == 1 { "1 more diagnostic".to_string() } else { format!("{n} more diagnostics") };
+        let hint = raise_hint("max_diagnostics", max as u64, Limits::CEILING.max_diagnostics as u64);
+        let mut note = Diagnostic::new(
+            &PAST_LIMIT,
+            first,
+            format!(
+                "{more} in this file past the limit of {max} ({} errors, {} warnings): counted, not shown",
+                self.past.errors, self.past.warnings
+            ),
+        )
+        .label("the first one not shown")
+        .help(format!("fix the diagnostics shown and check again{hint}"));
+        if self.past.errors == 0 {
+            note.severity = Severity::Warning;
+        }
+        note.past_limit = self.past;
+        Some(note)
+    }
 }
 
 /// Below this many files, one thread is faster than starting others.

@@ -41,6 +41,7 @@ pub static CODES: &[&crate::diagnostic::Code] = &[
     &unread::YML_ENVIRONMENT,
     &unread::UNREAD_FILE,
     &unread::NEAR_MISS_FOLDER,
+    &load::PAST_LIMIT,
 ];
 
 /// Everything a run learned about the repository.

@@ -82,7 +82,7 @@ impl Analysis {
             .into_iter()
             .chain([env.file])
             .map(|id| self.sources.get(id))
-            .filter_map(|f| Some((f.path.as_str(), f.sha256.as_deref()?)))
+            .filter_map(|f| Some((f.path.as_str(), f.sha256()?)))
             .collect();
         let header =
             Header { environment: &env.name, sources, ruleset: compiled.map(|c| (c.version(), c.digest.as_str())) };

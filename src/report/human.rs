@@ -57,6 +57,14 @@ pub fn summary_line(s: Summary) -> String {
     } else {
         String::new()
     };
+    let not_kept = if s.not_kept > 0 {
+        format!(
+            "; {} of them past the limit of {} per file, counted but not shown (L011 says where; `limits {{ max_diagnostics = ... }}` in rulesctl.hcl raises it)",
+            s.not_kept, s.max_diagnostics
+        )
+    } else {
+        String::new()
+    };
     let not_printed = if s.not_printed > 0 {
         format!(
             "; {} not printed, past the limit of {} (--all prints every one, `limits {{ max_diagnostics = ... }}` in rulesctl.hcl raises it)",
@@ -67,7 +75,7 @@ pub fn summary_line(s: Summary) -> String {
         String::new()
     };
     format!(
-        "checked {}: {}, {}{hidden}{not_printed}\n",
+        "checked {}: {}, {}{not_kept}{hidden}{not_printed}\n",
         plural(s.files, "file"),
         plural(s.errors, "error"),
         plural(s.warnings, "warning")
@@ -76,24 +84,28 @@ pub fn summary_line(s: Summary) -> String {
 
 /// One diagnostic as miette sees it: the labels in the primary file, and one nested report per
 /// other file that holds related spans.
-struct Report {
+struct Report<'a> {
     code: String,
     message: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Text,
+    source: Text<'a>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Report>,
+    related: Vec<Report<'a>>,
 }
 
-impl Report {
-    fn new(d: &Diagnostic, sources: &Sources) -> Self {
+impl<'a> Report<'a> {
+    fn new(d: &Diagnostic, sources: &'a Sources) -> Self {
         let severity = match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         };
         let file = d.primary.span.file;
-        let source = named(sources, file);
+        let here: Vec<_> = std::iter::once(d.primary.span)
+            .chain(d.related.iter().map(|l| l.span))
+            .filter(|s| s.file == file)
+            .collect();
+        let source = named(sources, file, &here);
         let mut labels = vec![labeled(&d.primary, true, &source)];
         let mut others: Vec<(FileId, Vec<&Label>)> = Vec::new();
         let text = &sources.get(file).text;
@@ -121,7 +133,8 @@ impl Report {
         let related = others
             .into_iter()
             .map(|(other, group)| {
-                let source = named(sources, other);
+                let spans: Vec<_> = group.iter().map(|l| l.span).collect();
+                let source = named(sources, other, &spans);
                 Report {
                     code: String::new(),
                     message: format!("related location in {}", sources.get(other).path),
@@ -145,27 +158,89 @@ impl Report {
     }
 }
 
-/// The file as a snippet shows it: printable, and each masked credential a fixed `*****` (with
-/// its line breaks, so later lines keep their numbers), whatever its length.
-fn named(sources: &Sources, id: FileId) -> Text {
+/// How much of a line a snippet shows after its start or its last place, in bytes; the rest is
+/// shown as `...`. miette lays out every character of every line it shows, so a 10 MiB string on one line
+/// cost more to print than the whole run had cost to read.
+const LINE_SHOWN: usize = 512;
+
+/// The file as a snippet shows the places `spans` (all in it), up to the line after the last
+/// of them (a snippet shows one line of context): printable, each masked credential a fixed
+/// `*****` (with its line breaks, so later lines keep their numbers), whatever its length, and
+/// each line cut [`LINE_SHOWN`] bytes after its start or after the last place starting in it,
+/// so every place starts in what is shown and its column is exact. Only that head of the file is
+/// copied: a diagnostic near the top of a large file costs what it costs in a small one.
+fn named<'a>(sources: &'a Sources, id: FileId, spans: &[crate::diagnostic::Span]) -> Text<'a> {
     let file = sources.get(id);
-    let starred = printable(&file.text);
+    let all = file.text.as_str();
+    let upto = spans.iter().map(|s| s.end as usize).max().unwrap_or(0);
+    let mut starts: Vec<usize> = spans.iter().map(|s| s.start as usize).collect();
+    starts.sort_unstable();
     let mut masks: Vec<std::ops::Range<usize>> = file.masked.clone();
     masks.sort_by_key(|r| r.start);
     masks.dedup_by(|later, earlier| later.start < earlier.end);
-    let mut text = String::with_capacity(starred.len());
-    let mut shown = Vec::with_capacity(masks.len());
+    let masks: Vec<_> = masks.into_iter().filter(|m| m.end <= all.len()).collect();
+    // A credential is never cut in two: the head ends after every mask that starts in it.
+    let mut end = line_end(all, line_end(all, upto));
+    for mask in &masks {
+        if mask.start < end {
+            end = end.max(line_end(all, mask.end));
+        }
+    }
+    let mut text = String::new();
+    let mut shown = Vec::new();
     let mut at = 0;
-    for mask in masks.iter().filter(|m| m.end <= starred.len()) {
-        text.push_str(starred.get(at..mask.start).unwrap_or_default());
+    for mask in masks.iter().filter(|m| m.start < end) {
+        show_lines(all, at..mask.start, &starts, &mut text, &mut shown);
         let start = text.len();
         text.push_str("*****");
-        text.push_str(&"\n".repeat(starred.get(mask.clone()).map_or(0, |t| t.matches('\n').count())));
+        text.push_str(&"\n".repeat(all.get(mask.clone()).map_or(0, |t| t.matches('\n').count())));
         shown.push((mask.clone(), start..text.len()));
         at = mask.end;
     }
-    text.push_str(starred.get(at..).unwrap_or_default());
-    Text { name: file.path.clone(), text, starred, shown }
+    show_lines(all, at..end, &starts, &mut text, &mut shown);
+    Text { name: file.path.clone(), text, file: all, shown }
+}
+
+/// The offset after the line break at or after `from` (the end of the text when there is none).
+fn line_end(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let from = from.min(bytes.len());
+    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| from + i + 1)
+}
+
+/// Appends `range` of `all` to `text` as a snippet shows it: printable, each line cut
+/// [`LINE_SHOWN`] bytes after its start or after the last of `starts` (sorted) in it, the cut
+/// shown as `...` and recorded in `shown`.
+fn show_lines(
+    all: &str,
+    range: std::ops::Range<usize>,
+    starts: &[usize],
+    text: &mut String,
+    shown: &mut Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+) {
+    let mut at = range.start;
+    while at < range.end {
+        let next = line_end(all, at).min(range.end);
+        let body_end = if all.as_bytes().get(next.wrapping_sub(1)) == Some(&b'\n') { next - 1 } else { next };
+        let from = starts.partition_point(|&s| s < at);
+        let last = starts[from..].iter().take_while(|&&s| s < body_end).last().copied().unwrap_or(at);
+        let keep = last.saturating_add(LINE_SHOWN);
+        if body_end > keep {
+            let mut cut = keep;
+            while !all.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.push_str(&printable(all.get(at..cut).unwrap_or_default()));
+            let start = text.len();
+            // ASCII, so an offset into it is still a character boundary.
+            text.push_str("...");
+            shown.push((cut..body_end, start..text.len()));
+            text.push_str(all.get(body_end..next).unwrap_or_default());
+        } else {
+            text.push_str(&printable(all.get(at..next).unwrap_or_default()));
+        }
+        at = next;
+    }
 }
 
 /// The text as a snippet may show it, each control character replaced by a printable one of the
@@ -192,19 +267,19 @@ fn printable(text: &str) -> String {
 /// A file as miette reads it, except that the column in a snippet's `[path:line:column]` header
 /// counts characters, as every other format does; miette's own count is in bytes, which puts
 /// the header past the end of a line that holds `é` or `日本` before the span. The column is
-/// counted in the file as written (`starred`), not in the shown text, where a credential is
+/// counted in the file as written, not in the shown text, where a credential is
 /// shorter or longer than it was.
-struct Text {
+struct Text<'a> {
     name: String,
-    /// What a snippet shows.
+    /// What a snippet shows: the head of the file (see [`named`]).
     text: String,
-    /// The file with each credential starred character for character: every offset as written.
-    starred: String,
-    /// Each masked range in the file, and where its `*****` stands in `text`.
+    /// The file as written: every offset as written.
+    file: &'a str,
+    /// Each masked or cut range in the file, and where its `*****` or `…` stands in `text`.
     shown: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
-impl Text {
+impl Text<'_> {
     /// Where an offset into the file stands in the shown text.
     fn shown_offset(&self, offset: usize) -> usize {
         let mut delta: isize = 0;
@@ -236,7 +311,7 @@ impl Text {
     }
 }
 
-impl SourceCode for Text {
+impl SourceCode for Text<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
@@ -247,7 +322,7 @@ impl SourceCode for Text {
         let start = self.file_offset(span.offset().min(self.text.len()));
         // Only a span read without context carries a column; the text holds no lone \r (see
         // `printable`), so lines start after \n alone, as in `SourceFile::position`.
-        let column = match self.starred.get(..start) {
+        let column = match self.file.get(..start) {
             Some(head) if before == 0 => head.rsplit('\n').next().map_or(0, |l| l.chars().count()),
             _ => inner.column(),
         };
@@ -273,21 +348,21 @@ fn labeled(label: &Label, primary: bool, text: &Text) -> LabeledSpan {
     }
 }
 
-impl fmt::Debug for Report {
+impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Report {
+impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Report {}
+impl std::error::Error for Report<'_> {}
 
-impl miette::Diagnostic for Report {
+impl miette::Diagnostic for Report<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
     }
@@ -337,6 +412,24 @@ mod tests {
         let d = Diagnostic::new(&CODE, Span::new(id, 7..8), "inside").related(Span::new(id, 4..5), "earlier");
         let out = render(&[d], &sources, None, false, &[]);
         assert!(out.contains("inside") && out.contains("earlier"), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_after_its_last_place_and_the_column_stays_exact() {
+        let mut sources = Sources::default();
+        let line = format!("{}é{}", "a".repeat(1_000), "b".repeat(5_000));
+        let id = sources.add("a.hcl".into(), format!("first\n{line}\nthird\nfourth\n"));
+        // A place 1,001 characters into the long line (after the é), and one on the first line.
+        let at = 6 + 1_000 + 2 + 10;
+        let d = Diagnostic::new(&CODE, Span::new(id, at..at + 3), "far along").related(Span::new(id, 0..5), "first");
+        let out = render(&[d], &sources, None, false, &[]);
+        assert!(out.contains("[a.hcl:2:1012]"), "{out}");
+        assert!(out.contains("b..."), "{out}");
+        assert!(out.len() < 4_000, "{out}");
+        assert!(!out.contains("fourth"), "only the line after the last place is shown: {out}");
+        // The head of the file stops after the line that follows the last place.
+        let text = named(&sources, id, &[Span::new(id, 0..5)]);
+        assert_eq!(text.text.len(), "first\n".len() + 512 + "...\n".len());
     }
 
     #[test]

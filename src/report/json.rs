@@ -41,6 +41,10 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, e
     if summary.hidden > 0 {
         report["summary"]["hidden"] = json!(summary.hidden);
     }
+    if summary.not_kept > 0 {
+        report["summary"]["not_kept"] = json!(summary.not_kept);
+        report["summary"]["max_diagnostics"] = json!(summary.max_diagnostics);
+    }
     if summary.not_printed > 0 {
         report["summary"]["not_printed"] = json!(summary.not_printed);
         report["summary"]["max_diagnostics"] = json!(summary.max_diagnostics);

@@ -6,7 +6,7 @@ pub mod human;
 mod json;
 mod sarif;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Past, Severity};
 use crate::source::{Limits, Sources};
 
 /// The output formats of every command that reports diagnostics.
@@ -56,12 +56,30 @@ pub struct Summary {
     pub not_printed: usize,
     /// The limit that left them out.
     pub max_diagnostics: usize,
+    /// Diagnostics files found past `limits { max_diagnostics }` and only counted (`L011`);
+    /// `errors` and `warnings` include them.
+    pub not_kept: usize,
 }
 
 impl Summary {
+    /// Counts every diagnostic, and for each `L011` note the ones it stands for, not the note.
     pub fn of(diagnostics: &[Diagnostic], files: usize) -> Self {
-        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        Summary { errors, warnings: diagnostics.len() - errors, files, hidden: 0, not_printed: 0, max_diagnostics: 0 }
+        let past = diagnostics.iter().fold(Past::default(), |sum, d| Past {
+            errors: sum.errors + d.past_limit.errors,
+            warnings: sum.warnings + d.past_limit.warnings,
+        });
+        let kept = diagnostics.iter().filter(|d| d.past_limit == Past::default());
+        let errors = kept.clone().filter(|d| d.severity == Severity::Error).count();
+        let warnings = kept.count() - errors;
+        Summary {
+            errors: errors + past.errors,
+            warnings: warnings + past.warnings,
+            files,
+            hidden: 0,
+            not_printed: 0,
+            max_diagnostics: 0,
+            not_kept: past.total(),
+        }
     }
 }
 
@@ -76,10 +94,21 @@ pub struct Extra {
 /// them with `--all`), so a million findings cannot flood a terminal, a CI log or a SARIF
 /// upload; the summary still counts every one and says how many were not printed. The human
 /// and GitHub formats also group many alike diagnostics unless `--all`.
+///
+/// An `L011` note (a file's diagnostics past the limit, counted) is always printed, where it
+/// falls in report order: it is what says the list is not all there is.
 pub fn render(view: View, diagnostics: &[Diagnostic], sources: &Sources, summary: Summary, extra: &Extra) -> String {
     let printed = if view.all { diagnostics.len() } else { diagnostics.len().min(view.max_diagnostics) };
-    let (diagnostics, rest) = diagnostics.split_at(printed);
-    let summary = Summary { not_printed: rest.len(), max_diagnostics: view.max_diagnostics, ..summary };
+    let (head, rest) = diagnostics.split_at(printed);
+    let notes: Vec<&Diagnostic> = rest.iter().filter(|d| d.past_limit.total() > 0).collect();
+    let with_notes: Vec<Diagnostic>;
+    let diagnostics = if notes.is_empty() {
+        head
+    } else {
+        with_notes = head.iter().chain(notes.iter().copied()).cloned().collect();
+        &with_notes
+    };
+    let summary = Summary { not_printed: rest.len() - notes.len(), max_diagnostics: view.max_diagnostics, ..summary };
     let summary_shown = (!view.quiet).then_some(summary);
     match view.format {
         OutputFormat::Json => json::render(diagnostics, sources, summary, &extra.json),

@@ -91,6 +91,10 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources, summary: Summary) -
             "maxDiagnostics": summary.max_diagnostics,
         });
     }
+    if summary.not_kept > 0 {
+        log["runs"][0]["properties"]["notKept"] = json!(summary.not_kept);
+        log["runs"][0]["properties"]["maxDiagnostics"] = json!(summary.max_diagnostics);
+    }
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out

@@ -10,8 +10,12 @@ use crate::diagnostic::{FileId, Span};
 pub struct SourceFile {
     pub path: String,
     pub text: String,
-    /// The sha256 of the file's bytes as read (before BOM and CRLF normalisation), in hex.
-    pub sha256: Option<String>,
+    /// The sha256 of the bytes as read, when decoding changed them (see [`SourceFile::sha256`]).
+    raw_sha256: Option<String>,
+    /// How many bytes were read, when decoding changed none of them: `text` is then those
+    /// bytes, hashed the first time the hash is asked for.
+    raw_len: Option<usize>,
+    sha256: std::sync::OnceLock<String>,
     /// Whether the raw bytes had a byte-order mark or CRLF line ends that decoding removed.
     pub normalized: bool,
     /// The byte ranges [`Sources::mask`] starred (literal credentials), in the order masked: a
@@ -27,7 +31,9 @@ impl SourceFile {
         SourceFile {
             path,
             text,
-            sha256: None,
+            raw_sha256: None,
+            raw_len: None,
+            sha256: std::sync::OnceLock::new(),
             normalized: false,
             masked: Vec::new(),
             line_starts: std::sync::OnceLock::new(),
@@ -37,16 +43,38 @@ impl SourceFile {
     /// Replaces the text once the file has been read and decoded.
     pub fn set_text(&mut self, text: String) {
         self.line_starts = std::sync::OnceLock::new();
+        self.sha256 = std::sync::OnceLock::new();
         self.text = text;
     }
 
     /// Records what only the raw bytes tell: their hash (for provenance) and whether decoding
-    /// drops a byte-order mark or CRLF line ends (which `fmt` then writes out).
+    /// drops a byte-order mark or CRLF line ends (which `fmt` then writes out). The hash is
+    /// taken now only when decoding changes the bytes; otherwise the text is the bytes, hashed
+    /// when [`SourceFile::sha256`] is first asked: `check` never asks, and hashing every byte of
+    /// a hostile 8 MiB file cost more than refusing it at its first node over a limit.
     pub fn set_raw(&mut self, bytes: &[u8]) {
-        self.sha256 = Some(crate::hash::hex(bytes));
         // `contains` is a memchr: most files hold no `\r` at all.
         self.normalized =
             bytes.starts_with(b"\xEF\xBB\xBF") || (bytes.contains(&b'\r') && bytes.windows(2).any(|w| w == b"\r\n"));
+        self.sha256 = std::sync::OnceLock::new();
+        if self.normalized {
+            self.raw_sha256 = Some(crate::hash::hex(bytes));
+            self.raw_len = None;
+        } else {
+            self.raw_sha256 = None;
+            self.raw_len = Some(bytes.len());
+        }
+    }
+
+    /// The sha256 of the file's bytes as read (before BOM and CRLF normalisation), in hex;
+    /// `None` when they were not recorded, or could not be decoded (the text is then not the
+    /// bytes, and the file has an error, so nothing is built from it).
+    pub fn sha256(&self) -> Option<&str> {
+        if let Some(hash) = &self.raw_sha256 {
+            return Some(hash);
+        }
+        let unchanged = self.raw_len? == self.text.len();
+        unchanged.then(|| self.sha256.get_or_init(|| crate::hash::hex(self.text.as_bytes())).as_str())
     }
 
     /// 1-based line and column of a byte offset; columns count characters, not bytes. An

@@ -281,30 +281,40 @@ fn max_diagnostics_prints_the_first_ones_and_counts_all() {
     limit(&repo, "max_diagnostics", 29);
     let (run, report) = check(&repo);
     assert_eq!(run.code, 1, "the exit code does not depend on what is printed");
-    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(29));
+    // The file keeps its first 29 and counts the 30th in an L011 note, which is always printed.
+    assert_eq!(found(&report).len(), 30);
+    assert_eq!(found(&report)[29], at("L011", "rules/zz.hcl", 30, 1));
     assert_eq!(report["summary"]["errors"], 30);
-    assert_eq!(report["summary"]["not_printed"], 1);
+    assert_eq!(report["summary"].get("not_printed"), None, "{}", report["summary"]);
+    assert_eq!(report["summary"]["not_kept"], 1);
     assert_eq!(report["summary"]["max_diagnostics"], 29);
     let human = repo.run(&["check"]);
     assert_eq!(human.code, 1);
     assert!(
         human.stdout.ends_with(
-            "checked 5 files: 30 errors, 0 warnings; 1 more diagnostic not printed, past the limit of 29 (--all prints every one, `limits { max_diagnostics = ... }` in rulesctl.hcl raises it)\n"
+            "checked 5 files: 30 errors, 0 warnings; 1 of them past the limit of 29 per file, counted but not shown (L011 says where; `limits { max_diagnostics = ... }` in rulesctl.hcl raises it)\n"
         ),
         "{}",
         human.stdout
     );
+    // --all prints every diagnostic kept: the limit is on what a file keeps.
     let all = repo.run(&["check", "--all", "--format", "json"]).json();
     assert_eq!(all["diagnostics"].as_array().map(Vec::len), Some(30));
     let sarif = repo.run(&["check", "--format", "sarif"]).json();
-    assert_eq!(sarif["runs"][0]["results"].as_array().map(Vec::len), Some(29));
-    assert_eq!(sarif["runs"][0]["properties"]["notPrinted"], 1);
-    // GitHub annotations group alike ones as the human report does: of the 29 printed, the
-    // first three and a line counting the other 26.
+    assert_eq!(sarif["runs"][0]["results"].as_array().map(Vec::len), Some(30));
+    assert_eq!(sarif["runs"][0]["properties"]["notKept"], 1);
+    // GitHub annotations group alike ones as the human report does: of the 29 D003, the
+    // first three and a line counting the other 26; then the L011.
     let github = repo.run(&["check", "--format", "github"]);
-    assert_eq!(github.stdout.lines().filter(|l| l.starts_with("::error")).count(), 3);
+    assert_eq!(github.stdout.lines().filter(|l| l.starts_with("::error")).count(), 4);
     assert!(github.stdout.contains("... and 26 more D003"), "{}", github.stdout);
-    assert!(github.stdout.contains("1 more diagnostic not printed"), "{}", github.stdout);
+    assert!(github.stdout.contains("1 of them past the limit of 29 per file"), "{}", github.stdout);
+    // Printing still stops at the limit over several files: 2 files of 20 errors, limit 29.
+    repo.write("rules/zz.hcl", (0..20).map(|i| format!("unknown_{i:04} = 1\n")).collect::<String>());
+    repo.write("rules/zy.hcl", (0..20).map(|i| format!("unknown_{i:04} = 1\n")).collect::<String>());
+    let (_, report) = check(&repo);
+    assert_eq!(found(&report).len(), 29);
+    assert_eq!((report["summary"]["errors"].as_u64(), report["summary"]["not_printed"].as_u64()), (Some(40), Some(11)));
 }
 
 #[test]
@@ -312,11 +322,9 @@ fn max_diagnostics_defaults_to_a_thousand() {
     let repo = with_errors(1001);
     let (run, report) = check(&repo);
     assert_eq!(run.code, 1);
-    assert_eq!(report["diagnostics"].as_array().map(Vec::len), Some(1000));
-    assert_eq!(
-        (report["summary"]["errors"].as_u64(), report["summary"]["not_printed"].as_u64()),
-        (Some(1001), Some(1))
-    );
+    assert_eq!(found(&report).len(), 1001);
+    assert_eq!(found(&report)[1000], at("L011", "rules/zz.hcl", 1001, 1));
+    assert_eq!((report["summary"]["errors"].as_u64(), report["summary"]["not_kept"].as_u64()), (Some(1001), Some(1)));
 }
 
 /// A limit outside its range is an error at the value, and the default holds meanwhile.
@@ -443,6 +451,44 @@ fn max_yaml_nodes_refuses_ten_times_the_nodes_at_the_first_node_over() {
     assert_eq!(only(&report, "Y003").3, "the document has more than 15 nodes");
 }
 
+/// A rule-file string ten times over is found by the tokenizer before the file is parsed: `L010`
+/// at its opening quote, even when the file would not parse, and hcl-edit never reads it.
+#[test]
+fn a_rule_string_ten_times_over_is_refused_before_the_file_is_parsed() {
+    let repo = Repo::base();
+    limit(&repo, "max_string_bytes", 100);
+    repo.write("rules/zz.hcl", format!("note = \"{}\\n\"\nbroken = {{\n", "x".repeat(999)));
+    let (run, report) = check(&repo);
+    assert_eq!(run.code, 1);
+    assert_eq!(found(&report), [at("L010", "rules/zz.hcl", 1, 8)]);
+    assert_eq!(only(&report, "L010").3, "this string is 1000 bytes, over the limit of 100 bytes");
+    // Within ten times the limit and in a file that parses, the parser's own measure says the same.
+    repo.write("rules/zz.hcl", format!("note = \"{}\\n\"\n", "x".repeat(999)));
+    let (_, report) = check(&repo);
+    assert_eq!(only(&report, "L010").3, "this string is 1000 bytes, over the limit of 100 bytes");
+}
+
+/// The human report of a string ten times over shows the start of its line, not all of it: a
+/// snippet copies the lines it shows, each cut 512 bytes after the last place in it.
+#[test]
+fn a_string_ten_times_over_prints_a_short_snippet() {
+    let repo = Repo::base();
+    limit(&repo, "max_string_bytes", 10_000);
+    repo.write("values.yaml", format!("top: 1\nblob: {}\nlast: 2\n", "x".repeat(100_000)));
+    let (_, report) = check(&repo);
+    assert_eq!(found(&report), [at("L010", "values.yaml", 2, 7)]);
+    let human = repo.run(&["check"]);
+    assert!(human.stdout.contains("[values.yaml:2:7]"), "{}", human.stdout);
+    assert!(human.stdout.contains("blob: xxxx"), "{}", human.stdout);
+    assert!(human.stdout.contains("x..."), "{}", human.stdout);
+    assert!(
+        human.stdout.len() < 4_000,
+        "{} bytes: {}",
+        human.stdout.len(),
+        human.stdout.chars().take(4_000).collect::<String>()
+    );
+}
+
 #[test]
 fn max_string_bytes_refuses_strings_ten_times_over_in_hcl_and_yaml() {
     let repo = Repo::base();
@@ -459,24 +505,67 @@ fn max_string_bytes_refuses_strings_ten_times_over_in_hcl_and_yaml() {
     assert_eq!(report["diagnostics"][0]["message"], "this string is 200 bytes, over the limit of 20 bytes");
 }
 
+/// Ten times the limit in one file: the file keeps the first ten, counts the other 90 without
+/// building them (no did-you-mean is measured), and says so at the first one it left out.
 #[test]
-fn max_diagnostics_prints_the_limit_of_ten_times_as_many() {
+fn max_diagnostics_keeps_the_limit_of_ten_times_as_many_and_counts_the_rest() {
     let repo = with_errors(100);
     limit(&repo, "max_diagnostics", 10);
     let (run, report) = check(&repo);
     assert_eq!(run.code, 1);
     let printed = found(&report);
-    assert_eq!(printed.len(), 10);
+    assert_eq!(printed.len(), 11);
     assert_eq!(printed[0], at("D003", "rules/zz.hcl", 1, 1));
     assert_eq!(printed[9], at("D003", "rules/zz.hcl", 10, 1));
+    assert_eq!(printed[10], at("L011", "rules/zz.hcl", 11, 1));
+    let (_, _, _, message, help) = only(&report, "L011");
     assert_eq!(
-        (report["summary"]["errors"].as_u64(), report["summary"]["not_printed"].as_u64()),
-        (Some(100), Some(90))
+        message,
+        "90 more diagnostics in this file past the limit of 10 (90 errors, 0 warnings): counted, not shown"
     );
+    assert_eq!(
+        help,
+        "fix the diagnostics shown and check again, or raise `limits { max_diagnostics = ... }` in rulesctl.hcl"
+    );
+    assert_eq!(report["diagnostics"][10]["severity"], "error");
+    assert_eq!((report["summary"]["errors"].as_u64(), report["summary"]["not_kept"].as_u64()), (Some(100), Some(90)));
+    assert_eq!(report["summary"].get("not_printed"), None, "{}", report["summary"]);
     let human = repo.run(&["check"]);
     assert!(
-        human.stdout.contains("100 errors, 0 warnings; 90 more diagnostics not printed, past the limit of 10"),
+        human
+            .stdout
+            .contains("100 errors, 0 warnings; 90 of them past the limit of 10 per file, counted but not shown"),
         "{}",
         human.stdout
     );
+    assert!(human.stdout.contains("error[L011]"), "{}", human.stdout);
+    // Exactly at the limit: nothing is left out, so there is no note.
+    let repo = with_errors(10);
+    limit(&repo, "max_diagnostics", 10);
+    let (_, report) = check(&repo);
+    assert_eq!(found(&report).len(), 10);
+    assert_eq!(report["summary"].get("not_kept"), None, "{}", report["summary"]);
+}
+
+/// Which diagnostics a file keeps depends on the file alone: many files over the limit, read on
+/// one thread or several, give the same report.
+#[test]
+fn max_diagnostics_keeps_the_same_ones_on_any_number_of_threads() {
+    let repo = Repo::base();
+    limit(&repo, "max_diagnostics", 5);
+    for f in 0..80 {
+        let text: String = (0..12).map(|i| format!("unknown_{f:02}_{i:02} = 1\n")).collect();
+        repo.write(&format!("rules/zz_{f:02}.hcl"), text);
+    }
+    let one =
+        crate::support::run_env(repo.path(), &["check", "--all", "--format", "json"], &[("RULESCTL_THREADS", "1")]);
+    let four =
+        crate::support::run_env(repo.path(), &["check", "--all", "--format", "json"], &[("RULESCTL_THREADS", "4")]);
+    assert_eq!(one.stdout, four.stdout);
+    let report = one.json();
+    assert_eq!(report["summary"]["errors"], 80 * 12);
+    assert_eq!(report["summary"]["not_kept"], 80 * 7);
+    let notes: Vec<_> = found(&report).into_iter().filter(|d| d.0 == "L011").collect();
+    assert_eq!(notes.len(), 80);
+    assert_eq!(notes[0], at("L011", "rules/zz_00.hcl", 6, 1));
 }
