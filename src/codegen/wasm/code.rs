@@ -51,7 +51,7 @@ pub const EXPORTS: [(&str, u32); 16] = [
 ];
 
 /// The internal helpers after the exports: name (for diagnostics) and type.
-pub const HELPERS: [(&str, u32); 16] = [
+pub const HELPERS: [(&str, u32); 17] = [
     ("pack_at", 3),
     ("addr", 2),
     ("key", 2),
@@ -68,6 +68,7 @@ pub const HELPERS: [(&str, u32); 16] = [
     ("sha_span", 12),
     ("sha_block", 10),
     ("leaf", 13),
+    ("walk_escaped", 2),
 ];
 
 const KIND: u32 = 7;
@@ -89,6 +90,7 @@ const SHA_BYTE: u32 = 28;
 const SHA_SPAN: u32 = 29;
 const SHA_BLOCK: u32 = 30;
 const LEAF: u32 = 31;
+const WALK_ESCAPED: u32 = 32;
 
 const I32: ValType = ValType::I32;
 const I64: ValType = ValType::I64;
@@ -97,6 +99,11 @@ const EMPTY: BlockType = BlockType::Empty;
 /// A 4-byte aligned access (every table is 8-byte aligned; the alignment is only a hint).
 fn m32(offset: u32) -> MemArg {
     MemArg { offset: u64::from(offset), align: 2, target: MemArgTarget::Memory(0), ordering: None }
+}
+
+/// An 8-byte access at any address (the query and the keys are byte strings).
+fn m64(offset: u32) -> MemArg {
+    MemArg { offset: u64::from(offset), align: 0, target: MemArgTarget::Memory(0), ordering: None }
 }
 
 fn m8(offset: u32) -> MemArg {
@@ -285,6 +292,7 @@ pub fn bodies() -> Vec<Function> {
     }));
     out.extend(sha256());
     out.push(leaf());
+    out.push(walk_escaped());
     out
 }
 
@@ -303,9 +311,180 @@ fn node_kind_or_trap(s: &mut InstructionSink<'_>) {
     s.local_get(1).i32_load(m32(0)).i32_const(7).i32_and().local_set(2);
 }
 
-/// `lookup(len)`: an RFC 6901 pointer in the query buffer, walked segment by segment; locals
-/// 1 query, 2 pos, 3 end, 4 handle, 5 address, 6 kind, 7 scratch, 8 index (i64).
+/// Eight copies of a byte, for the 8-bytes-at-a-time scans.
+const fn bytes8(b: u8) -> i64 {
+    i64::from_ne_bytes([b; 8])
+}
+
+/// `lookup(len)`: an RFC 6901 pointer in the query buffer, walked segment by segment from the
+/// root, 8 bytes at a time: each segment's end (the next `/`) is found with a word-wide search for
+/// a `/` or `~` byte, and each object level is a binary search over its keys (canonical order is
+/// byte order) comparing 8 bytes per step, little-endian words whose first differing byte gives
+/// the order. A `~` anywhere hands the whole pointer to [`walk_escaped`], which unescapes.
+/// The 8-byte loads may run past the query into [`SLACK`](crate::codegen::wasm::layout::SLACK) or past a key into the data
+/// after it: the bytes beyond are masked off. Handles come from the node table itself, so no step
+/// checks one again.
+///
+/// Locals: 1 query, 2 pos (the segment's `/`, then its first byte), 3 end, 4 handle, 5 node
+/// address, 6 tag, 7 scratch, 8 lo, 9 hi, 10 mid, 11 first child, 12 key pointer, 13 key length,
+/// 14 segment length, 15 bytes to compare, 16 i, 17 order; i64: 18 and 19 the words compared, 20
+/// their difference, 21 an array index.
 fn lookup() -> Function {
+    const QUERY: u32 = 1;
+    const POS: u32 = 2;
+    const END: u32 = 3;
+    const H: u32 = 4;
+    const AT: u32 = 5;
+    const TAG: u32 = 6;
+    const T: u32 = 7;
+    const LO: u32 = 8;
+    const HI: u32 = 9;
+    const MID: u32 = 10;
+    const FIRST_CHILD: u32 = 11;
+    const KPTR: u32 = 12;
+    const KLEN: u32 = 13;
+    const SEGLEN: u32 = 14;
+    const N: u32 = 15;
+    const I: u32 = 16;
+    const ORDER: u32 = 17;
+    const A: u32 = 18;
+    const B: u32 = 19;
+    const X: u32 = 20;
+    const INDEX: u32 = 21;
+    // A word's bytes equal to zero, flagged in their top bit: exact for the lowest such byte,
+    // which is all the scan needs (a borrow only runs upward).
+    let zero_bytes = |s: &mut InstructionSink<'_>, word: u32| {
+        s.local_get(word).i64_const(bytes8(1)).i64_sub().local_get(word).i64_const(-1).i64_xor().i64_and();
+    };
+    body(&[(17, I32), (4, I64)], |s| {
+        too_long(s);
+        return_if(s, minus_one);
+        hdr(s, field::QUERY);
+        s.local_set(QUERY);
+        s.loop_(EMPTY);
+        s.local_get(POS).local_get(0).i32_eq();
+        return_if(s, |s| {
+            s.local_get(H);
+        });
+        s.local_get(QUERY).local_get(POS).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'/')).i32_ne();
+        return_if(s, minus_one);
+        s.local_get(POS).i32_const(1).i32_add().local_tee(POS).local_set(I);
+        // The segment's end: the first `/` or `~` from pos on, else len; a `~` escapes.
+        s.local_get(0).local_set(END);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(I).local_get(0).i32_ge_u().br_if(1);
+        s.local_get(QUERY).local_get(I).i32_add().i64_load(m64(0)).local_tee(A);
+        s.i64_const(bytes8(b'/')).i64_xor().local_set(X);
+        zero_bytes(s, X);
+        s.local_get(A).i64_const(bytes8(b'~')).i64_xor().local_set(X);
+        zero_bytes(s, X);
+        s.i64_or().i64_const(bytes8(0x80)).i64_and().local_tee(X).i64_eqz().i32_eqz();
+        s.if_(EMPTY);
+        s.local_get(I).local_get(X).i64_ctz().i32_wrap_i64().i32_const(3).i32_shr_u().i32_add().local_tee(T);
+        s.local_get(0).i32_lt_u().if_(EMPTY);
+        s.local_get(QUERY).local_get(T).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'~')).i32_eq();
+        return_if(s, |s| {
+            s.local_get(0).call(WALK_ESCAPED);
+        });
+        s.local_get(T).local_set(END);
+        s.end();
+        s.br(2);
+        s.end();
+        s.local_get(I).i32_const(8).i32_add().local_set(I).br(0);
+        s.end().end();
+        s.local_get(END).local_get(POS).i32_sub().local_set(SEGLEN);
+        hdr(s, field::NODES);
+        s.local_get(H).i32_const(int(NODE_SIZE)).i32_mul().i32_add().local_tee(AT).i32_load(m32(0)).local_tee(TAG);
+        s.i32_const(7).i32_and().i32_const(int(kind::OBJECT)).i32_eq();
+        s.if_(EMPTY);
+        // The children: first handle and count, inline or in the table of 8-byte values.
+        s.local_get(TAG).i32_const(int(WIDE)).i32_and().if_(EMPTY);
+        hdr(s, field::WIDE);
+        s.local_get(AT).i32_load(m32(4)).i32_const(int(WIDE_SIZE)).i32_mul().i32_add().local_tee(T);
+        s.i32_load(m32(0)).local_set(FIRST_CHILD).local_get(T).i32_load(m32(4)).local_set(HI);
+        s.else_();
+        s.local_get(AT).i32_load(m32(4)).local_tee(T).i32_const(0x00ff_ffff).i32_and().local_set(FIRST_CHILD);
+        s.local_get(T).i32_const(24).i32_shr_u().local_set(HI);
+        s.end();
+        s.i32_const(0).local_set(LO);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(LO).local_get(HI).i32_ge_u();
+        return_if(s, minus_one);
+        s.local_get(LO).local_get(HI).i32_add().i32_const(1).i32_shr_u().local_set(MID);
+        // The middle child's key: its string-table entry.
+        hdr(s, field::STRINGS);
+        hdr(s, field::NODES);
+        s.local_get(FIRST_CHILD).local_get(MID).i32_add().i32_const(int(NODE_SIZE)).i32_mul().i32_add();
+        s.i32_load(m32(0)).i32_const(int(KEY_SHIFT)).i32_shr_u().i32_const(int(STRING_SIZE)).i32_mul().i32_add();
+        s.local_tee(T).i32_load(m32(0)).local_set(KPTR).local_get(T).i32_load(m32(4)).local_set(KLEN);
+        // Equal up to the shorter one: the shorter sorts first.
+        s.local_get(SEGLEN).local_get(KLEN).local_get(SEGLEN).local_get(KLEN).i32_lt_u().select().local_set(N);
+        s.local_get(SEGLEN).local_get(KLEN).i32_gt_u().local_get(SEGLEN).local_get(KLEN).i32_lt_u().i32_sub();
+        s.local_set(ORDER).i32_const(0).local_set(I);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(I).local_get(N).i32_ge_u().br_if(1);
+        s.local_get(QUERY).local_get(POS).i32_add().local_get(I).i32_add().i64_load(m64(0)).local_tee(A);
+        s.local_get(KPTR).local_get(I).i32_add().i64_load(m64(0)).local_tee(B).i64_xor();
+        // Only the n - i bytes still to compare count.
+        s.i64_const(-1).i64_const(1).local_get(N).local_get(I).i32_sub().i32_const(3).i32_shl().i64_extend_i32_u();
+        s.i64_shl().i64_const(1).i64_sub().local_get(N).local_get(I).i32_sub().i32_const(8).i32_ge_u().select();
+        s.i64_and().local_tee(X).i64_eqz().i32_eqz();
+        s.if_(EMPTY);
+        // The first differing byte (the lowest in a little-endian word) decides.
+        s.local_get(X).i64_ctz().i64_const(56).i64_and().local_set(X);
+        s.i32_const(-1).i32_const(1);
+        s.local_get(A).local_get(X).i64_shr_u().i64_const(255).i64_and();
+        s.local_get(B).local_get(X).i64_shr_u().i64_const(255).i64_and().i64_lt_u().select().local_set(ORDER);
+        s.br(2);
+        s.end();
+        s.local_get(I).i32_const(8).i32_add().local_set(I).br(0);
+        s.end().end();
+        s.local_get(ORDER).i32_eqz().if_(EMPTY);
+        s.local_get(FIRST_CHILD).local_get(MID).i32_add().local_set(H).br(2);
+        s.end();
+        s.local_get(ORDER).i32_const(0).i32_lt_s().if_(EMPTY);
+        s.local_get(MID).local_set(HI).else_().local_get(MID).i32_const(1).i32_add().local_set(LO).end();
+        s.br(0);
+        s.end().end();
+        s.else_();
+        s.local_get(TAG).i32_const(7).i32_and().i32_const(int(kind::ARRAY)).i32_ne();
+        return_if(s, minus_one);
+        // A decimal index: 1 to 10 digits, no leading zero, below the count.
+        s.local_get(SEGLEN).i32_eqz().local_get(SEGLEN).i32_const(10).i32_gt_u().i32_or();
+        return_if(s, minus_one);
+        s.local_get(SEGLEN).i32_const(1).i32_gt_u();
+        s.local_get(QUERY).local_get(POS).i32_add().i32_load8_u(m8(0)).i32_const(i32::from(b'0')).i32_eq().i32_and();
+        return_if(s, minus_one);
+        s.i64_const(0).local_set(INDEX);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(POS).local_get(END).i32_ge_u().br_if(1);
+        s.local_get(QUERY)
+            .local_get(POS)
+            .i32_add()
+            .i32_load8_u(m8(0))
+            .i32_const(i32::from(b'0'))
+            .i32_sub()
+            .local_tee(T);
+        s.i32_const(9).i32_gt_u();
+        return_if(s, minus_one);
+        s.local_get(INDEX).i64_const(10).i64_mul().local_get(T).i64_extend_i32_u().i64_add().local_set(INDEX);
+        s.local_get(POS).i32_const(1).i32_add().local_set(POS).br(0);
+        s.end().end();
+        s.local_get(INDEX).local_get(AT).call(SIZE).i64_extend_i32_u().i64_ge_u();
+        return_if(s, minus_one);
+        s.local_get(AT).call(FIRST).local_get(INDEX).i32_wrap_i64().i32_add().local_set(H);
+        s.end();
+        s.local_get(END).local_set(POS).br(0);
+        s.end();
+        s.unreachable();
+    })
+}
+
+/// `walk_escaped(len)`: [`lookup`]'s path for a pointer with a `~` in it, walked segment by
+/// segment a byte at a time: every `~` must be followed by `0` or `1`, and each key is compared
+/// with `~0` and `~1` read as `~` and `/`. Locals 1 query, 2 pos, 3 end, 4 handle, 5 address,
+/// 6 kind, 7 scratch, 8 index (i64).
+fn walk_escaped() -> Function {
     body(&[(7, I32), (1, I64)], |s| {
         too_long(s);
         return_if(s, minus_one);
