@@ -167,11 +167,11 @@ fn main() {
         });
         let versus: Vec<String> = lookups
             .iter()
-            .map(|(name, lookup, _)| format!("{:.0}x {name}", ratio(parse, *lookup)))
+            .map(|(name, lookup, _)| format!("{:.0}x {name} lookup", ratio(parse, *lookup)))
             .chain(reads.iter().map(|(name, read)| format!("{:.0}x {name} prepared read", ratio(parse, *read))))
             .collect();
         println!(
-            "parse {path} ({} bytes) and read the value, serde_json: {parse:?} ({} lookup)",
+            "parse {path} ({} bytes) and read the value, serde_json: {parse:?} ({})",
             text.len(),
             versus.join(", ")
         );

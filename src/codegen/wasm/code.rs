@@ -157,19 +157,33 @@ pub fn bodies() -> Vec<Function> {
         }));
     }
     out.push(lookup());
-    // kind(h)
-    out.push(body(&[(1, I32)], |s| {
-        s.local_get(0).call(ADDR).local_tee(1).i32_eqz();
-        return_if(s, minus_one);
-        s.local_get(1).i32_load(m32(0)).i32_const(7).i32_and();
+    // kind(h), inline (one of the three calls of every typed lookup)
+    out.push(body(&[], |s| {
+        s.local_get(0);
+        hdr(s, field::NODES + 4);
+        s.i32_lt_u().if_(BlockType::Result(I32));
+        hdr(s, field::NODES);
+        s.local_get(0).i32_const(int(NODE_SIZE)).i32_mul().i32_add().i32_load(m32(0)).i32_const(7).i32_and();
+        s.else_().i32_const(-1).end();
     }));
-    // as_i64(h): bool or integer
+    // as_i64(h): bool or integer, inline (the third call of a typed lookup). Locals 1 address,
+    // 2 tag.
     out.push(body(&[(2, I32)], |s| {
-        node_kind_or_trap(s);
-        s.local_get(2).i32_const(int(kind::BOOL)).i32_eq().local_get(2).i32_const(int(kind::INTEGER)).i32_eq();
-        s.i32_or().i32_eqz();
+        s.local_get(0);
+        hdr(s, field::NODES + 4);
+        s.i32_ge_u();
         trap(s);
-        s.local_get(1).call(INT);
+        hdr(s, field::NODES);
+        s.local_get(0).i32_const(int(NODE_SIZE)).i32_mul().i32_add().local_tee(1).i32_load(m32(0)).local_tee(2);
+        // Kinds 1 (bool) and 2 (integer): kind - 1 below 2, unsigned.
+        s.i32_const(7).i32_and().i32_const(int(kind::BOOL)).i32_sub().i32_const(2).i32_ge_u();
+        trap(s);
+        s.local_get(2).i32_const(int(WIDE)).i32_and();
+        return_if(s, |s| {
+            hdr(s, field::WIDE);
+            s.local_get(1).i32_load(m32(4)).i32_const(int(WIDE_SIZE)).i32_mul().i32_add().i64_load(m32(0));
+        });
+        s.local_get(1).i32_load(m32(4)).i64_extend_i32_s();
     }));
     // as_f64(h): float or integer
     out.push(body(&[(2, I32)], |s| {
