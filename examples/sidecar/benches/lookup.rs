@@ -119,7 +119,7 @@ fn main() {
             eprintln!("{what} does not load in {name}");
             continue;
         };
-        let (lookup, cpu) = time_cpu(11, if name == "wasmi" { 20_000 } else { 200_000 }, || {
+        let (lookup, cpu) = time_cpu(11, if name == "wasmi" { 50_000 } else { 200_000 }, || {
             black_box(module.get(black_box(POINTER)).ok());
         });
         let value = match module.get(POINTER) {
@@ -132,7 +132,7 @@ fn main() {
         // (`Ruleset::prepare`, as a host that keeps the handle until the next swap would), then
         // one `as_*` call per read.
         if let Ok(prepared) = module.prepare(POINTER) {
-            let (read, cpu) = time_cpu(11, 200_000, || {
+            let (read, cpu) = time_cpu(11, 1_000_000, || {
                 black_box(module.read(black_box(&prepared)).ok());
             });
             let versus = native.map(|n| format!(", {:.1}x native", ratio(read, n))).unwrap_or_default();
@@ -145,7 +145,7 @@ fn main() {
         // The host's share: the same request on a module whose `lookup` returns at once (write
         // the query once, then three calls: lookup, kind, as_i64, each with its fuel refill).
         if let Ok(host) = Ruleset::load(engine, &fake, limits, None) {
-            let (overhead, cpu) = time_cpu(11, 200_000, || {
+            let (overhead, cpu) = time_cpu(11, 500_000, || {
                 black_box(host.get(black_box(POINTER)).ok());
             });
             println!(
