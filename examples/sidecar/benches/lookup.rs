@@ -99,7 +99,7 @@ fn main() {
     // Lookups, side by side.
     #[cfg(embedded)]
     let native = {
-        let (native, cpu) = time_cpu(11, 1_000_000, || {
+        let (native, cpu) = time_cpu(11, 5_000_000, || {
             black_box(ruleset::spawn_config(black_box("frost_peaks")).map(|s| s.base_rate));
         });
         println!("lookup frost_peaks.base_rate, compiled-in Rust: {native:?}{}", cpu_note(cpu));
