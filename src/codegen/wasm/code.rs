@@ -1082,6 +1082,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn kind_and_as_i64_read_every_scalar_and_trap_on_the_rest() {
+        with_stack(scalars);
+    }
+
+    fn scalars() {
+        let value = json!({
+            "big": 1_i64 << 40, "neg": -(1_i64 << 40), "max": i64::MAX, "min": i64::MIN, "small": -5,
+            "t": true, "f": false, "n": null, "x": 2.5, "s": "text", "a": [1], "o": {"k": 1},
+        });
+        let mut host = Host::new(value.clone());
+        let mut pointers = Vec::new();
+        every_pointer(&mut host, 0, "", &mut pointers);
+        let as_i64 = host.instance.get_typed_func::<i32, i64>(&host.store, "as_i64").expect("as_i64");
+        for (pointer, handle) in &pointers {
+            let expected = value.pointer(pointer).expect("a node");
+            let kind = host.call("kind", (*handle, 0));
+            let read = as_i64.call(&mut host.store, *handle);
+            match expected {
+                Value::Bool(b) => assert_eq!((kind, read.ok()), (1, Some(i64::from(*b))), "{pointer}"),
+                Value::Number(n) if n.is_i64() => assert_eq!((kind, read.ok()), (2, n.as_i64()), "{pointer}"),
+                _ => assert!(read.is_err(), "as_i64({pointer}) traps"),
+            }
+        }
+        // One past the last node, and beyond: -1 for kind, a trap for as_i64.
+        let nodes = pointers.iter().map(|(_, h)| *h).max().unwrap_or(0) + 1;
+        for bad in [nodes, nodes + 1, -1, i32::MAX, i32::MIN] {
+            assert_eq!(host.call("kind", (bad, 0)), -1, "kind({bad})");
+            assert!(as_i64.call(&mut host.store, bad).is_err(), "as_i64({bad})");
+        }
+    }
+
     fn full_buffer() {
         let mut host = Host::new(ruleset());
         let capacity = host.capacity;
