@@ -6,8 +6,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use rulesctl::artifact::compiled::{file_name, ruleset_value, Compiled};
-use rulesctl::verify::{self, Sibling};
 use rulesctl::pipeline::analyze;
+use rulesctl::verify::{self, Sibling};
 use rulesctl_fuzz::{check_report, MemoryTree};
 
 fuzz_target!(|data: &[u8]| {

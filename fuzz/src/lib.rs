@@ -119,7 +119,8 @@ pub fn check_report(diagnostics: &[Diagnostic], sources: &Sources, files: usize)
         }
     }
     let summary = Summary::of(diagnostics, files);
-    for format in [OutputFormat::Human { color: false }, OutputFormat::Json, OutputFormat::Sarif, OutputFormat::Github] {
+    for format in [OutputFormat::Human { color: false }, OutputFormat::Json, OutputFormat::Sarif, OutputFormat::Github]
+    {
         let out = report::render(View::of(format), diagnostics, sources, summary, &Extra::default());
         if format == OutputFormat::Json {
             assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok(), "the JSON report is not JSON:\n{out}");
