@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use rulesctl::diagnostic::Diagnostic;
 use rulesctl::io::ReadError;
-use rulesctl::report::{self, Extra, Format, Summary, View};
+use rulesctl::report::{self, Extra, OutputFormat, Summary, View};
 use rulesctl::source::tree::listing;
 use rulesctl::source::{Sources, Tree};
 
@@ -64,7 +64,7 @@ impl Tree for MemoryTree {
         }
     }
 
-    fn collect(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
+    fn list_files(&self, paths: &[String], suffix: &str) -> Result<Vec<String>, Vec<String>> {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for path in paths {
@@ -119,9 +119,10 @@ pub fn check_report(diagnostics: &[Diagnostic], sources: &Sources, files: usize)
         }
     }
     let summary = Summary::of(diagnostics, files);
-    for format in [Format::Human { color: false }, Format::Json, Format::Sarif, Format::Github] {
+    for format in [OutputFormat::Human { color: false }, OutputFormat::Json, OutputFormat::Sarif, OutputFormat::Github]
+    {
         let out = report::render(View::of(format), diagnostics, sources, summary, &Extra::default());
-        if format == Format::Json {
+        if format == OutputFormat::Json {
             assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok(), "the JSON report is not JSON:\n{out}");
         }
     }

@@ -99,7 +99,7 @@ fn main() {
     // Lookups, side by side.
     #[cfg(embedded)]
     let native = {
-        let (native, cpu) = time_cpu(11, 1_000_000, || {
+        let (native, cpu) = time_cpu(11, 5_000_000, || {
             black_box(ruleset::spawn_config(black_box("frost_peaks")).map(|s| s.base_rate));
         });
         println!("lookup frost_peaks.base_rate, compiled-in Rust: {native:?}{}", cpu_note(cpu));
@@ -112,13 +112,14 @@ fn main() {
     };
     let fake = support::fake("v2.4.1", 8).wasm();
     let mut lookups = Vec::new();
+    let mut reads: Vec<(&str, Duration)> = Vec::new();
     for engine in &engines {
         let name = engine.runtime().name();
         let Ok(module) = Ruleset::load(engine, &wasm, limits, None) else {
             eprintln!("{what} does not load in {name}");
             continue;
         };
-        let (lookup, cpu) = time_cpu(11, if name == "wasmi" { 20_000 } else { 200_000 }, || {
+        let (lookup, cpu) = time_cpu(11, if name == "wasmi" { 50_000 } else { 200_000 }, || {
             black_box(module.get(black_box(POINTER)).ok());
         });
         let value = match module.get(POINTER) {
@@ -127,13 +128,30 @@ fn main() {
         };
         let versus = native.map(|n| format!(", {:.1}x native", ratio(lookup, n))).unwrap_or_default();
         println!("lookup {POINTER}, {name}: {lookup:?}{} (= {value}{versus})", cpu_note(cpu));
+        // A separate measure, not the pointer lookup: the pointer resolved once per module
+        // (`Ruleset::prepare`, as a host that keeps the handle until the next swap would), then
+        // one `as_*` call per read.
+        if let Ok(prepared) = module.prepare(POINTER) {
+            let (read, cpu) = time_cpu(11, 1_000_000, || {
+                black_box(module.read(black_box(&prepared)).ok());
+            });
+            let versus = native.map(|n| format!(", {:.1}x native", ratio(read, n))).unwrap_or_default();
+            println!(
+                "  prepared read (handle resolved once per module, 1 call), {name}: {read:?}{}{versus}",
+                cpu_note(cpu)
+            );
+            reads.push((name, read));
+        }
         // The host's share: the same request on a module whose `lookup` returns at once (write
         // the query once, then three calls: lookup, kind, as_i64, each with its fuel refill).
         if let Ok(host) = Ruleset::load(engine, &fake, limits, None) {
-            let overhead = time(11, 200_000, || {
+            let (overhead, cpu) = time_cpu(11, 500_000, || {
                 black_box(host.get(black_box(POINTER)).ok());
             });
-            println!("  of which host overhead ({name}: query written once, 3 calls, 3 fuel refills): {overhead:?}");
+            println!(
+                "  of which host overhead ({name}: query written once, 3 calls, 3 fuel refills): {overhead:?}{}",
+                cpu_note(cpu)
+            );
         }
         lookups.push((name, lookup, module));
     }
@@ -147,10 +165,13 @@ fn main() {
             let value: Option<serde_json::Value> = serde_json::from_slice(black_box(&text)).ok();
             black_box(value.as_ref().and_then(|v| v.pointer(&format!("/ruleset{POINTER}"))).cloned());
         });
-        let versus: Vec<String> =
-            lookups.iter().map(|(name, lookup, _)| format!("{:.0}x {name}", ratio(parse, *lookup))).collect();
+        let versus: Vec<String> = lookups
+            .iter()
+            .map(|(name, lookup, _)| format!("{:.0}x {name} lookup", ratio(parse, *lookup)))
+            .chain(reads.iter().map(|(name, read)| format!("{:.0}x {name} prepared read", ratio(parse, *read))))
+            .collect();
         println!(
-            "parse {path} ({} bytes) and read the value, serde_json: {parse:?} ({} lookup)",
+            "parse {path} ({} bytes) and read the value, serde_json: {parse:?} ({})",
             text.len(),
             versus.join(", ")
         );

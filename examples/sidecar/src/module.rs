@@ -2,6 +2,7 @@
 //! wasmtime with `--features wasmtime`) and proven before anything reads it (the ABI is SPEC.md's
 //! "The WebAssembly module", name for name).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,23 @@ pub struct Stages {
 pub struct Ruleset {
     version: String,
     digest: String,
+    /// Which load this is, so a [`Prepared`] value is never read in another module (a handle
+    /// means nothing outside the module that gave it).
+    id: u64,
     live: Mutex<Live>,
+}
+
+/// The load count, for [`Ruleset`]'s `id`.
+static LOADS: AtomicU64 = AtomicU64::new(0);
+
+/// A pointer resolved once in one module ([`Ruleset::prepare`]): its node's handle and kind,
+/// so that each [`Ruleset::read`] is one call into the module instead of three. Valid for the
+/// module that prepared it only: after a swap, prepare again on the new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    module: u64,
+    handle: i32,
+    kind: i32,
 }
 
 /// The instance, in whichever runtime, and its query buffer.
@@ -166,7 +183,8 @@ impl Ruleset {
                 return Err(format!("it holds {version} {digest}, but RULESET_DIGEST expects {expected}"));
             }
         }
-        Ok(Ruleset { version, digest, live: Mutex::new(Live { instance, query }) })
+        let id = LOADS.fetch_add(1, Ordering::Relaxed);
+        Ok(Ruleset { version, digest, id, live: Mutex::new(Live { instance, query }) })
     }
 
     /// `ruleset_version`, as the module says (proven with its digest).
@@ -193,20 +211,44 @@ impl Ruleset {
         if handle < 0 {
             return Err(format!("no value at {pointer}"));
         }
-        Ok(match module.kind(handle).map_err(trap)? {
-            0 => Scalar::Null,
-            1 => Scalar::Bool(module.as_i64(handle).map_err(trap)? != 0),
-            2 => Scalar::Integer(module.as_i64(handle).map_err(trap)?),
-            3 => Scalar::Float(module.as_f64(handle).map_err(trap)?),
-            4 => {
-                let packed = module.as_str(handle).map_err(trap)?;
-                let bytes = read(module.memory(), packed).ok_or("as_str() is absent")?;
-                Scalar::String(String::from_utf8(bytes.to_vec()).map_err(|_| "as_str() is not UTF-8")?)
-            }
-            5 => return Err(format!("{pointer} is an array, not a value")),
-            6 => return Err(format!("{pointer} is an object, not a value")),
-            other => return Err(format!("kind() returned {other}")),
-        })
+        let kind = module.kind(handle).map_err(trap)?;
+        scalar(module.as_mut(), handle, kind, pointer)
+    }
+
+    /// Resolves `pointer` once (the pointer walk and the node's kind), for [`Ruleset::read`]
+    /// to read its value with one call each time. A value in a module never changes, so what is
+    /// prepared stays right for this module's life; a swap brings a new module to prepare on.
+    ///
+    /// # Errors
+    ///
+    /// As [`Ruleset::get`]: no such node, an array or object, a query over the buffer, a trap.
+    pub fn prepare(&self, pointer: &str) -> Result<Prepared, String> {
+        let mut live = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
+        let len = live.write_query(pointer.as_bytes())?;
+        let module = &mut live.instance;
+        let handle = module.lookup(len).map_err(trap)?;
+        if handle < 0 {
+            return Err(format!("no value at {pointer}"));
+        }
+        match module.kind(handle).map_err(trap)? {
+            5 => Err(format!("{pointer} is an array, not a value")),
+            6 => Err(format!("{pointer} is an object, not a value")),
+            kind @ 0..=4 => Ok(Prepared { module: self.id, handle, kind }),
+            other => Err(format!("kind() returned {other}")),
+        }
+    }
+
+    /// The value `prepared` names: one call into the module (none for a null).
+    ///
+    /// # Errors
+    ///
+    /// `prepared` came from another module (prepare again after a swap), or a trap.
+    pub fn read(&self, prepared: &Prepared) -> Result<Scalar, String> {
+        if prepared.module != self.id {
+            return Err(format!("prepared in another module than {} {}: prepare again", self.version, self.digest));
+        }
+        let mut live = self.live.lock().map_err(|_| "the module's lock is poisoned".to_string())?;
+        scalar(live.instance.as_mut(), prepared.handle, prepared.kind, "the prepared pointer")
     }
 
     /// The item `roll` picks from loot table `table`.
@@ -247,6 +289,24 @@ impl Live {
         self.instance.write(ptr as usize, bytes).map_err(|e| format!("cannot write the query: {e}"))?;
         Ok(bytes.len() as i32)
     }
+}
+
+/// The scalar at `handle`, whose kind is `kind`: one `as_*` call (none for a null).
+fn scalar(module: &mut dyn Instance, handle: i32, kind: i32, pointer: &str) -> Result<Scalar, String> {
+    Ok(match kind {
+        0 => Scalar::Null,
+        1 => Scalar::Bool(module.as_i64(handle).map_err(trap)? != 0),
+        2 => Scalar::Integer(module.as_i64(handle).map_err(trap)?),
+        3 => Scalar::Float(module.as_f64(handle).map_err(trap)?),
+        4 => {
+            let packed = module.as_str(handle).map_err(trap)?;
+            let bytes = read(module.memory(), packed).ok_or("as_str() is absent")?;
+            Scalar::String(String::from_utf8(bytes.to_vec()).map_err(|_| "as_str() is not UTF-8")?)
+        }
+        5 => return Err(format!("{pointer} is an array, not a value")),
+        6 => return Err(format!("{pointer} is an object, not a value")),
+        other => return Err(format!("kind() returned {other}")),
+    })
 }
 
 /// The message of a failed call, e.g. running out of fuel.

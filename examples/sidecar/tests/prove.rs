@@ -50,6 +50,25 @@ fn a_good_module_is_proven_and_answers() {
 }
 
 #[test]
+fn a_prepared_pointer_reads_its_value_and_only_in_its_own_module() {
+    each_runtime(|engine| {
+        let good = fake("v2.4.1", 12);
+        let ruleset = load(engine, &good.wasm()).unwrap_or_else(|e| panic!("{e}"));
+        let prepared = ruleset.prepare("/spawn_configs/frost_peaks/base_rate").unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..3 {
+            assert_eq!(ruleset.read(&prepared), Ok(Scalar::Integer(12)));
+        }
+        // The same bytes loaded again are another module: its handles are its own.
+        let again = load(engine, &good.wasm()).unwrap_or_else(|e| panic!("{e}"));
+        let err = again.read(&prepared).err().unwrap_or_default();
+        assert!(err.starts_with("prepared in another module than v2.4.1 sha256:"), "{err}");
+        assert!(err.ends_with(": prepare again"), "{err}");
+        let over = ruleset.prepare(&format!("/{}", "x".repeat(5000))).err().unwrap_or_default();
+        assert!(over.starts_with("the query is 5001 bytes"), "{over}");
+    });
+}
+
+#[test]
 fn the_expected_digest_is_checked_when_given() {
     each_runtime(|engine| {
         let good = fake("v2.4.1", 12);

@@ -51,7 +51,7 @@ pub const EXPORTS: [(&str, u32); 16] = [
 ];
 
 /// The internal helpers after the exports: name (for diagnostics) and type.
-pub const HELPERS: [(&str, u32); 16] = [
+pub const HELPERS: [(&str, u32); 17] = [
     ("pack_at", 3),
     ("addr", 2),
     ("key", 2),
@@ -68,6 +68,7 @@ pub const HELPERS: [(&str, u32); 16] = [
     ("sha_span", 12),
     ("sha_block", 10),
     ("leaf", 13),
+    ("walk_escaped", 2),
 ];
 
 const KIND: u32 = 7;
@@ -89,6 +90,7 @@ const SHA_BYTE: u32 = 28;
 const SHA_SPAN: u32 = 29;
 const SHA_BLOCK: u32 = 30;
 const LEAF: u32 = 31;
+const WALK_ESCAPED: u32 = 32;
 
 const I32: ValType = ValType::I32;
 const I64: ValType = ValType::I64;
@@ -97,6 +99,11 @@ const EMPTY: BlockType = BlockType::Empty;
 /// A 4-byte aligned access (every table is 8-byte aligned; the alignment is only a hint).
 fn m32(offset: u32) -> MemArg {
     MemArg { offset: u64::from(offset), align: 2, target: MemArgTarget::Memory(0), ordering: None }
+}
+
+/// An 8-byte access at any address (the query and the keys are byte strings).
+fn m64(offset: u32) -> MemArg {
+    MemArg { offset: u64::from(offset), align: 0, target: MemArgTarget::Memory(0), ordering: None }
 }
 
 fn m8(offset: u32) -> MemArg {
@@ -150,19 +157,33 @@ pub fn bodies() -> Vec<Function> {
         }));
     }
     out.push(lookup());
-    // kind(h)
-    out.push(body(&[(1, I32)], |s| {
-        s.local_get(0).call(ADDR).local_tee(1).i32_eqz();
-        return_if(s, minus_one);
-        s.local_get(1).i32_load(m32(0)).i32_const(7).i32_and();
+    // kind(h), inline (one of the three calls of every typed lookup)
+    out.push(body(&[], |s| {
+        s.local_get(0);
+        hdr(s, field::NODES + 4);
+        s.i32_lt_u().if_(BlockType::Result(I32));
+        hdr(s, field::NODES);
+        s.local_get(0).i32_const(int(NODE_SIZE)).i32_mul().i32_add().i32_load(m32(0)).i32_const(7).i32_and();
+        s.else_().i32_const(-1).end();
     }));
-    // as_i64(h): bool or integer
+    // as_i64(h): bool or integer, inline (the third call of a typed lookup). Locals 1 address,
+    // 2 tag.
     out.push(body(&[(2, I32)], |s| {
-        node_kind_or_trap(s);
-        s.local_get(2).i32_const(int(kind::BOOL)).i32_eq().local_get(2).i32_const(int(kind::INTEGER)).i32_eq();
-        s.i32_or().i32_eqz();
+        s.local_get(0);
+        hdr(s, field::NODES + 4);
+        s.i32_ge_u();
         trap(s);
-        s.local_get(1).call(INT);
+        hdr(s, field::NODES);
+        s.local_get(0).i32_const(int(NODE_SIZE)).i32_mul().i32_add().local_tee(1).i32_load(m32(0)).local_tee(2);
+        // Kinds 1 (bool) and 2 (integer): kind - 1 below 2, unsigned.
+        s.i32_const(7).i32_and().i32_const(int(kind::BOOL)).i32_sub().i32_const(2).i32_ge_u();
+        trap(s);
+        s.local_get(2).i32_const(int(WIDE)).i32_and();
+        return_if(s, |s| {
+            hdr(s, field::WIDE);
+            s.local_get(1).i32_load(m32(4)).i32_const(int(WIDE_SIZE)).i32_mul().i32_add().i64_load(m32(0));
+        });
+        s.local_get(1).i32_load(m32(4)).i64_extend_i32_s();
     }));
     // as_f64(h): float or integer
     out.push(body(&[(2, I32)], |s| {
@@ -285,6 +306,7 @@ pub fn bodies() -> Vec<Function> {
     }));
     out.extend(sha256());
     out.push(leaf());
+    out.push(walk_escaped());
     out
 }
 
@@ -303,9 +325,202 @@ fn node_kind_or_trap(s: &mut InstructionSink<'_>) {
     s.local_get(1).i32_load(m32(0)).i32_const(7).i32_and().local_set(2);
 }
 
-/// `lookup(len)`: an RFC 6901 pointer in the query buffer, walked segment by segment; locals
-/// 1 query, 2 pos, 3 end, 4 handle, 5 address, 6 kind, 7 scratch, 8 index (i64).
+/// Eight copies of a byte, for the 8-bytes-at-a-time scans.
+const fn bytes8(b: u8) -> i64 {
+    i64::from_ne_bytes([b; 8])
+}
+
+/// `lookup(len)`: an RFC 6901 pointer in the query buffer, walked segment by segment from the
+/// root, 8 bytes at a time: each segment's end (the next `/`) is found with a word-wide search for
+/// a `/` or `~` byte, and each object level is a binary search over its keys (canonical order is
+/// byte order) comparing 8 bytes per step, little-endian words whose first differing byte gives
+/// the order. A `~` anywhere hands the whole pointer to [`walk_escaped`], which unescapes.
+/// The 8-byte loads may run past the query into [`SLACK`](crate::codegen::wasm::layout::SLACK)
+/// or past a key into the data after it: the bytes beyond are masked off. Handles come from the
+/// node table itself, so no step checks one again; the table addresses are read from the header
+/// once.
+///
+/// Locals: 1 query, 2 pos (the segment's `/`, then its first byte), 3 end, 4 handle, 5 node
+/// address, 6 tag, 7 scratch, 8 lo, 9 hi, 10 mid, 11 first child, 12 the key byte compared,
+/// 13 key length, 14 segment length, 15 end of the bytes to compare, 16 the segment byte
+/// compared, 17 order, 18 the node table, 19 the string table, 20 the first child's node, 21 the
+/// segment; i64: 22 and 23 the words compared, 24 their difference, 25 an array index.
 fn lookup() -> Function {
+    const QUERY: u32 = 1;
+    const POS: u32 = 2;
+    const END: u32 = 3;
+    const H: u32 = 4;
+    const AT: u32 = 5;
+    const TAG: u32 = 6;
+    const T: u32 = 7;
+    const LO: u32 = 8;
+    const HI: u32 = 9;
+    const MID: u32 = 10;
+    const FIRST_CHILD: u32 = 11;
+    const Q: u32 = 12;
+    const KLEN: u32 = 13;
+    const SEGLEN: u32 = 14;
+    const E: u32 = 15;
+    const P: u32 = 16;
+    const ORDER: u32 = 17;
+    const NODES: u32 = 18;
+    const STRINGS: u32 = 19;
+    const KIDS: u32 = 20;
+    const SEG: u32 = 21;
+    const A: u32 = 22;
+    const B: u32 = 23;
+    const X: u32 = 24;
+    const INDEX: u32 = 25;
+    // A word's bytes equal to zero, flagged in their top bit: exact for the lowest such byte,
+    // which is all the scan needs (a borrow only runs upward).
+    let zero_bytes = |s: &mut InstructionSink<'_>, word: u32| {
+        s.local_get(word).i64_const(bytes8(1)).i64_sub().local_get(word).i64_const(-1).i64_xor().i64_and();
+    };
+    body(&[(21, I32), (4, I64)], |s| {
+        too_long(s);
+        return_if(s, minus_one);
+        hdr(s, field::QUERY);
+        s.local_set(QUERY);
+        hdr(s, field::NODES);
+        s.local_set(NODES);
+        hdr(s, field::STRINGS);
+        s.local_set(STRINGS);
+        s.loop_(EMPTY);
+        s.local_get(POS).local_get(0).i32_eq();
+        return_if(s, |s| {
+            s.local_get(H);
+        });
+        s.local_get(QUERY).local_get(POS).i32_add().local_tee(SEG).i32_load8_u(m8(0)).i32_const(i32::from(b'/'));
+        s.i32_ne();
+        return_if(s, minus_one);
+        s.local_get(SEG).i32_const(1).i32_add().local_tee(SEG).local_set(P);
+        s.local_get(POS).i32_const(1).i32_add().local_set(POS);
+        // The segment's end: the first `/` or `~` from pos on, else len; a `~` escapes.
+        s.local_get(QUERY).local_get(0).i32_add().local_tee(E).local_set(END);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(P).local_get(E).i32_ge_u().br_if(1);
+        s.local_get(P).i64_load(m64(0)).local_tee(A);
+        s.i64_const(bytes8(b'/')).i64_xor().local_set(X);
+        zero_bytes(s, X);
+        s.local_get(A).i64_const(bytes8(b'~')).i64_xor().local_set(X);
+        zero_bytes(s, X);
+        s.i64_or().i64_const(bytes8(0x80)).i64_and().local_tee(X).i64_eqz().i32_eqz();
+        s.if_(EMPTY);
+        s.local_get(P).local_get(X).i64_ctz().i32_wrap_i64().i32_const(3).i32_shr_u().i32_add().local_tee(T);
+        s.local_get(E).i32_lt_u().if_(EMPTY);
+        s.local_get(T).i32_load8_u(m8(0)).i32_const(i32::from(b'~')).i32_eq();
+        return_if(s, |s| {
+            s.local_get(0).call(WALK_ESCAPED);
+        });
+        s.local_get(T).local_set(END);
+        s.end();
+        s.br(2);
+        s.end();
+        s.local_get(P).i32_const(8).i32_add().local_set(P).br(0);
+        s.end().end();
+        // From here on END is an index into the query, as POS.
+        s.local_get(END).local_get(SEG).i32_sub().local_tee(SEGLEN).local_get(POS).i32_add().local_set(END);
+        s.local_get(NODES).local_get(H).i32_const(int(NODE_SIZE)).i32_mul().i32_add().local_tee(AT);
+        s.i32_load(m32(0)).local_tee(TAG).i32_const(7).i32_and().i32_const(int(kind::OBJECT)).i32_eq();
+        s.if_(EMPTY);
+        // The children: first handle and count, inline or in the table of 8-byte values.
+        s.local_get(TAG).i32_const(int(WIDE)).i32_and().if_(EMPTY);
+        hdr(s, field::WIDE);
+        s.local_get(AT).i32_load(m32(4)).i32_const(int(WIDE_SIZE)).i32_mul().i32_add().local_tee(T);
+        s.i32_load(m32(0)).local_set(FIRST_CHILD).local_get(T).i32_load(m32(4)).local_set(HI);
+        s.else_();
+        s.local_get(AT).i32_load(m32(4)).local_tee(T).i32_const(0x00ff_ffff).i32_and().local_set(FIRST_CHILD);
+        s.local_get(T).i32_const(24).i32_shr_u().local_set(HI);
+        s.end();
+        s.local_get(NODES).local_get(FIRST_CHILD).i32_const(int(NODE_SIZE)).i32_mul().i32_add().local_set(KIDS);
+        s.i32_const(0).local_set(LO);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(LO).local_get(HI).i32_ge_u();
+        return_if(s, minus_one);
+        s.local_get(LO).local_get(HI).i32_add().i32_const(1).i32_shr_u().local_set(MID);
+        // The middle child's key: its string-table entry.
+        s.local_get(STRINGS).local_get(KIDS).local_get(MID).i32_const(int(NODE_SIZE)).i32_mul().i32_add();
+        s.i32_load(m32(0)).i32_const(int(KEY_SHIFT)).i32_shr_u().i32_const(int(STRING_SIZE)).i32_mul().i32_add();
+        s.local_tee(T).i32_load(m32(0)).local_set(Q).local_get(T).i32_load(m32(4)).local_set(KLEN);
+        // The bytes both have: segment bytes P..E against key bytes from Q.
+        s.local_get(SEG).local_tee(P);
+        s.local_get(SEGLEN)
+            .local_get(KLEN)
+            .local_get(SEGLEN)
+            .local_get(KLEN)
+            .i32_lt_u()
+            .select()
+            .i32_add()
+            .local_set(E);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(P).local_get(E).i32_ge_u().if_(EMPTY);
+        // Equal up to the shorter one: the shorter sorts first.
+        s.local_get(SEGLEN).local_get(KLEN).i32_gt_u().local_get(SEGLEN).local_get(KLEN).i32_lt_u().i32_sub();
+        s.local_set(ORDER).br(2);
+        s.end();
+        s.local_get(P).i64_load(m64(0)).local_tee(A).local_get(Q).i64_load(m64(0)).local_tee(B).i64_xor().local_set(X);
+        // In the last word, only the bytes still to compare count.
+        s.local_get(E).local_get(P).i32_sub().local_tee(T).i32_const(8).i32_lt_u().if_(EMPTY);
+        s.local_get(X).i64_const(1).local_get(T).i32_const(3).i32_shl().i64_extend_i32_u().i64_shl().i64_const(1);
+        s.i64_sub().i64_and().local_set(X);
+        s.end();
+        s.local_get(X).i64_eqz().i32_eqz().if_(EMPTY);
+        // The first differing byte (the lowest in a little-endian word) decides.
+        s.local_get(X).i64_ctz().i64_const(56).i64_and().local_set(X);
+        s.i32_const(-1).i32_const(1);
+        s.local_get(A).local_get(X).i64_shr_u().i64_const(255).i64_and();
+        s.local_get(B).local_get(X).i64_shr_u().i64_const(255).i64_and().i64_lt_u().select().local_set(ORDER);
+        s.br(2);
+        s.end();
+        s.local_get(P).i32_const(8).i32_add().local_set(P);
+        s.local_get(Q).i32_const(8).i32_add().local_set(Q).br(0);
+        s.end().end();
+        s.local_get(ORDER).i32_eqz().if_(EMPTY);
+        s.local_get(FIRST_CHILD).local_get(MID).i32_add().local_set(H).br(2);
+        s.end();
+        s.local_get(ORDER).i32_const(0).i32_lt_s().if_(EMPTY);
+        s.local_get(MID).local_set(HI).else_().local_get(MID).i32_const(1).i32_add().local_set(LO).end();
+        s.br(0);
+        s.end().end();
+        s.else_();
+        s.local_get(TAG).i32_const(7).i32_and().i32_const(int(kind::ARRAY)).i32_ne();
+        return_if(s, minus_one);
+        // A decimal index: 1 to 10 digits, no leading zero, below the count.
+        s.local_get(SEGLEN).i32_eqz().local_get(SEGLEN).i32_const(10).i32_gt_u().i32_or();
+        return_if(s, minus_one);
+        s.local_get(SEGLEN).i32_const(1).i32_gt_u();
+        s.local_get(SEG).i32_load8_u(m8(0)).i32_const(i32::from(b'0')).i32_eq().i32_and();
+        return_if(s, minus_one);
+        s.i64_const(0).local_set(INDEX);
+        s.block(EMPTY).loop_(EMPTY);
+        s.local_get(POS).local_get(END).i32_ge_u().br_if(1);
+        s.local_get(QUERY)
+            .local_get(POS)
+            .i32_add()
+            .i32_load8_u(m8(0))
+            .i32_const(i32::from(b'0'))
+            .i32_sub()
+            .local_tee(T);
+        s.i32_const(9).i32_gt_u();
+        return_if(s, minus_one);
+        s.local_get(INDEX).i64_const(10).i64_mul().local_get(T).i64_extend_i32_u().i64_add().local_set(INDEX);
+        s.local_get(POS).i32_const(1).i32_add().local_set(POS).br(0);
+        s.end().end();
+        s.local_get(INDEX).local_get(AT).call(SIZE).i64_extend_i32_u().i64_ge_u();
+        return_if(s, minus_one);
+        s.local_get(AT).call(FIRST).local_get(INDEX).i32_wrap_i64().i32_add().local_set(H);
+        s.end();
+        s.local_get(END).local_set(POS).br(0);
+        s.end();
+        s.unreachable();
+    })
+}
+
+/// `walk_escaped(len)`: [`lookup`]'s path for a pointer with a `~` in it, walked segment by
+/// segment a byte at a time: every `~` must be followed by `0` or `1`, and each key is compared
+/// with `~0` and `~1` read as `~` and `/`. Locals 1 query, 2 pos, 3 end, 4 handle, 5 address,
+/// 6 kind, 7 scratch, 8 index (i64).
+fn walk_escaped() -> Function {
     body(&[(7, I32), (1, I64)], |s| {
         too_long(s);
         return_if(s, minus_one);
@@ -685,4 +900,238 @@ fn find() -> Function {
         s.end().end();
         s.i32_const(-1);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! `lookup`'s word-at-a-time walk against serde_json's RFC 6901 pointers, on keys chosen for
+    //! its edges: empty keys, keys with `~` and `/`, keys longer than a word, keys that differ
+    //! only in their last byte or at a word's boundary, keys that are prefixes of others, bytes
+    //! above 0x7f, and a query that fills the whole buffer.
+
+    use serde_json::{json, Value};
+    use wasmi::{Engine, Instance, Linker, Memory, Module, Store};
+
+    use crate::artifact::compiled::Compiled;
+    use crate::codegen::wasm::module;
+
+    struct Host {
+        store: Store<()>,
+        instance: Instance,
+        memory: Memory,
+        query: usize,
+        capacity: usize,
+    }
+
+    impl Host {
+        fn new(value: Value) -> Host {
+            let bytes = module(&Compiled::new(value)).expect("module");
+            let engine = Engine::default();
+            let module = Module::new(&engine, &bytes).expect("wasmi accepts it");
+            let mut store = Store::new(&engine, ());
+            let instance = Linker::<()>::new(&engine).instantiate_and_start(&mut store, &module).expect("instance");
+            let memory = instance.get_memory(&store, "memory").expect("memory");
+            let query = instance.get_typed_func::<(), i64>(&store, "query").expect("query");
+            let packed = query.call(&mut store, ()).expect("query()") as u64;
+            let (query, capacity) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+            Host { store, instance, memory, query, capacity }
+        }
+
+        fn call(&mut self, name: &str, args: (i32, i32)) -> i32 {
+            if name == "lookup" || name == "kind" || name == "count" {
+                let f = self.instance.get_typed_func::<i32, i32>(&self.store, name).expect(name);
+                return f.call(&mut self.store, args.0).expect(name);
+            }
+            let f = self.instance.get_typed_func::<(i32, i32), i32>(&self.store, name).expect(name);
+            f.call(&mut self.store, args).expect(name)
+        }
+
+        fn lookup(&mut self, pointer: &[u8]) -> i32 {
+            let n = pointer.len().min(self.capacity);
+            self.memory.data_mut(&mut self.store)[self.query..self.query + n].copy_from_slice(&pointer[..n]);
+            self.call("lookup", (i32::try_from(pointer.len()).expect("len"), 0))
+        }
+
+        fn child_key(&mut self, h: i32, i: i32) -> String {
+            let f = self.instance.get_typed_func::<(i32, i32), i64>(&self.store, "child_key").expect("child_key");
+            let packed = f.call(&mut self.store, (h, i)).expect("child_key") as u64;
+            let (ptr, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+            String::from_utf8(self.memory.data(&self.store)[ptr..ptr + len].to_vec()).expect("UTF-8")
+        }
+    }
+
+    fn escape(key: &str) -> String {
+        key.replace('~', "~0").replace('/', "~1")
+    }
+
+    /// Every node's pointer and handle, found through `count`, `child` and `child_key`.
+    fn every_pointer(host: &mut Host, h: i32, pointer: &str, out: &mut Vec<(String, i32)>) {
+        out.push((pointer.to_string(), h));
+        let kind = host.call("kind", (h, 0));
+        for i in 0..host.call("count", (h, 0)) {
+            let child = host.call("child", (h, i));
+            let segment = if kind == 6 { escape(&host.child_key(h, i)) } else { i.to_string() };
+            every_pointer(host, child, &format!("{pointer}/{segment}"), out);
+        }
+    }
+
+    const KEYS: [&str; 30] = [
+        "",
+        "a",
+        "~",
+        "/",
+        "~0",
+        "~1",
+        "a~b",
+        "a/b",
+        "a~",
+        "abcdefg~",
+        "abcdefgh~",
+        "abcdefg/",
+        "abcdefg",
+        "abcdefgh",
+        "abcdefgi",
+        "abcdefghi",
+        "abcdefghj",
+        "abcdefgha",
+        "region_00001",
+        "region_00002",
+        "region_00010",
+        "region_000010",
+        "region_00001_and_then_some_more",
+        "region_00001_and_then_some_mord",
+        "\u{7f}",
+        "é",
+        "éa",
+        "ÿ",
+        "zzzzzzzzzzzzzzzzzzzzzzzz",
+        "tab\tnewline\n",
+    ];
+
+    fn ruleset() -> Value {
+        let mut inner = serde_json::Map::new();
+        for (i, key) in (0..).zip(KEYS) {
+            inner.insert(key.to_string(), json!(i));
+        }
+        let inner = Value::Object(inner);
+        let mut outer = serde_json::Map::new();
+        for (i, key) in KEYS.iter().enumerate() {
+            // Each key at the outer level too, over a different subtree for some.
+            let value = if i % 3 == 0 { inner.clone() } else { json!([i, {"": i, key.to_string(): [inner.clone()]}]) };
+            outer.insert((*key).to_string(), value);
+        }
+        Value::Object(outer)
+    }
+
+    /// Runs `test` on a thread with a large stack: wasmi's debug build without `auto-dispatch`
+    /// (the root crate's dev-dependency) recurses per instruction, and a long loop needs room.
+    fn with_stack(test: fn()) {
+        let thread = std::thread::Builder::new().stack_size(1 << 30).spawn(test).expect("thread");
+        if let Err(panic) = thread.join() {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    #[test]
+    fn every_pointer_finds_its_node_and_every_near_miss_is_absent() {
+        with_stack(every_pointer_and_near_miss);
+    }
+
+    #[test]
+    fn a_query_that_fills_the_buffer_is_read_to_its_last_byte_and_no_further() {
+        with_stack(full_buffer);
+    }
+
+    fn every_pointer_and_near_miss() {
+        let value = ruleset();
+        let mut host = Host::new(value.clone());
+        let mut pointers = Vec::new();
+        every_pointer(&mut host, 0, "", &mut pointers);
+        assert!(pointers.len() > 1000, "{}", pointers.len());
+        for (pointer, handle) in &pointers {
+            assert_eq!(host.lookup(pointer.as_bytes()), *handle, "lookup({pointer:?})");
+            assert!(value.pointer(pointer).is_some(), "{pointer:?}");
+        }
+        // Near misses: each pointer with a byte added, its last byte changed or dropped; absent
+        // exactly when serde_json finds nothing there.
+        for (pointer, _) in pointers.iter().filter(|(p, _)| !p.is_empty()) {
+            let mut misses = vec![format!("{pointer}x"), format!("{pointer}\u{0}"), format!("{pointer}/")];
+            let mut chars: Vec<char> = pointer.chars().collect();
+            chars.pop();
+            misses.push(chars.iter().collect());
+            if let Some(last) = chars.last_mut() {
+                if *last != '~' {
+                    *last = char::from_u32(*last as u32 + 1).unwrap_or('a');
+                    misses.push(chars.iter().collect());
+                }
+            }
+            for miss in misses {
+                if miss.contains('~') && miss.split('~').skip(1).any(|s| !s.starts_with(['0', '1'])) {
+                    assert_eq!(host.lookup(miss.as_bytes()), -1, "malformed {miss:?}");
+                    continue;
+                }
+                let found = host.lookup(miss.as_bytes());
+                match value.pointer(&miss) {
+                    None => assert_eq!(found, -1, "lookup({miss:?})"),
+                    Some(_) => {
+                        let expected = pointers.iter().find(|(p, _)| *p == miss).map(|(_, h)| *h);
+                        assert_eq!(Some(found), expected, "lookup({miss:?})");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn kind_and_as_i64_read_every_scalar_and_trap_on_the_rest() {
+        with_stack(scalars);
+    }
+
+    fn scalars() {
+        let value = json!({
+            "big": 1_i64 << 40, "neg": -(1_i64 << 40), "max": i64::MAX, "min": i64::MIN, "small": -5,
+            "t": true, "f": false, "n": null, "x": 2.5, "s": "text", "a": [1], "o": {"k": 1},
+        });
+        let mut host = Host::new(value.clone());
+        let mut pointers = Vec::new();
+        every_pointer(&mut host, 0, "", &mut pointers);
+        let as_i64 = host.instance.get_typed_func::<i32, i64>(&host.store, "as_i64").expect("as_i64");
+        for (pointer, handle) in &pointers {
+            let expected = value.pointer(pointer).expect("a node");
+            let kind = host.call("kind", (*handle, 0));
+            let read = as_i64.call(&mut host.store, *handle);
+            match expected {
+                Value::Bool(b) => assert_eq!((kind, read.ok()), (1, Some(i64::from(*b))), "{pointer}"),
+                Value::Number(n) if n.is_i64() => assert_eq!((kind, read.ok()), (2, n.as_i64()), "{pointer}"),
+                _ => assert!(read.is_err(), "as_i64({pointer}) traps"),
+            }
+        }
+        // One past the last node, and beyond: -1 for kind, a trap for as_i64.
+        let nodes = pointers.iter().map(|(_, h)| *h).max().unwrap_or(0) + 1;
+        for bad in [nodes, nodes + 1, -1, i32::MAX, i32::MIN] {
+            assert_eq!(host.call("kind", (bad, 0)), -1, "kind({bad})");
+            assert!(as_i64.call(&mut host.store, bad).is_err(), "as_i64({bad})");
+        }
+    }
+
+    fn full_buffer() {
+        let mut host = Host::new(ruleset());
+        let capacity = host.capacity;
+        for tail in [0, 1, 7, 8, 9] {
+            // Ends with its last segment in the buffer's last bytes: absent, never a trap.
+            let mut query = vec![b'/'; 1];
+            query.resize(capacity - tail, b'z');
+            query.resize(capacity, b'/');
+            assert_eq!(host.lookup(&query), -1, "a {capacity}-byte query ending in {tail} slashes");
+        }
+        let mut query = b"/zzzzzzzzzzzzzzzzzzzzzzzz/".to_vec();
+        query.resize(capacity, b'z');
+        assert_eq!(host.lookup(&query), -1);
+        assert_eq!(host.lookup(&vec![b'/'; capacity + 1]), -1, "over the buffer");
+        // A tilde in the buffer's last byte is a malformed escape.
+        let mut query = vec![b'a'; capacity];
+        query[0] = b'/';
+        query[capacity - 1] = b'~';
+        assert_eq!(host.lookup(&query), -1);
+    }
 }

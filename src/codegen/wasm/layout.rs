@@ -100,6 +100,10 @@ pub const GROUP_SIZE: u32 = 20;
 pub const RANGE_SIZE: u32 = 8;
 /// The smallest query buffer (the ABI promises at least this much).
 pub const QUERY_MIN: u32 = 4096;
+/// The bytes kept free after the query buffer, at the end of the memory: `lookup` reads the
+/// query 8 bytes at a time, and a load that starts inside the buffer must not leave the memory.
+/// (Every key it compares with lies before other data, so those loads stay inside too.)
+pub const SLACK: u32 = 8;
 /// `sha256:` and 64 hex digits.
 pub const OUT_LEN: u32 = 71;
 pub const PAGE: u32 = 65536;
@@ -616,12 +620,12 @@ pub fn layout(compiled: &Compiled) -> Result<Layout, LayoutError> {
     let range_count: usize = groups.iter().map(|g| g.ranges.len()).sum();
     let out_at = after(ranges_at, range_count, RANGE_SIZE)?;
     let query_at = align8(add(out_at, OUT_LEN)?)?;
-    let end = u64::from(query_at) + u64::from(QUERY_MIN);
+    let end = u64::from(query_at) + u64::from(QUERY_MIN) + u64::from(SLACK);
     let pages = u32::try_from(end.div_ceil(u64::from(PAGE))).map_err(|_| LayoutError::TooLarge)?;
     if u64::from(pages) * u64::from(PAGE) > 1 << 32 {
         return Err(LayoutError::TooLarge);
     }
-    let capacity = u64::from(pages) * u64::from(PAGE) - u64::from(query_at);
+    let capacity = u64::from(pages) * u64::from(PAGE) - u64::from(query_at) - u64::from(SLACK);
     let capacity = u32::try_from(capacity).map_err(|_| LayoutError::TooLarge)?;
 
     let words = |pairs: &mut dyn Iterator<Item = (u32, u32)>, size: usize| {
