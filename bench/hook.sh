@@ -3,7 +3,8 @@
 # repository of N rule files (bench/gen.py, committed in git), median wall time (hyperfine) of
 #   - rulesctl check                          the working tree, no base
 #   - rulesctl check --staged --base HEAD     with only an environment file staged
-#   - rulesctl check --staged --base HEAD     with a one-line rule change staged
+#   - rulesctl check --staged --base HEAD     with a one-line rule change staged (refused: G001)
+#   - rulesctl check --staged --base HEAD     the same with the version raised (passes)
 #   - rulesctl build --base HEAD              a clean checkout, as CI runs it (dist/ removed)
 #   - git commit of a one-line environment change, without and with the hook installed
 # and prints a Markdown table with each ratio to `check`.
@@ -54,6 +55,20 @@ rm -rf .git/rulesctl && "$bin" check --staged --base HEAD >/dev/null
 sed -i '0,/base_rate *= [0-9]*/s//base_rate = 1/' "$rule_file"
 git add "$rule_file"
 median rule_changed "$bin" check --staged --base HEAD
+# The same change with its version raised: the hook passes and keeps this index's summary for
+# the next commit (removed before each run, so every run pays for writing it, as a commit does).
+base_entry="$(ls .git/rulesctl/base)"
+version_file="$(git grep -l 'ruleset_version *= *"' -- '*.hcl' | grep -v rulesctl.hcl | head -1)"
+sed -i 's/ruleset_version *= *"[^"]*"/ruleset_version = "v99.0.0"/' "$version_file"
+git add "$version_file"
+hyperfine -N -i --style none --warmup 1 --runs "${RUNS:-10}" \
+  --prepare "find .git/rulesctl/base -type f ! -name $base_entry -delete" \
+  --export-json "$work/hf.json" -- "$bin check --staged --base HEAD" >/dev/null 2>&1 \
+  || hyperfine -i --style none --warmup 1 --runs "${RUNS:-10}" \
+    --prepare "find .git/rulesctl/base -type f ! -name $base_entry -delete" \
+    --export-json "$work/hf.json" -- "$bin check --staged --base HEAD" >/dev/null
+python3 -c "import json;print('%.1f' % (json.load(open('$work/hf.json'))['results'][0]['median']*1000))" > "$work/rule_bumped"
+git checkout -q HEAD -- "$version_file"
 # The same without that summary (a base other than the last commit made through the hook).
 hyperfine -N -i --style none --warmup 1 --runs "${RUNS:-10}" --prepare "rm -rf .git/rulesctl" \
   --export-json "$work/hf.json" -- "$bin check --staged --base HEAD" >/dev/null 2>&1
@@ -82,7 +97,8 @@ echo "| --- | --- | --- |"
 echo "| \`check\` | $(cat "$work/check") | 1.00 × check |"
 echo "| \`check --staged --base HEAD\`, an environment file staged | $(cat "$work/env_only") | $(r env_only check) × check |"
 echo "| \`check --staged --base HEAD\`, a one-line rule change staged | $(cat "$work/rule_changed") | $(r rule_changed check) × check |"
-echo "| the same, no summary of the base kept | $(cat "$work/rule_cold") | $(r rule_cold check) × check |"
+echo "| the same change with the version raised (passes, keeps its summary) | $(cat "$work/rule_bumped") | $(r rule_bumped check) × check |"
+echo "| the unraised change, no summary of the base kept | $(cat "$work/rule_cold") | $(r rule_cold check) × check |"
 echo "| \`build\` | $(cat "$work/build") | $(r build check) × check |"
 echo "| \`build --base HEAD\`, clean checkout | $(cat "$work/build_base") | $(r build_base build) × build |"
 echo "| \`git commit\`, no hook | $(cat "$work/commit") | |"
