@@ -79,6 +79,11 @@ pub struct Deploy {
     /// dependencies switched off; `None` when the chart has no defaults.
     pub effective: Option<Document>,
     pub environments: Vec<EnvDoc>,
+    /// The JSON pointers of each target's Kubernetes `resources` mappings, in [`Deploy::targets`]
+    /// order: found by one walk of each document on first use and shared by the three checks
+    /// that read them (`check::resources::of_targets`), which walked every environment's
+    /// values once each. Filled only after loading, which is the last to change the documents.
+    pub resource_pointers: std::sync::OnceLock<Vec<Vec<String>>>,
 }
 
 /// A document to check: values.yaml alone, or one environment's merged values.
