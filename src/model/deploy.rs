@@ -1,6 +1,6 @@
 //! values.yaml and the environments: deep merge with spans, and schema validation at positions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use jsonschema::error::ValidationErrorKind;
@@ -171,27 +171,47 @@ fn merge_into(merged: &mut Document, pointer: &str, over: &Value, source: &Docum
             merge_into(merged, &child, value, source, from, defaults);
             continue;
         }
-        let prefix = format!("{child}/");
         if let Some(Value::Object(parent)) = merged.value.pointer_mut(pointer) {
             if defaults && value.is_null() {
                 parent.remove(key);
-                merged.spans.retain(|p, _| **p != *child && !p.starts_with(&prefix));
+                cut(&mut merged.spans, &child);
                 continue;
             }
             parent.insert(key.clone(), value.clone());
         } else {
             continue;
         }
-        merged.spans.retain(|p, _| **p != *child && !p.starts_with(&prefix));
+        cut(&mut merged.spans, &child);
         let at = format!("{from}{child}");
         let at_prefix = format!("{at}/");
-        for (p, span) in source.spans.range::<str, _>((Bound::Included(at.as_str()), Bound::Unbounded)).take_while(|(p, _)| p.starts_with(&at)) {
+        for (p, span) in source
+            .spans
+            .range::<str, _>((Bound::Included(at.as_str()), Bound::Unbounded))
+            .take_while(|(p, _)| p.starts_with(&at))
+        {
             if **p == *at || p.starts_with(&at_prefix) {
                 // The same pointer in both: the count is shared, not the text copied.
                 let here = if from.is_empty() { p.clone() } else { Pointer::from(&p[from.len()..]) };
                 merged.spans.insert(here, *span);
             }
         }
+    }
+}
+
+/// Removes the spans of the value at `pointer` and of everything under it: the pointer itself
+/// and the run of pointers after `pointer/` (a lookup and a range; scanning every span cost a
+/// pass over the whole values.yaml per override and per injection).
+fn cut<V>(spans: &mut BTreeMap<Pointer, V>, pointer: &str) {
+    spans.remove(pointer);
+    let prefix = format!("{pointer}/");
+    let under: Vec<Pointer> = spans
+        .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+        .map(|(p, _)| p)
+        .take_while(|p| p.starts_with(&prefix))
+        .cloned()
+        .collect();
+    for p in under {
+        spans.remove(&p);
     }
 }
 
@@ -207,8 +227,7 @@ pub fn inject(doc: &mut Document, path: &str, value: Value, span: Span) {
         pointer = format!("{pointer}/{}", escape(part));
         if last {
             *slot = value.clone();
-            let prefix = format!("{pointer}/");
-            doc.spans.retain(|p, _| **p != *pointer && !p.starts_with(&prefix));
+            cut(&mut doc.spans, &pointer);
             doc.spans.insert(Pointer::from(pointer.as_str()), (span, None));
             return;
         }

@@ -185,8 +185,7 @@ const PARALLEL_ENVIRONMENTS: usize = 4;
 
 /// `work` on every item, in item order; the items split into one run of neighbours per core.
 fn each_in_order<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads =
-        if items.len() < PARALLEL_ENVIRONMENTS { 1 } else { crate::threads::count().min(items.len()) };
+    let threads = if items.len() < PARALLEL_ENVIRONMENTS { 1 } else { crate::threads::count().min(items.len()) };
     if threads < 2 {
         return items.into_iter().map(work).collect();
     }
@@ -238,7 +237,8 @@ fn environment(parsed: Parsed<'_>, shared: &Shared<'_>) -> (EnvDoc, Sink) {
     let Some((mut doc, credentials)) = doc else {
         // Broken, but still this environment: it blocks only itself, and `render --env`
         // reports its errors rather than "unknown environment".
-        let env = EnvDoc { name, file: id, doc: None, env: None, merged: None, effective: None, credentials: Vec::new() };
+        let env =
+            EnvDoc { name, file: id, doc: None, env: None, merged: None, effective: None, credentials: Vec::new() };
         return (env, sink);
     };
     let chart_schema = shared.chart_schema;
