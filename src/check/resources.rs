@@ -81,7 +81,8 @@ fn walk<'a>(value: &'a Value, pointer: &mut String, out: &mut Vec<Resources<'a>>
     let len = pointer.len();
     match value {
         Value::Object(map) => {
-            for (key, v) in map {
+            // A scalar holds no mapping: not even its pointer is needed (a third of the nodes).
+            for (key, v) in map.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
                 pointer.push('/');
                 pointer.push_str(&escape(key));
                 let found = (key == "resources")

@@ -44,14 +44,28 @@ fn walk<'v>(
     match value {
         Value::Object(map) => {
             for (key, v) in map {
+                if let Value::String(name) = v {
+                    // A string names a secret by its key alone: its pointer is made only then.
+                    keys.push(key);
+                    let named = NAME_KEYS.contains(&key.as_str())
+                        || key == "secretRef"
+                        || extra.iter().any(|e| ends_with(keys, e));
+                    keys.pop();
+                    if named {
+                        pointer.push('/');
+                        pointer.push_str(&escape(key));
+                        push(pointer, name, out);
+                        pointer.truncate(len);
+                    }
+                    continue;
+                }
+                if !(v.is_object() || v.is_array()) {
+                    continue;
+                }
                 pointer.push('/');
                 pointer.push_str(&escape(key));
                 keys.push(key);
-                let configured = || extra.iter().any(|e| ends_with(keys, e));
                 match v {
-                    Value::String(name) if NAME_KEYS.contains(&key.as_str()) || key == "secretRef" || configured() => {
-                        push(pointer, name, out);
-                    }
                     Value::Object(inner) if REF_KEYS.contains(&key.as_str()) => match inner.get("name") {
                         Some(Value::String(name)) => push(&format!("{pointer}/name"), name, out),
                         _ => walk(v, pointer, keys, extra, out),
@@ -69,8 +83,7 @@ fn walk<'v>(
                             }
                         }
                     }
-                    Value::Object(_) | Value::Array(_) => walk(v, pointer, keys, extra, out),
-                    _ => {}
+                    _ => walk(v, pointer, keys, extra, out),
                 }
                 keys.pop();
                 pointer.truncate(len);
