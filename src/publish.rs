@@ -52,7 +52,8 @@ pub struct Output {
 /// that version exists: one of another ruleset is refused with A001 at `version` (the span of
 /// `ruleset_version`); one of this ruleset is left untouched when it holds exactly `text`, and
 /// otherwise (written by an older rulesctl, with a `provenance` key) rewritten to `text`, whose
-/// digest is the same. Then makes sure the `.sha256` file matches.
+/// digest is the same. Then makes sure the `.sha256` file matches: `sha256` is `text`'s hash in
+/// hex, which the caller has already computed for the provenance statement.
 ///
 /// # Errors
 ///
@@ -62,6 +63,7 @@ pub fn artifact(
     root: &Path,
     dist: &str,
     text: &str,
+    sha256: &str,
     compiled: &Compiled,
     version: Option<Span>,
     sources: &mut Sources,
@@ -84,7 +86,7 @@ pub fn artifact(
     if written {
         write_atomic(&path, text.as_bytes()).map_err(|e| write_failed(sources, &rel, &e))?;
     }
-    let checksum = checksum_line(&name, text.as_bytes());
+    let checksum = checksum_line_of(&name, sha256);
     let sums_written =
         write_if_changed(&sums_path, checksum.as_bytes()).map_err(|e| write_failed(sources, &sums_rel, &e))?;
     let digest = compiled.digest.clone();
@@ -258,7 +260,12 @@ fn existing(root: &Path, rel: &str) -> Option<String> {
 
 /// The line `sha256sum -c` reads for a file called `name` holding `bytes`.
 pub fn checksum_line(name: &str, bytes: &[u8]) -> String {
-    format!("{}  {name}\n", hash::hex(bytes))
+    checksum_line_of(name, &hash::hex(bytes))
+}
+
+/// The same line for a file whose hash (hex) is already known.
+fn checksum_line_of(name: &str, sha256: &str) -> String {
+    format!("{sha256}  {name}\n")
 }
 
 /// Writes one root-relative output file under `dist` (an environment's rendered values),

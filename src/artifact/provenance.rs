@@ -24,10 +24,12 @@ pub struct Facts {
     pub git: Option<GitState>,
 }
 
-/// The statement for the artifact file `artifact_name` holding `artifact`, and for `modules`
-/// written beside it (the WebAssembly module: file name and bytes), subjects after the artifact:
-/// deterministic apart from the facts it records (no time stamps), with sources sorted by path.
-pub fn statement(artifact_name: &str, artifact: &[u8], modules: &[(String, &[u8])], facts: &Facts) -> Value {
+/// The statement for the artifact file `artifact_name` whose bytes hash to `artifact_sha256`
+/// (hex; hashed once by the caller, which writes the same digest into the `.sha256` file), and
+/// for `modules` written beside it (the WebAssembly module: file name and bytes), subjects after
+/// the artifact: deterministic apart from the facts it records (no time stamps), with sources
+/// sorted by path.
+pub fn statement(artifact_name: &str, artifact_sha256: &str, modules: &[(String, &[u8])], facts: &Facts) -> Value {
     let mut sources = facts.sources.clone();
     sources.sort();
     sources.dedup();
@@ -43,9 +45,9 @@ pub fn statement(artifact_name: &str, artifact: &[u8], modules: &[(String, &[u8]
     }
     json!({
         "_type": STATEMENT_TYPE,
-        "subject": std::iter::once((artifact_name, artifact))
-            .chain(modules.iter().map(|(name, bytes)| (name.as_str(), *bytes)))
-            .map(|(name, bytes)| json!({ "name": name, "digest": { "sha256": hash::hex(bytes) } }))
+        "subject": std::iter::once((artifact_name, artifact_sha256.to_string()))
+            .chain(modules.iter().map(|(name, bytes)| (name.as_str(), hash::hex(bytes))))
+            .map(|(name, sha256)| json!({ "name": name, "digest": { "sha256": sha256 } }))
             .collect::<Vec<Value>>(),
         "predicateType": PREDICATE_TYPE,
         "predicate": {

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use crate::model::deploy::{Deploy, Target};
 use crate::parse::yaml::escape;
 
 /// One `resources` mapping.
@@ -41,6 +42,32 @@ pub fn amount(value: &Value) -> Option<String> {
     }
 }
 
+/// Every document to check (see [`Deploy::targets`]) with its `resources` mappings. Each
+/// document is walked once per run, whichever check asks first; the others look up what it
+/// found ([`Deploy::resource_pointers`]).
+pub fn of_targets(deploy: &Deploy) -> Vec<(Target<'_>, Vec<Resources<'_>>)> {
+    let targets = deploy.targets();
+    let pointers = deploy.resource_pointers.get_or_init(|| {
+        targets.iter().map(|t| find(&t.doc.value).into_iter().map(|found| found.pointer).collect()).collect()
+    });
+    targets
+        .into_iter()
+        .zip(pointers)
+        .map(|(target, pointers)| {
+            let found = pointers.iter().filter_map(|pointer| at(&target.doc.value, pointer)).collect();
+            (target, found)
+        })
+        .collect()
+}
+
+/// The `resources` mapping at `pointer`, as [`find`] found it there.
+fn at<'a>(value: &'a Value, pointer: &str) -> Option<Resources<'a>> {
+    let v = value.pointer(pointer)?;
+    let requests = v.get("requests").and_then(Value::as_object);
+    let limits = v.get("limits").and_then(Value::as_object);
+    (requests.is_some() || limits.is_some()).then(|| Resources { pointer: pointer.to_string(), requests, limits })
+}
+
 /// Every `resources` mapping in `value`, in document order.
 pub fn find(value: &Value) -> Vec<Resources<'_>> {
     let mut out = Vec::new();
@@ -54,7 +81,8 @@ fn walk<'a>(value: &'a Value, pointer: &mut String, out: &mut Vec<Resources<'a>>
     let len = pointer.len();
     match value {
         Value::Object(map) => {
-            for (key, v) in map {
+            // A scalar holds no mapping: not even its pointer is needed (a third of the nodes).
+            for (key, v) in map.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
                 pointer.push('/');
                 pointer.push_str(&escape(key));
                 let found = (key == "resources")

@@ -124,16 +124,18 @@ fn write(root: &Path, emit: &[Target], analysis: &mut Analysis) -> Vec<publish::
     };
     let modules: Vec<(String, &[u8])> =
         wasm.iter().map(|bytes| (wasm::file_name(compiled.version()), bytes.as_slice())).collect();
+    // Hashed once: the provenance statement's subject and the `.sha256` file say the same.
+    let sha256 = crate::hash::hex(text.as_bytes());
     let statement = provenance::text(&provenance::statement(
         &file_name(compiled.version()),
-        text.as_bytes(),
+        &sha256,
         &modules,
         &facts(root, analysis),
     ));
     let version = analysis.ruleset.versions.first().map(|v| v.span);
     let sources = &mut analysis.sources;
     let written = publish::refuse_module_if_different(root, &dist, &compiled, version, sources)
-        .and_then(|()| publish::artifact(root, &dist, &text, &compiled, version, sources))
+        .and_then(|()| publish::artifact(root, &dist, &text, &sha256, &compiled, version, sources))
         .and_then(|mut outputs| {
             outputs.push(publish::provenance(root, &dist, &statement, &compiled, sources)?);
             if emit.contains(&Target::Rust) {

@@ -1,6 +1,7 @@
 //! values.yaml and the environments: deep merge with spans, and schema validation at positions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use jsonschema::error::ValidationErrorKind;
 use serde_json::{Map, Value};
@@ -12,7 +13,7 @@ use crate::model::decode::close_match;
 use crate::model::near::Near;
 use crate::model::values::Environment;
 use crate::parse::yaml::escape;
-use crate::parse::yaml::Document;
+use crate::parse::yaml::{Document, Pointer};
 
 declare_code! {
     /// A values or environment file does not match its schema.
@@ -79,6 +80,11 @@ pub struct Deploy {
     /// dependencies switched off; `None` when the chart has no defaults.
     pub effective: Option<Document>,
     pub environments: Vec<EnvDoc>,
+    /// The JSON pointers of each target's Kubernetes `resources` mappings, in [`Deploy::targets`]
+    /// order: found by one walk of each document on first use and shared by the three checks
+    /// that read them (`check::resources::of_targets`), which walked every environment's
+    /// values once each. Filled only after loading, which is the last to change the documents.
+    pub resource_pointers: std::sync::OnceLock<Vec<Vec<String>>>,
 }
 
 /// A document to check: values.yaml alone, or one environment's merged values.
@@ -129,7 +135,7 @@ pub fn overlay(base: &Document, over: &Document) -> Document {
     let mut merged = base.clone();
     merged.file = over.file.or(base.file);
     if let Some(span) = over.spans.get("") {
-        merged.spans.insert(String::new(), *span);
+        merged.spans.insert(Pointer::from(""), *span);
     }
     merge_into(&mut merged, "", &over.value, over, "", true);
     if !merged.value.is_object() {
@@ -145,7 +151,7 @@ pub fn nest(doc: &Document, key: &str) -> Document {
     let at = format!("/{}", escape(key));
     let mut value = Map::new();
     value.insert(key.to_string(), doc.value.clone());
-    let spans = doc.spans.iter().map(|(p, span)| (format!("{at}{p}"), *span)).collect();
+    let spans = doc.spans.iter().map(|(p, span)| (Pointer::from(format!("{at}{p}")), *span)).collect();
     Document { value: Value::Object(value), spans, file: doc.file, ..Document::default() }
 }
 
@@ -159,29 +165,53 @@ fn merge_into(merged: &mut Document, pointer: &str, over: &Value, source: &Docum
         if both_maps {
             // Over a chart's defaults, the mapping is placed where the team's file writes it:
             // a problem with the mapping as a whole (a required key missing) is fixed there.
-            if let Some(span) = source.spans.get(&format!("{from}{child}")).filter(|_| defaults) {
-                merged.spans.insert(child.clone(), *span);
+            if let Some(span) = source.spans.get(format!("{from}{child}").as_str()).filter(|_| defaults) {
+                merged.spans.insert(Pointer::from(child.as_str()), *span);
             }
             merge_into(merged, &child, value, source, from, defaults);
             continue;
         }
-        let prefix = format!("{child}/");
         if let Some(Value::Object(parent)) = merged.value.pointer_mut(pointer) {
             if defaults && value.is_null() {
                 parent.remove(key);
-                merged.spans.retain(|p, _| p != &child && !p.starts_with(&prefix));
+                cut(&mut merged.spans, &child);
                 continue;
             }
             parent.insert(key.clone(), value.clone());
         } else {
             continue;
         }
-        merged.spans.retain(|p, _| p != &child && !p.starts_with(&prefix));
+        cut(&mut merged.spans, &child);
         let at = format!("{from}{child}");
         let at_prefix = format!("{at}/");
-        for (p, span) in source.spans.iter().filter(|(p, _)| *p == &at || p.starts_with(&at_prefix)) {
-            merged.spans.insert(p[from.len()..].to_string(), *span);
+        for (p, span) in source
+            .spans
+            .range::<str, _>((Bound::Included(at.as_str()), Bound::Unbounded))
+            .take_while(|(p, _)| p.starts_with(&at))
+        {
+            if **p == *at || p.starts_with(&at_prefix) {
+                // The same pointer in both: the count is shared, not the text copied.
+                let here = if from.is_empty() { p.clone() } else { Pointer::from(&p[from.len()..]) };
+                merged.spans.insert(here, *span);
+            }
         }
+    }
+}
+
+/// Removes the spans of the value at `pointer` and of everything under it: the pointer itself
+/// and the run of pointers after `pointer/` (a lookup and a range; scanning every span cost a
+/// pass over the whole values.yaml per override and per injection).
+fn cut<V>(spans: &mut BTreeMap<Pointer, V>, pointer: &str) {
+    spans.remove(pointer);
+    let prefix = format!("{pointer}/");
+    let under: Vec<Pointer> = spans
+        .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+        .map(|(p, _)| p)
+        .take_while(|p| p.starts_with(&prefix))
+        .cloned()
+        .collect();
+    for p in under {
+        spans.remove(&p);
     }
 }
 
@@ -197,13 +227,12 @@ pub fn inject(doc: &mut Document, path: &str, value: Value, span: Span) {
         pointer = format!("{pointer}/{}", escape(part));
         if last {
             *slot = value.clone();
-            let prefix = format!("{pointer}/");
-            doc.spans.retain(|p, _| *p != pointer && !p.starts_with(&prefix));
-            doc.spans.insert(pointer.clone(), (span, None));
+            cut(&mut doc.spans, &pointer);
+            doc.spans.insert(Pointer::from(pointer.as_str()), (span, None));
             return;
         }
-        if !doc.spans.contains_key(&pointer) {
-            doc.spans.insert(pointer.clone(), (span, None));
+        if !doc.spans.contains_key(pointer.as_str()) {
+            doc.spans.insert(Pointer::from(pointer.as_str()), (span, None));
         }
     }
 }

@@ -6,6 +6,8 @@
 //! listed in `render { secret_refs = [...] }`. An empty string is no reference, and a Helm
 //! template (`{{ ... }}`) cannot be resolved here, so it is skipped.
 
+use std::fmt::Write;
+
 use serde_json::Value;
 
 use crate::parse::yaml::escape;
@@ -21,46 +23,77 @@ const REF_KEYS: [&str; 3] = ["secretRef", "secretKeyRef", "secret"];
 /// key paths (`auth.credentialsSecret`) matched against the end of each key path.
 pub fn find(value: &Value, extra: &[String]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    walk(value, String::new(), &mut Vec::new(), extra, &mut out);
+    // Split once: the walk asks about every key.
+    let extra: Vec<Vec<&str>> = extra.iter().map(|e| e.split('.').collect()).collect();
+    walk(value, &mut String::new(), &mut Vec::new(), &extra, &mut out);
     out
 }
 
-fn walk(value: &Value, pointer: String, keys: &mut Vec<String>, extra: &[String], out: &mut Vec<(String, String)>) {
+/// Recursive over a YAML tree, which the parser keeps within `max_depth` (aliases included).
+/// `pointer` is the place of `value` and `keys` its key path, grown and cut back in place: only
+/// the pointers of what is found are copied (a copy per node was most of `check`'s time on a
+/// deep values.yaml with many environments).
+fn walk<'v>(
+    value: &'v Value,
+    pointer: &mut String,
+    keys: &mut Vec<&'v str>,
+    extra: &[Vec<&str>],
+    out: &mut Vec<(String, String)>,
+) {
+    let len = pointer.len();
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                let child = format!("{pointer}/{}", escape(key));
-                keys.push(key.clone());
-                let configured = extra.iter().any(|e| ends_with(keys, e));
-                match v {
-                    Value::String(name) if NAME_KEYS.contains(&key.as_str()) || key == "secretRef" || configured => {
-                        push(&child, name, out);
+                if let Value::String(name) = v {
+                    // A string names a secret by its key alone: its pointer is made only then.
+                    keys.push(key);
+                    let named = NAME_KEYS.contains(&key.as_str())
+                        || key == "secretRef"
+                        || extra.iter().any(|e| ends_with(keys, e));
+                    keys.pop();
+                    if named {
+                        pointer.push('/');
+                        pointer.push_str(&escape(key));
+                        push(pointer, name, out);
+                        pointer.truncate(len);
                     }
+                    continue;
+                }
+                if !(v.is_object() || v.is_array()) {
+                    continue;
+                }
+                pointer.push('/');
+                pointer.push_str(&escape(key));
+                keys.push(key);
+                match v {
                     Value::Object(inner) if REF_KEYS.contains(&key.as_str()) => match inner.get("name") {
-                        Some(Value::String(name)) => push(&format!("{child}/name"), name, out),
-                        _ => walk(v, child, keys, extra, out),
+                        Some(Value::String(name)) => push(&format!("{pointer}/name"), name, out),
+                        _ => walk(v, pointer, keys, extra, out),
                     },
                     Value::Array(items) if key == "imagePullSecrets" => {
                         for (i, item) in items.iter().enumerate() {
                             match item {
-                                Value::String(name) => push(&format!("{child}/{i}"), name, out),
+                                Value::String(name) => push(&format!("{pointer}/{i}"), name, out),
                                 Value::Object(m) => {
                                     if let Some(Value::String(name)) = m.get("name") {
-                                        push(&format!("{child}/{i}/name"), name, out);
+                                        push(&format!("{pointer}/{i}/name"), name, out);
                                     }
                                 }
                                 _ => {}
                             }
                         }
                     }
-                    _ => walk(v, child, keys, extra, out),
+                    _ => walk(v, pointer, keys, extra, out),
                 }
                 keys.pop();
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, format!("{pointer}/{i}"), keys, extra, out);
+                let _ = write!(pointer, "/{i}");
+                walk(item, pointer, keys, extra, out);
+                pointer.truncate(len);
             }
         }
         _ => {}
@@ -74,10 +107,10 @@ fn push(pointer: &str, name: &str, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Whether the key path ends with the dotted `suffix` (`auth.credentialsSecret`).
-fn ends_with(keys: &[String], suffix: &str) -> bool {
-    let parts: Vec<&str> = suffix.split('.').collect();
-    keys.len() >= parts.len() && keys[keys.len() - parts.len()..].iter().zip(&parts).all(|(k, p)| k == p)
+/// Whether the key path ends with `suffix`, a dotted path split at its dots
+/// (`auth.credentialsSecret`).
+fn ends_with(keys: &[&str], suffix: &[&str]) -> bool {
+    keys.len() >= suffix.len() && keys[keys.len() - suffix.len()..].iter().zip(suffix).all(|(k, p)| k == p)
 }
 
 #[cfg(test)]

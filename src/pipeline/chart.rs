@@ -148,7 +148,7 @@ pub fn prune(doc: &mut Document, disabled: &[String], switches: &[Switch]) {
             map.retain(|k, _| keep.contains(&k.as_str()));
         }
         let prefix = format!("{pointer}/");
-        doc.spans.retain(|p, _| !p.starts_with(&prefix) || keep.iter().any(|k| p == &format!("{prefix}{k}")));
+        doc.spans.retain(|p, _| !p.starts_with(&prefix) || keep.iter().any(|k| **p == *format!("{prefix}{k}")));
     }
 }
 

@@ -120,6 +120,10 @@ pub fn load(
         chart::prune(&mut doc, &disabled, &defaults.switches);
         doc
     });
+    // Read and parsed one by one (both add to the sources), then merged, validated and checked
+    // on every core: on twenty environments of a deep values.yaml, each merge copies the whole
+    // tree. Each environment's findings join in file order.
+    let mut parsed = Vec::new();
     for rel in env_files {
         *files += 1;
         let (id, ok) = read(sources, sink, tree, rel, limits.max_file_bytes);
@@ -137,56 +141,148 @@ pub fn load(
             continue;
         }
         let doc = ok.then(|| parse_masked(id, limits, sources, sink)).flatten();
-        let Some((mut doc, credentials)) = doc else {
-            // Broken, but still this environment: it blocks only itself, and `render --env`
-            // reports its errors rather than "unknown environment".
-            let env =
-                EnvDoc { name, file: id, doc: None, env: None, merged: None, effective: None, credentials: Vec::new() };
-            deploy.environments.push(env);
-            continue;
-        };
-        settle(&mut doc, chart_schema.as_ref().map(|s| s.value), "/overrides", Some(&name), sink);
-        let mut skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
-        overlay_keys(&doc, deploy.values.as_ref(), &mut skip, sink);
-        // An allocatable amount that is no quantity is H007's to report, which says more than
-        // the schema's pattern would.
-        for resource in ["cpu", "memory"] {
-            let pointer = format!("/cluster/allocatable/{resource}");
-            let text = doc.value.pointer(&pointer).and_then(Value::as_str);
-            if text.is_some_and(|t| crate::model::quantity::quantity(t).is_none()) {
-                skip.insert(pointer);
-            }
-        }
-        let typed = match &env_schema {
-            Some(schema) => validate(&doc, schema, rel, &skip, sink),
-            None => true,
-        };
-        let env = typed.then(|| serde_json::from_value(doc.value.clone()).ok()).flatten();
-        let merged = deploy.values.as_ref().map(|values| {
-            let mut merged = merge(values, &doc);
-            for (path, value, span) in injected {
-                inject(&mut merged, path, value.clone(), *span);
-            }
-            merged
-        });
-        let mut effective = merged.as_ref().and_then(|m| defaults.doc.as_ref().map(|d| overlay(d, m)));
-        if let (Some(checked), Some(schema)) = (effective.as_ref().or(merged.as_ref()), &chart_schema) {
-            let mut quiet = values_secrets.clone();
-            quiet.extend(skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)));
-            let mut found = Sink::new();
-            validate(checked, schema, &values_rel, &quiet, &mut found);
-            sink.extend(found.into_iter().map(|mut d| {
-                d.environments = vec![name.clone()];
-                d
-            }));
-        }
-        if let Some(doc) = &mut effective {
-            let disabled = defaults.disabled(doc);
-            chart::prune(doc, &disabled, &defaults.switches);
-        }
-        deploy.environments.push(EnvDoc { name, file: id, doc: Some(doc), env, merged, effective, credentials });
+        parsed.push(Parsed { rel, name, id, doc });
+    }
+    let shared = Shared {
+        values: deploy.values.as_ref(),
+        values_rel: &values_rel,
+        values_secrets: &values_secrets,
+        injected,
+        defaults: &defaults,
+        chart_schema: chart_schema.as_ref(),
+        env_schema: env_schema.as_ref(),
+    };
+    for (env, found) in each_in_order(parsed, |one| environment(one, &shared)) {
+        sink.extend(found);
+        deploy.environments.push(env);
     }
     deploy
+}
+
+/// An environment file as read and parsed, still to be merged.
+struct Parsed<'a> {
+    rel: &'a str,
+    name: String,
+    id: FileId,
+    /// `None` when it could not be read or parsed (already reported).
+    doc: Option<(Document, Vec<(String, &'static str)>)>,
+}
+
+/// What every environment is merged with and validated against.
+struct Shared<'a> {
+    values: Option<&'a Document>,
+    values_rel: &'a str,
+    /// Left alone by the chart schema's validation (see [`load`]).
+    values_secrets: &'a BTreeSet<String>,
+    injected: &'a [Injected],
+    defaults: &'a chart::Defaults,
+    chart_schema: Option<&'a Schema<'a>>,
+    env_schema: Option<&'a Schema<'a>>,
+}
+
+/// Fewer environments than this are merged on this thread: starting another costs more.
+const PARALLEL_ENVIRONMENTS: usize = 4;
+
+/// `work` on every item, in item order; the items split into one run of neighbours per core.
+fn each_in_order<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = if items.len() < PARALLEL_ENVIRONMENTS { 1 } else { crate::threads::count().min(items.len()) };
+    if threads < 2 {
+        return items.into_iter().map(work).collect();
+    }
+    let per = items.len().div_ceil(threads);
+    let mut runs: Vec<Vec<T>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        runs.push(items.by_ref().take(per).collect());
+    }
+    let mut runs = runs.into_iter();
+    let first = runs.next().unwrap_or_default();
+    let work = &work;
+    std::thread::scope(|scope| {
+        // A thread the system refuses is no failure: its run is done here.
+        let others: Vec<_> = runs
+            .map(|run| {
+                let (send, receive) = std::sync::mpsc::channel();
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                    let run: Vec<T> = receive.recv().unwrap_or_default();
+                    run.into_iter().map(work).collect::<Vec<R>>()
+                });
+                match spawned {
+                    Ok(handle) => {
+                        let _ = send.send(run);
+                        Ok(handle)
+                    }
+                    Err(_) => Err(run),
+                }
+            })
+            .collect();
+        let mut out: Vec<R> = first.into_iter().map(work).collect();
+        for other in others {
+            match other {
+                // A panic there (a bug) panics here, as it would have on one thread.
+                Ok(handle) => out.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))),
+                Err(run) => out.extend(run.into_iter().map(work)),
+            }
+        }
+        out
+    })
+}
+
+/// One environment: its settings validated, values.yaml with its overrides merged in and the
+/// declared values injected, over the chart's defaults, validated against the chart's schema;
+/// with what was found on the way.
+fn environment(parsed: Parsed<'_>, shared: &Shared<'_>) -> (EnvDoc, Sink) {
+    let Parsed { rel, name, id, doc } = parsed;
+    let mut sink = Sink::new();
+    let Some((mut doc, credentials)) = doc else {
+        // Broken, but still this environment: it blocks only itself, and `render --env`
+        // reports its errors rather than "unknown environment".
+        let env =
+            EnvDoc { name, file: id, doc: None, env: None, merged: None, effective: None, credentials: Vec::new() };
+        return (env, sink);
+    };
+    let chart_schema = shared.chart_schema;
+    settle(&mut doc, chart_schema.map(|s| s.value), "/overrides", Some(&name), &mut sink);
+    let mut skip: BTreeSet<String> = credentials.iter().map(|(p, _)| p.clone()).collect();
+    overlay_keys(&doc, shared.values, &mut skip, &mut sink);
+    // An allocatable amount that is no quantity is H007's to report, which says more than
+    // the schema's pattern would.
+    for resource in ["cpu", "memory"] {
+        let pointer = format!("/cluster/allocatable/{resource}");
+        let text = doc.value.pointer(&pointer).and_then(Value::as_str);
+        if text.is_some_and(|t| crate::model::quantity::quantity(t).is_none()) {
+            skip.insert(pointer);
+        }
+    }
+    let typed = match shared.env_schema {
+        Some(schema) => validate(&doc, schema, rel, &skip, &mut sink),
+        None => true,
+    };
+    let env = typed.then(|| serde_json::from_value(doc.value.clone()).ok()).flatten();
+    let merged = shared.values.map(|values| {
+        let mut merged = merge(values, &doc);
+        for (path, value, span) in shared.injected {
+            inject(&mut merged, path, value.clone(), *span);
+        }
+        merged
+    });
+    let defaults = shared.defaults;
+    let mut effective = merged.as_ref().and_then(|m| defaults.doc.as_ref().map(|d| overlay(d, m)));
+    if let (Some(checked), Some(schema)) = (effective.as_ref().or(merged.as_ref()), chart_schema) {
+        let mut quiet = shared.values_secrets.clone();
+        quiet.extend(skip.iter().filter_map(|p| p.strip_prefix("/overrides").map(str::to_string)));
+        let mut found = Sink::new();
+        validate(checked, schema, shared.values_rel, &quiet, &mut found);
+        sink.extend(found.into_iter().map(|mut d| {
+            d.environments = vec![name.clone()];
+            d
+        }));
+    }
+    if let Some(doc) = &mut effective {
+        let disabled = defaults.disabled(doc);
+        chart::prune(doc, &disabled, &defaults.switches);
+    }
+    (EnvDoc { name, file: id, doc: Some(doc), env, merged, effective, credentials }, sink)
 }
 
 /// Settles the plain scalars YAML 1.1 (Helm) and YAML 1.2 read differently: where the chart's

@@ -271,3 +271,50 @@ fn help_names_no_file_the_repository_lacks() {
         assert!(helps.iter().any(|h| h.contains("`rulesctl schema`")), "{helps:?}");
     }
 }
+
+#[test]
+fn an_environment_overriding_a_deep_key_leaves_the_others_inheriting_it_on_any_thread_count() {
+    // Six environments, so they are merged and checked on several threads: `a` lowers one limit
+    // three levels down (its request is then above it), `d` has small nodes (values.yaml's limit
+    // is then above them), the others inherit values.yaml whole. Each finding is its own
+    // environment's, every render keeps the keys it did not override, and none of it depends on
+    // how many threads did the work.
+    let repo = Repo::helm();
+    let dev = repo.read("environments/dev.yaml");
+    std::fs::remove_file(repo.path().join("environments/prod.yaml")).expect("remove prod");
+    for env in ["a", "b", "c", "d", "e", "f"] {
+        repo.write(&format!("environments/{env}.yaml"), &dev);
+    }
+    std::fs::remove_file(repo.path().join("environments/dev.yaml")).expect("remove dev");
+    repo.write(
+        "environments/a.yaml",
+        format!("{dev}    sidecar:\n      resources:\n        limits: {{cpu: \"100m\"}}\n"),
+    );
+    repo.write("environments/d.yaml", dev.replace("cpu: \"2\"", "cpu: \"0.2\""));
+    let expected = [("H005".to_string(), vec!["a".to_string()]), ("H006".to_string(), vec!["d".to_string()])];
+    assert_eq!(findings(&repo), expected);
+    let reports: Vec<String> = ["1", "2", "3", "8"]
+        .iter()
+        .map(|threads| run_env(repo.path(), &["check", "--format", "json"], &[("RULESCTL_THREADS", threads)]).stdout)
+        .collect();
+    assert!(reports.iter().all(|r| r == &reports[0]), "the report depends on the thread count");
+    let resources = |env: &str| {
+        let render = run_env(repo.path(), &["render", "--env", env], &[("RULESCTL_THREADS", "2")]);
+        assert_eq!(render.code, 0, "{env}: {}", render.stderr);
+        let from = render.stdout.find("    resources:\n").expect("a resources mapping");
+        render.stdout[from..].lines().take(7).collect::<Vec<_>>().join("\n")
+    };
+    let inherited = "    resources:\n      limits:\n        cpu: \"500m\"\n        memory: \"256Mi\"\n      requests:\n        cpu: \"250m\"\n        memory: \"128Mi\"";
+    for env in ["b", "c", "e", "f"] {
+        assert_eq!(resources(env), inherited, "{env} inherits values.yaml's resources");
+    }
+    // `a` and `d` do not render (their errors block them); with `a`'s limit raised above its
+    // request, it renders its override beside the memory limit it inherits, and the others
+    // still inherit.
+    repo.write(
+        "environments/a.yaml",
+        format!("{dev}    sidecar:\n      resources:\n        limits: {{cpu: \"300m\"}}\n"),
+    );
+    assert_eq!(resources("a"), inherited.replace("500m", "300m"));
+    assert_eq!(resources("b"), inherited);
+}

@@ -17,8 +17,8 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for target in cx.deploy.targets() {
-        for found in resources::find(&target.doc.value) {
+    for (target, mappings) in resources::of_targets(cx.deploy) {
+        for found in mappings {
             for (pointer, _, text) in found.amounts() {
                 if quantity(&text).is_none() {
                     sink.push(target.scope(invalid(target.doc.span(&pointer), &text)));

@@ -19,10 +19,10 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for target in cx.deploy.targets() {
+    for (target, mappings) in resources::of_targets(cx.deploy) {
         let Some(env) = target.env else { continue };
         let Some(env_doc) = &env.doc else { continue };
-        for found in resources::find(&target.doc.value) {
+        for found in mappings {
             for (name, limit) in found.limits.into_iter().flatten() {
                 let alloc_p = format!("/cluster/allocatable/{}", escape(name));
                 let Some(alloc) = env_doc.value.pointer(&alloc_p).and_then(resources::amount) else { continue };

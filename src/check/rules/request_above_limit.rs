@@ -18,8 +18,8 @@ declare_code! {
 }
 
 pub fn check(cx: &Context<'_>, sink: &mut Sink) {
-    for target in cx.deploy.targets() {
-        for found in resources::find(&target.doc.value) {
+    for (target, mappings) in resources::of_targets(cx.deploy) {
+        for found in mappings {
             let (Some(requests), Some(limits)) = (found.requests, found.limits) else { continue };
             for (name, request) in requests {
                 let Some(limit) = limits.get(name) else { continue };
