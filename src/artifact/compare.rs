@@ -96,11 +96,15 @@ pub fn compare(old: &Side, new: &Side) -> Vec<SectionChange> {
 /// Compared by Merkle leaf (a section's hash over its id and canonical bytes), so neither ruleset
 /// is parsed back into JSON; `leaves` are sorted by id, as [`Compiled`] keeps them, so one merge
 /// walk finds the differences.
-pub fn changed_sections(old: &[(String, String)], new: &[(String, String)]) -> Vec<String> {
-    let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+pub fn changed_sections<A: AsRef<str>, B: AsRef<str>>(old: &[(A, A)], new: &[(B, B)]) -> Vec<String> {
+    let (old, new) = (
+        old.iter().map(|(id, leaf)| (id.as_ref(), leaf.as_ref())),
+        new.iter().map(|(id, leaf)| (id.as_ref(), leaf.as_ref())),
+    );
+    let (mut a, mut b) = (old.peekable(), new.peekable());
     let mut out = Vec::new();
     loop {
-        let id = match (a.peek(), b.peek()) {
+        let id = match (a.peek().copied(), b.peek().copied()) {
             (None, None) => return out,
             (Some((x, _)), None) => {
                 a.next();
@@ -129,7 +133,7 @@ pub fn changed_sections(old: &[(String, String)], new: &[(String, String)]) -> V
                 }
             },
         };
-        out.push(id.clone());
+        out.push(id.to_string());
     }
 }
 
@@ -176,7 +180,7 @@ mod tests {
         assert_eq!(changed_sections(&old, &new), ["a", "c", "d", "e", "f"]);
         assert_eq!(changed_sections(&new, &old), ["a", "c", "d", "e", "f"]);
         assert!(changed_sections(&old, &old).is_empty());
-        assert_eq!(changed_sections(&[], &old), ["a", "b", "d", "e"]);
-        assert_eq!(changed_sections(&old, &[]), ["a", "b", "d", "e"]);
+        assert_eq!(changed_sections::<&str, _>(&[], &old), ["a", "b", "d", "e"]);
+        assert_eq!(changed_sections::<_, &str>(&old, &[]), ["a", "b", "d", "e"]);
     }
 }

@@ -24,18 +24,27 @@ use crate::source::{Sources, Tree};
 /// The store's kind, and the format of its entries: a new rulesctl may compile the same rules to
 /// other bytes, so its version is part of every key too.
 const KIND: &str = "base";
-const FORMAT: &str = "rulesctl-base/1";
+const FORMAT: &str = "rulesctl-base/2";
 
-/// What the comparison keeps of a compiled ruleset, and what the store holds.
-#[derive(Serialize, Deserialize)]
+/// What the comparison keeps of a compiled ruleset, and what the store holds: a line naming
+/// [`FORMAT`], a line of JSON ([`Head`]), then the leaves, each as two length-prefixed strings
+/// (u32 LE). The leaves are most of it (tens of thousands at 10,000 files) and are read in place,
+/// never into strings of their own: parsing them as JSON cost a hook a few milliseconds.
 struct Summary {
-    format: String,
+    head: Head,
+    bytes: Vec<u8>,
+    /// Where the leaves start in `bytes`.
+    leaves_at: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head {
     version: String,
     digest: String,
-    /// `(section id, Merkle leaf)`, sorted by id.
-    leaves: Vec<(String, String)>,
     /// The file declaring the version: its path in the tree, its text, and the version's span.
     at: Option<Declared>,
+    /// How many leaves follow.
+    leaves: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -47,7 +56,8 @@ struct Declared {
 }
 
 impl Summary {
-    fn of(compiled: &Compiled, ruleset: &Ruleset, sources: &Sources) -> Self {
+    /// The bytes kept of `compiled`.
+    fn encode(compiled: &Compiled, ruleset: &Ruleset, sources: &Sources) -> Option<Vec<u8>> {
         let at = ruleset.versions.first().map(|version| {
             let file = sources.get(version.span.file);
             Declared {
@@ -57,13 +67,50 @@ impl Summary {
                 end: version.span.end,
             }
         });
-        Summary {
-            format: FORMAT.to_string(),
+        let head = Head {
             version: compiled.version().to_string(),
             digest: compiled.digest.clone(),
-            leaves: compiled.leaves.clone(),
             at,
+            leaves: compiled.leaves.len(),
+        };
+        let mut bytes = format!("{FORMAT}\n").into_bytes();
+        serde_json::to_writer(&mut bytes, &head).ok()?;
+        bytes.push(b'\n');
+        for (id, leaf) in &compiled.leaves {
+            for text in [id, leaf] {
+                bytes.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
+                bytes.extend_from_slice(text.as_bytes());
+            }
         }
+        Some(bytes)
+    }
+
+    /// `None` for anything [`Summary::encode`] did not write, whole.
+    fn parse(bytes: Vec<u8>) -> Option<Self> {
+        let rest = bytes.strip_prefix(FORMAT.as_bytes())?.strip_prefix(b"\n")?;
+        let line = rest.iter().position(|b| *b == b'\n')?;
+        let head: Head = serde_json::from_slice(&rest[..line]).ok()?;
+        let leaves_at = bytes.len() - rest.len() + line + 1;
+        let summary = Summary { head, bytes, leaves_at };
+        let leaves = summary.leaves()?;
+        (leaves.len() == summary.head.leaves).then_some(summary)
+    }
+
+    /// `(section id, Merkle leaf)`, sorted by id, borrowed from the kept bytes.
+    fn leaves(&self) -> Option<Vec<(&str, &str)>> {
+        let mut rest = self.bytes.get(self.leaves_at..)?;
+        let mut text = || {
+            let len = usize::try_from(u32::from_le_bytes(rest.get(..4)?.try_into().ok()?)).ok()?;
+            let out = std::str::from_utf8(rest.get(4..4 + len)?).ok()?;
+            rest = rest.get(4 + len..)?;
+            Some(out)
+        };
+        let mut leaves = Vec::with_capacity(self.head.leaves.min(1 << 20));
+        while let Some(id) = text() {
+            leaves.push((id, text()?));
+        }
+        // Whole: the last string read ended exactly at the end.
+        rest.is_empty().then_some(leaves)
     }
 }
 
@@ -101,7 +148,7 @@ impl Keeper {
         if self.store.has(&self.key) {
             return;
         }
-        if let Ok(bytes) = serde_json::to_vec(&Summary::of(compiled, ruleset, sources)) {
+        if let Some(bytes) = Summary::encode(compiled, ruleset, sources) {
             self.store.replace(&self.key, &bytes);
         }
     }
@@ -146,10 +193,8 @@ impl Carried {
         let store = old.store(KIND);
         let key = then.map(|then| key(&then, &scope));
         let kept = store.as_ref().zip(key.as_deref()).and_then(|(store, key)| store.get(key));
-        if let Some(summary) = kept.and_then(|bytes| serde_json::from_slice::<Summary>(&bytes).ok()) {
-            if summary.format == FORMAT {
-                return carried(Some(summary), false);
-            }
+        if let Some(summary) = kept.and_then(Summary::parse) {
+            return carried(Some(summary), false);
         }
         let mut sources = Sources::default();
         let mut sink = Sink::new();
@@ -162,14 +207,12 @@ impl Carried {
         };
         let parsed = !sink.iter().any(|d| d.severity == Severity::Error);
         let compiled = if parsed { Compiled::of_ruleset(&ruleset) } else { None };
-        let summary = compiled.map(|compiled| Summary::of(&compiled, &ruleset, &sources));
-        if let (Some(store), Some(key), Some(summary)) = (store, key, &summary) {
+        let bytes = compiled.and_then(|compiled| Summary::encode(&compiled, &ruleset, &sources));
+        if let (Some(store), Some(key), Some(bytes)) = (store, key, &bytes) {
             // Over an entry that could not be read, if that is why it was missed.
-            if let Ok(bytes) = serde_json::to_vec(summary) {
-                store.replace(&key, &bytes);
-            }
+            store.replace(&key, bytes);
         }
-        carried(summary, false)
+        carried(bytes.and_then(Summary::parse), false)
     }
 
     /// A base that is `HEAD` before its first commit: no ruleset at all.
@@ -194,9 +237,9 @@ impl Carried {
     /// [`Carried::needs_current`]).
     pub fn into_facts(self, current: Option<&Compiled>, sources: &mut Sources) -> Base {
         let version = self.compiled.as_ref().and_then(|summary| {
-            let at = summary.at.as_ref()?;
+            let at = summary.head.at.as_ref()?;
             let id = sources.add(format!("{}:{}", self.label, at.path), at.text.clone());
-            Some(Spanned::new(summary.version.clone(), Span { file: id, start: at.start, end: at.end }))
+            Some(Spanned::new(summary.head.version.clone(), Span { file: id, start: at.start, end: at.end }))
         });
         let compared = match (current, &self.compiled) {
             // The same version as now, so the check compares it with itself and finds nothing.
@@ -205,9 +248,10 @@ impl Carried {
             (Some(_), None) if self.unborn => Compared::NoCommit,
             (Some(_), None) => Compared::BaseInvalid,
             (Some(now), Some(old)) => Compared::Both {
-                version: old.version.clone(),
-                differs: now.digest != old.digest,
-                changed: changed_sections(&old.leaves, &now.leaves),
+                version: old.head.version.clone(),
+                differs: now.digest != old.head.digest,
+                // Read whole when it was kept (`Summary::parse`).
+                changed: changed_sections(&old.leaves().unwrap_or_default(), &now.leaves),
             },
         };
         Base { label: self.label, version, compared }

@@ -468,6 +468,8 @@ fn the_base_is_read_from_the_summary_the_previous_hook_kept() {
     git(repo.path(), &["add", "rules/caves.hcl"]);
     let (json, text) = (hook(&repo), human(&repo));
     assert_eq!(json.codes(), ["G001"]);
+    // The one section that changed, found from the kept leaves.
+    assert!(json.stdout.contains("changed since `HEAD` (spawn_config/crystal_caves) but"), "{}", json.stdout);
     assert!(text.stdout.contains("HEAD:rules/ruleset.hcl"), "{}", text.stdout);
     assert_eq!(kept(&repo), kept_then, "a run with an error keeps nothing of its own");
 
@@ -476,16 +478,25 @@ fn the_base_is_read_from_the_summary_the_previous_hook_kept() {
     assert_eq!((hook(&repo).stdout, human(&repo).stdout), (json.stdout.clone(), text.stdout.clone()));
     assert_eq!(kept(&repo), kept_then, "the same key for the same rules");
 
-    // A corrupt summary is a miss, never an error, and is replaced by a good one.
-    std::fs::write(&kept_then[0], b"{\"format\": \"rulesctl-base/1\", \"vers").expect("corrupt");
-    assert_eq!((hook(&repo).stdout, human(&repo).stdout), (json.stdout.clone(), text.stdout.clone()));
-    let mut summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&kept_then[0]).expect("read")).expect("replaced");
+    // A corrupt summary is a miss, never an error, and is replaced by a good one: cut anywhere,
+    // in its head or in its leaves.
+    let good = std::fs::read(&kept_then[0]).expect("read");
+    for cut in [20, good.len() / 2, good.len() - 1] {
+        std::fs::write(&kept_then[0], &good[..cut]).expect("corrupt");
+        assert_eq!((hook(&repo).stdout, human(&repo).stdout), (json.stdout.clone(), text.stdout.clone()));
+        assert_eq!(std::fs::read(&kept_then[0]).expect("read"), good, "cut at {cut}: not replaced");
+    }
+    // Its format line, its head as a line of JSON, then the leaves.
+    let (format, rest) = good.split_at(good.iter().position(|b| *b == b'\n').expect("a format line") + 1);
+    assert_eq!(format, b"rulesctl-base/2\n");
+    let (head, leaves) = rest.split_at(rest.iter().position(|b| *b == b'\n').expect("a head line") + 1);
+    let mut summary: serde_json::Value = serde_json::from_slice(head).expect("the head is JSON");
     assert_eq!(summary["version"], "v1.0.0");
 
     // A summary that claims an older version at the base is believed: it is what was read.
     summary["version"] = serde_json::json!("v0.9.0");
-    std::fs::write(&kept_then[0], summary.to_string()).expect("write");
+    let edited = [format, summary.to_string().as_bytes(), b"\n", leaves].concat();
+    std::fs::write(&kept_then[0], edited).expect("write");
     assert_eq!(hook(&repo).codes(), Vec::<String>::new(), "the kept summary was not read");
 
     // Once the commit is made with a higher version, its own summary is kept for the next one.
