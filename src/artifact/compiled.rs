@@ -116,7 +116,10 @@ pub struct Compiled {
     version: String,
     pub digest: String,
     pub leaves: Vec<(String, String)>,
-    pub root: String,
+    /// The Merkle root, `sha256:<hex>`, computed when first asked for: comparing two rulesets (the
+    /// hook) needs only the leaves and the digest.
+    root: std::sync::OnceLock<String>,
+    hashes: Vec<merkle::Hash>,
     value: std::sync::OnceLock<Value>,
 }
 
@@ -270,17 +273,17 @@ impl Compiled {
     ) -> Self {
         let hashes: Vec<merkle::Hash> = leaves.iter().map(|(_, h)| *h).collect();
         let parallel = leaves.len() >= PARALLEL_FROM;
-        let (root, (digest, leaves)) = crate::threads::join_if(
+        let (digest, leaves) = crate::threads::join_if(
             parallel,
-            || merkle::root(&hashes),
-            || {
-                let digest = prefixed(canonical.as_bytes());
-                let leaves: Vec<(String, String)> =
-                    leaves.into_iter().map(|(id, h)| (id, format!("sha256:{}", to_hex(&h)))).collect();
-                (digest, leaves)
-            },
+            || prefixed(canonical.as_bytes()),
+            || leaves.into_iter().map(|(id, h)| (id, format!("sha256:{}", to_hex(&h)))).collect(),
         );
-        Compiled { canonical, version, digest, leaves, root: format!("sha256:{}", to_hex(&root)), value }
+        Compiled { canonical, version, digest, leaves, root: std::sync::OnceLock::new(), hashes, value }
+    }
+
+    /// The Merkle root over the sections' leaves, `sha256:<hex>`.
+    pub fn root(&self) -> &str {
+        self.root.get_or_init(|| format!("sha256:{}", to_hex(&merkle::root(&self.hashes))))
     }
 
     pub fn version(&self) -> &str {
@@ -315,7 +318,7 @@ impl Compiled {
             merkle.push('}');
         }
         merkle.push_str("],\"root\":");
-        canonical::push_string(&mut merkle, &self.root);
+        canonical::push_string(&mut merkle, self.root());
         merkle.push('}');
         let (api, kind) = (Value::from(API_VERSION), Value::from(KIND));
         let (version, digest) = (Value::from(self.version()), Value::from(self.digest.as_str()));
@@ -338,7 +341,7 @@ impl Compiled {
             "version": self.version(),
             "digest": self.digest,
             "ruleset": self.ruleset(),
-            "merkle": { "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root },
+            "merkle": { "algorithm": "rfc6962-sha256", "leaves": leaves, "root": self.root() },
         })
     }
 }

@@ -199,12 +199,12 @@ fn merkle(id: FileId, a: &Located, compiled: &Compiled, sink: &mut Sink) {
         );
     }
     let root = a.str("/merkle/root").unwrap_or_default();
-    if root != compiled.root {
+    if root != compiled.root() {
         sink.push(
             Diagnostic::new(
                 &MERKLE_MISMATCH,
                 Span::new(id, a.span("/merkle/root")),
-                format!("the Merkle root says {root}, but the sections give {}", compiled.root),
+                format!("the Merkle root says {root}, but the sections give {}", compiled.root()),
             )
             .label("recorded root")
             .help("rebuild with `rulesctl build`"),

@@ -208,7 +208,7 @@ impl Proof {
     fn of(compiled: &crate::artifact::compiled::Compiled) -> Proof {
         Proof::Ruleset {
             digest: compiled.digest.clone(),
-            root: compiled.root.clone(),
+            root: compiled.root().to_string(),
             sections: compiled.leaves.len(),
             provenance: None,
         }

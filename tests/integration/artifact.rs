@@ -766,8 +766,8 @@ fn the_streaming_compiler_matches_the_json_value_compiler() {
         if let (Some(a), Some(b)) = (streamed, valued) {
             assert_eq!(a.canonical(), b.canonical(), "{what}");
             assert_eq!(
-                (&a.digest, &a.leaves, &a.root, a.version()),
-                (&b.digest, &b.leaves, &b.root, b.version()),
+                (&a.digest, &a.leaves, a.root(), a.version()),
+                (&b.digest, &b.leaves, b.root(), b.version()),
                 "{what}"
             );
             assert_eq!(a.artifact_text(), crate_pretty(&b.artifact()), "{what}: the artifact file");

@@ -50,7 +50,7 @@ pub fn module(compiled: &Compiled) -> Result<String, ShapeError> {
         ),
         (
             "/// The root of the Merkle tree over [`SECTIONS`] (RFC 6962), as in the JSON artifact.\n",
-            item("const", "MERKLE_ROOT", "&str", &lit(&compiled.root)),
+            item("const", "MERKLE_ROOT", "&str", &lit(compiled.root())),
         ),
         ("", prelude::TYPES.to_string()),
         (

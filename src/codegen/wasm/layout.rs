@@ -599,8 +599,7 @@ pub fn layout(compiled: &Compiled) -> Result<Layout, LayoutError> {
     };
     let Scan { strings: mut table, wide, nodes, groups, .. } = scan;
     let mut fixed = Vec::with_capacity(6);
-    for text in [compiled.digest.as_str(), compiled.version(), compiled.root.as_str(), "loot_tables", "items", "weight"]
-    {
+    for text in [compiled.digest.as_str(), compiled.version(), compiled.root(), "loot_tables", "items", "weight"] {
         fixed.push(table.intern(Cow::Owned(text.to_string()), None)?);
     }
     let mut group_texts = Vec::with_capacity(groups.len());

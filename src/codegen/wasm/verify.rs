@@ -108,8 +108,8 @@ fn compare(bytes: &[u8], parsed: &Parsed, expected: &[u8], compiled: &Compiled, 
         _ => {}
     }
     match recorded(field::ROOT) {
-        Some((root, span)) if root != compiled.root => {
-            let message = format!("`merkle_root()` says {root}, but the sections give {}", compiled.root);
+        Some((root, span)) if root != compiled.root() => {
+            let message = format!("`merkle_root()` says {root}, but the sections give {}", compiled.root());
             problems.push(problem(Kind::Merkle, span, message));
             said = true;
         }
