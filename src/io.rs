@@ -66,8 +66,39 @@ pub fn read_known(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<V
     if meta.len() > limit {
         return Err(ReadError::TooLarge { size: meta.len(), limit });
     }
-    let size = usize::try_from(meta.len()).unwrap_or(0);
-    let mut file = File::open(path).map_err(ReadError::Io)?;
+    read_opened(File::open(path).map_err(ReadError::Io)?, meta.len(), limit)
+}
+
+/// A regular file opened without following a final symbolic link (`O_NOFOLLOW`) and without
+/// waiting for a FIFO's writer (`O_NONBLOCK`), with its metadata read from the handle: one path
+/// lookup instead of `lstat`'s and `open`'s (a twentieth of `check`'s CPU on 10,000 files).
+/// `None` for anything else (a link, a folder, a FIFO, a missing file, an error): the caller
+/// then asks the path, whose answer says what it is.
+#[cfg(unix)]
+pub fn open_unfollowed(path: &Path) -> Option<(File, std::fs::Metadata)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file =
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    meta.is_file().then_some((file, meta))
+}
+
+/// Without `O_NOFOLLOW`, every path is asked first.
+#[cfg(not(unix))]
+pub fn open_unfollowed(_path: &Path) -> Option<(File, std::fs::Metadata)> {
+    None
+}
+
+/// Reads an open regular file whose metadata said `size` bytes, at most `limit` bytes.
+///
+/// # Errors
+///
+/// As [`read_limited`].
+pub fn read_opened(mut file: File, size: u64, limit: u64) -> Result<Vec<u8>, ReadError> {
+    if size > limit {
+        return Err(ReadError::TooLarge { size, limit });
+    }
+    let size = usize::try_from(size).unwrap_or(0);
     // One read of the size the metadata gave (plus a byte to notice growth) is the whole file
     // when it returns exactly that size: a second read only to be told "end of file" was a
     // tenth of the system calls of `check` on 10,000 files. A shorter read (a file system that
@@ -306,5 +337,33 @@ mod tests {
         assert_eq!(read(b"", b"abcdef", 10).ok(), Some(b"abcdef".to_vec()), "was empty");
         let grew_past = read(b"abc", &[b'x'; 64], 10);
         assert!(matches!(grew_past, Err(ReadError::TooLarge { size: 11, limit: 10 })), "{grew_past:?}");
+    }
+
+    /// Only a regular file reached without a final link opens here: a link (to a file or not),
+    /// a folder and a FIFO are left to the path's `lstat`, and the FIFO is not waited on (the
+    /// test would hang on a blocking open, as `check` would have).
+    #[cfg(unix)]
+    #[test]
+    fn only_a_regular_file_opens_unfollowed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("a.hcl");
+        std::fs::write(&file, b"abc").expect("write");
+        let (opened, meta) = open_unfollowed(&file).expect("a regular file opens");
+        assert_eq!(meta.len(), 3);
+        assert_eq!(read_opened(opened, meta.len(), 10).ok(), Some(b"abc".to_vec()));
+        let link = dir.path().join("link.hcl");
+        std::os::unix::fs::symlink(&file, &link).expect("symlink");
+        assert!(open_unfollowed(&link).is_none(), "a link is asked by path, so its target is checked");
+        assert!(open_unfollowed(dir.path()).is_none(), "a folder");
+        assert!(open_unfollowed(&dir.path().join("gone.hcl")).is_none(), "a missing file");
+        let fifo = dir.path().join("pipe.hcl");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+        assert!(made.success());
+        assert!(open_unfollowed(&fifo).is_none(), "a FIFO");
+        let (_, meta) = open_unfollowed(&file).expect("opens");
+        assert!(matches!(
+            read_opened(File::open(&file).expect("open"), meta.len(), 2),
+            Err(ReadError::TooLarge { size: 3, limit: 2 })
+        ));
     }
 }

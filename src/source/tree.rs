@@ -118,6 +118,14 @@ impl Tree for WorkTree {
 
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         let path = self.root.join(rel);
+        // A regular file reached without a link at its end: the handle's metadata is the
+        // `lstat` (links, folders and the rest are asked by path below, which says why).
+        if let Some((file, meta)) = crate::io::open_unfollowed(&path) {
+            if self.leaves_root(&path, false) {
+                return Err(ReadError::OutsideRoot);
+            }
+            return crate::io::read_opened(file, meta.len(), limit);
+        }
         let meta = match path.symlink_metadata() {
             Ok(meta) => meta,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::Missing),
