@@ -67,11 +67,23 @@ const PARALLEL_FROM: usize = 1000;
 /// Runs every registered check. On a large ruleset, every other check runs on a second thread
 /// (the cross-file checks walk every block, a tenth of `check`'s time at 10,000 files); the
 /// diagnostics are joined in registry order either way, so the report never depends on it.
+/// What a check of one document found earlier in an environment whose values are gone
+/// ([`crate::model::deploy::EnvDoc::checked`]) follows that check's own findings, where the
+/// check would have found it.
 pub fn run(cx: &Context<'_>, sink: &mut Sink) {
     let rules = registry::RULES;
+    let one = |rule: &registry::Rule, found: &mut Sink| {
+        if rule.speaks(cx) {
+            (rule.run)(cx, found);
+        }
+        let earlier = cx.deploy.environments.iter().flat_map(|env| &env.checked);
+        for (_, checked) in earlier.filter(|(code, _)| std::ptr::eq(*code, rule.code)) {
+            found.extend(checked.iter().cloned());
+        }
+    };
     if cx.ruleset.files.len() < PARALLEL_FROM || crate::threads::count() < 2 {
-        for rule in rules.iter().filter(|rule| rule.speaks(cx)) {
-            (rule.run)(cx, sink);
+        for rule in rules {
+            one(rule, sink);
         }
         return;
     }
@@ -82,9 +94,7 @@ pub fn run(cx: &Context<'_>, sink: &mut Sink) {
             .step_by(2)
             .map(|rule| {
                 let mut found = Sink::new();
-                if rule.speaks(cx) {
-                    (rule.run)(cx, &mut found);
-                }
+                one(rule, &mut found);
                 found
             })
             .collect()
@@ -95,6 +105,20 @@ pub fn run(cx: &Context<'_>, sink: &mut Sink) {
         sink.extend(found);
         sink.extend(odd.next().into_iter().flatten());
     }
+}
+
+/// The checks of one document ([`registry::Rule::per_document`]) over `cx`, on this thread,
+/// each check's findings apart: for an environment checked alone, as soon as it is merged.
+pub fn run_per_document(cx: &Context<'_>) -> Vec<(&'static Code, Sink)> {
+    registry::RULES
+        .iter()
+        .filter(|rule| rule.per_document() && rule.speaks(cx))
+        .map(|rule| {
+            let mut found = Sink::new();
+            (rule.run)(cx, &mut found);
+            (rule.code, found)
+        })
+        .collect()
 }
 
 /// Runs the registered checks of one scope, in registry order, whether or not each speaks

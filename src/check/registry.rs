@@ -20,7 +20,26 @@ pub struct Rule {
     pub needs_known_names: bool,
 }
 
+/// The checks whose findings about a document that renders (values.yaml as rendered, or one
+/// environment's merged values) depend only on that document, the project file and the
+/// ruleset: each environment can be checked by them alone, as soon as its values are merged
+/// (see [`crate::model::deploy::EnvDoc::checked`]).
+static PER_DOCUMENT: &[&Code] = &[
+    &rules::unknown_secret::CODE,
+    &rules::request_above_limit::CODE,
+    &rules::limit_above_allocatable::CODE,
+    &rules::invalid_quantity::CODE,
+    &rules::value_out_of_bounds::CODE,
+    &rules::invalid_value::CODE,
+    &rules::value_mismatch::CODE,
+];
+
 impl Rule {
+    /// Whether it checks one document at a time (see [`PER_DOCUMENT`]).
+    pub fn per_document(&self) -> bool {
+        PER_DOCUMENT.iter().any(|code| std::ptr::eq(*code, self.code))
+    }
+
     /// Whether this check speaks about the ruleset in `cx` (see [`Rule::needs_known_names`]).
     pub fn speaks(&self, cx: &Context<'_>) -> bool {
         !self.needs_known_names || !(cx.ruleset.partial || cx.ruleset.names_unknown)

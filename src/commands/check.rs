@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::diagnostic::{exit_status, Diagnostic};
 use crate::error::Error;
 use crate::pipeline::several::Joined;
-use crate::pipeline::{analyze, Analysis, BaseTree};
+use crate::pipeline::{analyze_for_report, Analysis, BaseTree};
 use crate::report::{self, Extra, OutputFormat, Summary};
 use crate::source::git::{self, Snapshot};
 use crate::source::root::{Member, Scope};
@@ -38,7 +38,7 @@ pub fn run(args: CheckArgs, globals: &Globals) -> Result<Outcome, Error> {
     let tree: Box<dyn Tree> =
         if args.staged { Box::new(Snapshot::index(&root)?) } else { Box::new(WorkTree::new(root.clone())) };
     let base = args.base.as_deref().map(|rev| BaseTree::open(&root, rev)).transpose()?;
-    let analysis = analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision));
+    let analysis = analyze_for_report(tree.as_ref(), base.as_ref().map(BaseTree::revision));
     let outcome = report_one(&analysis, &args, &filters, globals);
     // The process ends once the report is printed: freeing every file's text and model one
     // allocation at a time (most of them made on the parsing threads) was a tenth of `check`'s
@@ -74,7 +74,7 @@ fn several(members: &[Member], args: &CheckArgs, globals: &Globals) -> Result<Ou
             Box::new(WorkTree::new(member.dir.clone()))
         };
         let base = args.base.as_deref().map(|rev| BaseTree::open(&member.dir, rev)).transpose()?;
-        let analysis = analyze(tree.as_ref(), base.as_ref().map(BaseTree::revision));
+        let analysis = analyze_for_report(tree.as_ref(), base.as_ref().map(BaseTree::revision));
         joined.add_analysis(&member.prefix(), args.base.as_deref(), &analysis);
         checked.push(member.shown.clone());
     }

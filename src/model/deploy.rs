@@ -65,6 +65,12 @@ pub struct EnvDoc {
     pub effective: Option<Document>,
     /// The literal credentials in the file, found before they were masked: (pointer, what).
     pub credentials: Vec<(String, &'static str)>,
+    /// What each check of one document found in this environment's values, when they were
+    /// checked as soon as they were merged and then dropped (`merged` and `effective` are then
+    /// `None`): a run that only reports (`pipeline::analyze_for_report`) never holds every
+    /// environment's copy of values.yaml at once. `check::run` reports them with each check's
+    /// own findings, in the order it would have found them.
+    pub checked: Vec<(&'static crate::diagnostic::Code, Sink)>,
 }
 
 /// Everything about rendering that a check may look at.

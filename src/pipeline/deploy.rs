@@ -6,12 +6,14 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::check::{self, Context};
 use crate::diagnostic::{declare_code, Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
 use crate::emit::schema;
 use crate::model::credentials;
 use crate::model::deploy::{inject, is_env_name, merge, overlay, pointer_of, validate, Deploy, EnvDoc, Schema, SCHEMA};
 use crate::model::project::Project;
+use crate::model::ruleset::Ruleset;
 use crate::model::schema_type;
 use crate::parse::yaml::{self, Document, Reading11};
 use crate::pipeline::{chart, values_schema};
@@ -42,17 +44,28 @@ declare_code! {
 /// A value rulesctl writes into every rendered document: (dotted path, value, where declared).
 pub type Injected = (String, Value, Span);
 
+/// What goes into every environment's merged values, and what becomes of them.
+#[derive(Clone, Copy)]
+pub struct Merging<'a> {
+    /// The declared values, written into values.yaml and every environment.
+    pub injected: &'a [Injected],
+    /// With a ruleset, each environment is checked by the checks of one document as soon as
+    /// its values are merged, and they are then dropped (see [`EnvDoc::checked`]).
+    pub check_with: Option<&'a Ruleset>,
+}
+
 /// Loads values.yaml and every environment. Both are optional for a rules-only repository;
 /// environments without values are an error.
 pub fn load(
     tree: &dyn Tree,
     project: &Project,
     env_files: &[String],
-    injected: &[Injected],
+    merging: &Merging<'_>,
     sources: &mut Sources,
     sink: &mut Sink,
     files: &mut usize,
 ) -> Deploy {
+    let Merging { injected, check_with } = *merging;
     let limits = &project.limits;
     let env_root = project.environments.value.trim_end_matches('/').to_string();
     let values_rel = project.values.value.clone();
@@ -144,6 +157,8 @@ pub fn load(
         parsed.push(Parsed { rel, name, id, doc });
     }
     let shared = Shared {
+        project,
+        check_with,
         values: deploy.values.as_ref(),
         values_rel: &values_rel,
         values_secrets: &values_secrets,
@@ -152,9 +167,9 @@ pub fn load(
         chart_schema: chart_schema.as_ref(),
         env_schema: env_schema.as_ref(),
     };
-    for (env, found) in each_in_order(parsed, |one| environment(one, &shared)) {
+    for (env, found) in each_in_order(parsed, |one| checked(environment(one, &shared), &shared)) {
         sink.extend(found);
-        deploy.environments.push(env);
+        deploy.environments.extend(env);
     }
     deploy
 }
@@ -170,6 +185,10 @@ struct Parsed<'a> {
 
 /// What every environment is merged with and validated against.
 struct Shared<'a> {
+    project: &'a Project,
+    /// With a ruleset, each environment is checked by the checks of one document as soon as
+    /// it is merged, and its merged values are then dropped (see [`EnvDoc::checked`]).
+    check_with: Option<&'a Ruleset>,
     values: Option<&'a Document>,
     values_rel: &'a str,
     /// Left alone by the chart schema's validation (see [`load`]).
@@ -237,8 +256,16 @@ fn environment(parsed: Parsed<'_>, shared: &Shared<'_>) -> (EnvDoc, Sink) {
     let Some((mut doc, credentials)) = doc else {
         // Broken, but still this environment: it blocks only itself, and `render --env`
         // reports its errors rather than "unknown environment".
-        let env =
-            EnvDoc { name, file: id, doc: None, env: None, merged: None, effective: None, credentials: Vec::new() };
+        let env = EnvDoc {
+            name,
+            file: id,
+            doc: None,
+            env: None,
+            merged: None,
+            effective: None,
+            credentials: Vec::new(),
+            checked: Vec::new(),
+        };
         return (env, sink);
     };
     let chart_schema = shared.chart_schema;
@@ -282,7 +309,24 @@ fn environment(parsed: Parsed<'_>, shared: &Shared<'_>) -> (EnvDoc, Sink) {
         let disabled = defaults.disabled(doc);
         chart::prune(doc, &disabled, &defaults.switches);
     }
-    (EnvDoc { name, file: id, doc: Some(doc), env, merged, effective, credentials }, sink)
+    (EnvDoc { name, file: id, doc: Some(doc), env, merged, effective, credentials, checked: Vec::new() }, sink)
+}
+
+/// The environment, checked now and its merged values dropped when `shared` says so: on twenty
+/// environments of a large values.yaml, the copies held until every check had run were a
+/// third of `check`'s memory, each page of it touched for the first time (a fault) while
+/// copying. Freed here, on the thread that merges the next environment, the memory is reused.
+fn checked((env, sink): (EnvDoc, Sink), shared: &Shared<'_>) -> (Option<EnvDoc>, Sink) {
+    let Some(ruleset) = shared.check_with else { return (Some(env), sink) };
+    let mut alone = Deploy { environments: vec![env], ..Deploy::default() };
+    let found = check::run_per_document(&Context { ruleset, project: shared.project, deploy: &alone, base: None });
+    let mut env = alone.environments.pop();
+    if let Some(env) = &mut env {
+        env.checked = found;
+        env.merged = None;
+        env.effective = None;
+    }
+    (env, sink)
 }
 
 /// Settles the plain scalars YAML 1.1 (Helm) and YAML 1.2 read differently: where the chart's

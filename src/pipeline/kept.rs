@@ -270,7 +270,7 @@ impl Kept {
             tree,
             &analysis.project,
             &self.deploy.environments,
-            &injected,
+            &deploy::Merging { injected: &injected, check_with: None },
             &mut analysis.sources,
             &mut found,
             &mut analysis.files,

@@ -99,12 +99,25 @@ impl BaseTree {
 /// Loads and checks the repository in `tree`; with `base`, also judges the version bump
 /// against the rules in that revision.
 pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
-    run(tree, base, None).0
+    run(tree, base, None, false).0
+}
+
+/// [`analyze`] for a run that only reports what it found (`check`): each environment is checked
+/// as soon as its values are merged, and those values are then dropped, so nothing can be
+/// rendered from the result (every [`crate::model::deploy::EnvDoc`]'s `merged` is `None`). The
+/// diagnostics are [`analyze`]'s, in the same order.
+pub fn analyze_for_report(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
+    run(tree, base, None, true).0
 }
 
 /// The analysis, and with `reuse` (a [`Workspace`]'s) what it keeps to update it after an edit
 /// (`None` when the rule files were not read: too many of them, or none).
-fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, reuse: Option<load::Reuse<'_>>) -> (Analysis, Option<Kept>) {
+fn run(
+    tree: &dyn Tree,
+    base: Option<BaseRevision<'_>>,
+    reuse: Option<load::Reuse<'_>>,
+    report_only: bool,
+) -> (Analysis, Option<Kept>) {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
     let mut files = 0;
@@ -152,7 +165,8 @@ fn run(tree: &dyn Tree, base: Option<BaseRevision<'_>>, reuse: Option<load::Reus
     };
     let deploy = match &environments {
         Some(environments) => {
-            deploy::load(tree, &project, environments, &injected, &mut sources, &mut sink, &mut files)
+            let merging = deploy::Merging { injected: &injected, check_with: report_only.then_some(&ruleset) };
+            deploy::load(tree, &project, environments, &merging, &mut sources, &mut sink, &mut files)
         }
         None => Deploy::default(),
     };

@@ -318,3 +318,61 @@ fn an_environment_overriding_a_deep_key_leaves_the_others_inheriting_it_on_any_t
     assert_eq!(resources("a"), inherited.replace("500m", "300m"));
     assert_eq!(resources("b"), inherited);
 }
+
+/// The JSON and the human report of an analysis (the human one shows every related label, in
+/// order).
+fn reports(a: &rulesctl::pipeline::Analysis) -> String {
+    use rulesctl::report::{render, Extra, OutputFormat, Summary, View};
+    [OutputFormat::Json, OutputFormat::Human { color: false }]
+        .into_iter()
+        .map(|format| {
+            let summary = Summary::of(&a.diagnostics, a.files);
+            render(View::of(format), &a.diagnostics, &a.sources, summary, &Extra::default())
+        })
+        .collect()
+}
+
+/// `check` checks each environment as soon as its values are merged and drops them
+/// (`analyze_for_report`); `build`, `render` and `diff` keep every environment's values until
+/// the end (`analyze`). Both report exactly the same, diagnostic for diagnostic and label for
+/// label, on every fixture of a values code: with the fixture's two environments, and with four
+/// more (merged on two threads).
+#[test]
+fn checking_each_environment_as_it_is_merged_reports_what_checking_them_all_at_the_end_does() {
+    use rulesctl::pipeline::{analyze, analyze_for_report};
+    use rulesctl::source::WorkTree;
+    let codes = std::path::Path::new(crate::support::FIXTURES).join("codes");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&codes).expect("fixtures/codes").flatten().map(|e| e.path()).collect();
+    fixtures.sort();
+    let (mut compared, mut found_early) = (0, 0);
+    for fixture in
+        fixtures.iter().filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(['H', 'Y'])))
+    {
+        for more in [0, 4] {
+            let repo = Repo::helm();
+            repo.overlay(fixture);
+            for i in 0..more {
+                let from = if i % 2 == 0 { "dev" } else { "prod" };
+                if let Ok(text) = std::fs::read(repo.path().join(format!("environments/{from}.yaml"))) {
+                    repo.write(&format!("environments/qa-{i}.yaml"), text);
+                }
+            }
+            let tree = WorkTree::new(repo.path().to_path_buf());
+            let kept = analyze(&tree, None);
+            let reported = analyze_for_report(&tree, None);
+            let name = format!("{} with {more} more environments", fixture.display());
+            assert_eq!(reports(&reported), reports(&kept), "{name}");
+            assert!(
+                reported.deploy.environments.iter().all(|e| e.merged.is_none() && e.effective.is_none()),
+                "{name}: an environment's values were kept"
+            );
+            if kept.deploy.environments.iter().any(|e| e.merged.is_some()) {
+                compared += 1;
+            }
+            found_early +=
+                reported.deploy.environments.iter().flat_map(|e| &e.checked).filter(|(_, f)| !f.is_empty()).count();
+        }
+    }
+    assert!(compared >= 30, "only {compared} fixtures had environments to compare");
+    assert!(found_early >= 10, "only {found_early} findings were made as environments merged");
+}
