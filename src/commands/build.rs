@@ -14,7 +14,7 @@ use crate::commands::Outcome;
 use crate::diagnostic::exit_status;
 use crate::error::Error;
 use crate::pipeline::several::Joined;
-use crate::pipeline::{analyze, Analysis, BaseTree};
+use crate::pipeline::{analyze_for_build, Analysis, BaseTree};
 use crate::publish;
 use crate::report::Extra;
 use crate::source::root::{Member, Scope};
@@ -52,7 +52,7 @@ pub fn run(args: BuildArgs, globals: &Globals) -> Result<Outcome, Error> {
 fn build(root: &Path, args: &BuildArgs) -> Result<(Analysis, Vec<publish::Output>), Error> {
     let base = args.base.as_deref().map(|rev| BaseTree::open(root, rev)).transpose()?;
     // The version-bump errors (G001, G002) are errors like any other: nothing is written.
-    let mut analysis = analyze(&WorkTree::new(root.to_path_buf()), base.as_ref().map(BaseTree::revision));
+    let mut analysis = analyze_for_build(&WorkTree::new(root.to_path_buf()), base.as_ref().map(BaseTree::revision));
     let outputs = if analysis.errors() == 0 { write(root, &args.targets(), &mut analysis) } else { Vec::new() };
     Ok((analysis, outputs))
 }

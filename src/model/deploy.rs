@@ -71,6 +71,9 @@ pub struct EnvDoc {
     /// environment's copy of values.yaml at once. `check::run` reports them with each check's
     /// own findings, in the order it would have found them.
     pub checked: Vec<(&'static crate::diagnostic::Code, Sink)>,
+    /// The file `build` writes for this environment, rendered as soon as the values were
+    /// merged and checked, when they were then dropped (`pipeline::analyze_for_build`).
+    pub rendered_file: Option<String>,
 }
 
 /// Everything about rendering that a check may look at.

@@ -49,9 +49,21 @@ pub type Injected = (String, Value, Span);
 pub struct Merging<'a> {
     /// The declared values, written into values.yaml and every environment.
     pub injected: &'a [Injected],
-    /// With a ruleset, each environment is checked by the checks of one document as soon as
-    /// its values are merged, and they are then dropped (see [`EnvDoc::checked`]).
-    pub check_with: Option<&'a Ruleset>,
+    pub after: After<'a>,
+}
+
+/// What becomes of an environment's merged values once they are made.
+#[derive(Clone, Copy)]
+pub enum After<'a> {
+    /// Kept, for whatever reads them later (`render`, `diff`, the language server).
+    Kept,
+    /// Checked at once by the checks of one document over this ruleset, then dropped (see
+    /// [`EnvDoc::checked`]): `check`.
+    Checked(&'a Ruleset),
+    /// Checked, then rendered into the file `build` writes (with this ruleset version and
+    /// digest in its header; `None` for a values-only project), then dropped (see
+    /// [`EnvDoc::rendered_file`]).
+    Rendered(&'a Ruleset, Option<(&'a str, &'a str)>),
 }
 
 /// Loads values.yaml and every environment. Both are optional for a rules-only repository;
@@ -65,7 +77,7 @@ pub fn load(
     sink: &mut Sink,
     files: &mut usize,
 ) -> Deploy {
-    let Merging { injected, check_with } = *merging;
+    let Merging { injected, after } = *merging;
     let limits = &project.limits;
     let env_root = project.environments.value.trim_end_matches('/').to_string();
     let values_rel = project.values.value.clone();
@@ -156,9 +168,11 @@ pub fn load(
         let doc = ok.then(|| parse_masked(id, limits, sources, sink)).flatten();
         parsed.push(Parsed { rel, name, id, doc });
     }
+    let sources = &*sources;
     let shared = Shared {
         project,
-        check_with,
+        after,
+        sources,
         values: deploy.values.as_ref(),
         values_rel: &values_rel,
         values_secrets: &values_secrets,
@@ -186,9 +200,9 @@ struct Parsed<'a> {
 /// What every environment is merged with and validated against.
 struct Shared<'a> {
     project: &'a Project,
-    /// With a ruleset, each environment is checked by the checks of one document as soon as
-    /// it is merged, and its merged values are then dropped (see [`EnvDoc::checked`]).
-    check_with: Option<&'a Ruleset>,
+    after: After<'a>,
+    /// Every file read so far, for a rendered file's header.
+    sources: &'a Sources,
     values: Option<&'a Document>,
     values_rel: &'a str,
     /// Left alone by the chart schema's validation (see [`load`]).
@@ -265,6 +279,7 @@ fn environment(parsed: Parsed<'_>, shared: &Shared<'_>) -> (EnvDoc, Sink) {
             effective: None,
             credentials: Vec::new(),
             checked: Vec::new(),
+            rendered_file: None,
         };
         return (env, sink);
     };
@@ -309,7 +324,20 @@ fn environment(parsed: Parsed<'_>, shared: &Shared<'_>) -> (EnvDoc, Sink) {
         let disabled = defaults.disabled(doc);
         chart::prune(doc, &disabled, &defaults.switches);
     }
-    (EnvDoc { name, file: id, doc: Some(doc), env, merged, effective, credentials, checked: Vec::new() }, sink)
+    (
+        EnvDoc {
+            name,
+            file: id,
+            doc: Some(doc),
+            env,
+            merged,
+            effective,
+            credentials,
+            checked: Vec::new(),
+            rendered_file: None,
+        },
+        sink,
+    )
 }
 
 /// The environment, checked now and its merged values dropped when `shared` says so: on twenty
@@ -317,16 +345,43 @@ fn environment(parsed: Parsed<'_>, shared: &Shared<'_>) -> (EnvDoc, Sink) {
 /// third of `check`'s memory, each page of it touched for the first time (a fault) while
 /// copying. Freed here, on the thread that merges the next environment, the memory is reused.
 fn checked((env, sink): (EnvDoc, Sink), shared: &Shared<'_>) -> (Option<EnvDoc>, Sink) {
-    let Some(ruleset) = shared.check_with else { return (Some(env), sink) };
+    let (ruleset, ruleset_header) = match shared.after {
+        After::Kept => return (Some(env), sink),
+        After::Checked(ruleset) => (ruleset, None),
+        After::Rendered(ruleset, header) => (ruleset, Some(header)),
+    };
     let mut alone = Deploy { environments: vec![env], ..Deploy::default() };
     let found = check::run_per_document(&Context { ruleset, project: shared.project, deploy: &alone, base: None });
     let mut env = alone.environments.pop();
     if let Some(env) = &mut env {
         env.checked = found;
+        if let (Some(ruleset), Some(merged)) = (ruleset_header, &env.merged) {
+            let values_file = shared.values.and_then(|v| v.file);
+            env.rendered_file = Some(rendered_file(&env.name, env.file, values_file, merged, ruleset, shared.sources));
+        }
         env.merged = None;
         env.effective = None;
     }
     (env, sink)
+}
+
+/// Environment `name`'s values file as `build` writes it: a header naming its sources (the
+/// environment file `file` and values.yaml) and the ruleset, then the values.
+pub fn rendered_file(
+    name: &str,
+    file: FileId,
+    values_file: Option<FileId>,
+    merged: &Document,
+    ruleset: Option<(&str, &str)>,
+    sources: &Sources,
+) -> String {
+    let sources = values_file
+        .into_iter()
+        .chain([file])
+        .map(|id| sources.get(id))
+        .filter_map(|f| Some((f.path.as_str(), f.sha256()?)))
+        .collect();
+    crate::emit::values::render(&merged.value, &crate::emit::values::Header { environment: name, sources, ruleset })
 }
 
 /// Settles the plain scalars YAML 1.1 (Helm) and YAML 1.2 read differently: where the chart's

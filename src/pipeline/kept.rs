@@ -270,7 +270,7 @@ impl Kept {
             tree,
             &analysis.project,
             &self.deploy.environments,
-            &deploy::Merging { injected: &injected, check_with: None },
+            &deploy::Merging { injected: &injected, after: deploy::After::Kept },
             &mut analysis.sources,
             &mut found,
             &mut analysis.files,

@@ -99,7 +99,7 @@ impl BaseTree {
 /// Loads and checks the repository in `tree`; with `base`, also judges the version bump
 /// against the rules in that revision.
 pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
-    run(tree, base, None, false).0
+    run(tree, base, None, Keep::Values).0
 }
 
 /// [`analyze`] for a run that only reports what it found (`check`): each environment is checked
@@ -107,7 +107,25 @@ pub fn analyze(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
 /// rendered from the result (every [`crate::model::deploy::EnvDoc`]'s `merged` is `None`). The
 /// diagnostics are [`analyze`]'s, in the same order.
 pub fn analyze_for_report(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
-    run(tree, base, None, true).0
+    run(tree, base, None, Keep::Findings).0
+}
+
+/// [`analyze_for_report`] for `build`: each environment is also rendered into the file `build`
+/// writes as soon as it is checked ([`Analysis::render`] returns it), and only that file is
+/// kept. The diagnostics are [`analyze`]'s, in the same order.
+pub fn analyze_for_build(tree: &dyn Tree, base: Option<BaseRevision<'_>>) -> Analysis {
+    run(tree, base, None, Keep::Files).0
+}
+
+/// What an analysis keeps of each environment's merged values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The values themselves.
+    Values,
+    /// Only what the checks of one document found in them.
+    Findings,
+    /// Those findings and the rendered file.
+    Files,
 }
 
 /// The analysis, and with `reuse` (a [`Workspace`]'s) what it keeps to update it after an edit
@@ -116,7 +134,7 @@ fn run(
     tree: &dyn Tree,
     base: Option<BaseRevision<'_>>,
     reuse: Option<load::Reuse<'_>>,
-    report_only: bool,
+    keep: Keep,
 ) -> (Analysis, Option<Kept>) {
     let mut sources = Sources::default();
     let mut sink = Sink::new();
@@ -165,7 +183,18 @@ fn run(
     };
     let deploy = match &environments {
         Some(environments) => {
-            let merging = deploy::Merging { injected: &injected, check_with: report_only.then_some(&ruleset) };
+            let after = match keep {
+                Keep::Values => deploy::After::Kept,
+                Keep::Findings => deploy::After::Checked(&ruleset),
+                // The header names the ruleset's version and digest; without them the
+                // environment does not render (`Analysis::render` says so), so nothing is made.
+                Keep::Files if values_only => deploy::After::Rendered(&ruleset, None),
+                Keep::Files => match compiled.get_or_init(|| Compiled::of_ruleset(&ruleset)) {
+                    Some(c) => deploy::After::Rendered(&ruleset, Some((c.version(), c.digest.as_str()))),
+                    None => deploy::After::Checked(&ruleset),
+                },
+            };
+            let merging = deploy::Merging { injected: &injected, after };
             deploy::load(tree, &project, environments, &merging, &mut sources, &mut sink, &mut files)
         }
         None => Deploy::default(),

@@ -2,8 +2,8 @@
 //! errors whose place is another environment's file do not block this one.
 
 use crate::diagnostic::Severity;
-use crate::emit::values::{render, Header};
 use crate::model::deploy::EnvDoc;
+use crate::pipeline::deploy::rendered_file;
 use crate::pipeline::Analysis;
 
 /// Why an environment cannot be rendered.
@@ -76,16 +76,12 @@ impl Analysis {
             return Err(RenderError::Blocked);
         }
         let compiled = if self.values_only { None } else { Some(self.compiled().ok_or(RenderError::Blocked)?) };
-        let merged = env.merged.as_ref().ok_or(RenderError::Blocked)?;
+        let Some(merged) = &env.merged else {
+            // Rendered as soon as merged (`analyze_for_build`), or not renderable.
+            return env.rendered_file.clone().ok_or(RenderError::Blocked);
+        };
         let values_file = self.deploy.values.as_ref().and_then(|v| v.file);
-        let sources = values_file
-            .into_iter()
-            .chain([env.file])
-            .map(|id| self.sources.get(id))
-            .filter_map(|f| Some((f.path.as_str(), f.sha256()?)))
-            .collect();
-        let header =
-            Header { environment: &env.name, sources, ruleset: compiled.map(|c| (c.version(), c.digest.as_str())) };
-        Ok(render(&merged.value, &header))
+        let ruleset = compiled.map(|c| (c.version(), c.digest.as_str()));
+        Ok(rendered_file(&env.name, env.file, values_file, merged, ruleset, &self.sources))
     }
 }

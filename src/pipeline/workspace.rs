@@ -92,7 +92,7 @@ impl Workspace {
                     previous: previous.as_ref().and_then(|l| Some((&l.analysis, l.kept.as_ref()?))),
                     dirty: &self.dirty,
                 };
-                let (analysis, kept) = super::run(&tree, None, Some(reuse), false);
+                let (analysis, kept) = super::run(&tree, None, Some(reuse), super::Keep::Values);
                 Latest { analysis, kept }
             }
         };

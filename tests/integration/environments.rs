@@ -333,18 +333,19 @@ fn reports(a: &rulesctl::pipeline::Analysis) -> String {
 }
 
 /// `check` checks each environment as soon as its values are merged and drops them
-/// (`analyze_for_report`); `build`, `render` and `diff` keep every environment's values until
-/// the end (`analyze`). Both report exactly the same, diagnostic for diagnostic and label for
-/// label, on every fixture of a values code: with the fixture's two environments, and with four
-/// more (merged on two threads).
+/// (`analyze_for_report`); `build` also renders each one's file then (`analyze_for_build`);
+/// `render`, `diff` and the language server keep every environment's values until the end
+/// (`analyze`). All three report exactly the same, diagnostic for diagnostic and label for
+/// label, and render the same files, on every fixture of a values code: with the fixture's two
+/// environments, and with four more (merged on two threads).
 #[test]
 fn checking_each_environment_as_it_is_merged_reports_what_checking_them_all_at_the_end_does() {
-    use rulesctl::pipeline::{analyze, analyze_for_report};
+    use rulesctl::pipeline::{analyze, analyze_for_build, analyze_for_report};
     use rulesctl::source::WorkTree;
     let codes = std::path::Path::new(crate::support::FIXTURES).join("codes");
     let mut fixtures: Vec<_> = std::fs::read_dir(&codes).expect("fixtures/codes").flatten().map(|e| e.path()).collect();
     fixtures.sort();
-    let (mut compared, mut found_early) = (0, 0);
+    let (mut compared, mut found_early, mut rendered) = (0, 0, 0);
     for fixture in
         fixtures.iter().filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with(['H', 'Y'])))
     {
@@ -360,12 +361,22 @@ fn checking_each_environment_as_it_is_merged_reports_what_checking_them_all_at_t
             let tree = WorkTree::new(repo.path().to_path_buf());
             let kept = analyze(&tree, None);
             let reported = analyze_for_report(&tree, None);
+            let built = analyze_for_build(&tree, None);
             let name = format!("{} with {more} more environments", fixture.display());
             assert_eq!(reports(&reported), reports(&kept), "{name}");
-            assert!(
-                reported.deploy.environments.iter().all(|e| e.merged.is_none() && e.effective.is_none()),
-                "{name}: an environment's values were kept"
-            );
+            assert_eq!(reports(&built), reports(&kept), "{name}, for build");
+            for dropped in [&reported, &built] {
+                assert!(
+                    dropped.deploy.environments.iter().all(|e| e.merged.is_none() && e.effective.is_none()),
+                    "{name}: an environment's values were kept"
+                );
+            }
+            for env in &kept.deploy.environments {
+                let file = kept.render(&env.name).ok();
+                assert_eq!(built.render(&env.name).ok(), file, "{name}: {}", env.name);
+                assert!(reported.render(&env.name).is_err(), "{name}: check keeps nothing to render");
+                rendered += usize::from(file.is_some());
+            }
             if kept.deploy.environments.iter().any(|e| e.merged.is_some()) {
                 compared += 1;
             }
@@ -375,4 +386,5 @@ fn checking_each_environment_as_it_is_merged_reports_what_checking_them_all_at_t
     }
     assert!(compared >= 30, "only {compared} fixtures had environments to compare");
     assert!(found_early >= 10, "only {found_early} findings were made as environments merged");
+    assert!(rendered >= 20, "only {rendered} environments rendered");
 }
