@@ -191,23 +191,27 @@ impl Ruleset {
         }
     }
 
-    /// Makes room for `files - 1` more files like this one, which holds one file's part. Files in
-    /// one repository tend to be alike, and growing the longest lists (every number of 10,000
-    /// files) by doubling would copy them again and again and, with some allocators, hold the
-    /// old copies at the peak.
-    pub fn reserve_like_rest(&mut self, files: usize) {
-        let rest = files.saturating_sub(1);
-        let room = |n: usize| n.saturating_mul(rest).saturating_add(files / 8);
+    /// Makes room for the rest of `files` files, as many of each block per file as the `seen`
+    /// files joined so far hold. Files in one repository tend to be alike, and growing the
+    /// longest lists (every number of 10,000 files) by doubling would copy them again and again
+    /// and, with some allocators, hold the old copies at the peak. One file is a poor sample of a
+    /// repository whose files are of a few kinds (a file of regions, then one of loot tables):
+    /// the estimate is made again after 16 and 256 files (see `pipeline::load`), and a list
+    /// only grows when the new estimate is over what it has.
+    pub fn reserve_like_rest(&mut self, seen: usize, files: usize) {
+        let seen = seen.max(1);
+        let rest = files.saturating_sub(seen);
+        let room = |len: usize| len.saturating_mul(rest) / seen + files / 8;
         // Blocks that must appear once take no more room than one per file.
-        let once = |n: usize| room(n).min(files.saturating_sub(n));
-        self.versions.reserve(once(self.versions.len()));
-        self.spawns.reserve(room(self.spawns.len()));
-        self.loot_tables.reserve(room(self.loot_tables.len()));
-        self.event_timers.reserve(once(self.event_timers.len()));
-        self.safety_bounds.reserve(once(self.safety_bounds.len()));
-        self.streams.reserve(room(self.streams.len()));
-        self.numbers.reserve(room(self.numbers.len()));
-        self.files.reserve(rest);
+        let once = |len: usize| room(len).min(files.saturating_sub(len));
+        grow(&mut self.versions, once);
+        grow(&mut self.spawns, room);
+        grow(&mut self.loot_tables, room);
+        grow(&mut self.event_timers, once);
+        grow(&mut self.safety_bounds, once);
+        grow(&mut self.streams, room);
+        grow(&mut self.numbers, room);
+        grow(&mut self.files, |_| rest);
     }
 
     /// Appends another part of the ruleset (the next file's), keeping file order.
@@ -361,6 +365,20 @@ fn item(node: &Node) -> Option<LootItem> {
     Some(LootItem { block: node.ident_span, name: node.label.clone()?, weight: node.int("weight") })
 }
 
+/// Makes room for `more(len)` more elements in `list`, moving only the elements it holds: `Vec::reserve`
+/// reallocates, and the allocator copies the whole old block, reserved room included, which a
+/// first estimate had made large and never touched (each of its pages a fault to read, then one
+/// to write).
+fn grow<T>(list: &mut Vec<T>, more: impl Fn(usize) -> usize) {
+    let more = more(list.len());
+    if list.capacity() - list.len() >= more {
+        return;
+    }
+    let mut bigger = Vec::with_capacity(list.len().saturating_add(more));
+    bigger.append(list);
+    *list = bigger;
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::dialect::{Occurs, RULES};
@@ -372,5 +390,19 @@ mod tests {
     fn the_top_level_of_a_rule_file_can_be_decoded_a_piece_at_a_time() {
         assert!(RULES.attrs.iter().all(|a| !a.required));
         assert!(RULES.blocks.iter().all(|b| b.occurs != Occurs::AtMostOnce));
+    }
+
+    /// Room is made by moving what the list holds into a new block of the size asked for, so
+    /// the estimate's untouched room is never copied; a list with room enough is left alone.
+    #[test]
+    fn a_list_grows_to_the_room_asked_for_keeping_what_it_holds() {
+        let mut list: Vec<u32> = Vec::with_capacity(100);
+        list.extend([1, 2, 3]);
+        grow(&mut list, |len| len * 10);
+        assert_eq!(list.capacity(), 100, "room enough: left alone");
+        grow(&mut list, |len| len + 1000);
+        assert!(list.capacity() >= 1006, "{}", list.capacity());
+        assert!(list.capacity() < 2000, "no doubling over the estimate: {}", list.capacity());
+        assert_eq!(list, [1, 2, 3]);
     }
 }

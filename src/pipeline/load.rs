@@ -342,29 +342,35 @@ impl Outcome {
 /// The ruleset being joined from the files' outcomes, in file order.
 struct Parts {
     ruleset: Ruleset,
-    /// Files still to come, for the first part's estimate of the room needed.
-    to_come: Option<usize>,
+    /// How many files there are, and how many have been joined: the room the lists need is
+    /// estimated from the files seen (see [`Ruleset::reserve_like_rest`]).
+    files: usize,
+    seen: usize,
 }
+
+/// After how many files the room needed is estimated again.
+const ESTIMATES: [usize; 2] = [16, 256];
 
 impl Parts {
     fn new(files: usize) -> Self {
-        Parts { ruleset: Ruleset::default(), to_come: Some(files) }
+        Parts { ruleset: Ruleset::default(), files, seen: 0 }
     }
 
     fn add(&mut self, outcome: Outcome) {
+        self.seen += 1;
         match outcome {
-            Outcome::Part(part) => {
-                if let Some(files) = self.to_come.take() {
-                    // The first part becomes the ruleset, not a copy of it: with one large file,
-                    // a copy held the whole typed ruleset twice at the peak.
-                    let first = std::mem::replace(&mut self.ruleset, part);
-                    self.ruleset.reserve_like_rest(files);
-                    self.ruleset.append(first);
-                    return;
-                }
-                self.ruleset.append(part);
+            Outcome::Part(part) if self.seen == 1 => {
+                // The first part becomes the ruleset, not a copy of it: with one large file, a
+                // copy held the whole typed ruleset twice at the peak.
+                let first = std::mem::replace(&mut self.ruleset, part);
+                self.ruleset.reserve_like_rest(1, self.files);
+                self.ruleset.append(first);
             }
+            Outcome::Part(part) => self.ruleset.append(part),
             Outcome::Unknown => self.ruleset.partial = true,
+        }
+        if ESTIMATES.contains(&self.seen) {
+            self.ruleset.reserve_like_rest(self.seen, self.files);
         }
     }
 
