@@ -498,8 +498,10 @@ mod tests {
     fn the_input_reads_as_the_text_does() {
         let long_comment = format!("# {}\n", "c".repeat(2000));
         let files = [
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/chart/values.yaml"))
-                .expect("the bundled chart's values"),
+            "# values\ngameServer:\n  replicaCount: 3\n  sidecar:\n    enabled: true\n    image:\n      \
+             repository: \"registry.internal/rules-sidecar\"\n    resources:\n      requests: {cpu: \"250m\", \
+             memory: \"128Mi\"}\ncache:\n  auth: {secretRef: {name: redis-auth, key: password}}\n"
+                .into(),
             "a: &x {b: [1, 2, 'three'], c: \"d\\te\"}\ne: *x\nf: !!str 3\ng: |+\n  line\n\n  more\nh: >-\n  folded\n  text\n".into(),
             "# lead\n---\nk: v # tail\nl:\n  - plain  words\n    over lines\n  - ? complex\n    : value\nm: \"é ü 日本\"\n...\n".into(),
             format!("a: 1\n{long_comment}b: 2 {long_comment}c:\r\n  d: 'it''s'\r\n"),
