@@ -9,6 +9,7 @@ pub mod strings;
 pub(crate) mod unclosed;
 pub mod yaml;
 pub mod yaml11;
+mod yaml_budget;
 
 pub use literal::{lower, Block, Entry, Num, Value, NON_LITERAL};
 
@@ -80,7 +81,7 @@ pub fn too_long(span: Span, text: &str, max: usize, sink: &mut Sink) -> bool {
 }
 
 /// `L010` for a string of `bytes` bytes at `span`.
-fn string_too_long(span: Span, bytes: usize, max: usize) -> Diagnostic {
+pub(crate) fn string_too_long(span: Span, bytes: usize, max: usize) -> Diagnostic {
     let ceiling = Limits::CEILING.max_string_bytes as u64;
     Diagnostic::new(&STRING_TOO_LONG, span, format!("this string is {bytes} bytes, over the limit of {max} bytes"))
         .label("too long")

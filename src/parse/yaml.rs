@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, Input, Parser, ScalarStyle};
 use serde_json::{Map, Value};
 
 use crate::diagnostic::declare_code;
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::diagnostic::{FileId, Span};
 use crate::parse::yaml11::{self, Disagreement};
+use crate::parse::yaml_budget;
 use crate::source::limits::raise_hint;
 use crate::source::Limits;
 
@@ -278,7 +279,50 @@ fn flow_opener_over(text: &str, from: usize, allowed: usize) -> Option<usize> {
 
 /// Parses one YAML file under `limits` (`max_depth`, `max_yaml_nodes`, `max_string_bytes`).
 /// `None` when it cannot be used (already reported).
+///
+/// A file longer than `max_string_bytes` is read through [`yaml_budget::Budgeted`], which stops
+/// reading a string far over the limit once it has read the limit: the one scalar that read a
+/// stretch the skeleton left out is measured from what was left out ([`L010`] at its start, with
+/// its whole length, as always); when anything else read one, the file is parsed again from its
+/// text, as every shorter file is.
+///
+/// [`L010`]: crate::parse::STRING_TOO_LONG
 pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Option<Document> {
+    if text.len() > limits.max_string_bytes {
+        if let Some(parsed) = parse_budgeted(file, text, limits, sink) {
+            return parsed;
+        }
+    }
+    parse_events(file, text, limits, sink, Parser::new_from_str(text), None, &mut false)
+}
+
+/// [`parse`] through [`yaml_budget::Budgeted`]; `None` (nothing reported) when the file must be
+/// parsed again from its text.
+fn parse_budgeted(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Option<Option<Document>> {
+    let shared = yaml_budget::Shared::default();
+    let budget = limits.max_string_bytes.saturating_add(yaml_budget::SLACK);
+    let parser = Parser::new(yaml_budget::Budgeted::new(text, budget, &shared));
+    let (kept, mut measured) = (sink.len(), false);
+    let parsed = parse_events(file, text, limits, sink, parser, Some(&shared), &mut measured);
+    if measured || !shared.skeleton().is_some_and(yaml_budget::Skeleton::shortened) {
+        return Some(parsed);
+    }
+    sink.truncate(kept);
+    None
+}
+
+/// [`parse`] on `parser`'s events. With `budget`, once the input has switched to a shortened
+/// skeleton, the scalar that read a left-out stretch is measured (`measured` says it was over
+/// the limit and reported) and every other outcome is the caller's to discard.
+fn parse_events<'input, T: Input>(
+    file: FileId,
+    text: &str,
+    limits: &Limits,
+    sink: &mut Sink,
+    mut parser: Parser<'input, T>,
+    budget: Option<&yaml_budget::Shared>,
+    measured: &mut bool,
+) -> Option<Document> {
     let max_depth = limits.max_depth;
     let max_nodes = limits.max_yaml_nodes;
     let too_deep = |at: Span| {
@@ -290,7 +334,6 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
     let nodes_hint = raise_hint("max_yaml_nodes", max_nodes as u64, Limits::CEILING.max_yaml_nodes as u64);
     let offsets = ByteOffsets::new(text);
     let span = |start: usize, end: usize| Span::new(file, offsets.byte(start)..offsets.byte(end));
-    let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: BTreeMap<usize, Node> = BTreeMap::new();
     let mut nodes = 0usize;
@@ -319,6 +362,32 @@ pub fn parse(file: FileId, text: &str, limits: &Limits, sink: &mut Sink) -> Opti
         };
         let (start, end) = (at.start.index(), at.end.index());
         last_end = end;
+        if let Some(shared) = budget {
+            match shared.skeleton() {
+                None => shared.last_end.set(offsets.byte(end)),
+                Some(skeleton) => {
+                    let first = skeleton.seams().next().map_or(usize::MAX, |(at, _)| at);
+                    if end > first {
+                        // This event read a stretch the skeleton left out: a value scalar (no
+                        // anchor, tag or key, whose parse could differ) started before it is
+                        // measured; anything else is parsed again from the text.
+                        let key = matches!(stack.last(), Some(Frame::Map { key: None, .. }));
+                        if let Event::Scalar(value, _, 0, None) = &event {
+                            let left_out: usize =
+                                skeleton.seams().take_while(|&(at, _)| at < end).map(|(_, n)| n).sum();
+                            let bytes = value.len().saturating_add(left_out);
+                            let max = limits.max_string_bytes;
+                            if !key && start < first && nodes < max_nodes && bytes > max {
+                                let span = span(start, end.saturating_add(left_out));
+                                sink.push(crate::parse::string_too_long(span, bytes, max));
+                                *measured = true;
+                            }
+                        }
+                        return None;
+                    }
+                }
+            }
+        }
         // Every node counts once, where it starts: a mapping or sequence at its opening, a
         // scalar (key or value) as it is read, an alias as all the nodes it copies, counted
         // before it is copied, so a billion laughs is never expanded.
@@ -634,5 +703,129 @@ pub fn escape(key: &str) -> std::borrow::Cow<'_, str> {
         key.replace('~', "~0").replace('/', "~1").into()
     } else {
         key.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: usize = 1000;
+
+    fn limits() -> Limits {
+        Limits { max_string_bytes: MAX, ..Limits::DEFAULT }
+    }
+
+    /// What a file shorter than the limit gets: the events of its whole text.
+    fn whole(text: &str) -> (Option<Value>, Sink) {
+        let mut sink = Sink::new();
+        let doc =
+            parse_events(FileId::default(), text, &limits(), &mut sink, Parser::new_from_str(text), None, &mut false);
+        (doc.map(|d| d.value), sink)
+    }
+
+    /// Through the budget; `None` when the file must be parsed again.
+    fn budgeted(text: &str) -> Option<(Option<Value>, Sink)> {
+        let mut sink = Sink::new();
+        let doc = parse_budgeted(FileId::default(), text, &limits(), &mut sink)?;
+        Some((doc.map(|d| d.value), sink))
+    }
+
+    fn parsed(text: &str) -> (Option<Value>, Sink) {
+        let mut sink = Sink::new();
+        let doc = parse(FileId::default(), text, &limits(), &mut sink);
+        (doc.map(|d| d.value), sink)
+    }
+
+    fn x(n: usize) -> String {
+        "x".repeat(n)
+    }
+
+    /// A string ten times over the limit, in every style, is measured without being read (no
+    /// second parse) and reported as the whole text's parse reports it: L010 at the same span,
+    /// with its whole length.
+    #[test]
+    fn a_string_ten_times_over_is_measured_in_every_style() {
+        let long = x(10 * MAX);
+        let half = x(5 * MAX);
+        for text in [
+            format!("a: 1\nplain: {long}\nz: 2\n"),
+            format!("a: 1\nsingle: '{long} it''s'\nz: 2\n"),
+            format!("a: 1\ndouble: \"\\x41\\u00e9{long}\\t\\U0001F600\"\nz: 2\n"),
+            format!("a: 1\nliteral: |\n  {half}\n  {half}\n\n  end\nz: 2\n"),
+            format!("a: 1\nfolded: >-\n  {half}\n  {half}\n\n  end\nz: 2\n"),
+            format!("a: 1\nlines: {half}\n  {half}\n\n  end\nz: 2\n"),
+            format!("a: 1\nwords: {}\nz: 2\n", "lorem ipsum ".repeat(MAX)),
+            format!("a: 1\nitems:\n  - 1\n  - {long}\nz: 2\n"),
+            format!("a: 1\nflow: [1, {long}, 2]\nz: 2\n"),
+            format!("a: 1\nmultiline: \"{half}\n  {half}\\\n  {half}\"\nz: 2\n"),
+            format!("a: 1\nthen: {long}: c\n"),
+        ] {
+            let expected = whole(&text);
+            assert_eq!(expected.1.len(), 1, "{}", &text[..40]);
+            assert_eq!(expected.1[0].code.id, "L010");
+            assert_eq!(budgeted(&text), Some(expected.clone()), "{}", &text[..40]);
+            assert_eq!(parsed(&text), expected);
+        }
+    }
+
+    /// A key (whose parse, as a simple key, depends on its length), an anchored or tagged
+    /// string, or a string over the limit with its left-out run not part of it, is parsed again:
+    /// the same diagnostic as the whole text's parse.
+    #[test]
+    fn what_the_skeleton_cannot_measure_is_parsed_again() {
+        let long = x(10 * MAX);
+        for text in [
+            format!("a: 1\n{long}: 2\n"),
+            format!("a: 1\nflow: {{{long}: 2}}\n"),
+            format!("a: 1\n? {long}\n: 2\n"),
+            format!("a: 1\nanchored: &a {long}\n"),
+            format!("a: 1\ntagged: !!str {long}\n"),
+            format!("{long}\n"),
+        ] {
+            let expected = whole(&text);
+            assert!(!expected.1.is_empty(), "{}", &text[..40]);
+            assert_eq!(budgeted(&text), None, "{}", &text[..40]);
+            assert_eq!(parsed(&text), expected);
+        }
+    }
+
+    /// A comment is not a string: one ten times the limit long is not reported, moves the
+    /// budget on rather than spend it (the string of 300 bytes after it is read whole, not cut),
+    /// and is kept whole by a skeleton (after a block scalar read past the budget, its
+    /// indentation being no content), so nothing is parsed twice.
+    #[test]
+    fn a_long_comment_is_not_a_string() {
+        let comment = format!("# {}", x(10 * MAX));
+        let indented = format!("{}x", " ".repeat(2000));
+        for text in [
+            format!("a: 1\n{comment}\nb: 2 {comment}\nc: {}\n", x(300)),
+            format!("a: |\n{indented}\n{indented}\n{indented}\n{comment}\nb: 2\n"),
+        ] {
+            let expected = whole(&text);
+            assert_eq!(expected.1, Sink::new());
+            assert_eq!(budgeted(&text), Some(expected.clone()), "{}", &text[..20]);
+            assert_eq!(parsed(&text), expected);
+        }
+    }
+
+    /// Valid files longer than the limit read as ever: many strings under the limit, a string
+    /// at the limit, non-ASCII text; and one read past the budget that is under the limit once
+    /// read (indentation is not content), which is parsed again.
+    #[test]
+    fn valid_long_files_read_as_ever() {
+        let indented = format!("{}{}", " ".repeat(2000), x(300));
+        for (text, again) in [
+            ((0..20).map(|i| format!("k{i}: {}\n", x(MAX - 1))).collect::<String>(), false),
+            ((0..20).map(|i| format!("k{i}: \"{}\"\n", "é".repeat(MAX / 2))).collect(), false),
+            (format!("a: 1\nplain: {}\nz: 2\n", x(MAX)), false),
+            (format!("a: 1\nblock: |\n{indented}\n{indented}\n{indented}\nz: 2\n"), true),
+        ] {
+            let expected = whole(&text);
+            assert_eq!(expected.1, Sink::new());
+            assert!(expected.0.is_some());
+            assert_eq!(budgeted(&text), (!again).then(|| expected.clone()), "{}", &text[..20]);
+            assert_eq!(parsed(&text), expected);
+        }
     }
 }

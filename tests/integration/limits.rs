@@ -505,6 +505,54 @@ fn max_string_bytes_refuses_strings_ten_times_over_in_hcl_and_yaml() {
     assert_eq!(report["diagnostics"][0]["message"], "this string is 200 bytes, over the limit of 20 bytes");
 }
 
+/// A YAML string ten times over, in every style, in a key and in an environment file: the
+/// parser reads the limit of it, not all of it, and the diagnostic is the one a string just
+/// over gets: `L010` at its start, with its whole length once read (escapes, folding).
+#[test]
+fn a_yaml_string_ten_times_over_is_refused_at_its_start_in_every_style() {
+    let repo = Repo::base();
+    limit(&repo, "max_string_bytes", 1000);
+    let long = "x".repeat(10_000);
+    let half = "x".repeat(5_000);
+    for (text, line, column, bytes) in [
+        (format!("top: 1\nplain: {long}\n"), 2, 8, 10_000),
+        (format!("top: 1\nsingle: '{long} it''s'\n"), 2, 9, 10_005),
+        (format!("top: 1\ndouble: \"\\u00e9{long}\\n\"\n"), 2, 9, 10_003),
+        (format!("top: 1\nliteral: |\n  {half}\n  {half}\n"), 3, 3, 10_002),
+        (format!("top: 1\nfolded: >\n  {half}\n  {half}\n"), 3, 3, 10_002),
+        (format!("top: 1\nlines: {half}\n  {half}\n"), 2, 8, 10_001),
+        (format!("top: 1\nlist: [1, {long}]\n"), 2, 11, 10_000),
+        (format!("top: 1\nkey: {{{long}: 1}}\n"), 2, 7, 10_000),
+    ] {
+        repo.write("values.yaml", &text);
+        let (run, report) = check(&repo);
+        assert_eq!(run.code, 1);
+        assert_eq!(found(&report), [at("L010", "values.yaml", line, column)], "{}", &text[..30]);
+        assert_eq!(only(&report, "L010").3, format!("this string is {bytes} bytes, over the limit of 1000 bytes"));
+    }
+    repo.write("values.yaml", "top: 1\n");
+    repo.write("environments/dev.yaml", format!("top: 2\nnote: \"{long}\"\n"));
+    let (_, report) = check(&repo);
+    assert_eq!(found(&report), [at("L010", "environments/dev.yaml", 2, 7)]);
+}
+
+/// A comment is not a string, however long, even after a string read past the limit as
+/// written but within it as read (indentation is not content); a file longer than the limit
+/// whose strings are all within it (one at the limit exactly) reads as ever.
+#[test]
+fn a_long_yaml_comment_and_strings_within_the_limit_pass() {
+    let repo = Repo::base();
+    limit(&repo, "max_string_bytes", 1000);
+    let comment = format!("# {}", "x".repeat(10_000));
+    let values: String = (0..20).map(|i| format!("k{i}: {}\n", "y".repeat(999))).collect();
+    let block = format!("block: |- {comment}\n  {}\n", "z".repeat(1000));
+    repo.write("values.yaml", format!("{comment}\ntop: 1 {comment}\n{values}{block}{comment}\n"));
+    passes(&repo);
+    let indented = format!("{}x\n", " ".repeat(3000));
+    repo.write("values.yaml", format!("indented: |\n{}{block}", indented.repeat(3)));
+    passes(&repo);
+}
+
 /// Ten times the limit in one file: the file keeps the first ten, counts the other 90 without
 /// building them (no did-you-mean is measured), and says so at the first one it left out.
 #[test]
