@@ -381,6 +381,7 @@ fn grow<T>(list: &mut Vec<T>, more: impl Fn(usize) -> usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::grow;
     use crate::model::dialect::{Occurs, RULES};
 
     /// What [`super::Ruleset::add_entries`] relies on to decode a file's top level in pieces:
