@@ -388,3 +388,48 @@ fn checking_each_environment_as_it_is_merged_reports_what_checking_them_all_at_t
     assert!(found_early >= 10, "only {found_early} findings were made as environments merged");
     assert!(rendered >= 20, "only {rendered} environments rendered");
 }
+
+/// The same on the public charts (`tests/fixtures/charts`, as `charts.rs` sets them up: the base
+/// rules and the chart under `chart/`) with six environments, each with secrets of its own and
+/// then also with an override: the three analyses report and render alike on values nobody
+/// here wrote, over their chart's defaults and schema.
+#[test]
+fn checking_each_environment_as_it_is_merged_agrees_on_public_charts() {
+    use rulesctl::pipeline::{analyze, analyze_for_build, analyze_for_report};
+    use rulesctl::source::WorkTree;
+    let charts = std::path::Path::new(crate::support::FIXTURES).join("charts");
+    let mut dirs: Vec<_> = std::fs::read_dir(&charts)
+        .expect("fixtures/charts")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut rendered = 0;
+    for dir in &dirs {
+        for overrides in ["", "overrides:\n  replicaCount: 2\n"] {
+            let repo = Repo::base();
+            std::fs::create_dir_all(repo.path().join("chart")).expect("create chart/");
+            crate::support::copy_tree(dir, &repo.path().join("chart"));
+            repo.write("rulesctl.hcl", "paths {\n  chart  = \"chart\"\n  values = \"chart/values.yaml\"\n}\n");
+            for env in ["dev", "qa", "stage", "prod", "eu", "us"] {
+                let cluster =
+                    format!("cluster:\n  allocatable: {{cpu: \"4\", memory: \"8Gi\"}}\n  secrets: [\"s-{env}\"]\n");
+                repo.write(&format!("environments/{env}.yaml"), cluster + overrides);
+            }
+            let tree = WorkTree::new(repo.path().to_path_buf());
+            let kept = analyze(&tree, None);
+            let name = format!("{} {}", dir.display(), if overrides.is_empty() { "as is" } else { "with an override" });
+            assert_eq!(reports(&analyze_for_report(&tree, None)), reports(&kept), "{name}");
+            let built = analyze_for_build(&tree, None);
+            assert_eq!(reports(&built), reports(&kept), "{name}, for build");
+            for env in &kept.deploy.environments {
+                let file = kept.render(&env.name).ok();
+                assert_eq!(built.render(&env.name).ok(), file, "{name}: {}", env.name);
+                rendered += usize::from(file.is_some());
+            }
+        }
+    }
+    assert!(dirs.len() >= 6, "{} charts", dirs.len());
+    assert!(rendered >= 24, "only {rendered} environments of the charts rendered");
+}
